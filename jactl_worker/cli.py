@@ -1,0 +1,246 @@
+"""``jactl-worker``: run fleet processes and drive instances from a shell.
+
+Processes:   worker, listen
+Instances:   start, deliver, status, list, result, cancel, read, notices, sweep
+One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
+
+The Redis URL comes from --url or JACTL_REDIS_URL; the key prefix from --prefix or
+JACTL_PREFIX (default "jactl").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+
+import click
+import lang
+from redis import Redis
+
+from . import codec
+from .client import Client
+from .config import Settings
+from .errors import WorkerError
+
+
+def _settings(ctx) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _connect(ctx) -> Redis:
+    s = _settings(ctx)
+    if not s.redis_url:
+        raise click.UsageError("no Redis configured: set JACTL_REDIS_URL or pass --url (demo and run work without)")
+    return Redis.from_url(s.redis_url)
+
+
+def _client(ctx) -> Client:
+    return Client(_connect(ctx), settings=_settings(ctx))
+
+
+def _print_json(value) -> None:
+    click.echo(json.dumps(json.loads(codec.dumps(value, strict=False)), indent=2, ensure_ascii=False))
+
+
+def _parse_json_arg(text: str):
+    try:
+        return codec.loads(text)
+    except ValueError:
+        return text  # a bare word is taken as a string
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (WorkerError, lang.JactlError, ValueError) as e:
+            raise click.ClickException(str(e)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--url", envvar="JACTL_REDIS_URL", default=None, help="Redis URL (env JACTL_REDIS_URL).")
+@click.option("--prefix", envvar="JACTL_PREFIX", default="jactl", show_default=True, help="Key prefix (env JACTL_PREFIX).")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.pass_context
+def main(ctx, url, prefix, verbose):
+    """Run Jactl scripts on RQ workers and Redis; waiting scripts are parked as bytes."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    ctx.obj = {"settings": Settings.from_env(redis_url=url, prefix=prefix)}
+
+
+# -- processes -------------------------------------------------------------------------------
+@main.command()
+@click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to serve (default JACTL_QUEUE or 'jactl').")
+@click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
+@click.option("--name", default=None, help="Worker name (default host.pid.random).")
+@click.option("--max-jobs", type=int, default=None)
+@click.pass_context
+def worker(ctx, queues, burst, name, max_jobs):
+    """An RQ worker (in-process jobs, JSON serializer) with the scheduler and recovery sweep."""
+    from .worker import run_worker
+
+    s = _settings(ctx)
+    run_worker(_connect(ctx), s, list(queues) or [s.queue], burst=burst, name=name, max_jobs=max_jobs)
+
+
+@main.command()
+@click.option("--name", default=None, help="Consumer name in the group (default host.pid.random).")
+@click.pass_context
+def listen(ctx, name):
+    """Read replies from the inbox stream and enqueue resume jobs."""
+    from .listener import Listener
+
+    listener = Listener(_connect(ctx), _settings(ctx), name=name)
+    signal.signal(signal.SIGTERM, listener.stop)
+    signal.signal(signal.SIGINT, listener.stop)
+    listener.run()
+
+
+@main.command()
+@click.pass_context
+def sweep(ctx):
+    """Run one recovery sweep now (lapsed leases, lost jobs, overdue waits)."""
+    from .dispatch import Dispatcher
+    from .reaper import Reaper
+    from .store import Store
+
+    conn, s = _connect(ctx), _settings(ctx)
+    _print_json(Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
+
+
+# -- instances -------------------------------------------------------------------------------
+@main.command()
+@click.argument("script", type=click.File("r"))
+@click.option("-g", "--global", "globals_", multiple=True, metavar="NAME=JSON", help="A global variable (repeatable).")
+@click.option("--id", "instance_id", default=None, help="Instance id (default: random).")
+@click.option("--reply-to", default=None, help="Destination that receives the final result.")
+@click.option("-q", "--queue", default=None)
+@click.option("--wait", "wait_s", type=float, default=None, help="Wait this many seconds for the result.")
+@click.pass_context
+def start(ctx, script, globals_, instance_id, reply_to, queue, wait_s):
+    """Start SCRIPT (a file, or - for stdin); prints the instance id."""
+    env = {}
+    for g in globals_:
+        name, _, value = g.partition("=")
+        env[name] = _parse_json_arg(value)
+    client = _client(ctx)
+    iid = client.start(script.read(), env, instance_id=instance_id, reply_to=reply_to, queue=queue)
+    click.echo(iid)
+    if wait_s is not None:
+        _print_json(client.result(iid, timeout=wait_s))
+
+
+@main.command()
+@click.argument("correlation_id")
+@click.argument("body", default="null")
+@click.option("--message-id", default=None)
+@click.pass_context
+def deliver(ctx, correlation_id, body, message_id):
+    """Deliver a reply: BODY is JSON (a bare word is taken as a string)."""
+    click.echo(_client(ctx).deliver(correlation_id, _parse_json_arg(body), message_id=message_id))
+
+
+@main.command()
+@click.argument("instance_id")
+@click.pass_context
+def status(ctx, instance_id):
+    """Print an instance's record as JSON."""
+    _print_json(_client(ctx).status(instance_id))
+
+
+@main.command(name="list")
+@click.option("--state", type=click.Choice(["queued", "running", "waiting", "completed", "failed", "cancelled"]), default=None)
+@click.option("--limit", type=int, default=None)
+@click.option("--long", "long_", is_flag=True, help="One line of status per instance.")
+@click.pass_context
+def list_(ctx, state, limit, long_):
+    """List instance ids (oldest first)."""
+    client = _client(ctx)
+    for iid in client.instances(state, limit):
+        if long_:
+            st = client.status(iid)
+            wait = f" on {st['waiting_on']}" if st["waiting_on"] else ""
+            click.echo(f"{iid}\t{st['state']}{wait}\tcheckpoint={st['checkpoint_id']}\truns={st['runs']}")
+        else:
+            click.echo(iid)
+
+
+@main.command()
+@click.argument("instance_id")
+@click.option("--timeout", type=float, default=None, help="Seconds to wait (default: forever).")
+@click.pass_context
+def result(ctx, instance_id, timeout):
+    """Wait for an instance to end and print its result (exit 1 if it failed)."""
+    _print_json(_client(ctx).result(instance_id, timeout=timeout))
+
+
+@main.command()
+@click.argument("instance_id")
+@click.pass_context
+def cancel(ctx, instance_id):
+    """Cancel an instance that has not ended."""
+    click.echo("cancelled" if _client(ctx).cancel(instance_id) else "already ended")
+
+
+@main.command()
+@click.argument("to")
+@click.option("--after", default="0", help="Stream entry id to read after.")
+@click.option("--count", type=int, default=100)
+@click.pass_context
+def read(ctx, to, after, count):
+    """Print messages scripts sent to TO (one JSON object per line)."""
+    for msg in _client(ctx).read(to, after=after, count=count):
+        click.echo(codec.dumps(msg, strict=False))
+
+
+@main.command()
+@click.option("--kind", default=None, help="buffered, late, duplicate, malformed, oversized, rejected")
+@click.option("--count", type=int, default=100)
+@click.pass_context
+def notices(ctx, kind, count):
+    """Print replies that resumed nothing, and rejected inbox messages."""
+    for n in _client(ctx).notices(kind, count):
+        click.echo(codec.dumps(n))
+
+
+# -- one process -----------------------------------------------------------------------------
+@main.command()
+@click.option("--fast", is_flag=True, help="Shorter timeouts (for tests).")
+@click.pass_context
+def demo(ctx, fast):
+    """Run the order/payment example end to end, narrating each park and wake."""
+    from .demo import run_demo
+
+    sys.exit(run_demo(_settings(ctx), fast=fast))
+
+
+@main.command()
+@click.argument("script", type=click.File("r"))
+@click.option("-g", "--global", "globals_", multiple=True, metavar="NAME=JSON")
+@click.option("-r", "--reply", "replies", multiple=True, metavar="CORRELATION_ID=JSON",
+              help="A reply to deliver up front (buffered until the script waits for it).")
+@click.option("--timeout", type=float, default=300.0, show_default=True)
+@click.pass_context
+def run(ctx, script, globals_, replies, timeout):
+    """Run SCRIPT to its end in this process (worker + listener + scheduler in one)."""
+    from .embedded import EmbeddedFleet
+
+    s = _settings(ctx)
+    fleet = EmbeddedFleet(s, connection=Redis.from_url(s.redis_url) if s.redis_url else None)
+    env = {}
+    for g in globals_:
+        name, _, value = g.partition("=")
+        env[name] = _parse_json_arg(value)
+    for r in replies:
+        corr, _, value = r.partition("=")
+        fleet.client.deliver(corr, _parse_json_arg(value))
+    iid = fleet.client.start(script.read(), env)
+    st = fleet.run_instance(iid, timeout=timeout)
+    if st["state"] == "completed":
+        _print_json(st["result"])
+        return
+    click.echo(f"{st['state']}: {st['error'] or 'still ' + st['state']}", err=True)
+    sys.exit(1)
+

@@ -1,0 +1,190 @@
+"""The producer API: start scripts, deliver replies, watch and control instances.
+
+    from jactl_worker import Client
+    client = Client.from_url("redis://localhost:6379/0")
+    iid = client.start(source, {"orderId": 42}, reply_to="orders")
+    client.deliver("payment-42", {"ok": True})
+    client.result(iid, timeout=30)
+
+Nothing here runs scripts: jobs are enqueued by dotted path for the workers, and replies go
+through the inbox stream to the listeners.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from redis import Redis
+
+from . import codec
+from .config import Settings
+from .dispatch import Dispatcher
+from .errors import Cancelled, InvalidMessage, ResultTimeout, ScriptFailed, UnknownInstance
+from .host import Host
+from .keys import STATES, script_hash
+from .store import Store, _s
+
+INSTANCE_ID = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
+MAX_CORRELATION_ID = 200
+_INT_FIELDS = ("created_at", "updated_at", "started_at", "ended_at", "timeout_at", "lease_until")
+
+
+class Client:
+    def __init__(self, connection: Redis, prefix: str | None = None, *, settings: Settings | None = None):
+        settings = settings or Settings.from_env()
+        if prefix is not None:
+            settings = settings.with_(prefix=prefix)
+        self.redis = connection
+        self.settings = settings
+        self.store = Store(connection, settings)
+        self.dispatch = Dispatcher(connection, settings)
+        self._host: Host | None = None
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "jactl", **settings) -> "Client":
+        """Connect to Redis at ``url`` (redis://, rediss:// for TLS, unix://)."""
+        s = Settings.from_env(redis_url=url, prefix=prefix, **settings)
+        return cls(Redis.from_url(url), settings=s)
+
+    # -- starting --------------------------------------------------------------------------------
+    def start(self, source: str, globals: dict | None = None, *, instance_id: str | None = None,
+              reply_to: str | None = None, queue: str | None = None, check: bool = True) -> str:
+        """Store ``source`` by hash, create the instance and enqueue it; returns its id.
+
+        Starting an id that exists already does nothing and returns the id (one instance per
+        id). With ``check`` the source is compiled first, so a syntax error raises
+        lang.CompileError here instead of failing the instance later.
+        """
+        instance_id = instance_id or uuid.uuid4().hex
+        if not INSTANCE_ID.fullmatch(instance_id):
+            raise ValueError(f"invalid instance id {instance_id!r}: 1-200 of A-Z a-z 0-9 _ . : @ / + = -")
+        if reply_to is not None and (not reply_to or len(reply_to) > 200):
+            raise ValueError("reply_to must be a non-empty name of at most 200 characters")
+        env = {} if globals is None else globals
+        if not isinstance(env, dict) or not all(isinstance(k, str) for k in env):
+            raise InvalidMessage("globals must be a dict with string keys")
+        globals_json = codec.dumps(env)
+        h = script_hash(source)
+        if check:
+            self._compiler().compile(h, source)
+        queue = queue or self.settings.queue
+        created, detail = self.store.create(instance_id, h, source, globals_json, queue, reply_to)
+        if created:
+            self.dispatch.enqueue_run(queue, instance_id, int(detail))
+        return instance_id
+
+    def _compiler(self) -> Host:
+        if self._host is None:
+            self._host = Host(self.settings)
+        return self._host
+
+    # -- replies ---------------------------------------------------------------------------------
+    def deliver(self, correlation_id: str, body=None, *, message_id: str | None = None) -> str:
+        """Send a reply for ``correlation_id`` through the inbox stream (the same XADD any other
+        language can do); returns the stream entry id."""
+        if not isinstance(correlation_id, str) or not correlation_id or len(correlation_id) > MAX_CORRELATION_ID:
+            raise InvalidMessage(f"correlation id must be a string of 1 to {MAX_CORRELATION_ID} characters")
+        text = codec.dumps(body)
+        if len(text.encode("utf-8")) > self.settings.max_body_bytes:
+            raise InvalidMessage(f"body is larger than max_body_bytes ({self.settings.max_body_bytes})")
+        return self.store.add_inbox(correlation_id, text, message_id)
+
+    # -- watching --------------------------------------------------------------------------------
+    def status(self, instance_id: str) -> dict:
+        """The instance's record: state, waiting_on, timeout_at, checkpoint_id, script (hash),
+        result, error, runs, worker, queue, reply_to and timestamps (ms since the epoch)."""
+        raw = self.store.instance(instance_id)
+        if raw is None:
+            raise UnknownInstance(instance_id)
+        status = {
+            "instance_id": instance_id,
+            "state": raw.get("state"),
+            "script": raw.get("script"),
+            "queue": raw.get("queue"),
+            "reply_to": raw.get("reply_to") or None,
+            "waiting_on": raw.get("waiting_on") or None,
+            "wait_kind": raw.get("wait_kind") or None if raw.get("waiting_on") else None,
+            "checkpoint_id": int(raw.get("checkpoint_id") or 0),
+            "runs": int(raw.get("runs") or 0),
+            "run_seq": int(raw.get("run_seq") or 0),
+            "worker": raw.get("worker") or None,
+            "result": codec.loads(raw["result"]) if raw.get("result") else None,
+            "error": raw.get("error") or None,
+        }
+        for f in _INT_FIELDS:
+            status[f] = int(raw[f]) if raw.get(f) else None
+        if status["state"] != "waiting":
+            status["timeout_at"] = None if status["state"] in ("completed", "failed", "cancelled") else status["timeout_at"]
+        return status
+
+    def result(self, instance_id: str, timeout: float | None = None, poll: float = 0.05):
+        """Block until the instance ends; return its value, raise ScriptFailed or Cancelled."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = poll
+        while True:
+            st = self.status(instance_id)
+            if st["state"] == "completed":
+                return st["result"]
+            if st["state"] == "failed":
+                raise ScriptFailed(instance_id, st["error"])
+            if st["state"] == "cancelled":
+                raise Cancelled(instance_id)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ResultTimeout(f"instance {instance_id!r} is still {st['state']} after {timeout} s")
+            time.sleep(delay if deadline is None else max(0.0, min(delay, deadline - time.monotonic())))
+            delay = min(delay * 1.5, 1.0)
+
+    def instances(self, state: str | None = None, limit: int | None = None) -> list[str]:
+        """Instance ids, oldest first; ``state`` filters (queued, running, waiting, completed,
+        failed, cancelled)."""
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
+        return self.store.instance_ids(state, limit)
+
+    def counts(self) -> dict[str, int]:
+        return {s: self.store.count(s) for s in STATES}
+
+    # -- control ---------------------------------------------------------------------------------
+    def cancel(self, instance_id: str) -> bool:
+        """Cancel an instance that has not ended; True if it was cancelled by this call."""
+        cancelled, state = self.store.cancel(instance_id)
+        if not cancelled and state is None:
+            raise UnknownInstance(instance_id)
+        return cancelled
+
+    # -- messages scripts sent -------------------------------------------------------------------
+    def read(self, to: str, after: str = "0", count: int = 100, block_ms: int | None = None) -> list[dict]:
+        """Messages sent to ``to`` (send(to, ...) and reply_to results), after entry id ``after``.
+        Each is {"id", "from", "body"} (+ "state", "result"/"error" for reply_to results)."""
+        out = []
+        for entry_id, fields in self.store.read_stream(self.store.keys.out(to), after, count, block_ms):
+            msg = {"id": entry_id, "from": fields.get("from")}
+            for f in ("body", "result"):
+                if f in fields:
+                    msg[f] = codec.loads(fields[f])
+            for f in ("state", "error"):
+                if f in fields:
+                    msg[f] = fields[f]
+            out.append(msg)
+        return out
+
+    def notices(self, kind: str | None = None, count: int = 100) -> list[dict]:
+        """Recent notices (newest last): replies that resumed nothing - buffered, late,
+        duplicate - and rejected inbox messages (malformed, oversized, rejected)."""
+        rows = self.redis.xrevrange(self.store.keys.notices, count=count if kind is None else max(count, 1000))
+        out = []
+        for entry_id, fields in reversed(rows):
+            n = {_s(k): _s(v) for k, v in fields.items()}
+            n["id"] = _s(entry_id)
+            if kind is None or n.get("kind") == kind:
+                out.append(n)
+        return out[-count:]
+
+    def buffered(self, correlation_id: str) -> dict | None:
+        """A reply waiting in the mailbox for a wait on ``correlation_id`` that has not begun."""
+        m = self.store.mailbox(correlation_id)
+        if m and "body" in m:
+            m["body"] = codec.loads(m["body"])
+        return m

@@ -1,0 +1,98 @@
+"""Settings of a fleet, read from the environment (``JACTL_*``) or given explicitly.
+
+Every process of a fleet (workers, listeners, producers) must agree on ``prefix``; the
+other settings tune one process. Durations are in milliseconds unless the name says
+otherwise. The Redis URL may be ``redis://``, ``rediss://`` (TLS) or ``unix://`` and may
+carry credentials (``redis://user:password@host:6379/0``); with no URL the CLI's ``demo`` and
+``run`` commands fall back to an in-process fakeredis (see embedded.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields, replace
+
+PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_.:{}-]{1,64}")
+
+
+def _env_int(name: str, default: int | None) -> int | None:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One process's view of the fleet.
+
+    Attributes:
+        redis_url: where Redis is; None means "not configured" (embedded fakeredis for demo/run).
+        prefix: every key this package writes starts with ``{prefix}:`` (keys.py lists them).
+        queue: default RQ queue for new instances.
+        lease_ms: how long a running instance stays owned by its worker without a heartbeat;
+            a killed worker's instance is taken over after about lease_ms + reap_interval_ms.
+        reap_interval_ms: how often a worker looks for lapsed leases, lost jobs, overdue waits.
+        requeue_after_ms: an instance queued this long whose RQ job is gone is enqueued again.
+        timeout_grace_ms: a wait this far past its deadline is timed out by the reaper even if
+            RQ's scheduler never fired its timeout job (e.g. the scheduler's worker was killed).
+        mailbox_ttl_s: how long a reply that arrived before anyone waits on it is kept.
+        wait_record_ttl_s: how long a resolved wait is remembered, so later replies to it are
+            recorded as late or duplicate instead of being buffered for a later wait.
+        ended_ttl_s: how long completed/failed/cancelled instances are kept (None: forever).
+        max_body_bytes: largest message body accepted (inbox replies and send()).
+        max_checkpoint_bytes: largest continuation the worker stores.
+        inline_sleep_ms: sleep(ms) up to this long runs inside the job; longer sleeps park.
+        job_timeout_s: RQ's timeout for one job (one run of a script between parks).
+        max_execution_ms: CPU-time limit per run handed to lang (None: unlimited).
+        claim_idle_ms: a listener takes over inbox messages another listener read this long ago
+            without acknowledging them (it died or hung).
+        notice_maxlen: approximate cap of the notices stream (late/duplicate/rejected messages).
+        hmac_key: if set, checkpoints are signed and verified with it.
+    """
+
+    redis_url: str | None = None
+    prefix: str = "jactl"
+    queue: str = "jactl"
+    lease_ms: int = 15_000
+    reap_interval_ms: int = 5_000
+    requeue_after_ms: int = 60_000
+    timeout_grace_ms: int = 5_000
+    mailbox_ttl_s: int = 86_400
+    wait_record_ttl_s: int = 7 * 86_400
+    ended_ttl_s: int | None = None
+    max_body_bytes: int = 1 << 20
+    max_checkpoint_bytes: int = 16 << 20
+    inline_sleep_ms: int = 1_000
+    job_timeout_s: int = 600
+    max_execution_ms: int | None = None
+    claim_idle_ms: int = 30_000
+    notice_maxlen: int = 10_000
+    hmac_key: str | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if not PREFIX_PATTERN.fullmatch(self.prefix):
+            raise ValueError(f"invalid key prefix {self.prefix!r}: use 1-64 of A-Z a-z 0-9 _ . : {{ }} -")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Settings from ``JACTL_*`` environment variables; keyword arguments win."""
+        env = os.environ
+        values = dict(
+            redis_url=env.get("JACTL_REDIS_URL") or None,
+            prefix=env.get("JACTL_PREFIX") or cls.prefix,
+            queue=env.get("JACTL_QUEUE") or cls.queue,
+            hmac_key=env.get("JACTL_HMAC_KEY") or None,
+        )
+        for f in fields(cls):
+            if f.name in values:
+                continue
+            default = f.default
+            if f.type in ("int", "int | None"):
+                values[f.name] = _env_int("JACTL_" + f.name.upper(), default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,99 @@
+"""Putting jactl_worker's jobs on RQ queues.
+
+Jobs are named by dotted path (``jactl_worker.jobs.run_job``) and their arguments are plain
+strings and ints, serialized with RQ's JSONSerializer: nothing here is ever pickled, and a
+producer never imports the worker loop. Job ids are deterministic (keys.py), so a re-enqueue
+after a crash can tell whether the job already exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from redis import Redis
+from rq import Queue
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from .config import Settings
+from .keys import Keys
+
+RUN_JOB = "jactl_worker.jobs.run_job"
+TIMEOUT_JOB = "jactl_worker.jobs.timeout_job"
+
+# A run's result is not needed once it ran (the instance record holds the outcome).
+RESULT_TTL = 60
+FAILURE_TTL = 7 * 86_400
+
+
+class Dispatcher:
+    """Enqueues run and timeout jobs for one prefix on one connection."""
+
+    def __init__(self, connection: Redis, settings: Settings):
+        self.redis = connection
+        self.settings = settings
+        self.keys = Keys(settings.prefix)
+        self._queues: dict[str, Queue] = {}
+
+    def queue(self, name: str) -> Queue:
+        q = self._queues.get(name)
+        if q is None:
+            q = self._queues[name] = Queue(name, connection=self.redis, serializer=JSONSerializer)
+        return q
+
+    def enqueue_run(self, queue: str, instance_id: str, run_seq: int, pipeline=None) -> str:
+        """Enqueue the job that runs ``instance_id`` for run ``run_seq``."""
+        job_id = self.keys.run_job_id(instance_id, run_seq)
+        self.queue(queue).enqueue_call(
+            RUN_JOB,
+            args=(self.settings.prefix, instance_id, run_seq),
+            job_id=job_id,
+            timeout=self.settings.job_timeout_s,
+            result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
+            description=f"run {instance_id} #{run_seq}",
+            pipeline=pipeline,
+        )
+        return job_id
+
+    def schedule_timeout(self, queue: str, corr: str, wait_seq: int, deadline_ms: int) -> str:
+        """Arm the timeout of a wait with RQ's scheduler. RQ stores due times in whole seconds
+        and polls once a second, so the job may run up to ~1 s early; timeout_job re-arms."""
+        job_id = self.keys.timeout_job_id(corr, wait_seq)
+        when = datetime.fromtimestamp(deadline_ms / 1000, tz=timezone.utc)
+        self.queue(queue).enqueue_at(
+            when,
+            TIMEOUT_JOB,
+            self.settings.prefix,
+            corr,
+            wait_seq,
+            job_id=job_id,
+            job_timeout=self.settings.job_timeout_s,
+            result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
+            description=f"timeout {corr} #{wait_seq}",
+        )
+        return job_id
+
+    def enqueue_timeout_now(self, queue: str, corr: str, wait_seq: int) -> str:
+        """Run a timeout job as soon as a worker is free (the reaper's safety net)."""
+        job_id = self.keys.timeout_job_id(corr, wait_seq) + "-late"
+        self.queue(queue).enqueue_call(
+            TIMEOUT_JOB,
+            args=(self.settings.prefix, corr, wait_seq),
+            job_id=job_id,
+            timeout=self.settings.job_timeout_s,
+            result_ttl=RESULT_TTL,
+            failure_ttl=FAILURE_TTL,
+            description=f"overdue timeout {corr} #{wait_seq}",
+        )
+        return job_id
+
+    def job_alive(self, job_id: str) -> bool:
+        """True if the job exists and may still run (queued, scheduled, deferred, started)."""
+        try:
+            job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
+        except Exception:
+            return False
+        status = job.get_status(refresh=False)
+        return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)

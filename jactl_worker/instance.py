@@ -1,0 +1,268 @@
+"""One run of one script instance: claim it, start or resume it, and store what happened.
+
+A run begins at the instance's restart point - the start (with its globals), a resolved wait
+(resume with the reply body, or the timeout value), or the last checkpoint (restore, and the
+checkpoint's recover closure runs) - and goes on until the script completes, fails, or parks
+on a wait. Checkpoints and short sleeps happen inside the run. Every write is fenced by the
+run's ``run_seq``: if the instance was taken over (lease lapsed) or cancelled meanwhile, the
+write is refused and the run stops (RunLost) without touching anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+import lang
+from redis.exceptions import RedisError
+
+from . import codec
+from .config import Settings
+from .dispatch import Dispatcher
+from .host import Host, RunLost
+from .store import Claim, Store
+
+log = logging.getLogger("jactl_worker")
+
+MAX_CORRELATION_ID = 200
+
+
+class LeaseKeeper:
+    """Renews the lease of the run this process is executing, from a background thread, so a
+    script may run longer than the lease; a killed process stops renewing and the reaper of
+    another worker takes the instance over."""
+
+    def __init__(self, store: Store, interval_s: float):
+        self.store = store
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._current: Run | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="jactl-lease", daemon=True)
+        self._thread.start()
+
+    def hold(self, run: "Run") -> None:
+        with self._lock:
+            self._current = run
+
+    def release(self) -> None:
+        with self._lock:
+            self._current = None
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            with self._lock:
+                run = self._current
+            if run is None:
+                continue
+            try:
+                if not self.store.renew(run.instance_id, run.run_seq):
+                    run.lost = True
+            except Exception:  # Redis unreachable: the lease may lapse; fencing keeps us safe
+                log.warning("lease renewal of %s failed", run.instance_id, exc_info=True)
+
+
+class Run:
+    """A claimed instance being executed by this process (the script's view of its host)."""
+
+    def __init__(self, runtime: "Runtime", claim: Claim):
+        self.runtime = runtime
+        self.store = runtime.store
+        self.claim = claim
+        self.instance_id = claim.instance_id
+        self.run_seq = claim.run_seq
+        self.lost = False
+
+    def check(self) -> None:
+        if self.lost:
+            raise RunLost()
+
+    def send(self, to: str, body_json: str) -> str:
+        self.check()
+        entry = self.store.send(self.instance_id, self.run_seq, to, body_json)
+        if entry is None:
+            self.lost = True
+            raise RunLost()
+        return entry
+
+
+class Runtime:
+    """What one worker process needs to run instances of one prefix."""
+
+    def __init__(self, connection, settings: Settings, worker_name: str, keep_leases: bool = True):
+        self.settings = settings
+        self.store = Store(connection, settings)
+        self.dispatch = Dispatcher(connection, settings)
+        self.host = Host(settings)
+        self.worker_name = worker_name
+        self.leases = LeaseKeeper(self.store, settings.lease_ms / 3000) if keep_leases else None
+
+    # -- entry points used by jobs.py ---------------------------------------------------------
+    def run(self, instance_id: str, run_seq: int) -> str:
+        """Run the instance for run ``run_seq``. Returns what happened, for the job's result."""
+        claim = self.store.claim(instance_id, run_seq, self.worker_name)
+        if isinstance(claim, str):
+            return f"skipped: {claim}"
+        run = Run(self, claim)
+        self.host.bind(run)
+        if self.leases:
+            self.leases.hold(run)
+        try:
+            return self._execute(run)
+        except RunLost:
+            log.warning("instance %s run %s lost its lease or was cancelled; stopped", instance_id, run_seq)
+            return "lost"
+        finally:
+            if self.leases:
+                self.leases.release()
+            self.host.unbind()
+
+    def timeout(self, corr: str, wait_seq: int) -> str:
+        """A wait's deadline came: resolve it with its timeout value and run the instance."""
+        r = self.store.timeout(corr, wait_seq)
+        if r[0] == "stale":
+            return f"stale: {r[1]}"
+        if r[0] == "early":
+            deadline_ms = r[1]
+            queue = self._queue_of_wait(corr)
+            self.dispatch.schedule_timeout(queue, corr, wait_seq, deadline_ms)
+            return "re-armed"
+        _, instance_id, run_seq, _queue = r
+        return self.run(instance_id, run_seq)
+
+    def _queue_of_wait(self, corr: str) -> str:
+        w = self.store.wait_record(corr) or {}
+        inst = self.store.instance(w.get("instance", "")) or {}
+        return inst.get("queue") or self.settings.queue
+
+    # -- the run loop ---------------------------------------------------------------------------
+    def _execute(self, run: Run) -> str:
+        claim = run.claim
+        try:
+            outcome = self._begin(run)
+            while True:
+                run.check()
+                if isinstance(outcome, lang.Completed):
+                    return self._finish(run, "completed", codec.dumps(outcome.value, strict=False))
+                outcome = self._handle(run, outcome)
+                if outcome is None:
+                    return "parked"
+        except RunLost:
+            raise
+        except lang.JactlError as e:
+            return self._finish(run, "failed", str(e))
+        except _Failure as e:
+            return self._finish(run, "failed", str(e))
+        except Exception as e:  # noqa: BLE001 - a bug or a broken value must not wedge the fleet
+            if isinstance(e, RedisError):
+                raise  # infrastructure: the lease lapses and another worker retries from the point
+            log.exception("instance %s failed with an internal error", claim.instance_id)
+            return self._finish(run, "failed", f"internal error: {type(e).__name__}: {e}")
+
+    def _begin(self, run: Run):
+        claim = run.claim
+        source = self.store.script_source(claim.script_hash)
+        if source is None:
+            raise _Failure(f"script {claim.script_hash} is not stored under this prefix")
+        script = self.host.compile(claim.script_hash, source)
+        if claim.point == "start":
+            env = codec.loads(claim.globals_json)
+            env.setdefault("instanceId", claim.instance_id)
+            return script.start(env, instance_id=claim.instance_id)
+        if claim.continuation is None:
+            raise _Failure(f"the {claim.point} to resume from has no stored continuation")
+        try:
+            cont = lang.Restorer.restore(self.host.context, claim.continuation)
+        except lang.JactlError as e:
+            raise _Failure(f"cannot restore the stored {claim.point} continuation: {e}") from None
+        if claim.point == "checkpoint":
+            return cont.resume(None)  # runs the checkpoint's recover closure
+        return cont.resume(codec.loads(claim.value_json) if claim.value_json else None)
+
+    def _handle(self, run: Run, outcome):
+        """Act on a suspension; return the next outcome, or None when the instance parked."""
+        request = outcome.request
+        kind = request.kind
+        if kind == "checkpoint":
+            data = self._save(outcome)
+            if not self.store.save_checkpoint(run.instance_id, run.run_seq, _checkpoint_id(request), data):
+                raise RunLost()
+            return outcome.continuation.resume(None)  # runs the commit closure
+        if kind == "sleep":
+            ms = max(0, int(request.ms or 0))
+            if ms <= self.settings.inline_sleep_ms:
+                time.sleep(ms / 1000)
+                return outcome.continuation.resume(request.value)
+            corr = f"sleep:{run.instance_id}:{uuid.uuid4().hex}"
+            return self._park(run, outcome, corr, "sleep", ms, codec.dumps(request.value, strict=False))
+        if kind == "receive":
+            corr, timeout_ms = _receive_args(request.args)
+            return self._park(run, outcome, corr, "receive", timeout_ms, "null")
+        raise _Failure(f"the script suspended for {kind!r}, which this worker does not provide")
+
+    def _park(self, run: Run, outcome, corr: str, kind: str, timeout_ms, timeout_value_json: str):
+        data = self._save(outcome)
+        deadline = None if timeout_ms is None else int(time.time() * 1000) + max(0, int(timeout_ms))
+        r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data)
+        if r[0] == "fenced":
+            raise RunLost()
+        if r[0] == "busy":
+            raise _Failure(f"correlation id {corr!r} is already awaited by instance {r[1]!r}")
+        if r[0] == "resolved":
+            return outcome.continuation.resume(codec.loads(r[1]))
+        wait_seq = r[1]
+        if deadline is not None:
+            try:
+                self.dispatch.schedule_timeout(run.claim.queue or self.settings.queue, corr, wait_seq, deadline)
+            except Exception:  # the reaper's overdue-deadline sweep will time the wait out
+                log.warning("could not schedule the timeout of %s", corr, exc_info=True)
+        return None
+
+    def _save(self, outcome) -> bytes:
+        data = lang.Checkpointer.save(outcome.continuation)
+        if len(data) > self.settings.max_checkpoint_bytes:
+            raise _Failure(
+                f"the script's state is {len(data)} bytes, more than max_checkpoint_bytes "
+                f"({self.settings.max_checkpoint_bytes})"
+            )
+        return data
+
+    def _finish(self, run: Run, state: str, payload: str) -> str:
+        if not self.store.finish(run.instance_id, run.run_seq, state, payload):
+            raise RunLost()
+        if state == "failed":
+            log.info("instance %s failed: %s", run.instance_id, payload)
+        return state
+
+
+class _Failure(Exception):
+    """A run cannot go on; the message is recorded as the instance's error."""
+
+
+def _checkpoint_id(request) -> int:
+    cid = getattr(request, "checkpoint_id", None)
+    if cid is None and len(request.args) > 1:
+        cid = request.args[1]
+    return int(cid or 0)
+
+
+def _receive_args(args) -> tuple[str, int | None]:
+    if not args:
+        raise _Failure("receive() needs a correlation id")
+    corr = args[0]
+    if isinstance(corr, bool) or not isinstance(corr, (str, int)):
+        raise _Failure(f"receive(): correlation id must be a string, not {type(corr).__name__}")
+    corr = str(corr)
+    if not corr or len(corr) > MAX_CORRELATION_ID:
+        raise _Failure(f"receive(): correlation id must have 1 to {MAX_CORRELATION_ID} characters")
+    timeout = args[1] if len(args) > 1 else None
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) and not hasattr(timeout, "to_integral"):
+            raise _Failure("receive(): timeoutMs must be a number")
+        timeout = int(timeout)
+    return corr, timeout

@@ -1,0 +1,63 @@
+"""RQ entry points. Their dotted paths are part of the wire format (jobs already queued in Redis
+name them), so they stay put; each is a thin call into instance.Runtime.
+
+    jactl_worker.jobs.run_job(prefix, instance_id, run_seq)
+        start or resume the instance; a stale run_seq (a duplicate or superseded job) does nothing
+    jactl_worker.jobs.timeout_job(prefix, correlation_id, wait_seq)
+        time out a wait if it is still waiting and its deadline has passed, then run the
+        instance in this same job; if RQ's scheduler fired it early, re-arm it
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+from rq import get_current_job
+
+from .config import Settings
+from .instance import Runtime
+
+_runtimes: dict[tuple[int, str], Runtime] = {}
+_lock = threading.Lock()
+_settings: Settings | None = None
+_worker_name: str | None = None
+
+
+def configure(settings: Settings, worker_name: str) -> None:
+    """Called by the worker process before it takes jobs (worker.py, embedded.py)."""
+    global _settings, _worker_name
+    _settings, _worker_name = settings, worker_name
+
+
+def runtime_for(connection, prefix: str) -> Runtime:
+    key = (id(connection), prefix)
+    rt = _runtimes.get(key)
+    if rt is None:
+        with _lock:
+            rt = _runtimes.get(key)
+            if rt is None:
+                settings = (_settings or Settings.from_env()).with_(prefix=prefix)
+                name = _worker_name or f"{socket.gethostname()}.{os.getpid()}"
+                rt = _runtimes[key] = Runtime(connection, settings, name)
+    return rt
+
+
+def _runtime(prefix: str) -> Runtime:
+    return runtime_for(get_current_job().connection, prefix)
+
+
+def run_job(prefix: str, instance_id: str, run_seq: int) -> str:
+    return _runtime(prefix).run(instance_id, int(run_seq))
+
+
+def timeout_job(prefix: str, correlation_id: str, wait_seq: int) -> str:
+    return _runtime(prefix).timeout(correlation_id, int(wait_seq))
+
+
+def shutdown() -> None:
+    for rt in _runtimes.values():
+        if rt.leases:
+            rt.leases.stop()
+    _runtimes.clear()

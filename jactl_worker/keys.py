@@ -1,0 +1,143 @@
+"""Every Redis key jactl_worker uses, built from the fleet's prefix, documented in one place.
+
+All keys start with ``{prefix}:``. (RQ's own keys - queues, job hashes, registries - live under
+RQ's prefix, ``rq:`` unless ``RQ_KEY_PREFIX`` is set before rq is imported; RQ job ids made
+here start with ``jw-``.)
+
+Per instance
+    {p}:instance:{id}        HASH   the instance record. Fields:
+                                    state       queued | running | waiting | completed | failed | cancelled
+                                    script      sha256 of the source it is pinned to
+                                    globals     JSON object given at start
+                                    queue       RQ queue its jobs go to
+                                    reply_to    destination that receives the final result (or "")
+                                    run_seq     fencing token: +1 every time a run is scheduled; a job
+                                                whose run_seq is stale may write nothing
+                                    runs        how many times a job claimed it
+                                    point       where a new run starts: start | wait | checkpoint
+                                    point_key   key holding the continuation for that point
+                                    waiting_on  correlation id it waits on (while waiting/resuming)
+                                    wait_kind   receive | sleep
+                                    timeout_at  deadline of the wait, ms since epoch ("" = none)
+                                    checkpoint_id  last checkpoint persisted (0 = none)
+                                    worker      name of the worker running it, lease_until (ms)
+                                    result      JSON of the final value; error: message with line
+                                    created_at, updated_at, started_at, ended_at   (ms since epoch)
+    {p}:checkpoint:{id}      HASH   last checkpoint(): continuation (bytes), checkpoint_id, at
+
+Per correlation id
+    {p}:wait:{corr}          HASH   a wait (receive, or a long sleep): instance, wait_seq, kind,
+                                    deadline, timeout_value (JSON), continuation (bytes, while it is
+                                    the instance's restart point), status (waiting | resolved |
+                                    cancelled), resolution (reply | timeout | early), message_id,
+                                    value (JSON handed to the script), late (count of late replies).
+                                    A resolved wait expires after wait_record_ttl_s.
+    {p}:mailbox:{corr}       HASH   a reply that arrived before any wait: body, message_id, at.
+                                    Expires after mailbox_ttl_s.
+
+Fleet-wide
+    {p}:script:{sha256}      STRING a script's source; instances are pinned to it by hash
+    {p}:all                  ZSET   every instance id, scored by creation time (ms)
+    {p}:state:{state}        ZSET   instance ids in that state, scored by last change (ms)
+    {p}:leases               ZSET   running instance id -> lease deadline (ms)
+    {p}:pending              ZSET   queued instance id -> time its run job was (re)enqueued (ms)
+    {p}:deadlines            ZSET   waiting correlation id -> wait deadline (ms)
+    {p}:inbox                STREAM incoming replies: correlation_id, body (JSON), [message_id];
+                                    read by the consumer group "listeners"
+    {p}:out:{to}             STREAM messages scripts send() to ``to``: from, body (JSON), and for
+                                    reply_to results also state, result/error
+    {p}:notices              STREAM what happened to replies that resumed nothing: kind (buffered,
+                                    late, duplicate, malformed, oversized, rejected), correlation_id,
+                                    message_id, instance, detail. Capped at ~notice_maxlen.
+    {p}:reaper               STRING lock: one worker at a time runs the recovery sweep
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+STATES = ("queued", "running", "waiting", "completed", "failed", "cancelled")
+ENDED = ("completed", "failed", "cancelled")
+LISTENER_GROUP = "listeners"
+
+
+class Keys:
+    """Key names for one prefix. Methods take the variable part (instance id, correlation id)."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    # per instance
+    def instance(self, instance_id: str) -> str:
+        return f"{self.prefix}:instance:{instance_id}"
+
+    def checkpoint(self, instance_id: str) -> str:
+        return f"{self.prefix}:checkpoint:{instance_id}"
+
+    # per correlation id
+    def wait(self, corr: str) -> str:
+        return f"{self.prefix}:wait:{corr}"
+
+    def mailbox(self, corr: str) -> str:
+        return f"{self.prefix}:mailbox:{corr}"
+
+    # fleet-wide
+    def script(self, script_hash: str) -> str:
+        return f"{self.prefix}:script:{script_hash}"
+
+    @property
+    def all(self) -> str:
+        return f"{self.prefix}:all"
+
+    def state(self, state: str) -> str:
+        return f"{self.prefix}:state:{state}"
+
+    @property
+    def state_prefix(self) -> str:
+        """Lua scripts append the state name to this to move an id between state indexes."""
+        return f"{self.prefix}:state:"
+
+    @property
+    def leases(self) -> str:
+        return f"{self.prefix}:leases"
+
+    @property
+    def pending(self) -> str:
+        return f"{self.prefix}:pending"
+
+    @property
+    def deadlines(self) -> str:
+        return f"{self.prefix}:deadlines"
+
+    @property
+    def inbox(self) -> str:
+        return f"{self.prefix}:inbox"
+
+    def out(self, to: str) -> str:
+        return f"{self.prefix}:out:{to}"
+
+    @property
+    def notices(self) -> str:
+        return f"{self.prefix}:notices"
+
+    @property
+    def reaper(self) -> str:
+        return f"{self.prefix}:reaper"
+
+    # RQ job ids (RQ allows only [A-Za-z0-9_-]; instance ids may hold more, so they are hashed)
+    def run_job_id(self, instance_id: str, run_seq: int) -> str:
+        return f"jw-r-{_digest(self.prefix, instance_id)}-{run_seq}"
+
+    def timeout_job_id(self, corr: str, wait_seq: int) -> str:
+        return f"jw-t-{_digest(self.prefix, corr)}-{wait_seq}"
+
+
+def _digest(prefix: str, name: str) -> str:
+    return hashlib.sha1(f"{prefix}\0{name}".encode()).hexdigest()[:24]
+
+
+def script_hash(source: str) -> str:
+    """The id a script's source is stored and pinned under."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()

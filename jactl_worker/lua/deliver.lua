@@ -1,0 +1,61 @@
+-- deliver: a reply for a correlation id. Exactly one of reply and timeout resolves a wait;
+-- anything after that is recorded (notices stream) and resumes nothing.
+-- KEYS[1] = {p}:wait:{corr}
+-- KEYS[2] = {p}:mailbox:{corr}
+-- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
+-- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen
+-- Returns {1, instance, run_seq, queue}  resolved: enqueue a run job for run_seq
+--       | {3, instance, run_seq, queue}  this same message resolved the wait before, but the
+--                                        run job may never have been enqueued: enqueue it again
+--       | {2, 'buffered'}                no wait yet: kept in the mailbox for the wait to come
+--       | {0, kind}                      resumed nothing: duplicate, late or rejected
+local wkey, mkey = KEYS[1], KEYS[2]
+local corr, body, mid, maxlen = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
+local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq')
+local status, id = w[1], w[2]
+
+if not status then
+  if redis.call('EXISTS', mkey) == 1 then
+    notice(maxlen, 'duplicate', corr, mid, '', 'a reply for this correlation id is already buffered')
+    return {0, 'duplicate'}
+  end
+  redis.call('HSET', mkey, 'body', body, 'message_id', mid, 'at', now_ms())
+  redis.call('EXPIRE', mkey, ARGV[5])
+  notice(maxlen, 'buffered', corr, mid, '', 'no wait on this correlation id yet; buffered for ' .. ARGV[5] .. ' s')
+  return {2, 'buffered'}
+end
+
+local ikey = k_instance(id)
+if status == 'waiting' then
+  if w[3] ~= 'receive' then
+    notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep, not a receive')
+    return {0, 'rejected'}
+  end
+  local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
+  if inst[1] ~= 'waiting' or inst[2] ~= corr then
+    notice(maxlen, 'late', corr, mid, id, 'instance is no longer waiting on this correlation id')
+    return {0, 'late'}
+  end
+  local now = now_ms()
+  local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
+  redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply', 'value', body,
+    'message_id', mid, 'run_seq', run_seq, 'resolved_at', now)
+  set_state(ikey, id, 'waiting', 'queued', now)
+  redis.call('ZREM', K_DEADLINES, corr)
+  redis.call('ZADD', K_PENDING, now, id)
+  return {1, id, run_seq, inst[3]}
+end
+
+if status == 'resolved' and w[4] == mid and w[5] == 'reply' then
+  local inst = redis.call('HMGET', ikey, 'state', 'run_seq', 'queue')
+  if inst[1] == 'queued' and inst[2] == w[6] then return {3, id, inst[2], inst[3]} end
+end
+redis.call('HINCRBY', wkey, 'late', 1)
+local kind, detail = 'duplicate', 'the wait was already resolved by message ' .. (w[4] or '')
+if status == 'cancelled' then
+  kind, detail = 'late', 'the instance was cancelled'
+elseif w[5] == 'timeout' then
+  kind, detail = 'late', 'the wait had already timed out'
+end
+notice(maxlen, kind, corr, mid, id, detail)
+return {0, kind}

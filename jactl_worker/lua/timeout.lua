@@ -1,0 +1,29 @@
+-- timeout: the deadline of a wait has come (a timeout job, or the reaper's safety net).
+-- Resolves the wait with its timeout value (null for receive, the sleep's value for sleep)
+-- and queues the instance, unless a reply won first.
+-- KEYS[1] = {p}:wait:{corr}
+-- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = wait_seq the job was armed for
+-- Returns {0, reason}                    stale: already resolved, cancelled or re-waited
+--       | {2, deadline}                  fired early (RQ's scheduler rounds to seconds): re-arm
+--       | {1, instance, run_seq, queue}  resolved: run the instance with run_seq
+local wkey, corr = KEYS[1], ARGV[2]
+local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline', 'timeout_value')
+if w[1] ~= 'waiting' then return {0, w[1] or 'missing'} end
+if w[3] ~= ARGV[3] then return {0, 'stale'} end
+local now = now_ms()
+if w[4] == '' then return {0, 'no deadline'} end
+if now < tonumber(w[4]) then return {2, w[4]} end
+local id = w[2]
+local ikey = k_instance(id)
+local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
+if inst[1] ~= 'waiting' or inst[2] ~= corr then
+  redis.call('ZREM', K_DEADLINES, corr)
+  return {0, 'not waiting'}
+end
+local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
+redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'timeout', 'value', w[5],
+  'run_seq', run_seq, 'resolved_at', now)
+set_state(ikey, id, 'waiting', 'queued', now)
+redis.call('ZREM', K_DEADLINES, corr)
+redis.call('ZADD', K_PENDING, now, id)
+return {1, id, run_seq, inst[3]}

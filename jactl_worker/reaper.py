@@ -1,0 +1,102 @@
+"""Recovery: finds work a dead or stuck process left behind, and hands it to a live worker.
+
+Workers run ``Reaper.sweep()`` every ``reap_interval_ms``; a lock lets one worker of the fleet
+sweep per interval. Three things are looked for:
+
+* lapsed leases - an instance "running" whose worker stopped renewing (killed, hung, cut
+  off). It is requeued with a new run_seq, which fences the old run off: if that worker comes
+  back, its next write is refused. The new run starts at the instance's restart point (its
+  last checkpoint, whose recover closure runs; or its last resolved wait; or the start).
+* lost run jobs - an instance queued for ``requeue_after_ms`` whose RQ job no longer exists
+  or has ended without claiming it (a producer or listener died between the state change and
+  the enqueue; a job was deleted). It is requeued.
+* overdue waits - a wait ``timeout_grace_ms`` past its deadline and still waiting, because
+  the timeout job was never scheduled or RQ's scheduler lock sat with a dead worker. A timeout
+  job is enqueued now (it resolves the wait only if it is still waiting).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from .config import Settings
+from .dispatch import Dispatcher
+from .store import Store
+
+log = logging.getLogger("jactl_worker.reaper")
+
+BATCH = 200
+
+
+class Reaper:
+    def __init__(self, store: Store, dispatch: Dispatcher, settings: Settings, name: str):
+        self.store = store
+        self.dispatch = dispatch
+        self.settings = settings
+        self.name = name
+
+    def sweep(self, force: bool = False) -> dict[str, int]:
+        """One pass; returns counts of what was recovered."""
+        counts = {"leases": 0, "jobs": 0, "timeouts": 0}
+        lock_ms = max(100, self.settings.reap_interval_ms - 50)
+        if not force and not self.store.try_lock(self.store.keys.reaper, self.name, lock_ms):
+            return counts
+        now = int(time.time() * 1000)
+        counts["leases"] = self._lapsed_leases(now)
+        counts["jobs"] = self._lost_jobs(now)
+        counts["timeouts"] = self._overdue_waits(now)
+        if self.settings.ended_ttl_s is not None:
+            self.store.trim_ended(self.settings.ended_ttl_s)
+        if any(counts.values()):
+            log.info("recovered %s", counts)
+        return counts
+
+    def _lapsed_leases(self, now: int) -> int:
+        n = 0
+        for instance_id, _ in self.store.due(self.store.keys.leases, now, BATCH):
+            r = self.store.requeue(instance_id, "lease")
+            if r:
+                run_seq, queue = r
+                log.warning("instance %s: its worker's lease lapsed; requeued as run %s", instance_id, run_seq)
+                self.dispatch.enqueue_run(queue, instance_id, run_seq)
+                n += 1
+        return n
+
+    def _lost_jobs(self, now: int) -> int:
+        n = 0
+        keys = self.store.keys
+        for instance_id, _ in self.store.due(keys.pending, now - self.settings.requeue_after_ms, BATCH):
+            inst = self.store.instance(instance_id)
+            if inst is None or inst.get("state") != "queued":
+                self.store.redis.zrem(keys.pending, instance_id)
+                continue
+            run_seq = inst.get("run_seq", "")
+            if self.dispatch.job_alive(keys.run_job_id(instance_id, int(run_seq or 0))):
+                self.store.redis.zadd(keys.pending, {instance_id: now}, xx=True)
+                continue
+            r = self.store.requeue(instance_id, "pending", run_seq)
+            if r:
+                new_seq, queue = r
+                log.warning("instance %s: queued without a job; enqueued again as run %s", instance_id, new_seq)
+                self.dispatch.enqueue_run(queue, instance_id, new_seq)
+                n += 1
+        return n
+
+    def _overdue_waits(self, now: int) -> int:
+        n = 0
+        keys = self.store.keys
+        for corr, _ in self.store.due(keys.deadlines, now - self.settings.timeout_grace_ms, BATCH):
+            w = self.store.wait_record(corr)
+            if not w or w.get("status") != "waiting":
+                self.store.redis.zrem(keys.deadlines, corr)
+                continue
+            wait_seq = int(w.get("wait_seq") or 0)
+            job_id = keys.timeout_job_id(corr, wait_seq) + "-late"
+            if self.dispatch.job_alive(job_id):
+                continue
+            inst = self.store.instance(w.get("instance", "")) or {}
+            log.warning("wait %s is overdue; timing it out now", corr)
+            self.dispatch.enqueue_timeout_now(inst.get("queue") or self.settings.queue, corr, wait_seq)
+            n += 1
+        return n

@@ -1,0 +1,302 @@
+"""The only module that touches jactl_worker's Redis data: one method per state transition.
+
+Every transition that reads or writes more than one key is one Lua script (lua/*.lua, one per
+file, each with a KEYS/ARGV header); they are loaded once per connection. Plain reads (status,
+listings, streams) are ordinary commands. RQ's own keys are left to RQ (dispatch.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from importlib import resources
+
+from redis import Redis
+
+from .config import Settings
+from .keys import ENDED, LISTENER_GROUP, STATES, Keys
+
+_LIB = "_lib.lua"
+
+
+def _load_lua() -> dict[str, str]:
+    files = resources.files(__package__).joinpath("lua")
+    lib = files.joinpath(_LIB).read_text()
+    sources = {}
+    for entry in files.iterdir():
+        name = entry.name
+        if name.endswith(".lua") and name != _LIB:
+            sources[name[:-4]] = lib + "\n" + entry.read_text()
+    return sources
+
+
+LUA_SOURCES = _load_lua()
+
+
+def _s(value) -> str:
+    if value is None or value is False:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return str(value)
+
+
+@dataclass
+class Claim:
+    """What a run job learns when it takes an instance (claim.lua)."""
+
+    instance_id: str
+    run_seq: int
+    script_hash: str
+    globals_json: str
+    point: str  # start | wait | checkpoint
+    checkpoint_id: int
+    reply_to: str
+    continuation: bytes | None
+    value_json: str | None  # the resolved wait's value (point == "wait")
+    wait_kind: str
+    queue: str
+
+
+@dataclass
+class Delivery:
+    """What deliver.lua decided about one reply."""
+
+    outcome: str  # resolved | reenqueue | buffered | duplicate | late | rejected
+    instance_id: str | None = None
+    run_seq: int | None = None
+    queue: str | None = None
+
+    @property
+    def needs_run(self) -> bool:
+        return self.outcome in ("resolved", "reenqueue")
+
+
+class Store:
+    """jactl_worker's data in one Redis, under ``settings.prefix``."""
+
+    def __init__(self, connection: Redis, settings: Settings):
+        self.redis = connection
+        self.settings = settings
+        self.keys = Keys(settings.prefix)
+        self._lua = {name: connection.register_script(src) for name, src in LUA_SOURCES.items()}
+        self._scripts: dict[str, str] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _run(self, name: str, keys: list[str], args: list, client=None):
+        return self._lua[name](keys=keys, args=[self.settings.prefix, *args], client=client)
+
+    @property
+    def _ended_ttl(self) -> str:
+        return "" if self.settings.ended_ttl_s is None else str(self.settings.ended_ttl_s)
+
+    # -- instance lifecycle -----------------------------------------------------------------
+    def create(self, instance_id, script_hash, source, globals_json, queue, reply_to) -> tuple[bool, str]:
+        """Create a queued instance. Returns (True, run_seq) or (False, existing state)."""
+        k = self.keys
+        created, detail = self._run(
+            "create",
+            [k.instance(instance_id), k.script(script_hash)],
+            [instance_id, script_hash, source, globals_json, queue, reply_to or ""],
+        )
+        return bool(created), _s(detail)
+
+    def claim(self, instance_id: str, run_seq: int, worker: str) -> Claim | str:
+        """Take a queued instance for run ``run_seq``; a str result says why the job is stale."""
+        r = self._run("claim", [self.keys.instance(instance_id)], [instance_id, run_seq, worker, self.settings.lease_ms])
+        if r[0] == 0:
+            return _s(r[1])
+        _, script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue = r
+        return Claim(
+            instance_id=instance_id,
+            run_seq=int(run_seq),
+            script_hash=_s(script_hash),
+            globals_json=_s(globals_json) or "{}",
+            point=_s(point),
+            checkpoint_id=int(ckpt_id or 0),
+            reply_to=_s(reply_to),
+            continuation=cont or None,
+            value_json=_s(value) if value else None,
+            wait_kind=_s(wait_kind),
+            queue=_s(queue),
+        )
+
+    def renew(self, instance_id: str, run_seq: int) -> bool:
+        return bool(self._run("renew", [self.keys.instance(instance_id)], [instance_id, run_seq, self.settings.lease_ms]))
+
+    def save_checkpoint(self, instance_id: str, run_seq: int, checkpoint_id: int, data: bytes) -> bool:
+        k = self.keys
+        return bool(
+            self._run(
+                "checkpoint",
+                [k.instance(instance_id), k.checkpoint(instance_id)],
+                [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms, self.settings.wait_record_ttl_s],
+            )
+        )
+
+    def park(self, instance_id, run_seq, corr, kind, deadline_ms, timeout_value_json, data) -> tuple:
+        """Returns ("fenced",) | ("busy", other_instance) | ("parked", wait_seq)
+        | ("resolved", value_json, resolution)."""
+        k = self.keys
+        r = self._run(
+            "park",
+            [k.instance(instance_id), k.wait(corr), k.mailbox(corr)],
+            [
+                instance_id, run_seq, corr, kind, "" if deadline_ms is None else int(deadline_ms),
+                timeout_value_json, data, self.settings.lease_ms, self.settings.wait_record_ttl_s,
+            ],
+        )
+        code = r[0]
+        if code == 0:
+            return ("fenced",)
+        if code == -1:
+            return ("busy", _s(r[1]))
+        if code == 1:
+            return ("parked", int(r[1]))
+        return ("resolved", _s(r[1]), _s(r[2]))
+
+    def finish(self, instance_id: str, run_seq: int, outcome: str, payload: str) -> bool:
+        return bool(
+            self._run(
+                "finish",
+                [self.keys.instance(instance_id)],
+                [instance_id, run_seq, outcome, payload, self.settings.wait_record_ttl_s, self._ended_ttl],
+            )
+        )
+
+    def cancel(self, instance_id: str) -> tuple[bool, str | None]:
+        r = self._run("cancel", [self.keys.instance(instance_id)], [instance_id, self.settings.wait_record_ttl_s, self._ended_ttl])
+        return bool(r[0]), (_s(r[1]) or None)
+
+    def send(self, instance_id: str, run_seq: int, to: str, body_json: str) -> str | None:
+        k = self.keys
+        r = self._run("send", [k.instance(instance_id), k.out(to)], [instance_id, run_seq, body_json])
+        return _s(r) or None
+
+    def requeue(self, instance_id: str, mode: str, run_seq: int | str = "") -> tuple[int, str] | None:
+        r = self._run("requeue", [self.keys.instance(instance_id)], [instance_id, mode, run_seq])
+        if r[0] == 0:
+            return None
+        return int(r[1]), _s(r[2])
+
+    # -- correlation ------------------------------------------------------------------------
+    def deliver(self, corr: str, body_json: str, message_id: str, client=None):
+        """Resolve the wait on ``corr`` with a reply (or buffer it). With ``client`` (a
+        pipeline) the call is queued and parse_delivery() reads its result."""
+        k = self.keys
+        r = self._run(
+            "deliver",
+            [k.wait(corr), k.mailbox(corr)],
+            [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen],
+            client=client,
+        )
+        return r if client is not None else parse_delivery(r)
+
+    def timeout(self, corr: str, wait_seq: int) -> tuple:
+        """Returns ("stale", reason) | ("early", deadline_ms) | ("resolved", instance, run_seq, queue)."""
+        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq])
+        if r[0] == 0:
+            return ("stale", _s(r[1]))
+        if r[0] == 2:
+            return ("early", int(r[1]))
+        return ("resolved", _s(r[1]), int(r[2]), _s(r[3]))
+
+    # -- reads ------------------------------------------------------------------------------
+    def script_source(self, script_hash: str) -> str | None:
+        source = self._scripts.get(script_hash)
+        if source is None:
+            raw = self.redis.get(self.keys.script(script_hash))
+            if raw is None:
+                return None
+            source = self._scripts[script_hash] = _s(raw)
+        return source
+
+    def instance(self, instance_id: str) -> dict[str, str] | None:
+        raw = self.redis.hgetall(self.keys.instance(instance_id))
+        if not raw:
+            return None
+        return {_s(k): _s(v) for k, v in raw.items()}
+
+    def wait_record(self, corr: str) -> dict[str, str] | None:
+        raw = self.redis.hgetall(self.keys.wait(corr))
+        if not raw:
+            return None
+        return {_s(k): (v if k == b"continuation" else _s(v)) for k, v in raw.items()}
+
+    def mailbox(self, corr: str) -> dict[str, str] | None:
+        raw = self.redis.hgetall(self.keys.mailbox(corr))
+        return {_s(k): _s(v) for k, v in raw.items()} or None
+
+    def instance_ids(self, state: str | None = None, limit: int | None = None) -> list[str]:
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
+        key = self.keys.all if state is None else self.keys.state(state)
+        end = -1 if limit is None else limit - 1
+        return [_s(x) for x in self.redis.zrange(key, 0, end)]
+
+    def count(self, state: str | None = None) -> int:
+        key = self.keys.all if state is None else self.keys.state(state)
+        return int(self.redis.zcard(key))
+
+    # -- streams ----------------------------------------------------------------------------
+    def add_inbox(self, corr: str, body_json: str, message_id: str | None = None) -> str:
+        fields = {"correlation_id": corr, "body": body_json}
+        if message_id is not None:
+            fields["message_id"] = message_id
+        return _s(self.redis.xadd(self.keys.inbox, fields))
+
+    def ensure_group(self) -> None:
+        try:
+            self.redis.xgroup_create(self.keys.inbox, LISTENER_GROUP, id="0", mkstream=True)
+        except Exception as e:  # BUSYGROUP: it exists already
+            if "BUSYGROUP" not in str(e):
+                raise
+
+    def notice(self, kind: str, corr: str = "", message_id: str = "", detail: str = "", client=None) -> None:
+        (client or self.redis).xadd(
+            self.keys.notices,
+            {"kind": kind, "correlation_id": corr, "message_id": message_id, "instance": "",
+             "detail": detail, "at": int(time.time() * 1000)},
+            maxlen=self.settings.notice_maxlen,
+            approximate=True,
+        )
+
+    def read_stream(self, key: str, after: str = "0", count: int = 100, block_ms: int | None = None):
+        """Entries after id ``after`` as [(id, {field: value})]."""
+        r = self.redis.xread({key: after}, count=count, block=block_ms)
+        if not r:
+            return []
+        return [(_s(i), {_s(k): _s(v) for k, v in f.items()}) for i, f in r[0][1]]
+
+    # -- recovery sweeps ---------------------------------------------------------------------
+    def due(self, key: str, until_ms: int, limit: int = 100) -> list[tuple[str, int]]:
+        rows = self.redis.zrangebyscore(key, "-inf", until_ms, start=0, num=limit, withscores=True)
+        return [(_s(m), int(s)) for m, s in rows]
+
+    def try_lock(self, key: str, token: str, ttl_ms: int) -> bool:
+        return bool(self.redis.set(key, token, nx=True, px=ttl_ms))
+
+    def trim_ended(self, ttl_s: int) -> None:
+        """Drop ids of instances that expired from the state indexes and {p}:all."""
+        cutoff = int(time.time() * 1000) - ttl_s * 1000
+        pipe = self.redis.pipeline(transaction=False)
+        for state in ENDED:
+            pipe.zrangebyscore(self.keys.state(state), "-inf", cutoff)
+        expired = [_s(i) for ids in pipe.execute() for i in ids]
+        if expired:
+            pipe = self.redis.pipeline(transaction=False)
+            for state in ENDED:
+                pipe.zremrangebyscore(self.keys.state(state), "-inf", cutoff)
+            pipe.zrem(self.keys.all, *expired)
+            pipe.execute()
+
+
+def parse_delivery(r) -> Delivery:
+    code = r[0]
+    if code == 1:
+        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]))
+    if code == 3:
+        return Delivery("reenqueue", _s(r[1]), int(r[2]), _s(r[3]))
+    if code == 2:
+        return Delivery("buffered")
+    return Delivery(_s(r[1]))

@@ -1,0 +1,18 @@
+"""Jactl, compiled to Python, with serializable continuations.
+
+Public API (hosts and the worker depend on exactly these names)::
+
+    lang.eval(source, globals=None, *, classes=(), checkpoint_each_statement=False)
+    ctx = lang.Context(...); script = ctx.compile(source); outcome = script.start(globals)
+    lang.Completed / lang.Suspended(continuation, request)
+    data = lang.Checkpointer.save(continuation); cont = lang.Restorer.restore(ctx, data)
+    cont.resume(value)
+"""
+
+from .errors import CheckpointError, CompileError, JactlError, JactlRuntimeError
+from .context import Checkpointer, Completed, Context, Restorer, Script, Suspended, eval  # noqa: A004
+from .runtime.continuation import Continuation, Request
+
+__all__ = ["eval", "Context", "Script", "Completed", "Suspended", "Continuation", "Request",
+           "Checkpointer", "Restorer", "JactlError", "CompileError", "JactlRuntimeError",
+           "CheckpointError"]

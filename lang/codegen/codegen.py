@@ -1,0 +1,1365 @@
+"""Resolved AST -> Python source.
+
+Every Jactl function (the script body, declared functions, closures) becomes one Python
+function. A function the resolver proved cannot suspend is emitted as straight Python.
+
+A function that may suspend is emitted as *guarded re-entry of structured code*: each
+suspend point gets a number (the resume point, ``_pc``); every statement and every
+lowered sub-expression that precedes a suspend point is guarded so that, when the function
+is re-entered with ``_pc = k`` and its locals restored, control flows through the same
+structured code to point k without re-running anything that already ran. Expressions that
+contain suspend points are lowered to temporaries (A-normal form), so in
+``f(a(), sleep(0, 2), c())`` the value of ``a()`` is a saved local and ``a()`` never runs
+twice. At a suspend point the Suspend exception is caught, the frame (function, pc, locals)
+is appended to it and it is re-raised.
+
+The contract with the runtime is the set of names in ``runtime.exports``.
+"""
+
+import hashlib
+
+from ..errors import CompileError
+from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
+from ..syntax import nodes as N
+from .emitter import Emitter
+
+INT_MIN, INT_MAX = -2147483648, 2147483647
+
+BINOPS = {
+    "+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "%%": "_rem",
+    "&": "_band", "|": "_bor", "^": "_bxor", "<<": "_shl", ">>": "_shr", ">>>": "_ushr",
+    "==": "_eq", "!=": "_ne", "===": "_is", "!==": "_isnot", "<": "_lt", "<=": "_le",
+    ">": "_gt", ">=": "_ge", "<=>": "_cmp", "in": "_in", "!in": "_notin",
+}
+
+ASSIGN_OPS = {
+    "+=": "_add_assign", "-=": "_sub", "*=": "_mul", "/=": "_div", "%=": "_mod", "%%=": "_rem",
+    "<<=": "_shl_assign", ">>=": "_shr", ">>>=": "_ushr", "&=": "_band", "|=": "_bor",
+    "^=": "_bxor",
+}
+
+INT_NATIVE = {"+", "-", "*"}
+FAST_OPS = {"+", "-", "*", "%", "<", "<=", ">", ">=", "==", "!="}
+INT_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+
+
+class Compiled:
+    """Python source of one script plus the line table for error positions."""
+
+    def __init__(self, source, line_table, functions):
+        self.source = source
+        self.line_table = line_table
+        self.functions = functions
+
+
+def generate(resolved, script_hash):
+    g = ModuleGen(resolved, script_hash)
+    return g.generate()
+
+
+class ModuleGen:
+    def __init__(self, resolved, script_hash):
+        self.r = resolved
+        self.hash = script_hash
+        self.em = Emitter()
+        self.locals_tokens = {}
+        self.cpe = resolved.checkpoint_each_statement
+
+    def generate(self):
+        for f in self.r.functions:
+            FuncGen(self, f).generate()
+        em = self.em
+        em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
+        src, table = em.render(self.locals_tokens)
+        return Compiled(src, table, self.r.functions)
+
+
+class FuncGen:
+    def __init__(self, mod, f):
+        self.mod = mod
+        self.f = f
+        self.em = mod.em
+        self.susp = f.may_suspend
+        self.ntemps = 0
+        self.nq = 0
+        self.npc = 0
+        self.extra_locals = []     # temps and bookkeeping names, in creation order
+        self.loop_stack = []       # [label, id, has_update] for labelled jumps
+        self.loop_ids = 0
+        self.uses_jmp = False
+        self.token = f"@L{f.id}@"
+
+    # ------------------------------------------------------------------ helpers
+
+    def temp(self):
+        self.ntemps += 1
+        name = f"_t{self.ntemps}"
+        self.extra_locals.append(name)
+        return name
+
+    def emit(self, text, node=None):
+        self.em.emit(text, (node.line, node.col) if node is not None and node.line else None)
+
+    def name_of(self, sym):
+        """Python local holding sym (its value, or its Cell when captured)."""
+        if sym.owner is self.f:
+            return sym.pyname
+        return f"k{sym.owner.id}_{sym.pyname}"
+
+    def read_sym(self, sym):
+        n = self.name_of(sym)
+        return n + ".v" if sym.captured else n
+
+    def indent(self):
+        return _Indent(self.em)
+
+    def step(self, text):
+        """A simple statement. In a may-suspend function it only runs when not resuming
+        (``_pc`` is 0): code before the resume point must not run again, and code after
+        it runs because the resume point resets ``_pc``."""
+        if self.susp:
+            if text.startswith(("if ", "for ", "while ")):
+                self.em.emit("if not _pc:")
+                self.em.emit("    " + text)
+            else:
+                self.em.emit("if not _pc: " + text)
+        else:
+            self.em.emit(text)
+
+    # ------------------------------------------------------------------ function
+
+    def generate(self):
+        f = self.f
+        em = self.em
+        params = [p.sym for p in getattr(f, "node_params", [])]
+        pnames = [p.pyname for p in params]
+        args = (["_c"] if f.needs_cells else []) + pnames
+        if self.susp:
+            args += ["_fr=None", "_rv=None"]
+        node = f.node
+        em.pos = (node.line, node.col)
+        self.emit(f"def _f{f.id}({', '.join(args)}):", node)
+        with self.indent():
+            # prologue (first entry only)
+            pro = em.push()
+            for p in getattr(f, "node_params", []):
+                if p.default is not None:
+                    self.emit(f"if {p.sym.pyname} is _M:", p)
+                    with self.indent():
+                        v = self.expr_plain(p.default)
+                        self.emit(f"{p.sym.pyname} = {self.convert(v, p.default, p.sym.type)}", p)
+            if f.needs_cells and f.free:
+                names = [self.name_of(s) for s in f.free]
+                self.emit(f"{', '.join(names)}, = _c")
+            for p in params:
+                if p.captured:
+                    self.emit(f"{p.pyname} = _Cell({p.pyname})")
+            prologue = em.pop(pro)
+
+            body = em.push()
+            self.function_body(f)
+            body_buf = em.pop(body)
+
+            all_locals = self.local_layout(params)
+            if self.susp:
+                self.emit("if _fr is None:")
+                with self.indent():
+                    self.emit("_pc = 0")
+                    others = [n for n in all_locals if n not in pnames and n != "_c" and
+                              n not in self.cell_names_of_free()]
+                    if others:
+                        self.emit(" = ".join(others) + " = None")
+                    em.splice(prologue)
+                self.emit("else:")
+                with self.indent():
+                    self.emit("_pc = _fr.pc")
+                    self.emit(f"{self.token}, = _fr.locals" if all_locals else "pass")
+                self.mod.locals_tokens[self.token] = ", ".join(all_locals) if all_locals else "()"
+            else:
+                if self.uses_jmp:
+                    prologue.lines.append((0, "_jmp = None", 0, 0))
+                em.splice(prologue)
+            em.splice(body_buf)
+            if not body_buf.lines:
+                self.emit("pass")
+        layout = hashlib.sha256(
+            (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}").encode()
+        ).hexdigest()[:16]
+        ptypes = [p.type for p in params]
+        mandatory = 0
+        for p in getattr(f, "node_params", []):
+            if p.default is None:
+                mandatory += 1
+            else:
+                break
+        self.emit(f"_FN{f.id} = _FI(_H, {f.id}, {f.name!r}, _f{f.id}, {tuple(pnames and [p.name for p in params])!r}, "
+                  f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
+                  f"{layout!r}, {f.is_closure}, {f.implicit_it})")
+
+    def cell_names_of_free(self):
+        if not self.f.needs_cells:
+            return set()
+        return {self.name_of(s) for s in self.f.free}
+
+    def local_layout(self, params):
+        names = []
+        seen = set()
+        if self.f.needs_cells:
+            names.append("_c")
+            seen.add("_c")
+        for s in params:
+            if s.pyname not in seen:
+                names.append(s.pyname)
+                seen.add(s.pyname)
+        for s in self.f.free:
+            n = self.name_of(s)
+            if n not in seen:
+                names.append(n)
+                seen.add(n)
+        for s in self.f.locals:
+            if s.pyname not in seen:
+                names.append(s.pyname)
+                seen.add(s.pyname)
+        for n in self.extra_locals:
+            if n not in seen:
+                names.append(n)
+                seen.add(n)
+        return names
+
+    def function_body(self, f):
+        body = f.node.body
+        if f.is_main or True:
+            self.block_value(body, "return")
+
+    # ------------------------------------------------------------------ statements
+
+    def guard_open(self, node):
+        """Emit the guard for an item inside a guarded region; returns True when it
+        opened an indented block."""
+        if not self.susp:
+            return False
+        lo, hi = node.pcs
+        if lo is None:
+            self.em.emit("if not _pc:")
+        elif lo == hi:
+            self.em.emit(f"if not _pc or _pc == {lo}:")
+        else:
+            self.em.emit(f"if not _pc or {lo} <= _pc <= {hi}:")
+        return True
+
+    def guarded(self, node, fn):
+        """Emit fn() for an item, guarded when this function may suspend."""
+        if not self.susp:
+            fn()
+            return
+        start = self.npc
+        saved = self.em.push()
+        fn()
+        buf = self.em.pop(saved)
+        node.pcs = (start + 1, self.npc) if self.npc > start else (None, None)
+        if not buf.lines:
+            return
+        self.guard_open(node)
+        self.em.splice(buf, 1)
+
+    def block_value(self, block, mode, result=None):
+        """Emit a block's statements. mode 'return': the last statement's value is
+        returned; 'assign': assigned to ``result``; None: discarded."""
+        stmts = block.stmts
+        self.block_prologue(block)
+        if not stmts:
+            if mode == "return":
+                self.step("return None")
+            elif mode == "assign":
+                self.step(f"{result} = None")
+            return
+        for i, st in enumerate(stmts):
+            last = i == len(stmts) - 1
+            self.statement(st, mode if last else None, result)
+            if self.mod.cpe and not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
+                    and not (last and mode == "return"):
+                self.stmt_checkpoint(st)
+
+    def block_prologue(self, block):
+        """Cells for captured variables declared in this block, and closures of the
+        functions declared in it (hoisted: they can be called before their declaration)."""
+        scope = block.scope
+        if scope is None:
+            return
+        items = []
+        for sym in scope.names.values():
+            if sym.captured and sym.kind == "local" and not sym.is_param:
+                items.append(f"{sym.pyname} = _Cell({self.default_for(sym.type)})")
+        for st in block.stmts:
+            if isinstance(st, N.FunDecl):
+                g = st.info
+                sym = st.sym
+                if g.needs_cells or sym.captured:
+                    if sym.captured:
+                        items.append(f"{sym.pyname} = _Cell()")
+        for st in block.stmts:
+            if isinstance(st, N.FunDecl):
+                g = st.info
+                sym = st.sym
+                if g.needs_cells or sym.captured:
+                    val = f"_Closure(_FN{g.id}, {self.cells_tuple(g)})" if g.needs_cells \
+                        else f"_Closure(_FN{g.id})"
+                    if sym.captured:
+                        items.append(f"{sym.pyname}.v = {val}")
+                    else:
+                        items.append(f"{sym.pyname} = {val}")
+        if not items:
+            return
+        if self.susp:
+            self.em.emit("if not _pc:")
+            with self.indent():
+                for it in items:
+                    self.em.emit(it)
+        else:
+            for it in items:
+                self.em.emit(it)
+
+    def cells_tuple(self, g):
+        names = []
+        for s in g.free:
+            names.append(self.name_of(s) if s.owner is not self.f else s.pyname)
+        if not names:
+            return "()"
+        return "(" + ", ".join(names) + ",)"
+
+    def default_for(self, tname):
+        return {"int": "0", "long": "_Long(0)", "double": "0.0", "Decimal": "_Dec0",
+                "String": "''", "boolean": "False", "byte": "_Byte(0)"}.get(tname, "None")
+
+    def stmt_checkpoint(self, st):
+        """checkpoint_each_statement mode: a suspend point after the statement."""
+        def body():
+            self.suspend_call("_stmt_checkpoint(_RT)", st)
+        self.guarded(_Item(st), body)
+
+    def statement(self, st, mode=None, result=None):
+        self.em.pos = (st.line, st.col)
+        m = getattr(self, "s_" + type(st).__name__)
+        m(st, mode, result)
+
+    def finish_value(self, mode, result, value):
+        if mode == "return":
+            self.step(f"return {value}")
+        elif mode == "assign":
+            self.step(f"{result} = {value}")
+        else:
+            if value and not _is_simple(value):
+                self.step(value)
+
+    def s_ExprStmt(self, st, mode, result):
+        def body():
+            e = st.expr
+            if mode is None and isinstance(e, N.Assign):
+                self.assign(e, want_value=False)
+                return
+            if mode is None and isinstance(e, (N.Unary, N.Postfix)) and e.op in ("++", "--"):
+                self.incdec(e, want_value=False)
+                return
+            v = self.expr(e)
+            self.finish_value(mode, result, v)
+        self.guarded(st, body)
+
+    def s_VarDecl(self, st, mode, result):
+        sym = st.sym
+
+        def body():
+            if st.init is None:
+                v = self.default_for(sym.type)
+                if sym.type.endswith("[]") or sym.type in ("List", "Map"):
+                    v = {"List": "[]", "Map": "{}"}.get(sym.type, "None")
+            else:
+                v = self.convert(self.expr(st.init), st.init, sym.type)
+            if sym.captured:
+                self.step(f"{sym.pyname}.v = {v}")
+                val = f"{sym.pyname}.v"
+            else:
+                self.step(f"{sym.pyname} = {v}")
+                val = sym.pyname
+            if mode:
+                self.finish_value(mode, result, val)
+        self.guarded(st, body)
+
+    def s_MultiVarDecl(self, st, mode, result):
+        def body():
+            src = self.expr(st.init) if st.init is not None else "None"
+            t = self.temp()
+            self.step(f"{t} = {src}")
+            for i, sym in enumerate(st.syms):
+                v = self.convert(f"_mget({t}, {i})", None, sym.type)
+                if sym.captured:
+                    self.step(f"{sym.pyname}.v = {v}")
+                else:
+                    self.step(f"{sym.pyname} = {v}")
+            if mode:
+                self.finish_value(mode, result, t)
+        self.guarded(st, body)
+
+    def s_FunDecl(self, st, mode, result):
+        g = st.info
+        sym = st.sym
+        if not (g.needs_cells or sym.captured) and sym.kind == "function":
+            # plain module-level function; nothing to do at the declaration point
+            pass
+        if mode:
+            def body():
+                self.finish_value(mode, result, self.func_value(sym))
+            self.guarded(st, body)
+
+    def s_Block(self, st, mode, result):
+        def body():
+            self.block_value(st, mode, result)
+        self.guarded(st, body)
+
+    def s_If(self, st, mode, result):
+        def body():
+            self.if_stmt(st.cond, lambda: self.sub_stmt(st.then, mode, result),
+                         (lambda: self.sub_stmt(st.else_, mode, result)) if st.else_ is not None
+                         else None, st, mode, result)
+        self.guarded(st, body)
+
+    def sub_stmt(self, st, mode, result):
+        if isinstance(st, N.Block):
+            self.block_value(st, mode, result)
+        else:
+            self.statement(st, mode, result)
+
+    def if_stmt(self, cond, then_fn, else_fn, node, mode=None, result=None):
+        c = self.cond(cond)
+        start = self.npc
+        saved = self.em.push()
+        then_fn()
+        then_buf = self.em.pop(saved)
+        mid = self.npc
+        saved = self.em.push()
+        if else_fn is not None:
+            else_fn()
+        elif mode == "return":
+            self.step("return None")
+        elif mode == "assign":
+            self.step(f"{result} = None")
+        else_buf = self.em.pop(saved)
+        if not self.susp or self.npc == start:
+            self.em.emit(f"if {c}:")
+            self.em.splice(then_buf or _pass_buf(), 1) if then_buf.lines else self.em.emit("    pass")
+            if else_buf.lines:
+                self.em.emit("else:")
+                self.em.splice(else_buf, 1)
+            return
+        if mid > start:
+            lo, hi = start + 1, mid
+            test = f"({lo} <= _pc <= {hi} if _pc else {c})" if lo != hi else \
+                f"(_pc == {lo} if _pc else {c})"
+        else:
+            test = f"(not _pc and {c})"
+        self.em.emit(f"if {test}:")
+        if then_buf.lines:
+            self.em.splice(then_buf, 1)
+        else:
+            self.em.emit("    pass")
+        if else_buf.lines:
+            self.em.emit("else:")
+            self.em.splice(else_buf, 1)
+
+    def cond(self, e):
+        v = self.expr(e)
+        if getattr(e, "stype", "def") == "boolean":
+            return v
+        return f"_tr({v})"
+
+    # loops ---------------------------------------------------------------
+
+    def loop(self, label, header_fn, body_stmt, node, update_fn=None, first_flag=False,
+             tail_fn=None):
+        """Emit ``while True:`` with header (may break), body and labelled-jump handling."""
+        self.loop_ids += 1
+        lid = self.loop_ids
+        self.loop_stack.append((label, lid, None))
+        first = None
+        if first_flag:
+            first = self.temp()
+            self.guarded(_Item(node), lambda: self.em.emit(f"{first} = True"))
+        self.em.emit("while True:")
+        with self.indent():
+            if first_flag:
+                def hdr():
+                    self.em.emit(f"if {first}:")
+                    self.em.emit(f"    {first} = False")
+                    saved = self.em.push()
+                    if update_fn is not None:
+                        update_fn()
+                    buf = self.em.pop(saved)
+                    if buf.lines:
+                        self.em.emit("else:")
+                        self.em.splice(buf, 1)
+                    header_fn()
+                self.guarded(_Item(node), hdr)
+            else:
+                self.guarded(_Item(node), header_fn)
+            self.sub_stmt(body_stmt, None, None)
+            if tail_fn is not None:
+                self.guarded(_Item(node), tail_fn)
+        self.loop_stack.pop()
+        self.jump_check()
+
+    def jump_check(self):
+        """After an inner loop: a labelled jump to an outer loop leaves through it."""
+        if self.uses_jmp and self.loop_stack:
+            outer_label, outer_id, outer_update = self.loop_stack[-1]
+            self.em.emit("if _jmp is not None:")
+            with self.indent():
+                self.em.emit(f"if _jmp[0] == {outer_id}:")
+                self.em.emit("    _k = _jmp[1]; _jmp = None")
+                self.em.emit("    if _k: break")
+                if outer_update is not None:
+                    with self.indent():
+                        outer_update()
+                self.em.emit("    continue")
+                self.em.emit("break")
+
+    def fast_for(self, st):
+        """``for`` in a function that cannot suspend: ``while cond: body; update``, with the
+        update repeated before each ``continue``."""
+        saved = self.em.push()
+        c = self.cond(st.cond) if st.cond is not None else "True"
+        pre = self.em.pop(saved)
+        if pre.lines:
+            return False
+
+        def update():
+            for e in st.update:
+                self.discard_expr(e)
+        self.loop_ids += 1
+        self.loop_stack.append((st.label, self.loop_ids, update if st.update else None))
+        self.em.emit(f"while {c}:")
+        with self.indent():
+            n = len(self.em.buf.lines)
+            self.sub_stmt(st.body, None, None)
+            update()
+            if len(self.em.buf.lines) == n:
+                self.em.emit("pass")
+        self.loop_stack.pop()
+        self.jump_check()
+        return True
+
+    def s_While(self, st, mode, result):
+        def body():
+            def header():
+                c = self.cond(st.cond)
+                self.step(f"if not {c}: break")
+            self.loop(st.label, header, st.body, st)
+            if mode:
+                self.finish_value(mode, result, "None")
+        self.guarded(st, body)
+
+    def s_DoUntil(self, st, mode, result):
+        def body():
+            def header():
+                pass
+
+            def update():
+                c = self.cond(st.cond)
+                self.step(f"if {c}: break")
+            self.loop(st.label, lambda: None, st.body, st, update_fn=update, first_flag=True)
+            if mode:
+                self.finish_value(mode, result, "None")
+        self.guarded(st, body)
+
+    def s_For(self, st, mode, result):
+        def body():
+            self.block_prologue(_ScopeHolder(st.scope, []))
+            for s in st.init:
+                self.statement(s)
+
+            if not self.susp and self.fast_for(st):
+                if mode:
+                    self.finish_value(mode, result, "None")
+                return
+
+            def header():
+                if st.cond is not None:
+                    c = self.cond(st.cond)
+                    self.step(f"if not {c}: break")
+
+            def update():
+                for e in st.update:
+                    self.discard_expr(e)
+            self.loop(st.label, header, st.body, st, update_fn=update if st.update else None,
+                      first_flag=bool(st.update))
+            if mode:
+                self.finish_value(mode, result, "None")
+        self.guarded(st, body)
+
+    def s_ForIn(self, st, mode, result):
+        def body():
+            self.block_prologue(_ScopeHolder(st.scope, []))
+            src = self.temp()
+            idx = self.temp()
+            it = self.expr(st.iterable)
+            self.step(f"{src} = _iter_list({it})")
+            self.step(f"{idx} = 0")
+
+            def header():
+                self.step(f"if {idx} >= len({src}): break")
+                val = f"{src}[{idx}]"
+                self.step(f"{idx} += 1")
+                if len(st.syms) == 1:
+                    self.store_sym(st.syms[0], self.convert(f"{src}[{idx} - 1]", None,
+                                                            st.syms[0].type))
+                else:
+                    tv = self.temp()
+                    self.step(f"{tv} = {src}[{idx} - 1]")
+                    for i, s in enumerate(st.syms):
+                        self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
+                del val
+            self.loop(st.label, header, st.body, st)
+            if mode:
+                self.finish_value(mode, result, "None")
+        self.guarded(st, body)
+
+    def store_sym(self, sym, value):
+        if sym.kind == "global":
+            self.step(f"_G[{sym.name!r}] = {value}")
+        elif sym.captured:
+            self.step(f"{self.name_of(sym)}.v = {value}")
+        else:
+            self.step(f"{self.name_of(sym)} = {value}")
+
+    def jump(self, st, is_break):
+        target = None
+        if st.label is not None:
+            for i in range(len(self.loop_stack) - 1, -1, -1):
+                if self.loop_stack[i][0] == st.label:
+                    target = i
+                    break
+            if target is None:
+                raise CompileError(f"Could not find enclosing loop with label '{st.label}'",
+                                   st.line, st.col)
+        if target is None or target == len(self.loop_stack) - 1:
+            upd = self.loop_stack[-1][2] if self.loop_stack else None
+            if not is_break and upd is not None:
+                upd()
+            self.step("break" if is_break else "continue")
+            return
+        self.uses_jmp = True
+        if "_jmp" not in self.extra_locals:
+            self.extra_locals.append("_jmp")
+            self.extra_locals.append("_k")
+        self.step(f"_jmp = ({self.loop_stack[target][1]}, {is_break})")
+        self.step("break")
+
+    def s_Break(self, st, mode, result):
+        self.guarded(st, lambda: self.jump(st, True))
+
+    def s_Continue(self, st, mode, result):
+        self.guarded(st, lambda: self.jump(st, False))
+
+    def s_Return(self, st, mode, result):
+        def body():
+            v = self.expr(st.expr) if st.expr is not None else "None"
+            v = self.convert(v, st.expr, self.f.return_type) if st.expr is not None else v
+            if self.mod.cpe:
+                t = self.temp()
+                self.step(f"{t} = {v}")
+                self.suspend_call("_stmt_checkpoint(_RT)", st)
+                v = t
+            self.step(f"return {v}")
+        self.guarded(st, body)
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr_plain(self, e):
+        return self.expr(e)
+
+    def discard_expr(self, e):
+        if isinstance(e, N.Assign):
+            self.assign(e, want_value=False)
+        elif isinstance(e, (N.Unary, N.Postfix)) and e.op in ("++", "--"):
+            self.incdec(e, want_value=False)
+        else:
+            v = self.expr(e)
+            if not _is_simple(v):
+                self.step(v)
+
+    def expr(self, e):
+        m = getattr(self, "e_" + type(e).__name__)
+        return m(e)
+
+    def lower(self, e):
+        """Evaluate e now into a temp when later siblings may suspend (keeps evaluation
+        order and saves the value across the suspension)."""
+        v = self.expr(e)
+        if _is_const(v):
+            return v
+        t = self.temp()
+        self.step(f"{t} = {v}")
+        return t
+
+    def exprs(self, es):
+        """Compile several expressions evaluated left to right; those before the last one
+        that may suspend are saved in temps."""
+        last = -1
+        for i, e in enumerate(es):
+            if getattr(e, "susp", False):
+                last = i
+        out = []
+        for i, e in enumerate(es):
+            if i < last:
+                out.append(self.lower(e))
+            else:
+                out.append(self.expr(e))
+        return out
+
+    def suspend_call(self, call_text, node):
+        """A suspend point: the call either runs, or (on resume) its value is _rv."""
+        self.npc += 1
+        k = self.npc
+        t = self.temp()
+        pos = (node.line, node.col) if node is not None else None
+        self.em.emit(f"if _pc == {k}:", pos)
+        self.em.emit(f"    {t} = _rv; _pc = 0", pos)
+        self.em.emit("elif not _pc:", pos)
+        self.em.emit("    try:", pos)
+        self.em.emit(f"        {t} = {call_text}", pos)
+        self.em.emit("    except _Suspend as _s:", pos)
+        self.em.emit(f"        _s.frames.append(_CF(_FN{self.f.id}, {k}, ({self.token},)))", pos)
+        self.em.emit("        raise", pos)
+        return t
+
+    def maybe_suspend(self, e, call_text):
+        if self.susp and getattr(e, "is_susp_call", False):
+            return self.suspend_call(call_text, e)
+        return call_text
+
+    # literals ------------------------------------------------------------
+
+    def e_Literal(self, e):
+        k = e.kind
+        if k == "int":
+            return repr(e.value)
+        if k == "long":
+            return f"_Long({e.value!r})"
+        if k == "double":
+            v = e.value
+            if v != v or v in (float("inf"), float("-inf")):
+                return f"float({str(v)!r})"
+            return repr(float(v))
+        if k == "decimal":
+            return f"_Dec({str(e.value)!r})"
+        if k == "string":
+            return repr(e.value)
+        if k == "bool":
+            return "True" if e.value else "False"
+        return "None"
+
+    def e_InterpString(self, e):
+        exprs = [p for p in e.parts if not isinstance(p, str)]
+        vals = iter(self.exprs(exprs))
+        parts = []
+        for p in e.parts:
+            if isinstance(p, str):
+                parts.append(repr(p))
+            else:
+                ex = next(vals)
+                parts.append(ex if getattr(p, "stype", "") == "String" and False else f"_str({ex})")
+        if not parts:
+            return "''"
+        return "(" + " + ".join(parts) + ")"
+
+    def e_RegexLit(self, e):
+        return self.expr(e.pattern)
+
+    def e_ListLit(self, e):
+        items = self.exprs(e.items)
+        return "[" + ", ".join(items) + "]"
+
+    def e_MapLit(self, e):
+        flat = []
+        for k, v in e.entries:
+            flat.append(k)
+            flat.append(v)
+        vals = self.exprs(flat)
+        pairs = [f"{vals[i]}: {vals[i + 1]}" for i in range(0, len(vals), 2)]
+        return "{" + ", ".join(pairs) + "}"
+
+    def e_Ident(self, e):
+        sym = e.sym
+        if sym.kind == "local":
+            return self.read_sym(sym)
+        if sym.kind == "function":
+            return self.func_value(sym)
+        if sym.kind == "builtin":
+            return f"_builtin_value({sym.name!r})"
+        return f"_gget(_G, {sym.name!r})"
+
+    def func_value(self, sym):
+        g = sym.func
+        if g.needs_cells or sym.captured:
+            if g is self.f:
+                return f"_Closure(_FN{g.id}, _c)" if g.needs_cells else f"_Closure(_FN{g.id})"
+            return self.read_sym(sym)
+        return f"_Closure(_FN{g.id})"
+
+    # operators -----------------------------------------------------------
+
+    def e_Binary(self, e):
+        op = e.op
+        if op in ("&&", "||"):
+            return self.logical(e)
+        if op == "?:":
+            return self.elvis(e)
+        if op in ("=~", "!~"):
+            l, r = self.exprs([e.left, e.right])
+            res = f"_regex_find({l}, {r})"
+            return res if op == "=~" else f"(not {res})"
+        l, r = self.exprs([e.left, e.right])
+        lt, rt = getattr(e.left, "stype", "def"), getattr(e.right, "stype", "def")
+        if lt == "int" and rt == "int":
+            if op in INT_NATIVE:
+                return f"(_r if {INT_MIN} <= (_r := {l} {op} {r}) <= {INT_MAX} else _w32(_r))"
+            if op in INT_COMPARE:
+                return f"({l} {op} {r})"
+        if lt in ("int", "long", "double") and rt in ("int", "long", "double") and op in ("<", "<=", ">", ">="):
+            return f"({l} {op} {r})"
+        if op in ("==", "!=") and (lt in ("boolean",) and rt == "boolean"):
+            return f"({l} {op} {r})"
+        fn = BINOPS[op]
+        fast = self.fast_int(l, r, lt, rt, op, fn)
+        if fast is not None:
+            return fast
+        return f"{fn}({l}, {r})"
+
+    def fast_int(self, l, r, lt, rt, op, fn):
+        """Inline path for untyped operands that turn out to be ints at run time (the
+        common case of ``def`` code): Python int arithmetic with a 32-bit range check,
+        falling back to the general operator."""
+        if lt not in ("int", "def") or rt not in ("int", "def"):
+            return None
+        if op not in FAST_OPS:
+            return None
+        conds = []
+        ops_ = []
+        forced = False
+        for x, t in ((l, lt), (r, rt)):
+            if _is_simple_operand(x):
+                if t == "def" and not _is_int_literal(x):
+                    conds.append(f"type({x}) is int")
+                ops_.append(x)
+            else:
+                self.nq += 1
+                q = f"_q{self.nq}"
+                conds.append(f"type({q} := {x}) is int")
+                ops_.append(q)
+                if len(conds) > 1:
+                    forced = True
+        if not conds:
+            return None
+        cond = (" & ".join(f"({c})" for c in conds)) if forced else " and ".join(conds)
+        a, b = ops_
+        if op in ("+", "-", "*"):
+            return (f"(_r if {cond} and {INT_MIN} <= (_r := {a} {op} {b}) <= {INT_MAX} "
+                    f"else {fn}({a}, {b}))")
+        if op == "%":
+            return f"({a} % {b} if {cond} and {b} else {fn}({a}, {b}))"
+        return f"({a} {op} {b} if {cond} else {fn}({a}, {b}))"
+
+    def logical(self, e):
+        is_and = e.op == "&&"
+        if not getattr(e.right, "susp", False):
+            l = self.cond(e.left)
+            r = self.cond(e.right)
+            return f"({l} {'and' if is_and else 'or'} {r})"
+        t = self.temp()
+        l = self.cond(e.left)
+        self.em.emit(f"{t} = {l}" if not self.susp else f"if not _pc: {t} = {l}")
+
+        def then():
+            r = self.cond(e.right)
+            self.step(f"{t} = {r}")
+        self.if_stmt_raw(t if is_and else f"not {t}", then)
+        return t
+
+    def if_stmt_raw(self, c, then_fn, else_fn=None):
+        """if/else on an already computed condition text, honouring resume points."""
+        start = self.npc
+        saved = self.em.push()
+        then_fn()
+        then_buf = self.em.pop(saved)
+        mid = self.npc
+        saved = self.em.push()
+        if else_fn:
+            else_fn()
+        else_buf = self.em.pop(saved)
+        if not self.susp or self.npc == start:
+            self.em.emit(f"if {c}:")
+            if then_buf.lines:
+                self.em.splice(then_buf, 1)
+            else:
+                self.em.emit("    pass")
+            if else_buf.lines:
+                self.em.emit("else:")
+                self.em.splice(else_buf, 1)
+            return
+        if mid > start:
+            test = f"({start + 1} <= _pc <= {mid} if _pc else {c})"
+        else:
+            test = f"(not _pc and {c})"
+        self.em.emit(f"if {test}:")
+        if then_buf.lines:
+            self.em.splice(then_buf, 1)
+        else:
+            self.em.emit("    pass")
+        if else_buf.lines:
+            self.em.emit("else:")
+            self.em.splice(else_buf, 1)
+
+    def elvis(self, e):
+        if not getattr(e.right, "susp", False):
+            l = self.expr(e.left)
+            r = self.expr(e.right)
+            return f"(_r if (_r := {l}) is not None else {r})"
+        t = self.temp()
+        l = self.expr(e.left)
+        self.em.emit(f"{t} = {l}" if not self.susp else f"if not _pc: {t} = {l}")
+
+        def then():
+            self.step(f"{t} = {self.expr(e.right)}")
+        self.if_stmt_raw(f"{t} is None", then)
+        return t
+
+    def e_Ternary(self, e):
+        if not (getattr(e.then, "susp", False) or getattr(e.else_, "susp", False)):
+            c = self.cond(e.cond)
+            return f"({self.expr(e.then)} if {c} else {self.expr(e.else_)})"
+        t = self.temp()
+        c = self.cond(e.cond)
+        ct = self.temp()
+        self.em.emit(f"{ct} = {c}" if not self.susp else f"if not _pc: {ct} = {c}")
+        self.if_stmt_raw(ct, lambda: self.em.emit(f"{t} = {self.expr(e.then)}"),
+                         lambda: self.em.emit(f"{t} = {self.expr(e.else_)}"))
+        return t
+
+    def e_Unary(self, e):
+        op = e.op
+        if op in ("++", "--"):
+            return self.incdec(e, want_value=True)
+        v = self.expr(e.expr)
+        if op == "!":
+            if getattr(e.expr, "stype", "") == "boolean":
+                return f"(not {v})"
+            return f"(not _tr({v}))"
+        if op == "-":
+            if isinstance(e.expr, N.Literal) and e.expr.kind in ("int", "long", "double", "decimal"):
+                return self.e_Literal(_negated_literal(e.expr))
+            return f"_neg({v})"
+        if op == "+":
+            return f"_pos({v})"
+        if op == "~":
+            return f"_bnot({v})"
+        raise CompileError(f"Unknown operator {op}", e.line, e.col)
+
+    def e_Postfix(self, e):
+        return self.incdec(e, want_value=True)
+
+    # assignment ----------------------------------------------------------
+
+    def lvalue_parts(self, target):
+        """Returns (read_fn, write_fn) texts for an lvalue; containers are evaluated
+        into temps first when needed."""
+        if isinstance(target, N.Ident):
+            sym = target.sym
+            if sym.kind == "global":
+                return (lambda: f"_gget(_G, {sym.name!r})",
+                        lambda v: f"_G[{sym.name!r}] = {v}", "def")
+            if sym.kind != "local":
+                raise CompileError("Invalid lvalue", target.line, target.col)
+            n = self.name_of(sym) + (".v" if sym.captured else "")
+            return (lambda: n, lambda v: f"{n} = {v}", sym.type)
+        if isinstance(target, N.Index):
+            o, i = self.exprs([target.obj, target.index]) if not isinstance(target.obj, (N.Field, N.Index)) \
+                else (self.autocreate(target.obj, "list"), self.expr(target.index))
+            ot = self.temp()
+            it = self.temp()
+            self.step(f"{ot} = {o}")
+            self.step(f"{it} = {i}")
+            return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
+                    "def")
+        if isinstance(target, N.Field):
+            o = self.autocreate(target.obj, "map") if isinstance(target.obj, (N.Field, N.Index)) \
+                else self.expr(target.obj)
+            ot = self.temp()
+            self.step(f"{ot} = {o}")
+            if isinstance(target.name, str):
+                nm = repr(target.name)
+            else:
+                nt = self.temp()
+                self.step(f"{nt} = {self.expr(target.name)}")
+                nm = nt
+            return (lambda: f"_field({ot}, {nm})", lambda v: f"_setfield({ot}, {nm}, {v})",
+                    "def")
+        raise CompileError("Invalid lvalue", target.line, target.col)
+
+    def autocreate(self, e, kind):
+        """Evaluate a container expression on the left of an assignment, creating missing
+        intermediate maps/lists (``x.a.b = 1``)."""
+        if isinstance(e, N.Field):
+            o = self.autocreate(e.obj, "map") if isinstance(e.obj, (N.Field, N.Index)) else self.expr(e.obj)
+            nm = repr(e.name) if isinstance(e.name, str) else self.expr(e.name)
+            return f"_field_auto({o}, {nm}, {kind!r})"
+        if isinstance(e, N.Index):
+            o = self.autocreate(e.obj, "list") if isinstance(e.obj, (N.Field, N.Index)) else self.expr(e.obj)
+            i = self.expr(e.index)
+            return f"_index_auto({o}, {i}, {kind!r})"
+        return self.expr(e)
+
+    def assign(self, e, want_value=True):
+        op = e.op
+        if getattr(e, "susp", False) and self.susp:
+            # evaluate the value first into a temp when it may suspend (keeps locals simple)
+            pass
+        read, write, ttype = self.lvalue_parts(e.target)
+        if op == "=":
+            v = self.expr(e.value)
+            vt = getattr(e.value, "stype", "def")
+            conv = self.convert(v, e.value, ttype)
+            if want_value:
+                t = self.temp()
+                self.step(f"{t} = {v}")
+                self.step(write(self.convert(t, e.value, ttype)))
+                return t
+            self.step(write(conv))
+            del vt
+            return None
+        if op == "?=":
+            v = self.expr(e.value)
+            t = self.temp()
+            self.step(f"{t} = {v}")
+            self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
+            return t if want_value else None
+        fn = ASSIGN_OPS[op]
+        cur = read()
+        v = self.expr(e.value)
+        t = self.temp()
+        lt, rt = ttype, getattr(e.value, "stype", "def")
+        if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
+            pop = op[0]
+            self.step(f"{t} = (_r if {INT_MIN} <= (_r := {cur} {pop} {v}) <= {INT_MAX} else _w32(_r))")
+        else:
+            fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
+            self.step(f"{t} = {fast or f'{fn}({cur}, {v})'}")
+        self.step(write(self.convert(t, None, ttype)))
+        return read() if want_value else None
+
+    def e_Assign(self, e):
+        return self.assign(e, want_value=True)
+
+    def e_MultiAssign(self, e):
+        v = self.expr(e.value)
+        t = self.temp()
+        self.step(f"{t} = {v}")
+        for i, target in enumerate(e.targets):
+            read, write, ttype = self.lvalue_parts(target)
+            item = f"_mget({t}, {i})"
+            if e.op == "=":
+                self.step(write(self.convert(item, None, ttype)))
+            else:
+                fn = ASSIGN_OPS[e.op]
+                self.step(write(self.convert(f"{fn}({read()}, {item})", None, ttype)))
+        return t
+
+    def incdec(self, e, want_value):
+        read, write, ttype = self.lvalue_parts(e.expr)
+        fn = "_incr" if e.op == "++" else "_decr"
+        cur = read()
+        if isinstance(e, N.Postfix) and want_value:
+            t = self.temp()
+            self.step(f"{t} = {cur}")
+            if ttype == "int":
+                self.step(write(f"_w32({t} {'+' if e.op == '++' else '-'} 1)"))
+            else:
+                self.step(write(self.convert(f"{fn}({t})", None, ttype)))
+            return t
+        sign = "+" if e.op == "++" else "-"
+        if ttype == "int":
+            self.step(write(f"(_r if {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else _w32(_r))"))
+        elif ttype == "def" and _is_simple_operand(cur):
+            self.step(write(f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"))
+        else:
+            self.step(write(self.convert(f"{fn}({cur})", None, ttype)))
+        return read() if want_value else None
+
+    # conversions -----------------------------------------------------------
+
+    def convert(self, v, node, tname):
+        if tname in ("def", "var", None, "Object"):
+            return v
+        st = getattr(node, "stype", None) if node is not None else None
+        if st == tname:
+            return v
+        if tname == "long" and st == "int":
+            return f"_Long({v})"
+        if tname == "double" and st in ("int", "long"):
+            return f"float({v})"
+        return f"_cv({v}, {tname!r})"
+
+    def e_Cast(self, e):
+        return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
+
+    def e_As(self, e):
+        return f"_as({self.expr(e.expr)}, {_tn(e.type)!r})"
+
+    def e_InstanceOf(self, e):
+        v = f"_instanceof({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return f"(not {v})" if e.negated else v
+
+    # access ----------------------------------------------------------------
+
+    def null_safe(self, obj_text, fn):
+        t = self.temp()
+        self.step(f"{t} = {obj_text}")
+        return f"(None if {t} is None else {fn(t)})"
+
+    def e_Index(self, e):
+        o, i = self.exprs([e.obj, e.index])
+        if e.null_safe:
+            return f"_index_ns({o}, {i})"
+        return f"_index({o}, {i})"
+
+    def e_Field(self, e):
+        if isinstance(e.name, str):
+            o = self.expr(e.obj)
+            nm = repr(e.name)
+        else:
+            o, nm = self.exprs([e.obj, e.name])
+        if e.null_safe:
+            return f"_field_ns({o}, {nm})"
+        return f"_field({o}, {nm})"
+
+    # calls -----------------------------------------------------------------
+
+    def e_Call(self, e):
+        c = e.callee
+        if isinstance(c, N.Ident) and c.sym.kind == "function":
+            return self.direct_call(e, c.sym)
+        if isinstance(c, N.Ident) and c.sym.kind == "builtin":
+            return self.builtin_call(e, c.sym.name)
+        vals = self.exprs([c] + list(e.args) + [na.value for na in e.named])
+        fv = vals[0]
+        args = vals[1:1 + len(e.args)]
+        named = vals[1 + len(e.args):]
+        if e.named:
+            nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
+            call = f"_call_named({fv}, {nm})"
+        else:
+            call = f"_call({fv}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+        return self.maybe_suspend(e, call)
+
+    def direct_call(self, e, sym):
+        g = sym.func
+        params = [p.sym for p in g.node_params] if hasattr(g, "node_params") else None
+        if params is None:
+            # function body not resolved yet (cannot happen after resolve) — call dynamically
+            return self.maybe_suspend(e, f"_call({self.func_value(sym)}, ({', '.join(self.exprs(e.args))},))")
+        nparams = len(params)
+        pnodes = g.node_params
+        if e.named:
+            byname = {}
+            for na in e.named:
+                if na.name not in [p.name for p in params]:
+                    raise CompileError(f"No such parameter '{na.name}'", na.line, na.col)
+                byname[na.name] = na.value
+            argnodes = []
+            for p in pnodes:
+                argnodes.append(byname.get(p.name))
+            for p, a in zip(pnodes, argnodes):
+                if a is None and p.default is None:
+                    raise CompileError(f"Missing mandatory argument '{p.name}'", e.line, e.col)
+        else:
+            argnodes = list(e.args)
+            if len(argnodes) > nparams:
+                if len(argnodes) == 1 and nparams == 0:
+                    pass
+                raise CompileError(
+                    f"Too many arguments (passed {len(argnodes)} but expected only {nparams})",
+                    e.line, e.col)
+            for i in range(len(argnodes), nparams):
+                if pnodes[i].default is None:
+                    raise CompileError(f"Missing mandatory argument '{pnodes[i].name}'",
+                                       e.line, e.col)
+            argnodes += [None] * (nparams - len(argnodes))
+        present = [a for a in argnodes if a is not None]
+        vals = iter(self.exprs(present))
+        args = []
+        for p, a in zip(params, argnodes):
+            if a is None:
+                args.append("_M")
+            else:
+                args.append(self.convert_arg(next(vals), a, p.type))
+        if g.needs_cells:
+            if g is self.f:
+                args.insert(0, "_c")
+            else:
+                args.insert(0, f"{self.read_sym(sym)}.cells")
+        call = f"_f{g.id}({', '.join(args)})"
+        return self.maybe_suspend(e, call)
+
+    def convert_arg(self, v, node, tname):
+        if tname in ("def", "var", None):
+            return v
+        st = getattr(node, "stype", None)
+        if st == tname:
+            return v
+        return f"_cv_arg({v}, {tname!r})"
+
+    def builtin_call(self, e, name):
+        vals = self.exprs(list(e.args) + [na.value for na in e.named])
+        args = vals[:len(e.args)]
+        named = vals[len(e.args):]
+        if e.named:
+            nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
+            call = f"_bcall_named(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}), {nm})"
+        else:
+            call = f"_B_{name}(_RT{''.join(', ' + a for a in args)})" if name in _DIRECT_BUILTINS \
+                else f"_bcall(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+        return self.maybe_suspend(e, call)
+
+    def e_MethodCall(self, e):
+        parts = [e.obj] + ([e.name] if not isinstance(e.name, str) else []) + list(e.args) + \
+            [na.value for na in e.named]
+        vals = self.exprs(parts)
+        o = vals[0]
+        k = 1
+        if isinstance(e.name, str):
+            nm = repr(e.name)
+        else:
+            nm = vals[1]
+            k = 2
+        args = vals[k:k + len(e.args)]
+        named = vals[k + len(e.args):]
+        argt = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
+        if e.named:
+            nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
+            call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
+        else:
+            call = f"_invoke({o}, {nm}, {argt})"
+        if e.null_safe:
+            t = self.temp()
+            self.em.emit(f"{t} = {o}" if not self.susp else f"if not _pc: {t} = {o}")
+            call = call.replace(f"_invoke({o},", f"_invoke({t},", 1).replace(f"_invoke_named({o},", f"_invoke_named({t},", 1)
+            if self.susp and getattr(e, "is_susp_call", False):
+                r = self.temp()
+                self.if_stmt_raw(f"{t} is not None", lambda: self.em.emit(f"{r} = {self.suspend_call(call, e)}"),
+                                 lambda: self.em.emit(f"{r} = None"))
+                return r
+            return f"(None if {t} is None else {call})"
+        return self.maybe_suspend(e, call)
+
+    def e_Closure(self, e):
+        g = e.info
+        if g.needs_cells:
+            return f"_Closure(_FN{g.id}, {self.cells_tuple(g)})"
+        return f"_Closure(_FN{g.id})"
+
+    def e_DoBlock(self, e):
+        t = self.temp()
+        self.block_value(e.body, "assign", t)
+        return t
+
+    def e_Die(self, e):
+        v = self.expr(e.expr) if e.expr is not None else "None"
+        return f"_die({v})"
+
+    def e_Print(self, e):
+        args = self.exprs(e.args)
+        fn = "_B_println" if e.newline else "_B_print"
+        return f"{fn}(_RT, {', '.join(args)})" if args else f"{fn}(_RT)"
+
+    def e_ReturnExpr(self, e):
+        v = self.expr(e.expr) if e.expr is not None else "None"
+        self.em.emit(f"return {v}")
+        return "None"
+
+    def e_Eval(self, e):
+        args = self.exprs(e.args)
+        return f"_bcall(_RT, 'eval', ({', '.join(args)},))"
+
+
+_DIRECT_BUILTINS = {"println", "print"}
+
+
+class _Indent:
+    def __init__(self, em):
+        self.em = em
+
+    def __enter__(self):
+        self.em.indent += 1
+
+    def __exit__(self, *a):
+        self.em.indent -= 1
+
+
+class _Item:
+    """A guard holder for code that is not a statement node of its own."""
+
+    def __init__(self, node):
+        self.line = node.line
+        self.col = node.col
+        self.pcs = (None, None)
+
+
+class _ScopeHolder:
+    def __init__(self, scope, stmts):
+        self.scope = scope
+        self.stmts = stmts
+
+
+def _pass_buf():
+    return None
+
+
+def _is_simple(v):
+    return v is None or v == "None" or v.isidentifier() or _is_const(v)
+
+
+def _is_simple_operand(v):
+    return v.isidentifier() or _is_int_literal(v)
+
+
+def _is_int_literal(v):
+    try:
+        int(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_const(v):
+    if v in ("None", "True", "False", "''", "()"):
+        return True
+    try:
+        int(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _tn(t):
+    name = t.name
+    return name + "[]" * t.dims
+
+
+def _negated_literal(lit):
+    v = lit.value
+    if lit.kind == "decimal":
+        s = str(v)
+        v = s[1:] if s.startswith("-") else "-" + s
+    else:
+        v = -v
+    return N.Literal(lit.kind, v, line=lit.line, col=lit.col)
+
+
+__all__ = ["generate", "Compiled", "NUMERIC_RANK", "PRIMITIVES"]

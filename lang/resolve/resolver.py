@@ -1,0 +1,729 @@
+"""Name resolution, static types and the "may suspend" analysis.
+
+The parser only knows shapes. This pass binds every identifier to the Symbol it means
+(local, captured, function, global or builtin), decides which locals are captured by
+closures (those live in Cells), gives expressions the static type the code generator uses to
+skip conversions, and computes — to a fixpoint over the call graph — which functions and
+which call sites may suspend. Only those pay for resumability in the generated code.
+
+It reports the errors the parser cannot see: unknown variables, duplicate declarations,
+assignments to constants, break/continue outside loops, bad argument counts.
+"""
+
+from ..errors import CompileError
+from ..syntax import nodes as N
+from .scopes import FunctionDef, Scope, Symbol
+
+NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
+
+# Builtin global functions. Those marked True always suspend.
+BUILTIN_FUNCTIONS = {
+    "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
+    "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
+    "sqrt": False,
+}
+
+# Builtin methods that call a closure argument (the only methods that can suspend).
+CLOSURE_METHODS = frozenset({
+    "each", "map", "filter", "collect", "collectEntries", "sort", "min", "max", "reduce",
+    "anyMatch", "allMatch", "noneMatch", "groupBy", "flatMap", "mapWithIndex", "unique",
+    "sum", "avg", "join", "skip", "limit", "grouped", "windowSliding", "subList", "size",
+    "reverse", "transpose", "stream", "forEach", "findAll", "find", "count", "every", "any",
+    "takeWhile", "dropWhile", "collectMany", "fold", "inject",
+})
+
+PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "String"})
+
+
+def _err(msg, node, source):
+    return CompileError(msg, node.line, node.col, source)
+
+
+class Resolved:
+    """What the resolver hands the code generator."""
+
+    def __init__(self, script, functions, main, checkpoint_each_statement):
+        self.script = script
+        self.functions = functions        # every FunctionDef, index == id
+        self.main = main
+        self.checkpoint_each_statement = checkpoint_each_statement
+
+
+class Resolver:
+    def __init__(self, source, *, globals_names=None, host_functions=None,
+                 checkpoint_each_statement=False):
+        self.source = source
+        self.globals_names = None if globals_names is None else set(globals_names)
+        self.host_functions = dict(host_functions or {})   # name -> suspends(bool)
+        self.cpe = checkpoint_each_statement
+        self.functions = []
+        self.errors = []
+        self.func = None
+        self.scope = None
+        self.loops = []          # stack of (label or None) for break/continue checks
+        self.pynames = {}        # per function: name -> count, for unique python names
+
+    # ------------------------------------------------------------------ entry
+
+    def resolve(self, script):
+        main = self._new_function("main", script, None, is_main=True)
+        self.func = main
+        self._block(script.body, new_scope=True)
+        if self.errors:
+            if len(self.errors) == 1:
+                raise self.errors[0]
+            msg = f"{len(self.errors)} errors found:\n" + "\n".join(str(e) for e in self.errors)
+            raise CompileError(msg)
+        self._compute_captures()
+        self._compute_suspends()
+        return Resolved(script, self.functions, main, self.cpe)
+
+    def _new_function(self, name, node, parent, is_closure=False, is_main=False):
+        f = FunctionDef(len(self.functions), name, node, parent, is_closure, is_main)
+        self.functions.append(f)
+        if parent is not None:
+            parent.children.append(f)
+        return f
+
+    def _pyname(self, func, prefix, name):
+        key = (func.id, name)
+        n = self.pynames.get(key, 0)
+        self.pynames[key] = n + 1
+        return f"{prefix}{name}" if n == 0 else f"{prefix}{name}_{n}"
+
+    def _declare(self, name, type_name, node, *, is_const=False, is_param=False):
+        if name in self.scope.names:
+            self.errors.append(_err(f"Variable '{name}' already declared", node, self.source))
+        sym = Symbol(name, "local", type_name, owner=self.func,
+                     pyname=self._pyname(self.func, "v_", _safe(name)), is_const=is_const,
+                     is_param=is_param)
+        self.scope.names[name] = sym
+        self.func.locals.append(sym)
+        if is_param:
+            self.func.params.append(sym)
+        return sym
+
+    # ------------------------------------------------------------------ statements
+
+    def _block(self, block, new_scope=True, loop_body=False):
+        saved = self.scope
+        if new_scope:
+            self.scope = Scope(saved, self.func)
+            self.scope.is_loop_body = loop_body
+        block.scope = self.scope
+        # Functions are visible in their whole block (they may be called before they are
+        # declared), so declare them first.
+        for st in block.stmts:
+            if isinstance(st, N.FunDecl):
+                self._declare_function(st)
+        for st in block.stmts:
+            self._stmt(st)
+        self.scope = saved
+
+    def _declare_function(self, fd):
+        if fd.name in self.scope.names:
+            self.errors.append(_err(f"Function '{fd.name}' already declared", fd, self.source))
+        f = self._new_function(fd.name, fd, self.func)
+        f.return_type = _type_name(fd.return_type)
+        sym = Symbol(fd.name, "function", "Function", owner=self.func,
+                     pyname=self._pyname(self.func, "f_", _safe(fd.name)), is_const=True,
+                     func=f)
+        f.sym = sym
+        fd.info = f
+        fd.sym = sym
+        self.scope.names[fd.name] = sym
+        self.func.locals.append(sym)
+
+    def _stmt(self, st):
+        m = getattr(self, "_s_" + type(st).__name__)
+        m(st)
+
+    def _s_Block(self, st):
+        self._block(st)
+
+    def _s_ExprStmt(self, st):
+        self._expr(st.expr)
+
+    def _s_VarDecl(self, st):
+        tname = _type_name(st.type)
+        if st.init is not None:
+            self._expr(st.init)
+            if tname == "var":
+                tname = getattr(st.init, "stype", "def") or "def"
+                if tname in ("null",):
+                    tname = "def"
+        elif tname == "var":
+            self.errors.append(_err("Initialiser expression required for 'var' declaration",
+                                    st, self.source))
+            tname = "def"
+        st.sym = self._declare(st.name, tname, st, is_const=st.is_const)
+        if st.is_const and isinstance(st.init, N.Literal):
+            st.sym.const_value = st.init.value
+
+    def _s_MultiVarDecl(self, st):
+        if st.init is not None:
+            self._expr(st.init)
+        st.syms = [self._declare(n, _type_name(t), st) for t, n in zip(st.types, st.names)]
+
+    def _s_FunDecl(self, st):
+        f = st.info
+        self._function_body(f, st.params, st.body)
+
+    def _function_body(self, f, params, body, implicit_it=False):
+        saved = (self.func, self.scope, self.loops)
+        self.func = f
+        self.loops = []
+        self.scope = Scope(saved[1], f)
+        if implicit_it:
+            f.implicit_it = True
+            p = N.Param(None, "it", N.Literal("null", None, line=body.line, col=body.col),
+                        line=body.line, col=body.col)
+            p.sym = self._declare("it", "def", p, is_param=True)
+            f.node_params = [p]
+        else:
+            seen = set()
+            for p in params:
+                if p.name in seen:
+                    self.errors.append(_err(f"Parameter '{p.name}' occurs multiple times",
+                                            p, self.source))
+                seen.add(p.name)
+                if p.default is not None:
+                    self._expr(p.default)
+                p.sym = self._declare(p.name, _type_name(p.type), p, is_param=True)
+            f.node_params = list(params)
+        self._block(body, new_scope=False)
+        self.func, self.scope, self.loops = saved
+
+    def _s_If(self, st):
+        self._expr(st.cond)
+        self._scoped_stmt(st.then)
+        if st.else_ is not None:
+            self._scoped_stmt(st.else_)
+
+    def _scoped_stmt(self, st, loop_body=False):
+        if isinstance(st, N.Block):
+            self._block(st, loop_body=loop_body)
+        else:
+            saved = self.scope
+            self.scope = Scope(saved, self.func)
+            self.scope.is_loop_body = loop_body
+            self._stmt(st)
+            self.scope = saved
+
+    def _loop_body(self, label, body):
+        self.loops.append(label)
+        self._scoped_stmt(body, loop_body=True)
+        self.loops.pop()
+
+    def _s_While(self, st):
+        self._expr(st.cond)
+        self._loop_body(st.label, st.body)
+
+    def _s_DoUntil(self, st):
+        self._loop_body(st.label, st.body)
+        self._expr(st.cond)
+
+    def _s_For(self, st):
+        saved = self.scope
+        self.scope = Scope(saved, self.func)
+        st.scope = self.scope
+        for s in st.init:
+            self._stmt(s)
+        if st.cond is not None:
+            self._expr(st.cond)
+        for e in st.update:
+            self._expr(e)
+        self._loop_body(st.label, st.body)
+        self.scope = saved
+
+    def _s_ForIn(self, st):
+        self._expr(st.iterable)
+        saved = self.scope
+        self.scope = Scope(saved, self.func)
+        st.scope = self.scope
+        if st.is_decl:
+            tname = _type_name(st.var_type)
+            st.syms = [self._declare(n, tname, st) for n in st.names]
+        else:
+            syms = []
+            for n in st.names:
+                if self.scope.lookup(n) is None:
+                    # ``for (x in list)`` with no declaration declares x in the enclosing
+                    # scope (it keeps the last value after the loop)
+                    self.scope = saved
+                    syms.append(self._declare(n, "def", st))
+                    self.scope = st.scope
+                else:
+                    syms.append(self._lookup_var(n, st))
+            st.syms = syms
+        self._loop_body(st.label, st.body)
+        self.scope = saved
+
+    def _s_Break(self, st):
+        self._check_loop(st, "break")
+
+    def _s_Continue(self, st):
+        self._check_loop(st, "continue")
+
+    def _check_loop(self, st, what):
+        if not self.loops:
+            self.errors.append(_err(f"{what} must be within a for/while loop", st, self.source))
+        elif st.label is not None and st.label not in self.loops:
+            self.errors.append(_err(f"Could not find enclosing loop with label '{st.label}'",
+                                    st, self.source))
+
+    def _s_Return(self, st):
+        if st.expr is not None:
+            self._expr(st.expr)
+
+    # ------------------------------------------------------------------ expressions
+
+    def _expr(self, e):
+        m = getattr(self, "_e_" + type(e).__name__)
+        t = m(e)
+        e.stype = t or "def"
+        return e.stype
+
+    def _e_Literal(self, e):
+        return {"int": "int", "long": "long", "double": "double", "decimal": "Decimal",
+                "string": "String", "bool": "boolean", "null": "null"}[e.kind]
+
+    def _e_InterpString(self, e):
+        for p in e.parts:
+            if not isinstance(p, str):
+                self._expr(p)
+        return "String"
+
+    def _e_RegexLit(self, e):
+        self._expr(e.pattern)
+        if e.replace is not None:
+            self._expr(e.replace)
+        return "String"
+
+    def _e_ListLit(self, e):
+        for x in e.items:
+            self._expr(x)
+        return "List"
+
+    def _e_MapLit(self, e):
+        for k, v in e.entries:
+            self._expr(k)
+            self._expr(v)
+        return "Map"
+
+    def _lookup_var(self, name, node):
+        sym = self.scope.lookup(name)
+        if sym is None:
+            if name in self.host_functions or name in BUILTIN_FUNCTIONS:
+                return Symbol(name, "builtin", "Function")
+            if self.globals_names is not None and name not in self.globals_names:
+                self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
+                                        self.source))
+            return Symbol(name, "global", "def")
+        if sym.owner is not self.func and sym.kind in ("local", "function"):
+            self._capture(sym)
+        return sym
+
+    def _capture(self, sym):
+        """Record that the current function (and every function between it and the
+        declaring one) uses sym from outside."""
+        if sym.kind == "function":
+            self.func.func_refs.append(sym)
+            return
+        sym.captured = True
+        f = self.func
+        while f is not None and f is not sym.owner:
+            if sym not in f.free_set:
+                f.free_set.add(sym)
+                f.free.append(sym)
+            f = f.parent
+
+    def _e_Ident(self, e):
+        sym = self._lookup_var(e.name, e)
+        e.sym = sym
+        if sym.kind == "function":
+            sym.func.referenced_as_value = getattr(sym.func, "referenced_as_value", False)
+            return "Function"
+        return sym.type
+
+    def _e_Binary(self, e):
+        lt = self._expr(e.left)
+        rt = self._expr(e.right)
+        op = e.op
+        if op in ("==", "!=", "===", "!==", "<", "<=", ">", ">=", "&&", "||", "in", "!in",
+                  "=~", "!~"):
+            return "boolean"
+        if op == "<=>":
+            return "int"
+        if op in ("+", "-", "*", "/", "%", "%%"):
+            if lt == "String" and op in ("+", "*"):
+                return "String"
+            if lt in NUMERIC_RANK and rt in NUMERIC_RANK:
+                r = max(NUMERIC_RANK[lt], NUMERIC_RANK[rt])
+                t = ["byte", "int", "long", "double", "Decimal"][r]
+                if t == "byte" and op != "+":
+                    t = "byte"
+                if t == "byte":
+                    t = "int" if lt != rt else "byte"
+                if "Decimal" in (lt, rt):
+                    t = "Decimal"
+                elif t == "int" and op == "/" and False:
+                    t = "int"
+                return t
+            return "def"
+        if op in ("&", "|", "^", "<<", ">>", ">>>"):
+            if lt in ("int", "long") and rt in ("int", "long", "byte") and op in ("<<", ">>", ">>>"):
+                return lt
+            if lt in ("int", "long") and rt in ("int", "long"):
+                return "long" if "long" in (lt, rt) else "int"
+            return "def"
+        return "def"
+
+    def _e_Unary(self, e):
+        t = self._expr(e.expr)
+        if e.op == "!":
+            return "boolean"
+        if e.op in ("++", "--"):
+            self._check_lvalue(e.expr)
+        if e.op in ("-", "+", "~", "++", "--") and t in NUMERIC_RANK:
+            return t
+        return "def"
+
+    def _e_Postfix(self, e):
+        t = self._expr(e.expr)
+        self._check_lvalue(e.expr)
+        return t if t in NUMERIC_RANK else "def"
+
+    def _check_lvalue(self, target):
+        if isinstance(target, N.Ident):
+            sym = target.sym
+            if sym is not None and sym.kind == "local":
+                if sym.is_const:
+                    self.errors.append(_err("Cannot modify a constant value", target,
+                                            self.source))
+                sym.assigned_after_decl = True
+            elif sym is not None and sym.kind in ("function", "builtin"):
+                self.errors.append(_err("Invalid lvalue", target, self.source))
+        elif not isinstance(target, (N.Index, N.Field)):
+            self.errors.append(_err("Invalid lvalue", target, self.source))
+
+    def _e_Assign(self, e):
+        self._expr(e.value)
+        t = self._expr(e.target)
+        self._check_lvalue(e.target)
+        if e.op == "=":
+            return e.value.stype if e.value.stype != "null" else t
+        return t
+
+    def _e_MultiAssign(self, e):
+        self._expr(e.value)
+        for t in e.targets:
+            self._expr(t)
+            self._check_lvalue(t)
+        return "def"
+
+    def _e_Ternary(self, e):
+        self._expr(e.cond)
+        a = self._expr(e.then)
+        b = self._expr(e.else_)
+        return a if a == b else "def"
+
+    def _e_Cast(self, e):
+        self._expr(e.expr)
+        return _type_name(e.type)
+
+    def _e_As(self, e):
+        self._expr(e.expr)
+        return _type_name(e.type)
+
+    def _e_InstanceOf(self, e):
+        self._expr(e.expr)
+        return "boolean"
+
+    def _e_Index(self, e):
+        t = self._expr(e.obj)
+        self._expr(e.index)
+        if t.endswith("[]"):
+            return t[:-2]
+        return "def"
+
+    def _e_Field(self, e):
+        self._expr(e.obj)
+        if not isinstance(e.name, str):
+            self._expr(e.name)
+        return "def"
+
+    def _e_Call(self, e):
+        for a in e.args:
+            self._expr(a)
+        for na in e.named:
+            self._expr(na.value)
+        self._expr(e.callee)
+        c = e.callee
+        if isinstance(c, N.Ident) and c.sym.kind == "function":
+            f = c.sym.func
+            e.target = f
+            self.func.calls.append(f)
+            return f.return_type
+        e.target = None
+        if isinstance(c, N.Ident) and c.sym.kind == "builtin":
+            name = c.name
+            if name in ("sprintf", "uuid"):
+                return "String"
+            if name in ("timestamp", "nanoTime"):
+                return "long"
+        return "def"
+
+    def _e_MethodCall(self, e):
+        self._expr(e.obj)
+        if not isinstance(e.name, str):
+            self._expr(e.name)
+        for a in e.args:
+            self._expr(a)
+        for na in e.named:
+            self._expr(na.value)
+        return "def"
+
+    def _e_Closure(self, e):
+        f = self._new_function("closure", e, self.func, is_closure=True)
+        e.info = f
+        self._function_body(f, e.params or [], e.body, implicit_it=e.params is None)
+        return "Function"
+
+    def _e_DoBlock(self, e):
+        self._block(e.body)
+        return "def"
+
+    def _e_Die(self, e):
+        if e.expr is not None:
+            self._expr(e.expr)
+        return "def"
+
+    def _e_Print(self, e):
+        for a in e.args:
+            self._expr(a)
+        return "null"
+
+    def _e_ReturnExpr(self, e):
+        if e.expr is not None:
+            self._expr(e.expr)
+        return "def"
+
+    def _e_Eval(self, e):
+        for a in e.args:
+            self._expr(a)
+        return "def"
+
+    # ------------------------------------------------------------------ captures
+
+    def _compute_captures(self):
+        """A function needs cells when it uses variables of enclosing functions, directly or
+        by calling/naming a nested function that does. References to such functions go
+        through the variable holding their closure, which is then captured like any
+        variable."""
+        changed = True
+        for f in self.functions:
+            f.needs_cells = bool(f.free)
+        while changed:
+            changed = False
+            for f in self.functions:
+                for sym in f.func_refs:
+                    g = sym.func
+                    if g.needs_cells and sym.owner is not f:
+                        if sym not in f.free_set:
+                            # capture the closure variable itself
+                            sym.captured = True
+                            h = f
+                            while h is not None and h is not sym.owner:
+                                if sym not in h.free_set:
+                                    h.free_set.add(sym)
+                                    h.free.append(sym)
+                                    if not h.needs_cells:
+                                        h.needs_cells = True
+                                        changed = True
+                                h = h.parent
+                            changed = True
+        # a function that refers to itself and needs cells gets its own closure through the
+        # variable too: mark the symbol captured when referenced from inside itself
+        for f in self.functions:
+            for sym in f.func_refs:
+                if sym.func.needs_cells and sym.owner is not f:
+                    sym.captured = True
+
+    # ------------------------------------------------------------------ suspends
+
+    def _compute_suspends(self):
+        if self.cpe:
+            for f in self.functions:
+                f.may_suspend = True
+        while True:
+            changed = False
+            for f in self.functions:
+                s = self._mark_function(f)
+                if s and not f.may_suspend:
+                    f.may_suspend = True
+                    changed = True
+            if not changed:
+                break
+
+    def _mark_function(self, f):
+        node = f.node
+        any_s = False
+        if isinstance(node, N.Script):
+            any_s = _mark(node.body, self)
+        else:
+            for p in getattr(f, "node_params", []):
+                if p.default is not None and _mark(p.default, self):
+                    any_s = True
+            if _mark(node.body, self):
+                any_s = True
+        return any_s or self.cpe
+
+    def call_suspends(self, e):
+        """Whether a call expression node is itself a suspend point."""
+        if isinstance(e, N.Call):
+            c = e.callee
+            if isinstance(c, N.Ident):
+                sym = c.sym
+                if sym.kind == "builtin":
+                    if sym.name in self.host_functions:
+                        return self.host_functions[sym.name]
+                    return BUILTIN_FUNCTIONS.get(sym.name, False)
+                if sym.kind == "function":
+                    return sym.func.may_suspend
+            return True
+        if isinstance(e, N.MethodCall):
+            name = e.name if isinstance(e.name, str) else None
+            if name is not None and name not in CLOSURE_METHODS:
+                return False
+            for a in list(e.args) + [na.value for na in e.named]:
+                if isinstance(a, N.Closure):
+                    if a.info.may_suspend:
+                        return True
+                elif getattr(a, "stype", "def") not in PRIMITIVES and not isinstance(
+                        a, (N.Literal, N.ListLit, N.MapLit, N.InterpString)):
+                    if isinstance(a, N.Ident) and a.sym.kind == "function":
+                        if a.sym.func.may_suspend:
+                            return True
+                        continue
+                    return True
+            return False
+        return False
+
+
+def _mark(node, r):
+    """Set ``node.susp`` on every node under ``node`` (not entering nested functions):
+    True when evaluating it may suspend. Returns node.susp. Iterative over statements and
+    expressions via an explicit post-order walk."""
+    # post-order iterative traversal
+    stack = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            s = False
+            for c in _children(n):
+                if getattr(c, "susp", False):
+                    s = True
+            if isinstance(n, (N.Call, N.MethodCall)) and r.call_suspends(n):
+                n.is_susp_call = True
+                s = True
+            else:
+                if isinstance(n, (N.Call, N.MethodCall)):
+                    n.is_susp_call = False
+            if isinstance(n, N.Eval):
+                n.is_susp_call = False
+            n.susp = s
+            continue
+        stack.append((n, True))
+        for c in _children(n):
+            stack.append((c, False))
+    return node.susp
+
+
+def _children(n):
+    """Child nodes evaluated as part of n, in evaluation order (nested function bodies are
+    excluded: they run when called, not when declared)."""
+    t = type(n)
+    if t is N.Block:
+        return n.stmts
+    if t is N.ExprStmt:
+        return [n.expr]
+    if t is N.VarDecl:
+        return [n.init] if n.init is not None else []
+    if t is N.MultiVarDecl:
+        return [n.init] if n.init is not None else []
+    if t is N.FunDecl or t is N.Closure:
+        return []
+    if t is N.If:
+        return [x for x in (n.cond, n.then, n.else_) if x is not None]
+    if t is N.While:
+        return [n.cond, n.body]
+    if t is N.DoUntil:
+        return [n.body, n.cond]
+    if t is N.For:
+        return list(n.init) + ([n.cond] if n.cond is not None else []) + list(n.update) + [n.body]
+    if t is N.ForIn:
+        return [n.iterable, n.body]
+    if t is N.Return:
+        return [n.expr] if n.expr is not None else []
+    if t in (N.Break, N.Continue, N.Literal, N.Ident):
+        return []
+    if t is N.InterpString:
+        return [p for p in n.parts if not isinstance(p, str)]
+    if t is N.RegexLit:
+        return [x for x in (n.pattern, n.replace) if x is not None]
+    if t is N.ListLit:
+        return n.items
+    if t is N.MapLit:
+        out = []
+        for k, v in n.entries:
+            out.append(k)
+            out.append(v)
+        return out
+    if t is N.Binary:
+        return [n.left, n.right]
+    if t in (N.Unary, N.Postfix):
+        return [n.expr]
+    if t is N.Assign:
+        return [n.target, n.value]
+    if t is N.MultiAssign:
+        return list(n.targets) + [n.value]
+    if t is N.Ternary:
+        return [n.cond, n.then, n.else_]
+    if t in (N.Cast, N.As, N.InstanceOf):
+        return [n.expr]
+    if t is N.Index:
+        return [n.obj, n.index]
+    if t is N.Field:
+        return [n.obj] + ([n.name] if not isinstance(n.name, str) else [])
+    if t is N.Call:
+        return [n.callee] + list(n.args) + [na.value for na in n.named]
+    if t is N.MethodCall:
+        return [n.obj] + ([n.name] if not isinstance(n.name, str) else []) + list(n.args) + \
+            [na.value for na in n.named]
+    if t is N.DoBlock:
+        return [n.body]
+    if t in (N.Die, N.ReturnExpr):
+        return [n.expr] if n.expr is not None else []
+    if t in (N.Print, N.Eval):
+        return list(n.args)
+    if t is N.Script:
+        return [n.body]
+    return [c for c in getattr(n, "__dict__", {}).values() if isinstance(c, N.Node)]
+
+
+def _type_name(t):
+    if t is None:
+        return "def"
+    name = t.name
+    if name == "Object":
+        name = "def"
+    return name + "[]" * t.dims
+
+
+def _safe(name):
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+
+
+def resolve(script, source, **kw):
+    return Resolver(source, **kw).resolve(script)

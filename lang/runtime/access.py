@@ -1,0 +1,194 @@
+"""Indexing and field access: ``x[i]``, ``x.f``, stores, and auto-creation (``x.a.b = 1``)."""
+
+from ..errors import JactlRuntimeError, NullError
+from .functions import BoundMethod
+from .types import JArray, Decimal
+from .values import class_name
+
+
+def _int_index(i):
+    t = type(i)
+    if t is int:
+        return i
+    if t is bool:
+        raise JactlRuntimeError("Invalid index type: boolean")
+    if isinstance(i, int):
+        return int(i)
+    if isinstance(i, (float, Decimal)):
+        return int(i)
+    if i is None:
+        raise NullError("Null value for index")
+    raise JactlRuntimeError(f"Non-numeric value for index: {class_name(i)}")
+
+
+def index(o, i):
+    t = type(o)
+    if t is list:
+        if type(i) is int:
+            try:
+                return o[i] if i >= 0 or -i <= len(o) else None
+            except IndexError:
+                return None
+        i = _int_index(i)
+        n = len(o)
+        if i < 0:
+            i += n
+            if i < 0:
+                return None
+        return o[i] if i < n else None
+    if t is dict:
+        if i is None:
+            raise NullError("Null value for field name")
+        return o.get(i)
+    if t is str:
+        i = _int_index(i)
+        n = len(o)
+        j = i + n if i < 0 else i
+        if j < 0 or j >= n:
+            raise JactlRuntimeError(f"Index out of bounds: String index out of range: {i}")
+        return o[j]
+    if t is JArray:
+        i = _int_index(i)
+        if i < 0 or i >= len(o):
+            raise JactlRuntimeError(f"Array index out of bounds: {i}")
+        return o[i]
+    if o is None:
+        raise NullError("Null parent object for index access")
+    from .iteration import to_list_if_iterator
+    lst = to_list_if_iterator(o)
+    if lst is not o:
+        return index(lst, i)
+    raise JactlRuntimeError(f"Invalid object type ({class_name(o)}) for index operation: expected Map/List/Array/String")
+
+
+def index_ns(o, i):
+    if o is None:
+        return None
+    return index(o, i)
+
+
+def setindex(o, i, v):
+    t = type(o)
+    if t is list:
+        i = _int_index(i)
+        n = len(o)
+        if i < 0:
+            if i + n < 0:
+                raise JactlRuntimeError(f"Negative index ({i}) out of range (list size is {n})")
+            i += n
+        if i >= n:
+            o.extend([None] * (i - n + 1))
+        o[i] = v
+        return v
+    if t is dict:
+        if i is None:
+            raise NullError("Null value for field name")
+        o[i] = v
+        return v
+    if t is JArray:
+        i = _int_index(i)
+        if i < 0 or i >= len(o):
+            raise JactlRuntimeError(f"Array index out of bounds: {i}")
+        from .values import convert
+        elem = o.elem
+        o[i] = convert(v, elem) if elem not in ("Object", "def") else v
+        return v
+    if o is None:
+        raise NullError("Null value for array/map in store")
+    raise JactlRuntimeError(
+        f"Invalid object type ({class_name(o)}) for storing value: expected Map/List/Array")
+
+
+def field(o, name):
+    t = type(o)
+    if t is dict:
+        if name is None:
+            raise NullError("Null value for field name")
+        return o.get(name)
+    if o is None:
+        raise NullError("Null value for parent during field access")
+    if isinstance(name, str):
+        from .methods import has_method
+        if has_method(o, name):
+            return BoundMethod(o, name)
+    if t is list or t is JArray:
+        if isinstance(name, int) and not isinstance(name, bool):
+            return index(o, name)
+    raise JactlRuntimeError(f"Field access not supported for {class_name(o)}")
+
+
+def field_ns(o, name):
+    if o is None:
+        return None
+    return field(o, name)
+
+
+def setfield(o, name, v):
+    if type(o) is dict:
+        if name is None:
+            raise NullError("Null value for field name")
+        o[name] = v
+        return v
+    if o is None:
+        raise NullError("Null value for parent during field assignment")
+    if type(o) in (list, JArray) and isinstance(name, int):
+        return setindex(o, name, v)
+    raise JactlRuntimeError(
+        f"Invalid object type ({class_name(o)}) for field access: expected Map")
+
+
+def field_auto(o, name, kind):
+    """``o.name`` on the left of an assignment: a missing value becomes an empty map or
+    list (``kind``) stored in o."""
+    if type(o) is dict:
+        v = o.get(name)
+        if v is None:
+            v = {} if kind == "map" else []
+            o[name] = v
+        return v
+    return field(o, name)
+
+
+def index_auto(o, i, kind):
+    v = index(o, i) if type(o) is not dict else o.get(i)
+    if v is None and type(o) in (dict, list):
+        v = {} if kind == "map" else []
+        setindex(o, i, v)
+    return v
+
+
+def mget(v, i):
+    """Element i of the right-hand side of a multi-assignment."""
+    if type(v) in (list, JArray):
+        return v[i] if i < len(v) else None
+    if v is None:
+        return None
+    return index(v, i)
+
+
+def gget(g, name):
+    try:
+        return g[name]
+    except KeyError:
+        raise JactlRuntimeError(f"Reference to unknown variable '{name}'") from None
+
+
+def iter_list(v):
+    """What a for-in loop iterates: a list snapshot (so the position is a plain index
+    that survives checkpointing)."""
+    t = type(v)
+    if t is list or t is JArray:
+        return v
+    if t is dict:
+        return [[k, x] for k, x in v.items()]
+    if t is str:
+        return list(v)
+    if v is None:
+        return []
+    if isinstance(v, int) and not isinstance(v, bool):
+        return list(range(int(v)))
+    from .iteration import to_list_if_iterator
+    lst = to_list_if_iterator(v)
+    if lst is not v:
+        return lst
+    raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")

@@ -1,0 +1,220 @@
+"""Calls that are not resolved statically: function values, builtin methods, builtin
+functions, host functions, and the builtins that suspend (sleep, checkpoint)."""
+
+import sys
+
+from ..errors import DieError, JactlError, JactlRuntimeError, NullError
+from .continuation import BuiltinFrame, Request, Suspend, serializable
+from .functions import BoundMethod, Closure
+from .iteration import CLOSURE_METHODS
+from .methods import invoke_method
+from .types import MISSING, JArray
+from .values import class_name, convert, to_string
+from . import strings
+
+
+def call(f, args):
+    """Call a function value with positional args."""
+    if type(f) is Closure:
+        return f(*args)
+    if type(f) is BoundMethod:
+        if f.is_function:
+            return BUILTIN_VALUES[f.name](*args)
+        return invoke(f.obj, f.name, args)
+    if f is None:
+        raise NullError("Null value for Function")
+    raise JactlRuntimeError(f"Cannot invoke value of type {class_name(f)} (must be a Function)")
+
+
+def call_named(f, named):
+    """Call a function value with named args (``f(x:1, y:2)``)."""
+    if type(f) is not Closure:
+        if f is None:
+            raise NullError("Null value for Function")
+        raise JactlRuntimeError(f"Cannot invoke value of type {class_name(f)} with named args")
+    fn = f.fn
+    args = []
+    names = set(named)
+    for p in fn.params:
+        if p in named:
+            args.append(named[p])
+            names.discard(p)
+        else:
+            args.append(MISSING)
+    if names:
+        raise JactlRuntimeError(f"No such parameter '{sorted(names)[0]}'")
+    for i in range(fn.mandatory):
+        if args[i] is MISSING:
+            raise JactlRuntimeError(f"Missing mandatory argument '{fn.params[i]}'")
+    conv = _convert_params(fn, args)
+    if fn.has_cells:
+        return fn.pyfunc(f.cells, *conv)
+    return fn.pyfunc(*conv)
+
+
+def _convert_params(fn, args):
+    out = []
+    for a, t in zip(args, fn.param_types):
+        if a is MISSING or t in ("def", "var"):
+            out.append(a)
+        else:
+            out.append(cv_arg(a, t))
+    return out
+
+
+def cv_arg(v, tname):
+    try:
+        return convert(v, tname)
+    except JactlError as e:
+        if v is None:
+            raise
+        msg = str(e)
+        if "Cannot convert" in msg and "argument" not in msg:
+            raise JactlRuntimeError(
+                f"Cannot convert argument of type {class_name(v)} to parameter type of {tname}") from None
+        raise
+
+
+def invoke(obj, name, args):
+    """``obj.name(args)``: a builtin method (closure-taking methods are resumable), or a
+    function stored in a map field."""
+    m = CLOSURE_METHODS.get(name)
+    if m is not None and obj is not None and type(obj) is not dict or (
+            m is not None and type(obj) is dict and name not in obj):
+        return m(obj, *args)
+    if type(obj) is dict and name in obj:
+        return call(obj[name], args)
+    return invoke_method(obj, name, args)
+
+
+def invoke_named(obj, name, args, named):
+    if type(obj) is dict and name in obj:
+        return call_named(obj[name], named)
+    raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
+
+
+def die(v):
+    raise DieError("" if v is None else to_string(v))
+
+
+def missing_arg(name):
+    raise JactlRuntimeError(f"Missing mandatory argument '{name}'")
+
+
+# ------------------------------------------------------------------ builtin functions
+
+def b_print(rt, *args):
+    rt.write(" ".join(to_string(a) for a in args))
+    return None
+
+
+def b_println(rt, *args):
+    rt.write(" ".join(to_string(a) for a in args) + "\n")
+    return None
+
+
+def b_sprintf(rt, fmt=None, *args):
+    return strings.sprintf(fmt, *args)
+
+
+def b_sleep(rt, ms=0, value=None):
+    if ms is None:
+        ms = 0
+    raise Suspend(Request("sleep", ms=int(ms), value=value))
+
+
+@serializable
+class CheckpointFrame(BuiltinFrame):
+    """Waits for the host to persist a checkpoint; then runs commit (or, when restored
+    from the checkpoint's bytes, recover) and returns its value."""
+    TAG = "checkpoint"
+    FIELDS = ("commit", "recover", "recovering")
+    __slots__ = FIELDS
+
+    def __init__(self, commit, recover):
+        self.commit = commit
+        self.recover = recover
+        self.recovering = False
+
+    def resume(self, value):
+        f = self.recover if self.recovering else self.commit
+        if f is None:
+            return None
+        return call(f, ())
+
+
+def b_checkpoint(rt, commit=None, recover=None):
+    s = Suspend(Request("checkpoint"))
+    s.frames.append(CheckpointFrame(commit, recover))
+    raise s
+
+
+def stmt_checkpoint(rt):
+    """checkpoint_each_statement mode: suspend for a checkpoint with no closures."""
+    s = Suspend(Request("checkpoint"))
+    s.frames.append(CheckpointFrame(None, None))
+    raise s
+
+
+def b_eval(rt, source=None, globals=None):
+    return rt.eval_script(source, globals)
+
+
+def b_uuid(rt):
+    return strings.uuid()
+
+
+def b_timestamp(rt):
+    return strings.timestamp()
+
+
+def b_nanoTime(rt):
+    return strings.nano_time()
+
+
+def b_nextLine(rt):
+    return rt.next_line()
+
+
+def b_sqrt(rt, x):
+    return invoke_method(x, "sqrt", ())
+
+
+BUILTINS = {
+    "print": b_print, "println": b_println, "sprintf": b_sprintf, "sleep": b_sleep,
+    "checkpoint": b_checkpoint, "eval": b_eval, "uuid": b_uuid, "timestamp": b_timestamp,
+    "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt,
+}
+
+BUILTIN_PARAMS = {
+    "checkpoint": ("commit", "recover"), "sleep": ("ms", "value"), "eval": ("source", "globals"),
+    "sprintf": ("format",),
+}
+
+
+def bcall(rt, name, args):
+    f = BUILTINS.get(name)
+    if f is not None:
+        return f(rt, *args)
+    return rt.call_host(name, args)
+
+
+def bcall_named(rt, name, args, named):
+    params = BUILTIN_PARAMS.get(name, ())
+    for k in named:
+        if k not in params:
+            raise JactlRuntimeError(f"No such parameter '{k}' for {name}()")
+    kw = dict(named)
+    return BUILTINS[name](rt, *args, **kw)
+
+
+BUILTIN_VALUES = {}
+
+
+def builtin_value(name):
+    return BoundMethod(None, name, is_function=True)
+
+
+__all__ = ["call", "call_named", "invoke", "invoke_named", "die", "BUILTINS", "bcall",
+           "bcall_named", "builtin_value", "stmt_checkpoint", "CheckpointFrame", "cv_arg",
+           "missing_arg", "JArray", "sys"]

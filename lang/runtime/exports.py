@@ -1,0 +1,49 @@
+"""The names generated code may reference — the contract between codegen and runtime.
+
+Each script instance's namespace starts as a copy of EXPORTS, plus ``_G`` (its globals
+map), ``_RT`` (its runtime state) and ``_H`` (its script hash).
+"""
+
+from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
+                     iter_list, mget, setfield, setindex)
+from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_value, call,
+                    call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
+from .continuation import CodeFrame, Suspend
+from .functions import Closure, FunctionInfo
+from .types import MISSING, Byte, Cell, Decimal, Long
+from . import ops
+from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
+
+
+def _notin(a, b):
+    return not ops.in_(a, b, "!in")
+
+
+def _regex_find(s, pattern):
+    from .regex import find
+    return find(s, pattern)
+
+
+EXPORTS = {
+    "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
+    "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
+    "_Dec0": Decimal(0), "_w32": wrap32, "_str": to_string, "_tr": truthy,
+    "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_mod": ops.mod,
+    "_rem": ops.rem, "_band": ops.bit_and, "_bor": ops.bit_or, "_bxor": ops.bit_xor,
+    "_shl": ops.shl, "_shr": ops.shr, "_ushr": ops.ushr, "_eq": ops.eq, "_ne": ops.ne,
+    "_is": ops.identical, "_isnot": ops.not_identical, "_lt": ops.lt, "_le": ops.le,
+    "_gt": ops.gt, "_ge": ops.ge, "_cmp": ops.compare, "_in": ops.in_, "_notin": _notin,
+    "_neg": ops.neg, "_pos": ops.pos, "_bnot": ops.bit_not, "_incr": ops.incr,
+    "_decr": ops.decr, "_add_assign": ops.add_assign, "_shl_assign": ops.shl_assign,
+    "_cv": convert, "_cv_arg": cv_arg, "_cast": cast, "_as": as_type,
+    "_instanceof": instance_of, "_index": index, "_index_ns": index_ns,
+    "_setindex": setindex, "_field": field, "_field_ns": field_ns, "_setfield": setfield,
+    "_field_auto": field_auto, "_index_auto": index_auto, "_mget": mget, "_gget": gget,
+    "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke,
+    "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
+    "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
+    "_die": die, "_regex_find": _regex_find, "_stmt_checkpoint": stmt_checkpoint,
+    "_missing_arg": missing_arg,
+}
+
+__all__ = ["EXPORTS", "BUILTINS"]

@@ -1,0 +1,99 @@
+"""Function values: compiled Jactl functions, closures and bound builtin methods.
+
+A compiled function is described by a ``FunctionInfo``: which script it belongs to (by source
+hash), its id inside that script, its parameters and whether it may suspend. Code is only ever
+named that way — by (script hash, function id) — so a checkpoint can refer to it without
+naming anything a host could not have compiled itself.
+
+A ``Closure`` is a function value: the FunctionInfo plus the cells of the variables it
+captured. Calling it calls the generated Python function directly.
+"""
+
+from ..errors import JactlRuntimeError
+from .types import MISSING
+
+
+class FunctionInfo:
+    """Static facts about one compiled Jactl function, bound to the Python function that
+    implements it in one script instance.
+
+    pyfunc signature: ``pyfunc([cells,] *params [, _fr=None, _rv=None])`` — ``cells`` only
+    when ``has_cells``; ``_fr``/``_rv`` only when ``may_suspend`` (resume entry).
+    """
+
+    __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
+                 "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
+                 "implicit_it", "_resume_args")
+
+    def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
+                 may_suspend, has_cells, layout, is_closure=False, implicit_it=False):
+        self.script_hash = script_hash
+        self.id = id
+        self.name = name
+        self.pyfunc = pyfunc
+        self.params = tuple(params)          # parameter names
+        self.param_types = tuple(param_types)  # declared type names ('def' when untyped)
+        self.mandatory = mandatory           # number of leading params without default
+        self.may_suspend = may_suspend
+        self.has_cells = has_cells
+        self.layout = layout                 # hash of the frame layout (locals + resume points)
+        self.is_closure = is_closure
+        self.implicit_it = implicit_it
+        n = len(self.params) + (1 if has_cells else 0)
+        self._resume_args = (None,) * n
+
+    def resume(self, frame, value):
+        return self.pyfunc(*self._resume_args, _fr=frame, _rv=value)
+
+    def __repr__(self):
+        return f"<function {self.name}#{self.id}>"
+
+
+class Closure:
+    """A Jactl function value. ``cells`` is the tuple of captured Cells (or None)."""
+
+    __slots__ = ("fn", "cells")
+
+    def __init__(self, fn, cells=None):
+        self.fn = fn
+        self.cells = cells
+
+    @property
+    def may_suspend(self):
+        return self.fn.may_suspend
+
+    def __call__(self, *args):
+        """Positional call with Jactl's arity rules (missing trailing args take defaults)."""
+        fn = self.fn
+        n = len(args)
+        np_ = len(fn.params)
+        if n > np_:
+            raise JactlRuntimeError(f"Too many arguments (passed {n} but expected only {np_})")
+        if n < fn.mandatory:
+            missing = fn.params[n]
+            raise JactlRuntimeError(f"Missing mandatory argument '{missing}'")
+        if n < np_:
+            args = args + (MISSING,) * (np_ - n)
+        if fn.has_cells:
+            return fn.pyfunc(self.cells, *args)
+        return fn.pyfunc(*args)
+
+    def __repr__(self):
+        return f"<closure {self.fn.name}>"
+
+
+class BoundMethod:
+    """``x.size`` without parentheses, or a builtin function used as a value: calling it
+    invokes the named builtin method on ``obj`` (or the global builtin when obj is unset)."""
+
+    __slots__ = ("obj", "name", "is_function")
+
+    def __init__(self, obj, name, is_function=False):
+        self.obj = obj
+        self.name = name
+        self.is_function = is_function
+
+    may_suspend = True
+
+    def __repr__(self):
+        return f"<method {self.name}>"

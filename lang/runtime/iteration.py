@@ -1,0 +1,451 @@
+"""Collection methods that call closures (``each``, ``map``, ``filter``, ``sort``, ...).
+
+When the closure cannot suspend, each method is a plain Python loop. When it can, the
+method runs as an explicit state object (a BuiltinFrame: source list, position,
+accumulator) instead of a Python generator, so that a closure suspending mid-iteration
+leaves a frame the checkpoint encoder can write and the resume can continue from.
+
+Jactl's stages are lazy; this implementation evaluates each stage to a list (the values are
+the same; the order of side effects across chained stages can differ).
+"""
+
+import functools
+
+from ..errors import JactlRuntimeError
+from .continuation import BuiltinFrame, Suspend, serializable
+from .functions import BoundMethod, Closure
+from .types import MISSING, JArray, Long
+from . import ops
+from .values import class_name, truthy
+
+
+def as_list(v):
+    """The elements a collection method iterates."""
+    t = type(v)
+    if t is list or t is JArray:
+        return v
+    if t is dict:
+        return [[k, x] for k, x in v.items()]
+    if t is str:
+        return list(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return list(range(int(v)))
+    if v is None:
+        raise JactlRuntimeError("Null value for collection")
+    raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
+
+
+def to_list_if_iterator(v):
+    return v
+
+
+def call_item(f, x):
+    """Call a closure with one collection element; a closure declaring two or more
+    parameters destructures a list element (``{ k, v -> }`` over map entries)."""
+    if type(f) is Closure:
+        fi = f.fn
+        n = len(fi.params)
+        if n == 1:
+            if fi.has_cells:
+                return fi.pyfunc(f.cells, x)
+            return fi.pyfunc(x)
+        if n >= 2 and type(x) is list and len(x) > 1:
+            return f(*x) if len(x) <= n else f(*x[:n]) if False else f(*x)
+        return f(x)
+    from .calls import call
+    return call(f, (x,))
+
+
+def call_args(f, args):
+    if type(f) is Closure:
+        return f(*args)
+    from .calls import call
+    return call(f, tuple(args))
+
+
+def _may_suspend(f):
+    return getattr(f, "may_suspend", True)
+
+
+# ------------------------------------------------------------------ generic loop frame
+
+CONSUME = {}
+FINISH = {}
+START = {}
+
+
+@serializable
+class LoopFrame(BuiltinFrame):
+    """State of a closure-calling method over a list: op name, source, closure,
+    position, accumulator, extra argument."""
+    TAG = "loop"
+    FIELDS = ("op", "src", "fn", "i", "acc", "extra")
+    __slots__ = FIELDS
+
+    def __init__(self, op, src, fn, acc=None, extra=None):
+        self.op = op
+        self.src = src
+        self.fn = fn
+        self.i = 0
+        self.acc = acc
+        self.extra = extra
+
+    def resume(self, value):
+        done, result = CONSUME[self.op](self, self.src[self.i], value)
+        self.i += 1
+        if done:
+            return result
+        return self.run()
+
+    def run(self):
+        consume = CONSUME[self.op]
+        src = self.src
+        fn = self.fn
+        argf = START.get(self.op)
+        while self.i < len(src):
+            x = src[self.i]
+            try:
+                if argf is None:
+                    v = call_item(fn, x)
+                else:
+                    v = call_args(fn, argf(self, x))
+            except Suspend as s:
+                s.frames.append(self)
+                raise
+            done, result = consume(self, x, v)
+            if done:
+                return result
+            self.i += 1
+        return FINISH[self.op](self)
+
+
+def _op(name, consume, finish, start=None):
+    CONSUME[name] = consume
+    FINISH[name] = finish
+    if start is not None:
+        START[name] = start
+
+
+def _c_each(fr, x, v):
+    return False, None
+
+
+def _c_map(fr, x, v):
+    fr.acc.append(v)
+    return False, None
+
+
+def _c_filter(fr, x, v):
+    if truthy(v):
+        fr.acc.append(x)
+    return False, None
+
+
+def _c_flatmap(fr, x, v):
+    if type(v) in (list, JArray):
+        fr.acc.extend(v)
+    elif v is not None:
+        fr.acc.append(v)
+    return False, None
+
+
+def _c_any(fr, x, v):
+    return (True, True) if truthy(v) else (False, None)
+
+
+def _c_all(fr, x, v):
+    return (True, False) if not truthy(v) else (False, None)
+
+
+def _c_none(fr, x, v):
+    return (True, False) if truthy(v) else (False, None)
+
+
+def _c_reduce(fr, x, v):
+    fr.acc = v
+    return False, None
+
+
+def _c_entries(fr, x, v):
+    _add_entry(fr.acc, v)
+    return False, None
+
+
+def _c_groupby(fr, x, v):
+    fr.acc.setdefault(ops_key(v), []).append(x)
+    return False, None
+
+
+def _c_mapi(fr, x, v):
+    fr.acc.append(v)
+    return False, None
+
+
+def _c_minmax(fr, x, v):
+    # acc = [best_elem, best_key] ; extra = +1 for max, -1 for min
+    if fr.acc is None:
+        fr.acc = [x, v]
+    else:
+        c = ops.compare(v, fr.acc[1])
+        if (c > 0 and fr.extra > 0) or (c < 0 and fr.extra < 0):
+            fr.acc = [x, v]
+    return False, None
+
+
+def ops_key(v):
+    return v
+
+
+_op("each", _c_each, lambda fr: None)
+_op("map", _c_map, lambda fr: fr.acc)
+_op("filter", _c_filter, lambda fr: fr.acc)
+_op("flatMap", _c_flatmap, lambda fr: fr.acc)
+_op("anyMatch", _c_any, lambda fr: False)
+_op("allMatch", _c_all, lambda fr: True)
+_op("noneMatch", _c_none, lambda fr: True)
+_op("reduce", _c_reduce, lambda fr: fr.acc, start=lambda fr, x: (fr.acc, x))
+_op("collectEntries", _c_entries, lambda fr: fr.acc)
+_op("groupBy", _c_groupby, lambda fr: fr.acc)
+_op("mapWithIndex", _c_mapi, lambda fr: fr.acc, start=lambda fr, x: (x, fr.i))
+_op("minmax", _c_minmax, lambda fr: None if fr.acc is None else fr.acc[0])
+
+
+def _add_entry(m, v):
+    if type(v) not in (list, JArray) or len(v) != 2:
+        raise JactlRuntimeError(
+            "collectEntries: element must be a list of size 2 (key and value) not "
+            + (class_name(v) if type(v) not in (list, JArray) else f"list of size {len(v)}"))
+    m[v[0]] = v[1]
+
+
+def _run(op, src, fn, acc=None, extra=None):
+    return LoopFrame(op, src, fn, acc, extra).run()
+
+
+# ------------------------------------------------------------------ the methods
+
+def _closure_arg(args, name, required=False):
+    if not args:
+        if required:
+            raise JactlRuntimeError(f"Missing closure argument for {name}()")
+        return None
+    f = args[0]
+    if f is None or isinstance(f, (Closure, BoundMethod)):
+        return f
+    raise JactlRuntimeError(f"Argument to {name}() must be a closure/function not {class_name(f)}")
+
+
+def m_each(obj, *args):
+    f = _closure_arg(args, "each", True)
+    src = as_list(obj)
+    if not _may_suspend(f):
+        for x in src:
+            call_item(f, x)
+        return None
+    return _run("each", src, f)
+
+
+def m_map(obj, *args):
+    f = _closure_arg(args, "map")
+    src = as_list(obj)
+    if f is None:
+        return list(src)
+    if not _may_suspend(f):
+        return [call_item(f, x) for x in src]
+    return _run("map", src, f, [])
+
+
+def m_filter(obj, *args):
+    f = _closure_arg(args, "filter")
+    src = as_list(obj)
+    if f is None:
+        return [x for x in src if truthy(x)]
+    if not _may_suspend(f):
+        return [x for x in src if truthy(call_item(f, x))]
+    return _run("filter", src, f, [])
+
+
+def m_flatmap(obj, *args):
+    f = _closure_arg(args, "flatMap")
+    src = as_list(obj)
+    if f is None:
+        out = []
+        for x in src:
+            _c_flatmap(_Acc(out), x, x)
+        return out
+    return _run("flatMap", src, f, [])
+
+
+class _Acc:
+    __slots__ = ("acc",)
+
+    def __init__(self, acc):
+        self.acc = acc
+
+
+def m_match(op):
+    def m(obj, *args):
+        f = _closure_arg(args, op)
+        src = as_list(obj)
+        if f is None:
+            vals = [truthy(x) for x in src]
+            if op == "anyMatch":
+                return any(vals)
+            if op == "allMatch":
+                return all(vals)
+            return not any(vals)
+        return _run(op, src, f)
+    return m
+
+
+def m_reduce(obj, *args):
+    if len(args) < 2:
+        raise JactlRuntimeError("Missing argument for reduce()")
+    init, f = args[0], args[1]
+    return _run("reduce", as_list(obj), f, init)
+
+
+def m_collect_entries(obj, *args):
+    f = _closure_arg(args, "collectEntries")
+    src = as_list(obj)
+    if f is None:
+        m = {}
+        for x in src:
+            _add_entry(m, x)
+        return m
+    return _run("collectEntries", src, f, {})
+
+
+def m_groupby(obj, *args):
+    f = _closure_arg(args, "groupBy", True)
+    return _run("groupBy", as_list(obj), f, {})
+
+
+def m_map_with_index(obj, *args):
+    f = _closure_arg(args, "mapWithIndex")
+    src = as_list(obj)
+    if f is None:
+        return [[x, i] for i, x in enumerate(src)]
+    return _run("mapWithIndex", src, f, [])
+
+
+def m_collect(obj, *args):
+    return m_map(obj, *args)
+
+
+def _minmax(sign, name):
+    def m(obj, *args):
+        f = _closure_arg(args, name)
+        src = as_list(obj)
+        if not src:
+            return None
+        if f is None:
+            best = src[0]
+            for x in src[1:]:
+                c = ops.compare(x, best)
+                if (c > 0 and sign > 0) or (c < 0 and sign < 0):
+                    best = x
+            return best
+        return _run("minmax", src, f, None, sign)
+    return m
+
+
+# ------------------------------------------------------------------ sort
+
+@serializable
+class SortFrame(BuiltinFrame):
+    """Bottom-up merge sort whose comparator may suspend: the merge position lives here."""
+    TAG = "sort"
+    FIELDS = ("a", "b", "fn", "width", "lo", "i", "j", "k")
+    __slots__ = FIELDS
+
+    def __init__(self, a, fn):
+        self.a = list(a)
+        self.b = [None] * len(self.a)
+        self.fn = fn
+        self.width = 1
+        self.lo = 0
+        self.i = self.j = self.k = -1
+
+    def resume(self, value):
+        self._take(_cmp_result(value))
+        return self.run()
+
+    def _take(self, c):
+        a, b = self.a, self.b
+        if c <= 0:
+            b[self.k] = a[self.i]
+            self.i += 1
+        else:
+            b[self.k] = a[self.j]
+            self.j += 1
+        self.k += 1
+
+    def run(self):
+        n = len(self.a)
+        while self.width < n:
+            while self.lo < n:
+                lo = self.lo
+                mid = min(lo + self.width, n)
+                hi = min(lo + 2 * self.width, n)
+                if self.k < 0:
+                    self.i, self.j, self.k = lo, mid, lo
+                a, b = self.a, self.b
+                while self.i < mid and self.j < hi:
+                    try:
+                        c = _cmp_result(call_args(self.fn, (a[self.i], a[self.j])))
+                    except Suspend as s:
+                        s.frames.append(self)
+                        raise
+                    self._take(c)
+                while self.i < mid:
+                    b[self.k] = a[self.i]
+                    self.i += 1
+                    self.k += 1
+                while self.j < hi:
+                    b[self.k] = a[self.j]
+                    self.j += 1
+                    self.k += 1
+                self.k = -1
+                self.lo = hi
+            self.a, self.b = self.b, self.a
+            self.width *= 2
+            self.lo = 0
+        return self.a
+
+
+def _cmp_result(v):
+    if type(v) is int or type(v) is Long:
+        return int(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise JactlRuntimeError(
+            f"Comparator for sort must return integer value not {class_name(v)}")
+    return int(v)
+
+
+def m_sort(obj, *args):
+    f = _closure_arg(args, "sort")
+    src = as_list(obj)
+    if f is None:
+        return sorted(src, key=functools.cmp_to_key(ops.compare))
+    if not _may_suspend(f):
+        return sorted(src, key=functools.cmp_to_key(
+            lambda x, y: _cmp_result(call_args(f, (x, y)))))
+    return SortFrame(src, f).run()
+
+
+# ------------------------------------------------------------------ registry
+
+CLOSURE_METHODS = {
+    "each": m_each, "map": m_map, "collect": m_collect, "filter": m_filter,
+    "flatMap": m_flatmap, "fmap": m_flatmap,
+    "anyMatch": m_match("anyMatch"), "allMatch": m_match("allMatch"),
+    "noneMatch": m_match("noneMatch"), "reduce": m_reduce,
+    "collectEntries": m_collect_entries, "groupBy": m_groupby,
+    "mapWithIndex": m_map_with_index, "mapi": m_map_with_index,
+    "min": _minmax(-1, "min"), "max": _minmax(1, "max"), "sort": m_sort,
+}
+
+# receivers the closure methods accept
+ITERABLE_TYPES = (list, JArray, dict, str, int, Long)
+_ = MISSING

@@ -1,0 +1,337 @@
+"""toJson / fromJson.
+
+``to_json`` is compact (no spaces), escapes control characters and every non-ASCII
+character as ``\\uXXXX`` (upper-case hex, UTF-16 code units). ``from_json`` gives int (long
+when larger, Decimal beyond long) for integers and Decimal for any number with a fraction or
+exponent; errors read ``At JSON offset N: ...``.
+"""
+
+import math
+
+from ..errors import JactlRuntimeError
+from .types import Long, Byte, JArray, Decimal
+from .functions import Closure, BoundMethod
+from .values import format_decimal, format_double, class_name
+
+__all__ = ["to_json", "from_json", "json_string"]
+
+_ESC = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+        "\t": "\\t"}
+
+
+def _esc_char(c):
+    e = _ESC.get(c)
+    if e is not None:
+        return e
+    o = ord(c)
+    if o > 0xFFFF:
+        o -= 0x10000
+        return "\\u%04X\\u%04X" % (0xD800 + (o >> 10), 0xDC00 + (o & 0x3FF))
+    return "\\u%04X" % o
+
+
+def json_string(s):
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'
+    out = ['"']
+    for c in s:
+        o = ord(c)
+        if c in _ESC or o < 0x20 or o > 0x7E:
+            if o == 0x7F:
+                out.append(c)
+            else:
+                out.append(_esc_char(c))
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def to_json(v):
+    out = []
+    _enc(v, out, set())
+    return "".join(out)
+
+
+def _enc(v, out, seen):
+    t = type(v)
+    if t is str:
+        out.append(json_string(v))
+    elif v is None:
+        out.append("null")
+    elif t is bool:
+        out.append("true" if v else "false")
+    elif t is int or t is Long or t is Byte:
+        out.append(int.__repr__(v))
+    elif t is Decimal:
+        out.append(format_decimal(v))
+    elif t is float:
+        if not math.isfinite(v):
+            raise JactlRuntimeError(f"Cannot encode double value '{format_double(v)}' in JSON")
+        out.append(format_double(v))
+    elif t is list or t is JArray or t is dict or isinstance(v, (list, dict)):
+        vid = id(v)
+        if vid in seen:
+            raise JactlRuntimeError(
+                "StackOverflowError: self-referential data structure in toJson()")
+        seen.add(vid)
+        try:
+            if isinstance(v, dict):
+                _enc_pairs(v.items(), out, seen)
+            else:
+                out.append("[")
+                first = True
+                for x in v:
+                    if not first:
+                        out.append(",")
+                    first = False
+                    _enc(x, out, seen)
+                out.append("]")
+        finally:
+            seen.discard(vid)
+    else:
+        h = getattr(v, "_jactl_to_json", None)
+        if h is not None:
+            out.append(h())
+            return
+        fields = getattr(v, "_jactl_fields", None)
+        if fields is not None:
+            vid = id(v)
+            if vid in seen:
+                raise JactlRuntimeError(
+                    "StackOverflowError: self-referential data structure in toJson()")
+            seen.add(vid)
+            try:
+                _enc_pairs(fields(), out, seen)
+            finally:
+                seen.discard(vid)
+            return
+        if isinstance(v, bool):
+            out.append("true" if v else "false")
+        elif isinstance(v, int):
+            out.append(int.__repr__(v))
+        elif isinstance(v, float):
+            _enc(float(v), out, seen)
+        elif isinstance(v, str):
+            out.append(json_string(str(v)))
+        elif isinstance(v, (Closure, BoundMethod)):
+            raise JactlRuntimeError("Cannot convert object of type Function to JSON")
+        else:
+            from .values import to_string
+            out.append(json_string(to_string(v)))
+
+
+def _enc_pairs(items, out, seen):
+    from .values import to_string
+    out.append("{")
+    first = True
+    for k, x in items:
+        if not first:
+            out.append(",")
+        first = False
+        out.append(json_string(k if type(k) is str else to_string(k)))
+        out.append(":")
+        _enc(x, out, seen)
+    out.append("}")
+
+
+# ---------------------------------------------------------------------------------------
+# decoding
+
+class _Err(Exception):
+    pass
+
+
+def _fail(pos, msg):
+    raise JactlRuntimeError(f"At JSON offset {pos}: {msg}")
+
+
+_WS = " \t\n\r"
+
+
+def from_json(s):
+    if s is None:
+        raise JactlRuntimeError("Null string passed to fromJson()")
+    p = _Parser(s)
+    p.skip_ws()
+    v = p.value()
+    p.skip_ws()
+    if p.i < p.n:
+        _fail(p.i, f"Extra characters after JSON value: '{s[p.i]}'")
+    return v
+
+
+class _Parser:
+    __slots__ = ("s", "i", "n")
+
+    def __init__(self, s):
+        self.s = s
+        self.i = 0
+        self.n = len(s)
+
+    def skip_ws(self):
+        s, i, n = self.s, self.i, self.n
+        while i < n and s[i] in _WS:
+            i += 1
+        self.i = i
+
+    def value(self):
+        s = self.s
+        if self.i >= self.n:
+            _fail(self.i, "Unexpected end of JSON")
+        c = s[self.i]
+        if c == '"':
+            return self.string()
+        if c == "{":
+            return self.obj()
+        if c == "[":
+            return self.arr()
+        if c == "-" or "0" <= c <= "9":
+            return self.number()
+        if s.startswith("true", self.i):
+            self.i += 4
+            return True
+        if s.startswith("false", self.i):
+            self.i += 5
+            return False
+        if s.startswith("null", self.i):
+            self.i += 4
+            return None
+        _fail(self.i, f"Unexpected character '{c}'")
+
+    def string(self):
+        s = self.s
+        i = self.i + 1
+        n = self.n
+        start = i
+        j = s.find('"', i)
+        if j >= 0 and s.find("\\", i, j) < 0:
+            self.i = j + 1
+            return s[i:j]
+        out = []
+        while True:
+            if i >= n:
+                _fail(i, "Unexpected end of JSON decoding string")
+            c = s[i]
+            if c == '"':
+                break
+            if c == "\\":
+                i += 1
+                if i >= n:
+                    _fail(i, "Unexpected end of JSON decoding string")
+                e = s[i]
+                if e == "u":
+                    hx = s[i + 1:i + 5]
+                    if len(hx) < 4 or any(h not in "0123456789abcdefABCDEF" for h in hx):
+                        _fail(i, "Invalid unicode escape in JSON string")
+                    out.append(chr(int(hx, 16)))
+                    i += 5
+                    continue
+                m = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/",
+                     "\\": "\\", '"': '"'}.get(e)
+                if m is None:
+                    _fail(i, f"Unexpected escape character '{e}' in JSON string")
+                out.append(m)
+                i += 1
+                continue
+            out.append(c)
+            i += 1
+        self.i = i + 1
+        r = "".join(out)
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in r):
+            r = r.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        del start
+        return r
+
+    def number(self):
+        s = self.s
+        i = self.i
+        n = self.n
+        start = i
+        if s[i] == "-":
+            i += 1
+            if i >= n:
+                _fail(i, "Unexpected end of JSON reading negative number")
+            if not ("0" <= s[i] <= "9"):
+                _fail(i, f"Unexpected character '{s[i]}' reading negative number")
+        while i < n and "0" <= s[i] <= "9":
+            i += 1
+        is_int = True
+        while i < n and s[i] in "0123456789.eE+-":
+            is_int = False
+            i += 1
+        text = s[start:i]
+        self.i = i
+        if is_int:
+            v = int(text)
+            if -0x80000000 <= v <= 0x7fffffff:
+                return v
+            if -0x8000000000000000 <= v <= 0x7fffffffffffffff:
+                return Long(v)
+            return Decimal(text)
+        try:
+            d = Decimal(text)
+        except Exception:
+            d = None
+        if d is None or not d.is_finite() or not _valid_number(text):
+            _fail(start, f"Illegally formatted number: '{text}'")
+        return d
+
+    def arr(self):
+        self.i += 1
+        out = []
+        self.skip_ws()
+        if self.i < self.n and self.s[self.i] == "]":
+            self.i += 1
+            return out
+        while True:
+            self.skip_ws()
+            if self.i >= self.n:
+                _fail(self.i, "Unexpected end of JSON decoding list")
+            out.append(self.value())
+            self.skip_ws()
+            if self.i >= self.n:
+                _fail(self.i, "Unexpected end of JSON decoding list")
+            c = self.s[self.i]
+            self.i += 1
+            if c == "]":
+                return out
+            if c != ",":
+                _fail(self.i - 1, f"Expected ',' or ']' while decoding list but got '{c}'")
+
+    def obj(self):
+        self.i += 1
+        out = {}
+        self.skip_ws()
+        if self.i < self.n and self.s[self.i] == "}":
+            self.i += 1
+            return out
+        while True:
+            self.skip_ws()
+            if self.i >= self.n:
+                _fail(self.i, "Unexpected end of JSON decoding map")
+            if self.s[self.i] != '"':
+                _fail(self.i, f"Expected string for field name but got '{self.s[self.i]}'")
+            k = self.string()
+            self.skip_ws()
+            if self.i >= self.n:
+                _fail(self.i, "Unexpected end of JSON decoding map")
+            if self.s[self.i] != ":":
+                _fail(self.i, f"Expected ':' after field name but got '{self.s[self.i]}'")
+            self.i += 1
+            self.skip_ws()
+            out[k] = self.value()
+            self.skip_ws()
+            if self.i >= self.n:
+                _fail(self.i, "Unexpected end of JSON decoding map")
+            c = self.s[self.i]
+            self.i += 1
+            if c == "}":
+                return out
+            if c != ",":
+                _fail(self.i - 1, f"Expected ',' or '}}' while decoding map but got '{c}'")
+
+
+def _valid_number(t):
+    import re
+    return re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", t) is not None

@@ -1,0 +1,555 @@
+"""Builtin methods that take no closure, and their dispatch.
+
+``METHODS`` maps ``(type_key, name)`` to ``fn(obj, *args)``. Type keys: 'String', 'List',
+'Map', 'Array', 'int', 'long', 'double', 'Decimal', 'byte', 'boolean', 'Function',
+'Number' (any numeric type), 'Iterable' (List, Map, String, Array, int/byte/long) and
+'Object' (anything). ``invoke_method`` picks the most specific entry for the receiver's
+runtime type.
+
+``METHOD_PARAMS`` holds the Jactl signature of the methods registered here
+(``((name, type, default), ...)``, default ``MISSING`` when mandatory): ``invoke_method``
+checks arity and converts arguments with it, and ``invoke_method_named`` matches named
+arguments. Entries registered by other modules without params are called as they are.
+
+Other value kinds can take part: an object with ``_jactl_type_keys`` (a tuple of type keys)
+is dispatched on those keys.
+"""
+
+from ..errors import JactlError, JactlRuntimeError, NullError
+from .types import Long, Byte, JArray, Decimal, MISSING
+from .functions import Closure, BoundMethod
+from .values import (to_string, class_name, convert, to_decimal, wrap32, to_str_inner,
+                     _map_key_str)
+from . import ops
+from . import strings as S
+from . import jsonfmt
+
+__all__ = ["METHODS", "METHOD_PARAMS", "register", "invoke_method", "invoke_method_named",
+           "has_method", "find_method", "type_keys", "method_params", "to_string_indent"]
+
+
+class _Registry(dict):
+    """A dict that invalidates the resolution cache when it changes."""
+
+    def __setitem__(self, k, v):
+        super().__setitem__(k, v)
+        _CACHE.clear()
+
+    def __delitem__(self, k):
+        super().__delitem__(k)
+        _CACHE.clear()
+
+    def update(self, *a, **kw):
+        super().update(*a, **kw)
+        _CACHE.clear()
+
+
+_CACHE = {}
+METHODS = _Registry()
+METHOD_PARAMS = {}
+
+_TYPE_KEYS = {
+    str: ("String", "Iterable", "Object"),
+    list: ("List", "Iterable", "Object"),
+    dict: ("Map", "Iterable", "Object"),
+    JArray: ("Array", "Iterable", "Object"),
+    int: ("int", "Number", "Iterable", "Object"),
+    Byte: ("byte", "Number", "Iterable", "Object"),
+    Long: ("long", "Number", "Iterable", "Object"),
+    float: ("double", "Number", "Object"),
+    Decimal: ("Decimal", "Number", "Object"),
+    bool: ("boolean", "Object"),
+    Closure: ("Function", "Object"),
+    BoundMethod: ("Function", "Object"),
+}
+
+
+def type_keys(obj):
+    keys = _TYPE_KEYS.get(type(obj))
+    if keys is not None:
+        return keys
+    keys = getattr(obj, "_jactl_type_keys", None)
+    if keys is not None:
+        return keys
+    for t, k in _TYPE_KEYS.items():
+        if isinstance(obj, t) and not (t is int and isinstance(obj, bool)):
+            return k
+    return ("Object",)
+
+
+def register(keys, name, params=(), fn=None):
+    """Register ``fn`` as method ``name`` for each type key in ``keys``. ``params`` is a
+    tuple of ``(name, type, default)`` (default MISSING: mandatory). Usable as a
+    decorator when fn is omitted."""
+    if isinstance(keys, str):
+        keys = (keys,)
+
+    def deco(f):
+        for k in keys:
+            METHODS[(k, name)] = f
+            METHOD_PARAMS[(k, name)] = tuple(params)
+        return f
+    if fn is not None:
+        return deco(fn)
+    return deco
+
+
+def find_method(obj, name):
+    """(fn, params or None) for obj.name, or None."""
+    t = type(obj)
+    ck = (t, name)
+    r = _CACHE.get(ck)
+    if r is not None:
+        return r
+    keys = _TYPE_KEYS.get(t)
+    if keys is None:
+        keys = type_keys(obj)
+        cacheable = False
+    else:
+        cacheable = True
+    for k in keys:
+        f = METHODS.get((k, name))
+        if f is not None:
+            r = (f, METHOD_PARAMS.get((k, name)))
+            if cacheable:
+                _CACHE[ck] = r
+            return r
+    return None
+
+
+def has_method(obj, name):
+    return find_method(obj, name) is not None
+
+
+def method_params(obj, name):
+    r = find_method(obj, name)
+    return None if r is None else r[1]
+
+
+def _no_method(obj, name):
+    if obj is None:
+        return NullError("Tried to invoke method on null value")
+    return JactlRuntimeError(f"No such method '{name}' for type {class_name(obj)}")
+
+
+def _conv_arg(v, ptype):
+    if ptype is None or ptype in ("def", "Object"):
+        return v
+    tv = type(v)
+    if ptype == "int" and tv is int:
+        return v
+    if ptype == "String" and (tv is str or v is None):
+        return v
+    try:
+        return convert(v, ptype)
+    except JactlError as e:
+        if v is None:
+            raise NullError(f"Cannot convert null value to {ptype}") from None
+        if "cannot be cast" in e.raw_message:
+            raise JactlRuntimeError(
+                f"Cannot convert argument of type {class_name(v)} to parameter type of {ptype}: "
+                f"{e.raw_message}") from None
+        raise JactlRuntimeError(
+            f"Cannot convert argument of type {class_name(v)} to parameter type of "
+            f"{ptype}") from None
+
+
+def _check_args(name, params, args):
+    n = len(args)
+    np_ = len(params)
+    if n > np_:
+        raise JactlRuntimeError(
+            f"Too many arguments for method '{name}' (passed {n} but expected only {np_})")
+    out = []
+    for i, (pn, pt, dflt) in enumerate(params):
+        if i < n and args[i] is not MISSING:
+            out.append(_conv_arg(args[i], pt))
+        elif dflt is MISSING:
+            raise JactlRuntimeError(f"Missing mandatory argument '{pn}' for method '{name}'")
+        else:
+            out.append(dflt)
+    return out
+
+
+def invoke_method(obj, name, args=()):
+    """``obj.name(*args)`` for a closure-free builtin method."""
+    r = find_method(obj, name)
+    if r is None:
+        raise _no_method(obj, name)
+    f, params = r
+    if params is None:
+        return f(obj, *args)
+    if not args and not params:
+        return f(obj)
+    return f(obj, *_check_args(name, params, args))
+
+
+def invoke_method_named(obj, name, named):
+    """``obj.name(p1:v1, ...)`` with named arguments."""
+    r = find_method(obj, name)
+    if r is None:
+        raise _no_method(obj, name)
+    f, params = r
+    if params is None:
+        raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
+    pnames = [p[0] for p in params]
+    bad = [k for k in named if k not in pnames]
+    if bad:
+        if len(bad) == 1:
+            raise JactlRuntimeError(f"No such parameter '{bad[0]}' for method '{name}'")
+        raise JactlRuntimeError(f"No such parameters: {', '.join(bad)} for method '{name}'")
+    args = [named.get(p, MISSING) for p in pnames]
+    for (pn, pt, dflt), a in zip(params, args):
+        if a is MISSING and dflt is MISSING:
+            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
+    return f(obj, *_check_args(name, params, args))
+
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+def _items(obj):
+    """The elements an Iterable method works on."""
+    t = type(obj)
+    if t is list or t is JArray:
+        return obj
+    if t is dict:
+        return [[k, v] for k, v in obj.items()]
+    if t is str:
+        return list(obj)
+    if t is int or t is Long or t is Byte:
+        return list(range(int(obj)))
+    it = getattr(obj, "_jactl_iter", None)
+    if it is not None:
+        return list(it())
+    if isinstance(obj, (list, str)):
+        return list(obj)
+    if isinstance(obj, dict):
+        return [[k, v] for k, v in obj.items()]
+    raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(obj)}")
+
+
+def _p(*specs):
+    out = []
+    for s in specs:
+        if len(s) == 2:
+            out.append((s[0], s[1], MISSING))
+        else:
+            out.append(s)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------
+# Object
+
+def m_className(obj):
+    return class_name(obj)
+
+
+def to_string_indent(v, indent, level=0, seen=None):
+    """toString(indent): one element per line, nested collections indented."""
+    if seen is None:
+        seen = set()
+    if indent is None or indent <= 0:
+        return to_string(v) if level == 0 else to_str_inner(v, seen)
+    t = type(v)
+    pad = " " * (indent * (level + 1))
+    end = " " * (indent * level)
+    if (t is list or t is JArray) and v:
+        if id(v) in seen:
+            return "<CIRCULAR_REF>"
+        seen.add(id(v))
+        try:
+            return ("[\n" + ",\n".join(pad + to_string_indent(x, indent, level + 1, seen)
+                                       for x in v) + "\n" + end + "]")
+        finally:
+            seen.discard(id(v))
+    if t is dict and v:
+        if id(v) in seen:
+            return "<CIRCULAR_REF>"
+        seen.add(id(v))
+        try:
+            return ("[\n" + ",\n".join(pad + _map_key_str(k, seen) + ": " +
+                                       to_string_indent(x, indent, level + 1, seen)
+                                       for k, x in v.items()) + "\n" + end + "]")
+        finally:
+            seen.discard(id(v))
+    if level == 0:
+        return to_string(v)
+    return to_str_inner(v, seen)
+
+
+def m_toString(obj, indent=0):
+    if indent:
+        return to_string_indent(obj, indent)
+    return to_string(obj)
+
+
+def m_toJson(obj):
+    return jsonfmt.to_json(obj)
+
+
+register("Object", "className", (), m_className)
+register("Object", "toString", _p(("indent", "int", 0)), m_toString)
+register("Object", "toJson", (), m_toJson)
+
+
+# ---------------------------------------------------------------------------------------
+# Iterable (List, Map, String, Array, int)
+
+def m_size(obj):
+    t = type(obj)
+    if t is list or t is dict or t is str or t is JArray:
+        return len(obj)
+    if t is int or t is Byte or t is Long:
+        return Long(max(int(obj), 0))
+    return len(_items(obj))
+
+
+def m_join(obj, separator=""):
+    sep = "" if separator is None else separator
+    if type(obj) is str:
+        return sep.join(obj)
+    return sep.join([to_string(x) for x in _items(obj)])
+
+
+_NUM = (int, Long, Byte, float, Decimal)
+
+
+def _sum(items):
+    total = 0
+    for x in items:
+        tx = type(x)
+        if tx is int and type(total) is int:
+            total += x
+            if not -0x80000000 <= total <= 0x7fffffff:
+                total = wrap32(total)
+            continue
+        if x is None:
+            raise NullError("Null value in list for sum()")
+        if tx not in _NUM:
+            raise JactlRuntimeError(f"Non-numeric element in list for sum(): was {class_name(x)}")
+        total = ops.add(total, x)
+    return total
+
+
+def m_sum(obj):
+    return _sum(_items(obj))
+
+
+def m_avg(obj):
+    items = _items(obj)
+    if not items:
+        raise JactlRuntimeError("Empty list for avg() function")
+    for x in items:
+        if type(x) not in _NUM:
+            if x is None:
+                raise NullError("Null value in list for avg()")
+            raise JactlRuntimeError(
+                f"Non-numeric element in list for avg(): was {class_name(x)}")
+    total = _sum(items)
+    return ops.decimal_divide(to_decimal(total), Decimal(len(items)))
+
+
+def m_reverse(obj):
+    return list(reversed(_items(obj)))
+
+
+def _ioobe(msg):
+    return JactlRuntimeError(f"Index out of bounds: java.lang.IndexOutOfBoundsException: {msg}")
+
+
+def m_subList(obj, start, end=None):
+    items = _items(obj)
+    n = len(items)
+    s = start + n if start < 0 else start
+    e = n if end is None else (end + n if end < 0 else end)
+    if s < 0:
+        raise _ioobe(f"fromIndex = {s}")
+    if e > n:
+        raise _ioobe(f"toIndex = {e}")
+    if s > e:
+        raise JactlRuntimeError(f"IllegalArgumentException: fromIndex({s}) > toIndex({e})")
+    return list(items[s:e])
+
+
+def m_skip(obj, count):
+    items = _items(obj)
+    if count < 0:
+        return list(items[max(len(items) + count, 0):])
+    return list(items[count:])
+
+
+def m_limit(obj, count):
+    items = _items(obj)
+    if count < 0:
+        return list(items[:max(len(items) + count, 0)])
+    return list(items[:count])
+
+
+def m_unique(obj):
+    out = []
+    first = True
+    last = None
+    for x in _items(obj):
+        if first or not ops.eq(x, last):
+            out.append(x)
+        first = False
+        last = x
+    return out
+
+
+def m_grouped(obj, size):
+    items = _items(obj)
+    if size < 0:
+        raise JactlRuntimeError(f"Value for grouped() must be >= 0 (was {size})")
+    if size == 0:
+        return list(items)
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def m_windowSliding(obj, size):
+    items = _items(obj)
+    if size < 0:
+        raise JactlRuntimeError(f"Window size must be >= 0 (was {size})")
+    if size == 0:
+        return list(items)
+    n = len(items)
+    if n == 0:
+        return []
+    if n <= size:
+        return [list(items)]
+    return [list(items[i:i + size]) for i in range(0, n - size + 1)]
+
+
+def m_transpose(obj):
+    rows = []
+    for x in _items(obj):
+        if isinstance(x, list):
+            rows.append(x)
+        elif type(x) is dict:
+            rows.append([[k, v] for k, v in x.items()])
+        else:
+            raise JactlRuntimeError(
+                f"Element of type {class_name(x)} in transpose() must be List")
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    return [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
+
+
+_IT = ("Iterable",)
+register(_IT, "size", (), m_size)
+register(_IT, "join", _p(("separator", "String", "")), m_join)
+register(_IT, "sum", (), m_sum)
+register(_IT, "avg", (), m_avg)
+register(_IT, "reverse", (), m_reverse)
+register(_IT, "subList", _p(("start", "int"), ("end", "int", None)), m_subList)
+register(_IT, "skip", _p(("count", "int")), m_skip)
+register(_IT, "limit", _p(("count", "int")), m_limit)
+register(_IT, "unique", (), m_unique)
+register(_IT, "grouped", _p(("size", "int")), m_grouped)
+register(_IT, "windowSliding", _p(("size", "int")), m_windowSliding)
+register(_IT, "windowed", _p(("size", "int")), m_windowSliding)
+register(_IT, "transpose", (), m_transpose)
+
+
+# ---------------------------------------------------------------------------------------
+# List
+
+def m_add(obj, element):
+    obj.append(element)
+    return obj
+
+
+def m_addAt(obj, index, element):
+    n = len(obj)
+    i = index + n if index < 0 else index
+    if i < 0 or i > n:
+        raise JactlRuntimeError(
+            f"Index out of bounds: index {index} out of range for List of size {n}")
+    obj.insert(i, element)
+    return obj
+
+
+def m_list_remove(obj, index):
+    n = len(obj)
+    if index >= n:
+        raise JactlRuntimeError(f"Index {index} too large for List of size {n}")
+    i = index + n if index < 0 else index
+    if i < 0:
+        raise JactlRuntimeError(f"Index {index} out of bounds for List of size {n}")
+    return obj.pop(i)
+
+
+register("List", "add", _p(("element", "def")), m_add)
+register("List", "addAt", _p(("index", "int"), ("element", "def")), m_addAt)
+register("List", "remove", _p(("index", "int")), m_list_remove)
+
+
+# ---------------------------------------------------------------------------------------
+# Map
+
+def _key_err(k):
+    return JactlRuntimeError(f"Map key of type {class_name(k)} is not supported")
+
+
+def m_get(obj, key):
+    try:
+        return obj.get(key)
+    except TypeError:
+        raise _key_err(key) from None
+
+
+def m_put(obj, key, value):
+    try:
+        obj[key] = value
+    except TypeError:
+        raise _key_err(key) from None
+    return obj
+
+
+def m_putAll(obj, values):
+    if values is None:
+        return obj
+    obj.update(values)
+    return obj
+
+
+def m_map_remove(obj, key):
+    try:
+        return obj.pop(key, None)
+    except TypeError:
+        return None
+
+
+register("Map", "get", _p(("key", "def")), m_get)
+register("Map", "put", _p(("key", "def"), ("value", "def")), m_put)
+register("Map", "putAll", _p(("values", "Map")), m_putAll)
+register("Map", "remove", _p(("key", "def")), m_map_remove)
+
+
+# ---------------------------------------------------------------------------------------
+# String
+
+register("String", "size", (), S.str_size)
+register("String", "length", (), S.str_length)
+register("String", "toUpperCase", _p(("count", "int", None)), S.str_toUpperCase)
+register("String", "toLowerCase", _p(("count", "int", None)), S.str_toLowerCase)
+register("String", "substring", _p(("start", "int"), ("end", "int", None)), S.str_substring)
+register("String", "split", _p(("regex", "String", None), ("modifiers", "String", "")),
+         S.str_split)
+register("String", "asNum", _p(("base", "int", 10)), S.str_asNum)
+register("String", "lines", (), S.str_lines)
+register("String", "fromJson", (), lambda s: jsonfmt.from_json(s))
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers
+
+register("Number", "abs", (), S.num_abs)
+register("Number", "sqr", (), S.num_sqr)
+register("Number", "sqrt", (), S.num_sqrt)
+register("Number", "pow", _p(("power", "def")), S.num_pow)
+register(("int", "byte"), "asChar", (), S.num_asChar)
+register(("int", "byte", "long"), "toBase", _p(("base", "int")), S.num_toBase)

@@ -1,0 +1,826 @@
+"""Jactl source -> AST (lang.syntax.nodes).
+
+``parse(source, name)`` tokenises with lexer.py, runs the LALR parser built from jactl.lark and
+builds nodes in the parser's reduce callbacks (one callback per grammar rule / alias), so no
+intermediate parse tree is built. Syntax errors become CompileError / EOFError with Jactl's
+wording and the position of the offending token.
+"""
+
+import os
+import threading
+
+from lark import Lark, Token
+from lark.lexer import Lexer
+from lark.parsers.lalr_analysis import Shift
+
+from lang.errors import CompileError, EOFError as JactlEOFError
+from lang.syntax import nodes as N
+from lang.syntax.lexer import tokenize
+
+_GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "jactl.lark")
+
+
+class _TokenListLexer(Lexer):
+    """lark 'custom lexer' that replays the token list produced by lexer.tokenize."""
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, data):
+        return iter(data)
+
+
+class _ExprTuple(N.Expr):
+    """``(a, b)``: only legal as the target of a multi-assignment."""
+
+    def __init__(self, items, line, col):
+        super().__init__(line=line, col=col)
+        self.items = items
+
+
+def _pos(x):
+    if isinstance(x, Token):
+        return x.line, x.column
+    if isinstance(x, N.Node):
+        return x.line, x.col
+    if isinstance(x, list) and x:
+        return _pos(x[0])
+    if isinstance(x, tuple) and x:
+        return _pos(x[0])
+    return 0, 0
+
+
+def _at(node, x):
+    node.line, node.col = _pos(x)
+    return node
+
+
+def _nodes(children):
+    return [c for c in children if not isinstance(c, Token)]
+
+
+_LVALUE_TYPES = (N.Ident, N.Field, N.Index)
+
+
+def _is_lvalue(e):
+    if isinstance(e, N.Ident):
+        return not e.name.startswith("$")
+    return isinstance(e, (N.Field, N.Index))
+
+
+_LOOPS = (N.While, N.For, N.ForIn, N.DoUntil)
+
+
+class _Builder:
+    """The parser callbacks: one method per rule/alias in jactl.lark."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def err(self, msg, at):
+        line, col = _pos(at)
+        return CompileError(msg, line, col, self.source)
+
+    def _single(self, c):  # pragma: no cover - ?rules with one symbol never reach here
+        return c[0]
+
+    # ------------------------------------------------------------------ statements
+    def start(self, c):
+        stmts = c[0]
+        return N.Script(N.Block(stmts, line=1, col=1), line=1, col=1)
+
+    def stmts(self, c):
+        out = []
+        for s in c:
+            if isinstance(s, Token):
+                continue
+            if isinstance(s, list):
+                out.extend(s)
+            else:
+                out.append(s)
+        return out
+
+    def _one(self, s):
+        if isinstance(s, list):
+            if len(s) == 1:
+                return s[0]
+            return _at(N.Block(s), s[0])
+        return s
+
+    def expr_stmt(self, c):
+        e = c[0]
+        self._no_tuple(e)
+        if isinstance(e, N.ReturnExpr):
+            return _at(N.Return(e.expr), e)
+        if isinstance(e, N.BreakExpr):
+            return _at(N.Break(e.label), e)
+        if isinstance(e, N.ContinueExpr):
+            return _at(N.Continue(e.label), e)
+        return _at(N.ExprStmt(e), e)
+
+    def if_mod(self, c):
+        stmt, _, cond = c
+        return _at(N.If(cond, self._one(stmt), None), stmt)
+
+    def unless_mod(self, c):
+        stmt, tok, cond = c
+        return _at(N.If(_at(N.Unary("!", cond), tok), self._one(stmt), None), stmt)
+
+    def block(self, c):
+        return _at(N.Block(c[1]), c[0])
+
+    def empty_body(self, c):
+        return _at(N.Block([]), c[0])
+
+    def labelled_stmt(self, c):
+        label, _, stmt = c
+        if isinstance(stmt, _LOOPS):
+            stmt.label = label.value
+            stmt.line, stmt.col = label.line, label.column
+            return stmt
+        raise self.err("Labels can only be applied to for, while, and do/until statements "
+                       "(label applied to statement that is not for/while)", label)
+
+    def if_stmt(self, c):
+        cond = c[2]
+        then = self._one(c[4])
+        else_ = self._one(c[6]) if len(c) > 5 else None
+        return _at(N.If(cond, then, else_), c[0])
+
+    def while_stmt(self, c):
+        if len(c) == 4:        # while () body: loops forever
+            return _at(N.While(_at(N.Literal("bool", True), c[1]), self._one(c[3])), c[0])
+        return _at(N.While(c[2], self._one(c[4])), c[0])
+
+    def do_until_stmt(self, c):
+        return _at(N.DoUntil(c[1], c[4]), c[0])
+
+    def for_stmt(self, c):
+        # FOR ( init ; cond ; update ) body
+        return _at(N.For(c[2], c[4], c[6], self._one(c[8])), c[0])
+
+    def for_init(self, c):
+        if not c:
+            return []
+        items = c[0]
+        if items and isinstance(items[0], N.VarDecl):
+            return items
+        return [_at(N.ExprStmt(e), e) for e in items]
+
+    def for_cond(self, c):
+        return c[0] if c else None
+
+    def for_update(self, c):
+        items = _nodes(c)
+        for e in items:
+            self._no_tuple(e)
+        return items
+
+    def expr_list(self, c):
+        items = _nodes(c)
+        for e in items:
+            self._no_tuple(e)
+        return items
+
+    def foreach_stmt(self, c):
+        pat = c[2]
+        iterable = c[4]
+        body = self._one(c[6])
+        var_type, names, is_decl, types, pattern = pat
+        return _at(N.ForIn(var_type, names, iterable, body, is_decl=is_decl, types=types,
+                           pattern=pattern), c[0])
+
+    def for_var(self, c):
+        if len(c) == 1:
+            return (None, [c[0].value], False, None, None)
+        return (c[0], [c[1].value], True, None, None)
+
+    def for_pattern(self, c):
+        pattern = c[0]
+        names = []
+        types = []
+        nested = [False]
+
+        def walk(items, top):
+            for it in items:
+                if isinstance(it, list):
+                    nested[0] = True
+                    walk(it, False)
+                    continue
+                t, name = it
+                if name == "_" or name == "*":
+                    nested[0] = True
+                    continue
+                if name.startswith("*"):
+                    nested[0] = True
+                    name = name[1:]
+                if name not in names:
+                    names.append(name)
+                    types.append(t)
+        walk(pattern, True)
+        # simple [a, b] pattern: names/types only; otherwise also the full pattern
+        return (None, names, False, types if any(t is not None for t in types) else None,
+                pattern if nested[0] else None)
+
+    def list_pattern(self, c):
+        return [x for x in c if not isinstance(x, Token)]
+
+    def pat_item(self, c):
+        if isinstance(c[0], list):
+            return c[0]
+        if len(c) == 1:
+            t = c[0]
+            if t.type == "UNDERSCORE":
+                return (None, "_")
+            if t.type == "MUL_OP":
+                if t.value != "*":
+                    raise self.err(f"Unexpected token '{t.value}'", t)
+                return (None, "*")
+            return (None, t.value)
+        if isinstance(c[0], Token) and c[0].type == "MUL_OP":
+            if c[0].value != "*":
+                raise self.err(f"Unexpected token '{c[0].value}'", c[0])
+            return (None, "*" + c[1].value)
+        return (c[0], c[1].value)
+
+    def var_decl(self, c):
+        return c[0]
+
+    def decl_core(self, c):
+        first = c[0]
+        is_const = isinstance(first, Token) and first.type == "CONST"
+        k = 0
+        if is_const:
+            k = 1
+            if isinstance(c[1], N.TypeRef):
+                dtype = c[1]
+                k = 2
+            else:
+                dtype = _at(N.TypeRef("var"), first)
+        else:
+            dtype = c[0]
+            k = 1
+        decls = []
+        for item in c[k:]:
+            if isinstance(item, Token):
+                continue
+            name_tok, init = item
+            d = N.VarDecl(N.TypeRef(dtype.name, dtype.dims, line=dtype.line, col=dtype.col),
+                          name_tok.value, init, is_const)
+            if not decls:
+                _at(d, first)
+            else:
+                _at(d, name_tok)
+            decls.append(d)
+        return decls
+
+    def var_init(self, c):
+        if len(c) == 1:
+            return (c[0], None)
+        init = c[2]
+        self._no_tuple(init)
+        return (c[0], init)
+
+    def multi_var_decl(self, c):
+        dtype = c[0]
+        items = []
+        init = None
+        k = 2
+        while k < len(c):
+            x = c[k]
+            if isinstance(x, Token):
+                if x.type == "ASSIGN":
+                    init = c[k + 1]
+                    break
+            else:
+                items.append(x)
+            k += 1
+        types = [t if t is not None else N.TypeRef(dtype.name, dtype.dims, line=dtype.line, col=dtype.col)
+                 for t, _ in items]
+        names = [n for _, n in items]
+        return _at(N.MultiVarDecl(types, names, init), dtype)
+
+    def mv_item(self, c):
+        if len(c) == 1:
+            return (None, c[0].value)
+        return (c[0], c[1].value)
+
+    def if_expr(self, c):
+        value, _, cond = c
+        self._no_tuple(value)
+        self._no_tuple(cond)
+        return _at(N.Ternary(cond, value, _at(N.Literal("null", None), value)), value)
+
+    def unless_expr(self, c):
+        value, _, cond = c
+        self._no_tuple(value)
+        self._no_tuple(cond)
+        return _at(N.Ternary(cond, _at(N.Literal("null", None), value), value), value)
+
+    def decl_type(self, c):
+        x = c[0]
+        if isinstance(x, Token):
+            return _at(N.TypeRef(x.value), x)
+        return x
+
+    def type(self, c):
+        dims = c[1] if len(c) > 1 else 0
+        return _at(N.TypeRef(c[0].value, dims), c[0])
+
+    def dims(self, c):
+        return len(c) // 2
+
+    def fun_decl(self, c):
+        rtype = c[0]
+        name = c[1].value
+        params = c[3] if isinstance(c[3], list) else []
+        body = c[-1]
+        ret = None if rtype.name == "def" else rtype
+        return _at(N.FunDecl(name, ret, params, body), rtype)
+
+    def params(self, c):
+        return _nodes(c)
+
+    def param(self, c):
+        k = 0
+        ptype = None
+        if isinstance(c[0], N.TypeRef):
+            ptype = c[0] if c[0].name != "def" else None
+            k = 1
+        name = c[k].value
+        default = c[k + 2] if len(c) > k + 1 else None
+        return _at(N.Param(ptype, name, default), c[0])
+
+    # ------------------------------------------------------------------ low-precedence forms
+    def or_expr(self, c):
+        return self._bin("||", c[0], c[2])
+
+    def and_expr(self, c):
+        return self._bin("&&", c[0], c[2])
+
+    def not_expr(self, c):
+        self._no_tuple(c[1])
+        return _at(N.Unary("!", c[1]), c[0])
+
+    def print_expr(self, c):
+        args = [x for x in c[1:] if not isinstance(x, Token)]
+        for a in args:
+            self._no_tuple(a)
+        return _at(N.Print(c[0].value == "println", args), c[0])
+
+    def die_expr(self, c):
+        e = c[1] if len(c) > 1 else None
+        self._no_tuple(e)
+        return _at(N.Die(e), c[0])
+
+    def return_expr(self, c):
+        e = c[1] if len(c) > 1 else None
+        self._no_tuple(e)
+        return _at(N.ReturnExpr(e), c[0])
+
+    # ------------------------------------------------------------------ operators
+    def _no_tuple(self, e):
+        if isinstance(e, _ExprTuple):
+            raise self.err("Expression lists not supported", e)
+
+    def _bin(self, op, left, right):
+        self._no_tuple(left)
+        self._no_tuple(right)
+        return _at(N.Binary(op, left, right), left)
+
+    def assign(self, c):
+        target, op, value = c
+        self._no_tuple(value)
+        if isinstance(target, _ExprTuple):
+            for t in target.items:
+                if not _is_lvalue(t):
+                    raise self.err(f"Invalid left-hand side for '{op.value}' (invalid lvalue)", t)
+            return _at(N.MultiAssign(op.value, target.items, value), target)
+        if not _is_lvalue(target):
+            raise self.err(f"Invalid left-hand side for '{op.value}' (invalid lvalue)", op)
+        return _at(N.Assign(op.value, target, value), target)
+
+    def ternary(self, c):
+        for x in (c[0], c[2], c[4]):
+            self._no_tuple(x)
+        return _at(N.Ternary(c[0], c[2], c[4]), c[0])
+
+    def binop(self, c):
+        left, op, right = c
+        opv = op.value
+        if op.type == "MATCH_OP" and isinstance(right, N.RegexLit) and right.replace is not None \
+                and "r" not in right.flags and not _is_lvalue(left):
+            raise self.err("Invalid lvalue for regex substitution (invalid lvalue)", left)
+        return self._bin(opv, left, right)
+
+    def instanceof(self, c):
+        self._no_tuple(c[0])
+        return _at(N.InstanceOf(c[0], c[2], c[1].type == "NOT_INSTANCEOF"), c[0])
+
+    def as_expr(self, c):
+        self._no_tuple(c[0])
+        return _at(N.As(c[0], c[2]), c[0])
+
+    def unary(self, c):
+        self._no_tuple(c[1])
+        return _at(N.Unary(c[0].value, c[1]), c[0])
+
+    def cast(self, c):
+        self._no_tuple(c[3])
+        return _at(N.Cast(c[1], c[3]), c[0])
+
+    def postfix_incdec(self, c):
+        e, op = c
+        self._no_tuple(e)
+        if isinstance(e, N.Postfix):
+            raise self.err(f"Operator '{op.value}' cannot be used here", op)
+        return _at(N.Postfix(op.value, e), e)
+
+    # ------------------------------------------------------------------ postfix forms
+    def _member(self, m):
+        if isinstance(m, Token):
+            return m.value
+        if isinstance(m, N.Literal) and m.kind == "string":
+            return m.value
+        return m
+
+    def field(self, c):
+        obj, dot, member = c
+        self._no_tuple(obj)
+        return _at(N.Field(obj, self._member(member), dot.type == "QDOT"), obj)
+
+    def method_call(self, c):
+        obj, dot, member, (args, named) = c
+        self._no_tuple(obj)
+        return _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT"), obj)
+
+    def index(self, c):
+        obj, lb, idx, _ = c
+        self._no_tuple(obj)
+        e = obj
+        null_safe = lb.type == "QLBRACKET"
+        for k, ix in enumerate(idx):
+            e = _at(N.Index(e, ix, null_safe and k == 0), obj)
+        return e
+
+    def index_list(self, c):
+        items = _nodes(c)
+        for e in items:
+            self._no_tuple(e)
+        return items
+
+    def call(self, c):
+        callee, (args, named) = c
+        self._no_tuple(callee)
+        return _at(N.Call(callee, args, named), callee)
+
+    def call_args(self, c):
+        args = []
+        named = []
+        for x in c:
+            if isinstance(x, Token):
+                continue
+            if isinstance(x, N.Closure):
+                args.append(x)
+            elif x and isinstance(x[0], N.NamedArg):
+                named = x
+            else:
+                args.extend(x)
+        return (args, named)
+
+    def arg_list(self, c):
+        items = _nodes(c)
+        for e in items:
+            self._no_tuple(e)
+        return items
+
+    def named_args(self, c):
+        return _nodes(c)
+
+    def named_arg(self, c):
+        self._no_tuple(c[2])
+        return _at(N.NamedArg(c[0].value, c[2]), c[0])
+
+    # ------------------------------------------------------------------ primaries
+    def ident(self, c):
+        return _at(N.Ident(c[0].value), c[0])
+
+    def paren(self, c):
+        return c[1]
+
+    def expr_tuple(self, c):
+        items = _nodes(c)
+        for e in items:
+            self._no_tuple(e)
+        return _ExprTuple(items, c[0].line, c[0].column)
+
+    def do_block(self, c):
+        return _at(N.DoBlock(c[1]), c[0])
+
+    def eval_expr(self, c):
+        args = c[2] if len(c) > 3 else []
+        return _at(N.Eval(args), c[0])
+
+    def array_new(self, c):
+        sizes, empties = c[2]
+        if not sizes:
+            raise self.err("Need a size for array allocation", c[0])
+        return _at(N.ArrayNew(_at(N.TypeRef(c[1].value, len(sizes) + empties), c[1]), sizes), c[0])
+
+    def new_dims(self, c):
+        sizes = []
+        empties = 0
+        k = 0
+        c = list(c)
+        while k < len(c):
+            if isinstance(c[k + 1], Token):      # '[' ']'
+                empties += 1
+                k += 2
+            else:
+                if empties:
+                    raise self.err("Unexpected token: array size after '[]'", c[k])
+                sizes.append(c[k + 1])
+                k += 3
+        return (sizes, empties)
+
+    def break_expr(self, c):
+        return _at(N.BreakExpr(c[1].value if len(c) > 1 else None), c[0])
+
+    def continue_expr(self, c):
+        return _at(N.ContinueExpr(c[1].value if len(c) > 1 else None), c[0])
+
+    _LIT_KINDS = {"INT": "int", "LONG": "long", "DOUBLE": "double", "DECIMAL": "decimal"}
+
+    def literal(self, c):
+        t = c[0]
+        tt = t.type
+        if tt == "TRUE":
+            return _at(N.Literal("bool", True), t)
+        if tt == "FALSE":
+            return _at(N.Literal("bool", False), t)
+        if tt == "NULL":
+            return _at(N.Literal("null", None), t)
+        return _at(N.Literal(self._LIT_KINDS[tt], t.value), t)
+
+    def plain_string(self, c):
+        return _at(N.Literal("string", c[0].value), c[0])
+
+    def _string_node(self, parts, at):
+        out = []
+        for p in parts:
+            if isinstance(p, Token):
+                if p.type == "STR_CHUNK":
+                    if out and isinstance(out[-1], str):
+                        out[-1] += p.value
+                    else:
+                        out.append(p.value)
+                    continue
+                if p.type == "ISTR_IDENT":
+                    out.append(_at(N.Ident(p.value), p))
+                    continue
+                continue
+            out.append(p)
+        if all(isinstance(p, str) for p in out):
+            return _at(N.Literal("string", "".join(out)), at)
+        return _at(N.InterpString(out), at)
+
+    def interp_string(self, c):
+        return self._string_node(c[1:-1], c[0])
+
+    def istr_code(self, c):
+        stmts = c[1]
+        if len(stmts) == 1 and isinstance(stmts[0], N.ExprStmt):
+            return stmts[0].expr
+        if not stmts:
+            return _at(N.Literal("null", None), c[0])
+        body = _at(N.Block(stmts), c[0])
+        return _at(N.Call(_at(N.Closure([], body), c[0]), []), c[0])
+
+    def istr_parts(self, c):
+        return c
+
+    def _it_match(self, regex, at):
+        return _at(N.Binary("=~", _at(N.Ident("it"), at), regex), at)
+
+    def bare_pattern(self, c):
+        s = self._string_node(c[1:-1], c[0])
+        flags = c[-1].value
+        if flags:
+            return self._it_match(_at(N.RegexLit(s, flags), c[0]), c[0])
+        return s
+
+    def regex_lit(self, c):
+        s = self._string_node(c[1:-1], c[0])
+        return _at(N.RegexLit(s, c[-1].value), c[0])
+
+    def subst_lit(self, c):
+        pat = self._string_node(c[1], c[0])
+        rep = self._string_node(c[3], c[2])
+        return _at(N.RegexLit(pat, c[4].value, rep), c[0])
+
+    def bare_subst(self, c):
+        return self._it_match(self.subst_lit(c), c[0])
+
+    def list_lit(self, c):
+        items = _nodes(c)
+        for e in items:
+            self._no_tuple(e)
+        return _at(N.ListLit(items), c[0])
+
+    def map_lit(self, c):
+        entries = [x for x in c if isinstance(x, tuple)]
+        return _at(N.MapLit(entries), c[0])
+
+    def map_entry(self, c):
+        self._no_tuple(c[2])
+        return (c[0], c[2])
+
+    def key_name(self, c):
+        return _at(N.Literal("string", c[0].value), c[0])
+
+    def closure(self, c):
+        first = c[0]
+        if first.type == "LBRACE":
+            return _at(N.Closure(None, _at(N.Block(c[1]), first)), first)
+        if len(c) == 4:       # { -> stmts }
+            return _at(N.Closure([], _at(N.Block(c[2]), first)), first)
+        return _at(N.Closure(c[1], _at(N.Block(c[3]), first)), first)
+
+
+# ---------------------------------------------------------------------- parser construction
+
+_lock = threading.Lock()
+_driver = None
+
+
+def _token_text(tok):
+    tt = tok.type
+    if tt == "STRING":
+        return "'" + tok.value + "'"
+    if tt in ("ISTR_BEGIN", "ISTR_END"):
+        return '"'
+    return str(tok.value)
+
+
+def _syntax_error(tok, expected, tokens, source):
+    if tok.type == "$END":
+        line, col = _end_pos(source)
+        return JactlEOFError("Unexpected end-of-file", line, col, source)
+    if tok.type == "NL":
+        msg = "Unexpected end of line"
+    else:
+        msg = f"Unexpected token '{_token_text(tok)}'"
+    if tok.type in ("ASSIGN", "OP_ASSIGN"):
+        prev = _prev_token(tokens, tok)
+        if prev is not None and prev.type not in ("NL", "SEMI"):
+            msg += ": Invalid lvalue"
+    elif "TYPE" in expected and "IDENT" in expected and "INT" not in expected:
+        msg += ": Expected valid type or parameter name"
+    elif "IDENT" in expected and expected <= {"IDENT", "LBRACKET"}:
+        msg += ": Expecting identifier"
+    elif ("SEMI" in expected or "NL" in expected) and ("RBRACE" in expected or "$END" in expected):
+        msg += ": Expecting end of statement"
+    return CompileError(msg, tok.line, tok.column, source)
+
+
+def _prev_token(tokens, tok):
+    for k, t in enumerate(tokens):
+        if t is tok:
+            return tokens[k - 1] if k > 0 else None
+    return None
+
+
+def _end_pos(source):
+    lines = source.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+class _Inline(list):
+    """Children of a lark-internal helper rule (e.g. the expansion of ``x*``); spliced into
+    the parent rule's children."""
+
+
+def _flatten(children):
+    for c in children:
+        if type(c) is _Inline:
+            break
+    else:
+        return children
+    out = []
+    for c in children:
+        if type(c) is _Inline:
+            out.extend(c)
+        else:
+            out.append(c)
+    return out
+
+
+def _inline(children):
+    return _Inline(_flatten(children))
+
+
+class _Driver:
+    """An LALR driver over lark's parse table for jactl.lark (the same shift/reduce loop as
+    lark's own parser) that calls a per-parse _Builder on every reduction. All tokens are kept;
+    ``?rule`` alternatives with one child are passed through and lark's internal helper rules
+    (``_sep``, ``__x_star_N`` ...) are spliced into their parent, as lark's tree builder would."""
+
+    def __init__(self):
+        with open(_GRAMMAR_PATH) as f:
+            grammar = f.read()
+        lk = Lark(grammar, parser="lalr", lexer=_TokenListLexer, keep_all_tokens=True)
+        table = lk.parser.parser._parse_table
+        self.states = table.states
+        self.start_state = table.start_states["start"]
+        self.end_state = table.end_states["start"]
+        # rule -> (builder method name or None for helper rules, expand-single-child)
+        self.rule_info = {}
+        for r in lk.parser.parser_conf.rules:
+            name = r.alias or r.origin.name
+            if not isinstance(name, str):
+                name = name.name
+            name = str(name)
+            helper = name.startswith("_")
+            expand1 = bool(r.options.expand1) and not r.alias
+            if not helper and not hasattr(_Builder, name):
+                if not (expand1 and len(r.expansion) == 1):
+                    raise RuntimeError(f"no builder method for grammar rule {name!r}")
+                name = "_single"
+            self.rule_info[r] = (None if helper else name, expand1)
+
+    def run(self, tokens, builder):
+        states = self.states
+        end_state = self.end_state
+        state_stack = [self.start_state]
+        value_stack = []
+        rule_info = self.rule_info
+        fns = {}
+
+        def reducer(rule):
+            name, expand1 = rule_info[rule]
+            if name is None:
+                return _inline
+            method = getattr(builder, name)
+            if expand1:
+                def fn(children):
+                    children = _flatten(children)
+                    if len(children) == 1:
+                        return children[0]
+                    return method(children)
+                return fn
+            return lambda children: method(_flatten(children))
+
+        end_tok = None
+        k = 0
+        n = len(tokens)
+        while True:
+            if k < n:
+                tok = tokens[k]
+            else:
+                if end_tok is None:
+                    end_tok = Token("$END", "", None, 0, 0)
+                tok = end_tok
+            ttype = tok.type
+            while True:
+                st = state_stack[-1]
+                try:
+                    action, arg = states[st][ttype]
+                except KeyError:
+                    expected = {s for s in states[st].keys() if s.isupper()}
+                    raise _syntax_error(tok, expected, tokens, builder.source) from None
+                if action is Shift:
+                    state_stack.append(arg)
+                    value_stack.append(tok)
+                    break
+                rule = arg
+                size = len(rule.expansion)
+                if size:
+                    s = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    s = []
+                fn = fns.get(rule)
+                if fn is None:
+                    fn = fns[rule] = reducer(rule)
+                value = fn(s)
+                state_stack.append(states[state_stack[-1]][rule.origin.name][1])
+                value_stack.append(value)
+                if tok is end_tok and state_stack[-1] == end_state:
+                    return value_stack[-1]
+            k += 1
+
+
+def _get_driver():
+    global _driver
+    if _driver is None:
+        with _lock:
+            if _driver is None:
+                _driver = _Driver()
+    return _driver
+
+
+def parse(source: str, name: str = "script") -> N.Script:
+    """Parse Jactl source text into a nodes.Script. Raises CompileError / EOFError."""
+    tokens = tokenize(source)
+    return _get_driver().run(tokens, _Builder(source))

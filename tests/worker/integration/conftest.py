@@ -1,0 +1,168 @@
+"""Real Redis, real processes: every test gets its own key prefix and RQ queue, and the
+workers and listeners it starts are `python -m jactl_worker ...` subprocesses (own process
+groups, killed at the end)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Queue, Worker
+from rq.serializers import JSONSerializer
+
+from jactl_worker import Client, Settings
+
+REDIS_URL = os.environ.get("JACTL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# Short enough that crash recovery fits in a test, long enough for a loaded CI machine.
+FAST = {
+    "JACTL_LEASE_MS": "3000",
+    "JACTL_REAP_INTERVAL_MS": "500",
+    "JACTL_CLAIM_IDLE_MS": "1500",
+    "JACTL_REQUEUE_AFTER_MS": "4000",
+    "JACTL_TIMEOUT_GRACE_MS": "3000",
+}
+
+
+def _redis_available() -> bool:
+    try:
+        return Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _redis_available(), reason=f"no Redis at {REDIS_URL}")
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Proc:
+    def __init__(self, kind: str, name: str, popen: subprocess.Popen, log: Path):
+        self.kind, self.name, self.popen, self.log = kind, name, popen, log
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def signal(self, sig) -> None:
+        if self.popen.poll() is None:
+            os.kill(self.popen.pid, sig)
+
+    def kill_group(self) -> None:
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.popen.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+class Fleet:
+    """One test's fleet: a prefix, a queue, a client, and the processes it started."""
+
+    def __init__(self, tmp_path: Path, **env):
+        self.id = uuid.uuid4().hex[:10]
+        self.prefix = f"jwt-{self.id}"
+        self.queue = f"jwt-q-{self.id}"
+        self.redis = Redis.from_url(REDIS_URL)
+        self.env = {**FAST, **{k: str(v) for k, v in env.items()}}
+        self.settings = Settings.from_env(redis_url=REDIS_URL, prefix=self.prefix, queue=self.queue,
+                                          **{k[6:].lower(): int(v) for k, v in self.env.items() if v.isdigit()})
+        self.client = Client(self.redis, settings=self.settings)
+        self.tmp = tmp_path
+        self.procs: list[Proc] = []
+
+    def _spawn(self, kind: str, args: list[str], extra_env: dict | None = None) -> Proc:
+        name = f"{kind}-{len(self.procs)}-{self.id}"
+        env = {**os.environ, **self.env, **(extra_env or {}),
+               "JACTL_REDIS_URL": REDIS_URL, "JACTL_PREFIX": self.prefix, "JACTL_QUEUE": self.queue,
+               "PYTHONUNBUFFERED": "1"}
+        log = self.tmp / f"{name}.log"
+        popen = subprocess.Popen([sys.executable, "-m", "jactl_worker", *args, "--name", name], cwd=self.tmp, env=env,
+                                 stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        p = Proc(kind, name, popen, log)
+        self.procs.append(p)
+        return p
+
+    def worker(self, wait: bool = True, **extra_env) -> Proc:
+        p = self._spawn("worker", ["worker", "-q", self.queue], {k: str(v) for k, v in extra_env.items()})
+        if wait:
+            q = Queue(self.queue, connection=self.redis)
+            wait_for(lambda: any(w.name == p.name for w in Worker.all(connection=self.redis, queue=q))
+                     or p.popen.poll() is not None, 30, what=f"worker {p.name} to start")
+            assert p.popen.poll() is None, p.output()
+        return p
+
+    def listener(self, wait: bool = True, **extra_env) -> Proc:
+        p = self._spawn("listener", ["listen"], {k: str(v) for k, v in extra_env.items()})
+        if wait:
+            wait_for(lambda: p.name.encode() in {c["name"] for c in self._consumers()} or p.popen.poll() is not None,
+                     30, what=f"listener {p.name} to start")
+            assert p.popen.poll() is None, p.output()
+        return p
+
+    def _consumers(self):
+        try:
+            return self.redis.xinfo_consumers(self.client.store.keys.inbox, "listeners")
+        except Exception:
+            return []
+
+    def proc_running(self, instance_id: str) -> Proc:
+        worker = wait_for(lambda: self.client.status(instance_id)["worker"], what=f"{instance_id} to run")
+        return next(p for p in self.procs if p.name == worker)
+
+    def cleanup(self) -> None:
+        for p in self.procs:
+            p.kill_group()
+        keys = list(self.redis.scan_iter(f"{self.prefix}:*", count=1000))
+        keys += list(self.redis.scan_iter(f"rq:*{self.queue}*", count=1000))
+        for i in range(0, len(keys), 500):
+            self.redis.delete(*keys[i:i + 500])
+        job_keys = list(self.redis.scan_iter("rq:job:jw-*", count=1000))
+        # jobs of this test's queue only
+        for k in job_keys:
+            if self.redis.hget(k, "origin") == self.queue.encode():
+                self.redis.delete(k)
+        self.redis.srem("rq:queues", f"rq:queue:{self.queue}")
+
+
+@pytest.fixture
+def fleet(tmp_path, request):
+    marker = request.node.get_closest_marker("fleet_env")
+    f = Fleet(tmp_path, **(marker.kwargs if marker else {}))
+    yield f
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        for p in f.procs:
+            print(f"----- {p.name} -----\n{p.output()[-4000:]}")
+    f.cleanup()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "fleet_env(**env): extra JACTL_* settings for the test's processes")
