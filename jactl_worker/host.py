@@ -1,5 +1,5 @@
-"""The host side of the language: one lang.Context per worker process, with the functions
-scripts get from the worker registered on it.
+"""The host side of the language: lang Contexts with the functions scripts get from the
+worker registered on them.
 
     send(to, body)                publish body (JSON-able) to the stream {p}:out:{to};
                                   returns the stream entry id
@@ -9,7 +9,7 @@ scripts get from the worker registered on it.
                                   timeoutMs null or absent: wait without a deadline
     sleep(ms[, value]), checkpoint(commit:, recover:)   built into lang; the worker persists them
 
-Compiled scripts are cached per process by the hash they are stored under.
+Compiled scripts (and their Contexts) are cached per process by the hash they are stored under.
 """
 
 from __future__ import annotations
@@ -32,26 +32,43 @@ class RunLost(BaseException):
 
 
 class Host:
-    """A lang.Context with send/receive, and a per-process cache of compiled scripts."""
+    """Builds lang Contexts with send/receive registered, one per script, and caches them.
+
+    One Context per script (not one per process) is what pins a continuation to its script:
+    Restorer.restore only accepts code its Context compiled, so bytes saved by any other
+    script - a foreign or swapped checkpoint - are refused instead of run in this instance."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        options = {"max_checkpoint_size": settings.max_checkpoint_bytes}
+        self._options = {"max_checkpoint_size": settings.max_checkpoint_bytes}
         if settings.hmac_key:
-            options["hmac_key"] = settings.hmac_key.encode()
+            self._options["hmac_key"] = settings.hmac_key.encode()
         if settings.max_execution_ms:
-            options["max_execution_ms"] = settings.max_execution_ms
-        self.context = lang.Context(**options)
-        self.context.register_function("send", self._send, suspends=False)
-        self.context.register_function("receive", suspends=True)
-        self._compiled: dict[str, object] = {}
+            self._options["max_execution_ms"] = settings.max_execution_ms
+        self._compiled: dict[str, tuple[object, object]] = {}
         self._local = threading.local()
 
+    def new_context(self):
+        context = lang.Context(**self._options)
+        context.register_function("send", self._send, suspends=False)
+        context.register_function("receive", suspends=True)
+        return context
+
     def compile(self, script_hash: str, source: str):
-        script = self._compiled.get(script_hash)
-        if script is None:
-            script = self._compiled[script_hash] = self.context.compile(source, name=f"script-{script_hash[:12]}")
-        return script
+        """The compiled script stored under ``script_hash`` (lang.CompileError if it does not compile)."""
+        return self._entry(script_hash, source)[1]
+
+    def context(self, script_hash: str, source: str):
+        """The Context that compiled this script: the only one its continuations restore into."""
+        return self._entry(script_hash, source)[0]
+
+    def _entry(self, script_hash: str, source: str):
+        entry = self._compiled.get(script_hash)
+        if entry is None:
+            context = self.new_context()
+            script = context.compile(source, name=f"script-{script_hash[:12]}")
+            entry = self._compiled[script_hash] = (context, script)
+        return entry
 
     # -- the run the current thread is executing (set by instance.Run) ---------------------------
     def bind(self, run) -> None:

@@ -170,6 +170,7 @@ class Runtime:
         if source is None:
             raise _Failure(f"script {claim.script_hash} is not stored under this prefix")
         script = self.host.compile(claim.script_hash, source)
+        context = self.host.context(claim.script_hash, source)
         if claim.point == "start":
             env = codec.loads(claim.globals_json)
             env.setdefault("instanceId", claim.instance_id)
@@ -177,7 +178,7 @@ class Runtime:
         if claim.continuation is None:
             raise _Failure(f"the {claim.point} to resume from has no stored continuation")
         try:
-            cont = lang.Restorer.restore(self.host.context, claim.continuation)
+            cont = lang.Restorer.restore(context, claim.continuation)
         except lang.JactlError as e:
             raise _Failure(f"cannot restore the stored {claim.point} continuation: {e}") from None
         if claim.point == "checkpoint":

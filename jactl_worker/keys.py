@@ -55,10 +55,12 @@ Fleet-wide
 from __future__ import annotations
 
 import hashlib
+import re
 
 STATES = ("queued", "running", "waiting", "completed", "failed", "cancelled")
 ENDED = ("completed", "failed", "cancelled")
 LISTENER_GROUP = "listeners"
+JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")  # what RQ accepts as a job id
 
 
 class Keys:

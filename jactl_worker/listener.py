@@ -125,8 +125,8 @@ class Listener:
         _fault("listener-after-read")
 
         pipe = self.redis.pipeline(transaction=False)
-        for _, corr, body, mid in valid:
-            self.store.deliver(corr, body, mid, client=pipe)
+        for entry_id, corr, body, mid in valid:
+            self.store.deliver(corr, body, mid, entry_id, client=pipe)
         results = [parse_delivery(r) for r in pipe.execute()] if valid else []
         _fault("listener-after-deliver")
 

@@ -180,14 +180,14 @@ class Store:
         return int(r[1]), _s(r[2])
 
     # -- correlation ------------------------------------------------------------------------
-    def deliver(self, corr: str, body_json: str, message_id: str, client=None):
+    def deliver(self, corr: str, body_json: str, message_id: str, entry_id: str = "", client=None):
         """Resolve the wait on ``corr`` with a reply (or buffer it). With ``client`` (a
         pipeline) the call is queued and parse_delivery() reads its result."""
         k = self.keys
         r = self._run(
             "deliver",
             [k.wait(corr), k.mailbox(corr)],
-            [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen],
+            [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen, entry_id],
             client=client,
         )
         return r if client is not None else parse_delivery(r)

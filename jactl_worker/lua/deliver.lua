@@ -3,15 +3,17 @@
 -- KEYS[1] = {p}:wait:{corr}
 -- KEYS[2] = {p}:mailbox:{corr}
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
--- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen
+-- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen   ARGV[7] = inbox stream entry id
 -- Returns {1, instance, run_seq, queue}  resolved: enqueue a run job for run_seq
---       | {3, instance, run_seq, queue}  this same message resolved the wait before, but the
---                                        run job may never have been enqueued: enqueue it again
+--       | {3, instance, run_seq, queue}  this same stream entry resolved the wait before (it is
+--                                        being redelivered after a listener died), and the run
+--                                        job may never have been enqueued: enqueue it again
 --       | {2, 'buffered'}                no wait yet: kept in the mailbox for the wait to come
 --       | {0, kind}                      resumed nothing: duplicate, late or rejected
 local wkey, mkey = KEYS[1], KEYS[2]
 local corr, body, mid, maxlen = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
-local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq')
+local entry = ARGV[7]
+local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq', 'entry')
 local status, id = w[1], w[2]
 
 if not status then
@@ -39,14 +41,14 @@ if status == 'waiting' then
   local now = now_ms()
   local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
   redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply', 'value', body,
-    'message_id', mid, 'run_seq', run_seq, 'resolved_at', now)
+    'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
   set_state(ikey, id, 'waiting', 'queued', now)
   redis.call('ZREM', K_DEADLINES, corr)
   redis.call('ZADD', K_PENDING, now, id)
   return {1, id, run_seq, inst[3]}
 end
 
-if status == 'resolved' and w[4] == mid and w[5] == 'reply' then
+if status == 'resolved' and w[7] == entry and w[5] == 'reply' then
   local inst = redis.call('HMGET', ikey, 'state', 'run_seq', 'queue')
   if inst[1] == 'queued' and inst[2] == w[6] then return {3, id, inst[2], inst[3]} end
 end

@@ -65,6 +65,10 @@ their contents, so they get the next id once their last element has been read; a
 is reached again while its own contents are being written is simply written again.
 Strings are shared by value through the string table; other immutable scalars are not shared.
 
+Reading is bounded by the data: every count and length must fit in the bytes that remain
+before anything is allocated, varints are at most 10 bytes, every REF/STR_REF must name an
+entry that already exists, and the root must use up the body exactly.
+
 FRAME is a ``continuation.CodeFrame``: fn must decode to a FunctionInfo, pc to an int,
 locals to a tuple. CLOSURE is a ``functions.Closure``: fn a FunctionInfo, cells None or a
 tuple of Cells. FN names a compiled function of the header's script by (fn_id, layout); the

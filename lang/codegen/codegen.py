@@ -142,18 +142,19 @@ class FuncGen:
         with self.indent():
             # prologue (first entry only)
             pro = em.push()
+            if f.needs_cells and f.free:
+                names = [self.name_of(s) for s in f.free]
+                self.emit(f"{', '.join(names)}, = _c")
+            saved_susp, self.susp = self.susp, False   # defaults run on first entry only
             for p in getattr(f, "node_params", []):
                 if p.default is not None:
                     self.emit(f"if {p.sym.pyname} is _M:", p)
                     with self.indent():
                         v = self.expr_plain(p.default)
                         self.emit(f"{p.sym.pyname} = {self.convert(v, p.default, p.sym.type)}", p)
-            if f.needs_cells and f.free:
-                names = [self.name_of(s) for s in f.free]
-                self.emit(f"{', '.join(names)}, = _c")
-            for p in params:
-                if p.captured:
-                    self.emit(f"{p.pyname} = _Cell({p.pyname})")
+                if p.sym.captured:
+                    self.emit(f"{p.sym.pyname} = _Cell({p.sym.pyname})")
+            self.susp = saved_susp
             prologue = em.pop(pro)
 
             body = em.push()
@@ -704,7 +705,7 @@ class FuncGen:
         that may suspend are saved in temps."""
         last = -1
         for i, e in enumerate(es):
-            if getattr(e, "susp", False):
+            if getattr(e, "lower", False):
                 last = i
         out = []
         for i, e in enumerate(es):
@@ -793,7 +794,7 @@ class FuncGen:
         if sym.kind == "function":
             return self.func_value(sym)
         if sym.kind == "builtin":
-            return f"_builtin_value({sym.name!r})"
+            return f"_builtin_value(_RT, {sym.name!r})"
         return f"_gget(_G, {sym.name!r})"
 
     def func_value(self, sym):
@@ -869,7 +870,7 @@ class FuncGen:
 
     def logical(self, e):
         is_and = e.op == "&&"
-        if not getattr(e.right, "susp", False):
+        if not getattr(e.right, "lower", False):
             l = self.cond(e.left)
             r = self.cond(e.right)
             return f"({l} {'and' if is_and else 'or'} {r})"
@@ -918,7 +919,7 @@ class FuncGen:
             self.em.splice(else_buf, 1)
 
     def elvis(self, e):
-        if not getattr(e.right, "susp", False):
+        if not getattr(e.right, "lower", False):
             l = self.expr(e.left)
             r = self.expr(e.right)
             return f"(_r if (_r := {l}) is not None else {r})"
@@ -932,7 +933,7 @@ class FuncGen:
         return t
 
     def e_Ternary(self, e):
-        if not (getattr(e.then, "susp", False) or getattr(e.else_, "susp", False)):
+        if not (getattr(e.then, "lower", False) or getattr(e.else_, "lower", False)):
             c = self.cond(e.cond)
             return f"({self.expr(e.then)} if {c} else {self.expr(e.else_)})"
         t = self.temp()
@@ -1066,6 +1067,8 @@ class FuncGen:
             item = f"_mget({t}, {i})"
             if e.op == "=":
                 self.step(write(self.convert(item, None, ttype)))
+            elif e.op == "?=":
+                self.step(f"if {item} is not None: " + write(self.convert(item, None, ttype)))
             else:
                 fn = ASSIGN_OPS[e.op]
                 self.step(write(self.convert(f"{fn}({read()}, {item})", None, ttype)))
@@ -1281,6 +1284,18 @@ class FuncGen:
     def e_ReturnExpr(self, e):
         v = self.expr(e.expr) if e.expr is not None else "None"
         self.em.emit(f"return {v}")
+        return "None"
+
+    def e_ArrayNew(self, e):
+        sizes = self.exprs([x for x in e.sizes if x is not None])
+        return f"_new_array({_tn(e.type)!r}, ({', '.join(sizes)},))"
+
+    def e_BreakExpr(self, e):
+        self.jump(e, True)
+        return "None"
+
+    def e_ContinueExpr(self, e):
+        self.jump(e, False)
         return "None"
 
     def e_Eval(self, e):

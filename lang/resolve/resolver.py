@@ -509,6 +509,19 @@ class Resolver:
             self._expr(e.expr)
         return "def"
 
+    def _e_ArrayNew(self, e):
+        for x in e.sizes:
+            self._expr(x)
+        return _type_name(e.type)
+
+    def _e_BreakExpr(self, e):
+        self._check_loop(e, "break")
+        return "def"
+
+    def _e_ContinueExpr(self, e):
+        self._check_loop(e, "continue")
+        return "def"
+
     def _e_Eval(self, e):
         for a in e.args:
             self._expr(a)
@@ -633,6 +646,9 @@ def _mark(node, r):
             if isinstance(n, N.Eval):
                 n.is_susp_call = False
             n.susp = s
+            # lower: must be compiled as statements (it suspends, or it jumps)
+            n.lower = s or isinstance(n, (N.BreakExpr, N.ContinueExpr, N.ReturnExpr)) or any(
+                getattr(c, "lower", False) for c in _children(n))
             continue
         stack.append((n, True))
         for c in _children(n):
@@ -666,8 +682,10 @@ def _children(n):
         return [n.iterable, n.body]
     if t is N.Return:
         return [n.expr] if n.expr is not None else []
-    if t in (N.Break, N.Continue, N.Literal, N.Ident):
+    if t in (N.Break, N.Continue, N.Literal, N.Ident, N.BreakExpr, N.ContinueExpr):
         return []
+    if t is N.ArrayNew:
+        return list(e for e in n.sizes if e is not None)
     if t is N.InterpString:
         return [p for p in n.parts if not isinstance(p, str)]
     if t is N.RegexLit:

@@ -192,3 +192,19 @@ def iter_list(v):
     if lst is not v:
         return lst
     raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
+
+
+def new_array(type_name, sizes):
+    """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls."""
+    from .values import default_value
+    elem = type_name[:-2]
+    n = sizes[0]
+    if n is None:
+        raise JactlRuntimeError("Array size must be given")
+    n = _int_index(n)
+    if n < 0:
+        raise JactlRuntimeError(f"Negative array size: {n}")
+    if len(sizes) > 1:
+        return JArray(elem, [new_array(elem, sizes[1:]) for _ in range(n)])
+    fill = None if elem.endswith("[]") else default_value(elem)
+    return JArray(elem, [fill] * n)

@@ -19,7 +19,7 @@ def call(f, args):
         return f(*args)
     if type(f) is BoundMethod:
         if f.is_function:
-            return BUILTIN_VALUES[f.name](*args)
+            return bcall(f.obj, f.name, tuple(args))
         return invoke(f.obj, f.name, args)
     if f is None:
         raise NullError("Null value for Function")
@@ -208,11 +208,10 @@ def bcall_named(rt, name, args, named):
     return BUILTINS[name](rt, *args, **kw)
 
 
-BUILTIN_VALUES = {}
-
-
-def builtin_value(name):
-    return BoundMethod(None, name, is_function=True)
+def builtin_value(rt, name):
+    """A builtin function used as a value (``def f = sprintf``): bound to the running
+    instance, which the checkpoint encoder writes as a reference to the instance."""
+    return BoundMethod(rt, name, is_function=True)
 
 
 __all__ = ["call", "call_named", "invoke", "invoke_named", "die", "BUILTINS", "bcall",

@@ -5,7 +5,7 @@ map), ``_RT`` (its runtime state) and ``_H`` (its script hash).
 """
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
-                     iter_list, mget, setfield, setindex)
+                     iter_list, mget, new_array, setfield, setindex)
 from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
 from .continuation import CodeFrame, Suspend
@@ -43,7 +43,7 @@ EXPORTS = {
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
     "_die": die, "_regex_find": _regex_find, "_stmt_checkpoint": stmt_checkpoint,
-    "_missing_arg": missing_arg,
+    "_missing_arg": missing_arg, "_new_array": new_array,
 }
 
 __all__ = ["EXPORTS", "BUILTINS"]

@@ -11,7 +11,7 @@ import math
 from ..errors import JactlRuntimeError
 from .types import Long, Byte, JArray, Decimal
 from .functions import Closure, BoundMethod
-from .values import format_decimal, format_double, class_name
+from .values import format_decimal, format_double
 
 __all__ = ["to_json", "from_json", "json_string"]
 
@@ -138,10 +138,6 @@ def _enc_pairs(items, out, seen):
 # ---------------------------------------------------------------------------------------
 # decoding
 
-class _Err(Exception):
-    pass
-
-
 def _fail(pos, msg):
     raise JactlRuntimeError(f"At JSON offset {pos}: {msg}")
 
@@ -203,7 +199,6 @@ class _Parser:
         s = self.s
         i = self.i + 1
         n = self.n
-        start = i
         j = s.find('"', i)
         if j >= 0 and s.find("\\", i, j) < 0:
             self.i = j + 1
@@ -240,7 +235,6 @@ class _Parser:
         r = "".join(out)
         if any(0xD800 <= ord(ch) <= 0xDFFF for ch in r):
             r = r.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        del start
         return r
 
     def number(self):

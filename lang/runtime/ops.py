@@ -10,8 +10,7 @@ import math
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal
-from .values import (to_string, class_name, wrap32, wrap64, to_decimal, format_double,
-                     NUMERIC_TYPES)
+from .values import to_string, class_name, wrap32, wrap64, to_decimal, NUMERIC_TYPES
 
 __all__ = [
     "add", "sub", "mul", "div", "mod", "rem", "neg", "pos", "bit_not", "bit_and", "bit_or",
@@ -101,6 +100,8 @@ def add(a, b):
     if ta is str:
         if tb is str:
             return a + b
+        if tb is int:
+            return a + int.__repr__(b)
         return a + to_string(b)
     if ta is list or ta is JArray:
         if tb is list or tb is JArray:
@@ -922,9 +923,9 @@ def in_(item, container, op="in"):
     if tc is str:
         if type(item) is str:
             return item in container
-        if item is None:
-            return False
-        return to_string(item) in container
+        raise JactlRuntimeError(
+            f"Expecting String for left-hand side of '{op}' when right-hand side is String "
+            f"(was {class_name(item)})")
     if container is None:
         return False
     if isinstance(container, (list, dict, str)):

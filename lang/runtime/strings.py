@@ -12,9 +12,8 @@ import time
 import uuid as _uuid
 
 from ..errors import JactlRuntimeError, NullError
-from .types import Long, Byte, JArray, Decimal
-from .values import (to_string, class_name, wrap32, wrap64, format_double, to_decimal,
-                     NUMERIC_TYPES)
+from .types import Long, Byte, Decimal
+from .values import to_string, class_name, wrap32, wrap64, format_double
 
 # ---------------------------------------------------------------------------------------
 # String methods
@@ -84,15 +83,15 @@ def _regex_flags(modifiers, allowed="ims"):
 
 
 def compile_regex(pattern, flags=0):
-    """Compile a Java regex with Python's ``re`` (cached). Uses ``lang.runtime.regex`` when
-    that module provides a translator, else a built-in translation of the common
-    differences."""
+    """Compile a Java regex with Python's ``re`` (cached). Uses
+    ``lang.runtime.regex.compile_java_regex(pattern, flags)`` when that module provides it,
+    else a built-in translation of the common differences."""
     key = (pattern, flags)
     r = _REGEX_CACHE.get(key)
     if r is None:
         try:
             from . import regex as _rx  # noqa: F401 - optional, owned elsewhere
-            comp = getattr(_rx, "compile_java_regex", None) or getattr(_rx, "compile_regex", None)
+            comp = getattr(_rx, "compile_java_regex", None)
         except ImportError:
             comp = None
         try:

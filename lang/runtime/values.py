@@ -14,7 +14,6 @@ Hooks for value kinds defined elsewhere (class instances, date/time values):
 * ``v._jactl_isa(type_name)`` -> True if the value is an instance of the named class.
 """
 
-import decimal
 import math
 import re
 

@@ -378,7 +378,7 @@ class _Scanner:
         self.pos = pos + (3 if triple else 1)
         interp = quote == '"'
         parts = self.scan_string_body(quote * 3 if triple else quote, interp=interp, regex=False,
-                                      multiline=triple, single_line=single_line and not triple)
+                                      multiline=triple, single_line=not triple)
         return self._make_string_tok(parts, line, col, "STRING", "ISTRING")
 
     def _make_string_tok(self, parts, line, col, plain_type, interp_type):
@@ -726,14 +726,6 @@ class _Shaper:
 
             if tt == "LBRACKET" or tt == "QLBRACKET":
                 nxt = raw[i + 1] if i + 1 < n else None
-                if (tt == "LBRACKET" and nxt is not None and nxt.type == "COLON" and i + 2 < n
-                        and raw[i + 2].type == "RBRACKET"):
-                    out.append(_mk("EMPTY_MAP", "[:]", t.line, t.col))
-                    stmt_start = after_ctrl = False
-                    ends = True
-                    last_type = "EMPTY_MAP"
-                    i += 3
-                    continue
                 out.append(_mk(tt, t.value, t.line, t.col))
                 stack.append((_BRACKET, None))
                 stmt_start = after_ctrl = False
@@ -753,10 +745,10 @@ class _Shaper:
                 continue
 
             if tt == "LBRACE":
-                if self._is_json_map(raw, i + 1, stmt_start):
-                    btype, bkind = "JSON_LBRACE", _JSON
-                elif after_ctrl or prev_type in ("ELSE", "DO"):
+                if after_ctrl or prev_type in ("ELSE", "DO"):
                     btype, bkind = "BLOCK_LBRACE", _BLOCK
+                elif self._is_json_map(raw, i + 1, stmt_start):
+                    btype, bkind = "JSON_LBRACE", _JSON
                 elif stmt_start and not self._closure_has_params(raw, i + 1) \
                         and not self._brace_called(raw, i):
                     btype, bkind = "BLOCK_LBRACE", _BLOCK
@@ -830,21 +822,32 @@ class _Shaper:
     # ------------------------------------------------------------------ lookahead helpers
     @staticmethod
     def _c_style_for(raw, i):
-        """raw[i] should be '(' after 'for': is there a ';' at depth 1 before its ')'?"""
-        if i >= len(raw) or raw[i].type != "LPAREN":
+        """raw[i] should be '(' after 'for'. It is a for-each loop if the header starts with a
+        pattern followed by 'in' or ':' -- [type] name, a type alone, or [ ... ]."""
+        n = len(raw)
+        if i >= n or raw[i].type != "LPAREN":
             return True
-        depth = 0
-        for j in range(i, len(raw)):
-            tt = raw[j].type
-            if tt in ("LPAREN", "LBRACKET", "QLBRACKET", "LBRACE"):
-                depth += 1
-            elif tt in ("RPAREN", "RBRACKET", "RBRACE"):
-                depth -= 1
-                if depth == 0:
-                    return False
-            elif tt == "SEMI" and depth == 1:
-                return True
-        return True
+        j = i + 1
+        if j < n and raw[j].type == "LBRACKET":
+            depth = 0
+            while j < n:
+                tt = raw[j].type
+                if tt in ("LPAREN", "LBRACKET", "QLBRACKET", "LBRACE"):
+                    depth += 1
+                elif tt in ("RPAREN", "RBRACKET", "RBRACE"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            j += 1
+        else:
+            if j < n and raw[j].type in ("TYPE", "DEF", "VAR"):
+                j += 1
+                while j + 1 < n and raw[j].type == "LBRACKET" and raw[j + 1].type == "RBRACKET":
+                    j += 2
+            if j < n and raw[j].type == "IDENT":
+                j += 1
+        return not (j < n and raw[j].type in ("IN", "COLON"))
 
     @staticmethod
     def _is_fun_decl(out, begin):

@@ -259,6 +259,7 @@ class VarDecl(Stmt):
     init: Optional[Expr] = None
     is_const: bool = False
     sym: Any = None           # resolver
+    is_final: bool = False    # parser: ``final int x = 1``
 
 
 @dataclass(eq=False)

@@ -192,6 +192,8 @@ class _Builder:
 
     def for_var(self, c):
         if len(c) == 1:
+            if isinstance(c[0], N.TypeRef):     # for (int : xs): match on type only
+                return (c[0], [], True, None, None)
             return (None, [c[0].value], False, None, None)
         return (c[0], [c[1].value], True, None, None)
 
@@ -249,6 +251,9 @@ class _Builder:
     def decl_core(self, c):
         first = c[0]
         is_const = isinstance(first, Token) and first.type == "CONST"
+        is_final = isinstance(first, Token) and first.type == "FINAL"
+        if is_final:
+            c = c[1:]
         k = 0
         if is_const:
             k = 1
@@ -266,7 +271,7 @@ class _Builder:
                 continue
             name_tok, init = item
             d = N.VarDecl(N.TypeRef(dtype.name, dtype.dims, line=dtype.line, col=dtype.col),
-                          name_tok.value, init, is_const)
+                          name_tok.value, init, is_const, is_final=is_final)
             if not decls:
                 _at(d, first)
             else:
@@ -670,10 +675,17 @@ def _syntax_error(tok, expected, tokens, source):
         msg = "Unexpected end of line"
     else:
         msg = f"Unexpected token '{_token_text(tok)}'"
+    prev, prev2 = _prev_tokens(tokens, tok)
+    ptype = prev.type if prev is not None else None
+    if ptype == "RBRACKET" and prev2 is not None and prev2.type == "LBRACKET":
+        ptype = "DIMS"
     if tok.type in ("ASSIGN", "OP_ASSIGN"):
-        prev = _prev_token(tokens, tok)
-        if prev is not None and prev.type not in ("NL", "SEMI"):
+        if prev is not None and ptype not in ("NL", "SEMI", "IDENT", "LPAREN", "COMMA", "LBRACE",
+                                              "BLOCK_LBRACE"):
             msg += ": Invalid lvalue"
+    elif ptype in ("TYPE", "DEF", "VAR", "DIMS") and "IDENT" in expected and (
+            prev2 is None or prev2.type not in ("AS", "INSTANCEOF", "NOT_INSTANCEOF")):
+        msg += ": Expecting identifier"
     elif "TYPE" in expected and "IDENT" in expected and "INT" not in expected:
         msg += ": Expected valid type or parameter name"
     elif "IDENT" in expected and expected <= {"IDENT", "LBRACKET"}:
@@ -683,11 +695,11 @@ def _syntax_error(tok, expected, tokens, source):
     return CompileError(msg, tok.line, tok.column, source)
 
 
-def _prev_token(tokens, tok):
+def _prev_tokens(tokens, tok):
     for k, t in enumerate(tokens):
         if t is tok:
-            return tokens[k - 1] if k > 0 else None
-    return None
+            return (tokens[k - 1] if k > 0 else None), (tokens[k - 2] if k > 1 else None)
+    return None, None
 
 
 def _end_pos(source):

@@ -272,3 +272,7 @@ def test_in():
     assert ops.in_([1], [[1], 2])
     assert ops.in_(2, JArray("int", [1, 2]))
     assert not ops.in_(1, [True])
+    with pytest.raises(JactlRuntimeError, match="(?i)expecting string for left-hand side"):
+        ops.in_(1, "abc")
+    with pytest.raises(JactlRuntimeError, match="(?i)expecting string for left-hand side"):
+        ops.in_(None, "abc")

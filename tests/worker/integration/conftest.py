@@ -116,16 +116,10 @@ class Fleet:
     def listener(self, wait: bool = True, **extra_env) -> Proc:
         p = self._spawn("listener", ["listen"], {k: str(v) for k, v in extra_env.items()})
         if wait:
-            wait_for(lambda: p.name.encode() in {c["name"] for c in self._consumers()} or p.popen.poll() is not None,
+            wait_for(lambda: " reading " in p.output() or p.popen.poll() is not None,
                      30, what=f"listener {p.name} to start")
             assert p.popen.poll() is None, p.output()
         return p
-
-    def _consumers(self):
-        try:
-            return self.redis.xinfo_consumers(self.client.store.keys.inbox, "listeners")
-        except Exception:
-            return []
 
     def proc_running(self, instance_id: str) -> Proc:
         worker = wait_for(lambda: self.client.status(instance_id)["worker"], what=f"{instance_id} to run")

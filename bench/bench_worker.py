@@ -1,0 +1,237 @@
+"""Benchmark of jactl_worker on a real Redis.
+
+    python bench/bench_worker.py [--url redis://127.0.0.1:6379/0] [--cycles 300] [--resumes 1000]
+
+1. Cycle cost: one instance through start -> receive (park) -> reply -> resume -> complete,
+   driven in this process by an in-process SimpleWorker and a listener, against the cost of
+   two no-op RQ jobs through the same worker (the least a park/wake cycle could cost with RQ:
+   one job to start, one to resume). Also counts Redis commands and round trips per cycle.
+2. Resumes per second with 1 and 2 worker processes (`python -m jactl_worker worker`): N
+   instances are parked, their replies are delivered and turned into resume jobs, then the
+   workers are started and timed until every instance has completed.
+
+Prints a table, and with --json PATH writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from redis import Connection, ConnectionPool, Redis
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from jactl_worker import Client, Settings
+from jactl_worker.listener import Listener
+from jactl_worker.worker import JactlWorker
+
+SCRIPT = "def r = receive('bench-' + instanceId, 600000)\nr + 1"
+
+
+class CountingConnection(Connection):
+    """Counts round trips (packets sent) and commands on a connection."""
+
+    round_trips = 0
+    commands = 0
+
+    def send_packed_command(self, command, check_health=True):
+        CountingConnection.round_trips += 1
+        return super().send_packed_command(command, check_health)
+
+    def pack_commands(self, commands):
+        commands = list(commands)
+        CountingConnection.commands += len(commands)
+        return super().pack_commands(commands)
+
+    def pack_command(self, *args):
+        CountingConnection.commands += 1
+        return super().pack_command(*args)
+
+
+def counting_redis(url: str) -> Redis:
+    kw = Redis.from_url(url).connection_pool.connection_kwargs
+    return Redis(connection_pool=ConnectionPool(connection_class=CountingConnection, **kw))
+
+
+NOOP = "os.getpid"  # a no-op job by dotted path (functions of __main__ cannot be enqueued)
+
+
+def cleanup(r: Redis, prefix: str, queue: str) -> None:
+    for pattern in (f"{prefix}:*", f"rq:*{queue}*"):
+        keys = list(r.scan_iter(pattern, count=1000))
+        for i in range(0, len(keys), 500):
+            r.delete(*keys[i:i + 500])
+
+
+def bench_cycle(url: str, cycles: int) -> dict:
+    r = counting_redis(url)
+    tag = uuid.uuid4().hex[:8]
+    settings = Settings(redis_url=url, prefix=f"bench-{tag}", queue=f"bench-q-{tag}")
+    queue = Queue(settings.queue, connection=r, serializer=JSONSerializer)
+    worker = JactlWorker([settings.queue], connection=r, settings=settings, background=False)
+    client = Client(r, settings=settings)
+    listener = Listener(r, settings, name="bench")
+    listener.store.ensure_group()
+    worker.bootstrap(logging_level="ERROR")
+
+    def work():
+        """Run every queued job, as the worker's loop does, minus the blocking wait."""
+        while (found := Queue.dequeue_any([queue], None, connection=r, serializer=JSONSerializer)) is not None:
+            worker.execute_job(*found)
+            worker.heartbeat()
+
+    try:
+        # warm up: compile the script, load the Lua, import everything
+        for i in range(20):
+            iid = client.start(SCRIPT, instance_id=f"warm{i}")
+            work()
+            client.deliver(f"bench-{iid}", i)
+            listener.step(block_ms=None)
+            work()
+            queue.enqueue(NOOP)
+            work()
+
+        # two no-op RQ jobs through the same in-process worker
+        noop_times = []
+        for _ in range(cycles):
+            t0 = time.perf_counter()
+            queue.enqueue(NOOP)
+            work()
+            queue.enqueue(NOOP)
+            work()
+            noop_times.append(time.perf_counter() - t0)
+
+        cycle_times, rts, cmds = [], [], []
+        for i in range(cycles):
+            c0, r0 = CountingConnection.commands, CountingConnection.round_trips
+            t0 = time.perf_counter()
+            iid = client.start(SCRIPT, instance_id=f"c{i}", check=False)
+            work()                                       # runs until receive(): parks
+            client.deliver(f"bench-{iid}", i)            # XADD to the inbox
+            listener.step(block_ms=None)                 # resolves the wait, enqueues the resume
+            work()                                       # restores, resumes, completes
+            cycle_times.append(time.perf_counter() - t0)
+            cmds.append(CountingConnection.commands - c0)
+            rts.append(CountingConnection.round_trips - r0)
+            assert client.status(iid)["result"] == i + 1
+
+        # the same for the no-op pair, to compare Redis traffic
+        c0, r0 = CountingConnection.commands, CountingConnection.round_trips
+        for _ in range(50):
+            queue.enqueue(NOOP)
+            work()
+            queue.enqueue(NOOP)
+            work()
+        noop_cmds = (CountingConnection.commands - c0) / 50
+        noop_rts = (CountingConnection.round_trips - r0) / 50
+    finally:
+        worker.register_death()
+        cleanup(r, settings.prefix, settings.queue)
+
+    cycle = statistics.median(cycle_times)
+    base = statistics.median(noop_times)
+    return {
+        "cycles": cycles,
+        "cycle_ms_median": cycle * 1000,
+        "cycle_ms_mean": statistics.mean(cycle_times) * 1000,
+        "two_noop_jobs_ms_median": base * 1000,
+        "ratio": cycle / base,
+        "cycle_redis_commands": statistics.median(cmds),
+        "cycle_round_trips": statistics.median(rts),
+        "two_noop_jobs_redis_commands": noop_cmds,
+        "two_noop_jobs_round_trips": noop_rts,
+    }
+
+
+def _spawn(args, env, log):
+    return subprocess.Popen([sys.executable, "-m", "jactl_worker", *args], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def bench_resumes(url: str, n: int, workers: int) -> dict:
+    r = Redis.from_url(url)
+    tag = uuid.uuid4().hex[:8]
+    settings = Settings(redis_url=url, prefix=f"bench-{tag}", queue=f"bench-q-{tag}")
+    client = Client(r, settings=settings)
+    env = {**os.environ, "JACTL_REDIS_URL": url, "JACTL_PREFIX": settings.prefix, "JACTL_QUEUE": settings.queue}
+    log = open(os.devnull, "wb")
+    procs = []
+    try:
+        # park n instances (one worker does the starts), then stop it
+        ids = [client.start(SCRIPT, instance_id=f"r{i}", check=(i == 0)) for i in range(n)]
+        p = _spawn(["worker"], env, log)
+        while client.store.count("waiting") < n:
+            time.sleep(0.05)
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait()
+        # deliver every reply and let a listener turn them into queued resume jobs
+        pipe = r.pipeline(transaction=False)
+        for iid in ids:
+            pipe.xadd(client.store.keys.inbox, {"correlation_id": f"bench-{iid}", "body": "1"})
+        pipe.execute()
+        listener = Listener(r, settings, name="bench")
+        listener.store.ensure_group()
+        while client.store.count("queued") < n:
+            listener.step(block_ms=None)
+        # now time the workers
+        t0 = time.perf_counter()
+        procs = [_spawn(["worker"], env, log) for _ in range(workers)]
+        first = None  # rate is measured from the first completion on, so start-up is left out
+        while (done := client.store.count("completed")) < n:
+            if first is None and done:
+                first = (time.perf_counter(), done)
+            time.sleep(0.005)
+        end = time.perf_counter()
+        elapsed = end - t0
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for p in procs:
+            p.wait()
+        cleanup(r, settings.prefix, settings.queue)
+    steady = (n - first[1]) / (end - first[0])
+    return {"workers": workers, "resumes": n, "seconds_with_startup": elapsed, "resumes_per_s": steady}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", default=os.environ.get("JACTL_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    ap.add_argument("--cycles", type=int, default=300)
+    ap.add_argument("--resumes", type=int, default=1000)
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+
+    cycle = bench_cycle(args.url, args.cycles)
+    one = bench_resumes(args.url, args.resumes, 1)
+    two = bench_resumes(args.url, args.resumes, 2)
+
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, Redis {Redis.from_url(args.url).info()['redis_version']}")
+    print(f"\nfull cycle start -> receive (park) -> reply -> resume -> complete, in-process worker + listener, {cycle['cycles']} cycles")
+    print(f"  cycle:            {cycle['cycle_ms_median']:.2f} ms median ({cycle['cycle_ms_mean']:.2f} mean), "
+          f"{cycle['cycle_redis_commands']:.0f} Redis commands, {cycle['cycle_round_trips']:.0f} round trips")
+    print(f"  two no-op jobs:   {cycle['two_noop_jobs_ms_median']:.2f} ms median, "
+          f"{cycle['two_noop_jobs_redis_commands']:.0f} Redis commands, {cycle['two_noop_jobs_round_trips']:.0f} round trips")
+    print(f"  ratio:            {cycle['ratio']:.2f}x")
+    print(f"\nresumes per second ({args.resumes} parked instances, replies already turned into resume jobs)")
+    for res in (one, two):
+        print(f"  {res['workers']} worker(s):      {res['resumes_per_s']:.0f} resumes/s "
+              f"(all {res['resumes']} done {res['seconds_with_startup']:.2f} s after the workers were started)")
+    print(f"  scaling:          {two['resumes_per_s'] / one['resumes_per_s']:.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"cycle": cycle, "resumes": [one, two]}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The deployment files parse and name the processes the CLI provides."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+DEPLOY = ROOT / "deploy"
+
+
+def _docs(path):
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def test_compose_runs_persistent_redis_workers_and_listeners():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"redis", "worker", "listener"} <= set(services)
+    redis_cmd = " ".join(services["redis"]["command"])
+    assert "--appendonly yes" in redis_cmd
+    assert any("/data" in v for v in services["redis"]["volumes"])
+    assert services["worker"]["command"] == ["worker"] and services["listener"]["command"] == ["listen"]
+    assert services["worker"]["deploy"]["replicas"] >= 2
+    for name in ("worker", "listener"):
+        assert services[name]["environment"]["JACTL_REDIS_URL"].startswith("redis://redis:")
+        assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
+
+
+def test_kubernetes_manifests_are_valid_and_read_redis_from_a_secret():
+    docs = [d for f in sorted((DEPLOY / "k8s").glob("*.yaml")) for d in _docs(f)]
+    for d in docs:
+        assert {"apiVersion", "kind", "metadata"} <= set(d), d
+    by_kind = {}
+    for d in docs:
+        by_kind.setdefault(d["kind"], []).append(d)
+    deployments = {d["metadata"]["name"]: d for d in by_kind["Deployment"]}
+    assert set(deployments) == {"jactl-worker", "jactl-listener"}
+    for name, role in (("jactl-worker", "worker"), ("jactl-listener", "listen")):
+        spec = deployments[name]["spec"]
+        assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()
+        [container] = spec["template"]["spec"]["containers"]
+        assert container["args"] == [role]
+        env = {e["name"]: e for e in container["env"]}
+        assert env["JACTL_REDIS_URL"]["valueFrom"]["secretKeyRef"] == {"name": "jactl-redis", "key": "url"}
+    secrets = {d["metadata"]["name"] for d in by_kind["Secret"]}
+    assert "jactl-redis" in secrets
+    [scaler] = by_kind["ScaledObject"]
+    assert scaler["spec"]["scaleTargetRef"]["name"] == "jactl-worker"
+    [trigger] = scaler["spec"]["triggers"]
+    assert trigger["type"] == "redis" and trigger["metadata"]["listName"] == "rq:queue:jactl"
+
+
+def test_dockerfile_and_procfile_name_the_cli_processes():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["jactl-worker"]' in dockerfile and "USER " in dockerfile
+    procs = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines()
+                 if line.strip() and not line.startswith("#"))
+    assert procs["worker"].strip() == "jactl-worker worker"
+    assert procs["listener"].strip() == "jactl-worker listen"

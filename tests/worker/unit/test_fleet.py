@@ -1,0 +1,156 @@
+"""Whole-fleet behaviour in one process (EmbeddedFleet on fakeredis): the same code paths as
+the integration tests, fast."""
+
+import time
+
+import lang
+import pytest
+
+from jactl_worker.host import Host
+from jactl_worker import Cancelled, InvalidMessage, ScriptFailed, UnknownInstance
+
+
+def test_start_run_complete(fleet):
+    iid = fleet.client.start("def x = a * 2\nsend('log', x)\nx + 1", {"a": 20}, reply_to="done")
+    st = fleet.run_instance(iid, 10)
+    assert st["state"] == "completed" and st["result"] == 41
+    assert [m["body"] for m in fleet.client.read("log")] == [40]
+    assert fleet.client.read("done")[0]["result"] == 41
+
+
+def test_receive_parks_and_deliver_wakes(fleet):
+    iid = fleet.client.start("def r = receive('c-' + instanceId, 60000)\n[got: r, id: instanceId]", instance_id="x1")
+    fleet.step()
+    st = fleet.client.status(iid)
+    assert st["state"] == "waiting" and st["waiting_on"] == "c-x1" and st["timeout_at"]
+    fleet.client.deliver("c-x1", {"n": 1.25})
+    st = fleet.run_instance(iid, 10)
+    assert st["result"] == {"got": {"n": 1.25}, "id": "x1"}
+    assert st["runs"] == 2
+
+
+def test_receive_times_out_with_null(fleet):
+    iid = fleet.client.start("def r = receive('nobody', 400)\n[r: r]")
+    t0 = time.time()
+    st = fleet.run_instance(iid, 10)
+    assert st["result"] == {"r": None}
+    assert time.time() - t0 >= 0.4
+
+
+def test_a_long_sleep_parks_and_a_short_one_runs_inline(fleet):
+    iid = fleet.client.start("def a = sleep(10, 'short')\ndef b = sleep(1200, 'long')\n[a, b]")
+    fleet.step()
+    assert fleet.client.status(iid)["wait_kind"] == "sleep"
+    assert fleet.run_instance(iid, 10)["result"] == ["short", "long"]
+
+
+def test_checkpoint_runs_commit_and_is_persisted(fleet):
+    src = "def r = checkpoint(commit: { 'committed' }, recover: { 'recovered' })\nr"
+    iid = fleet.client.start(src)
+    st = fleet.run_instance(iid, 10)
+    assert st["result"] == "committed" and st["checkpoint_id"] == 1
+
+
+def test_a_lapsed_lease_resumes_from_the_checkpoint_through_recover(fleet, settings):
+    # Given a run that checkpointed and then "died" (we claim it by hand and walk away)
+    src = "def r = checkpoint(commit: { 'committed' }, recover: { 'recovered' })\nr"
+    iid = fleet.client.start(src)
+    store = fleet.client.store
+    claim = store.claim(iid, 1, "dead-worker")
+    host = Host(settings)
+    outcome = host.compile(claim.script_hash, store.script_source(claim.script_hash)).start({}, instance_id=iid)
+    assert outcome.request.kind == "checkpoint"
+    assert store.save_checkpoint(iid, 1, 1, lang.Checkpointer.save(outcome.continuation))
+    # When its lease lapses and the reaper sweeps
+    time.sleep(settings.lease_ms / 1000 + 0.1)
+    assert fleet.reaper.sweep(force=True)["leases"] == 1
+    # I expect another run to restore the checkpoint and take the recover path
+    st = fleet.run_instance(iid, 10)
+    assert st["result"] == "recovered" and st["runs"] == 2
+
+
+def test_a_queued_instance_whose_job_vanished_is_enqueued_again(fleet):
+    store = fleet.client.store
+    store.create("lost", "h", "42", "{}", fleet.settings.queue, "")
+    store.redis.set(store.keys.script("h"), "42")
+    assert fleet.reaper.sweep(force=True)["jobs"] == 1
+    assert fleet.run_instance("lost", 10)["result"] == 42
+
+
+def test_an_overdue_wait_whose_timeout_job_vanished_is_timed_out(fleet):
+    iid = fleet.client.start("receive('gone', 200)")
+    fleet.step()
+    for reg in fleet._registries:  # the scheduled timeout job is lost
+        fleet.redis.delete(reg.key)
+    time.sleep(0.3)
+    assert fleet.reaper.sweep(force=True)["timeouts"] == 1
+    assert fleet.run_instance(iid, 10)["state"] == "completed"
+
+
+def test_reply_before_wait_duplicate_and_late_replies(fleet):
+    fleet.client.deliver("early", 1)
+    fleet.step()
+    a = fleet.client.start("receive('early', 60000)")
+    assert fleet.run_instance(a, 10)["result"] == 1
+    b = fleet.client.start("receive('twice', 60000)")
+    fleet.step()
+    fleet.client.deliver("twice", 2, message_id="m")
+    fleet.client.deliver("twice", 2, message_id="m")
+    assert fleet.run_instance(b, 10)["runs"] == 2
+    c = fleet.client.start("receive('slow', 100)")
+    assert fleet.run_instance(c, 10)["result"] is None
+    fleet.client.deliver("slow", 3)
+    fleet.step()
+    kinds = [n["kind"] for n in fleet.client.notices()]
+    assert kinds == ["buffered", "duplicate", "late"]
+
+
+def test_errors_are_recorded_with_the_script_line(fleet):
+    iid = fleet.client.start("def x = 1\ndef y = null\ny.z.w()")
+    st = fleet.run_instance(iid, 10)
+    assert st["state"] == "failed" and "line 3" in st["error"]
+    with pytest.raises(ScriptFailed):
+        fleet.client.result(iid, timeout=1)
+
+
+def test_bad_arguments_to_receive_fail_the_instance_clearly(fleet):
+    iid = fleet.client.start("receive([1], 10)")
+    assert "correlation id must be a string" in fleet.run_instance(iid, 10)["error"]
+
+
+def test_client_validation_and_control(fleet):
+    with pytest.raises(ValueError):
+        fleet.client.start("1", instance_id="has space")
+    with pytest.raises(InvalidMessage):
+        fleet.client.deliver("", 1)
+    with pytest.raises(InvalidMessage):
+        fleet.client.deliver("c", "x" * (fleet.settings.max_body_bytes + 1))
+    with pytest.raises(UnknownInstance):
+        fleet.client.status("nope")
+    with pytest.raises(lang.JactlError):
+        fleet.client.start("def x = (")
+    iid = fleet.client.start("receive('forever')")
+    fleet.step()
+    assert fleet.client.status(iid)["timeout_at"] is None
+    assert fleet.client.instances("waiting") == [iid]
+    assert fleet.client.cancel(iid)
+    with pytest.raises(Cancelled):
+        fleet.client.result(iid, timeout=1)
+    assert fleet.client.counts()["cancelled"] == 1
+
+
+def test_an_oversized_send_fails_the_script_with_a_clear_error(fleet):
+    iid = fleet.client.start("send('out', 'x' * 2000000)")
+    st = fleet.run_instance(iid, 10)
+    assert st["state"] == "failed"
+    assert "send(): body is larger than 1048576 bytes @ line 1" in st["error"]
+
+
+def test_state_larger_than_the_limit_fails_the_instance(fleet, settings):
+    from jactl_worker.embedded import EmbeddedFleet
+
+    small = EmbeddedFleet(settings.with_(prefix="small", max_checkpoint_bytes=2000), connection=fleet.redis)
+    iid = small.client.start("def big = 'x' * 5000\nreceive('c', 1000)\nbig.size()")
+    st = small.run_instance(iid, 10)
+    assert st["state"] == "failed"
+    assert "larger than the limit" in st["error"]
