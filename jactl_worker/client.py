@@ -104,8 +104,8 @@ class Client:
             "script": raw.get("script"),
             "queue": raw.get("queue"),
             "reply_to": raw.get("reply_to") or None,
-            "waiting_on": raw.get("waiting_on") or None,
-            "wait_kind": raw.get("wait_kind") or None if raw.get("waiting_on") else None,
+            "waiting_on": None,
+            "wait_kind": None,
             "checkpoint_id": int(raw.get("checkpoint_id") or 0),
             "runs": int(raw.get("runs") or 0),
             "run_seq": int(raw.get("run_seq") or 0),
@@ -115,8 +115,11 @@ class Client:
         }
         for f in _INT_FIELDS:
             status[f] = int(raw[f]) if raw.get(f) else None
-        if status["state"] != "waiting":
-            status["timeout_at"] = None if status["state"] in ("completed", "failed", "cancelled") else status["timeout_at"]
+        if status["state"] == "waiting":
+            status["waiting_on"] = raw.get("waiting_on") or None
+            status["wait_kind"] = raw.get("wait_kind") or None
+        else:
+            status["timeout_at"] = None
         return status
 
     def result(self, instance_id: str, timeout: float | None = None, poll: float = 0.05):

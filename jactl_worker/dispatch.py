@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
 from .config import Settings
@@ -74,6 +75,13 @@ class Dispatcher:
             description=f"timeout {corr} #{wait_seq}",
         )
         return job_id
+
+    def cancel_timeout(self, queue: str, corr: str, wait_seq: int, pipeline) -> None:
+        """Drop the scheduled timeout job of a wait a reply resolved (otherwise it would run at
+        the deadline, only to find the wait resolved)."""
+        job_id = self.keys.timeout_job_id(corr, wait_seq)
+        pipeline.zrem(ScheduledJobRegistry(queue, connection=self.redis, serializer=JSONSerializer).key, job_id)
+        pipeline.delete(Job.key_for(job_id))
 
     def enqueue_timeout_now(self, queue: str, corr: str, wait_seq: int) -> str:
         """Run a timeout job as soon as a worker is free (the reaper's safety net)."""

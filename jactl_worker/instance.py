@@ -128,17 +128,11 @@ class Runtime:
         if r[0] == "stale":
             return f"stale: {r[1]}"
         if r[0] == "early":
-            deadline_ms = r[1]
-            queue = self._queue_of_wait(corr)
-            self.dispatch.schedule_timeout(queue, corr, wait_seq, deadline_ms)
+            _, deadline_ms, queue = r
+            self.dispatch.schedule_timeout(queue or self.settings.queue, corr, wait_seq, deadline_ms)
             return "re-armed"
         _, instance_id, run_seq, _queue = r
         return self.run(instance_id, run_seq)
-
-    def _queue_of_wait(self, corr: str) -> str:
-        w = self.store.wait_record(corr) or {}
-        inst = self.store.instance(w.get("instance", "")) or {}
-        return inst.get("queue") or self.settings.queue
 
     # -- the run loop ---------------------------------------------------------------------------
     def _execute(self, run: Run) -> str:
@@ -173,7 +167,7 @@ class Runtime:
         context = self.host.context(claim.script_hash, source)
         if claim.point == "start":
             env = codec.loads(claim.globals_json)
-            env.setdefault("instanceId", claim.instance_id)
+            env["instanceId"] = claim.instance_id
             return script.start(env, instance_id=claim.instance_id)
         if claim.continuation is None:
             raise _Failure(f"the {claim.point} to resume from has no stored continuation")

@@ -139,7 +139,10 @@ class Listener:
                 continue
             if d.outcome == "reenqueue" and self.dispatch.job_alive(keys.run_job_id(d.instance_id, d.run_seq)):
                 continue  # the earlier delivery did enqueue it
-            self.dispatch.enqueue_run(d.queue or self.settings.queue, d.instance_id, d.run_seq, pipeline=pipe)
+            queue = d.queue or self.settings.queue
+            self.dispatch.enqueue_run(queue, d.instance_id, d.run_seq, pipeline=pipe)
+            if d.wait_seq is not None:
+                self.dispatch.cancel_timeout(queue, corr, d.wait_seq, pipe)
         for entry_id, problem, msg in bad:
             corr, mid = msg
             log.warning("rejected inbox message %s: %s", entry_id, problem)

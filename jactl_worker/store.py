@@ -66,6 +66,7 @@ class Delivery:
     instance_id: str | None = None
     run_seq: int | None = None
     queue: str | None = None
+    wait_seq: int | None = None  # set when a wait with a deadline was resolved (its timeout job can go)
 
     @property
     def needs_run(self) -> bool:
@@ -193,12 +194,12 @@ class Store:
         return r if client is not None else parse_delivery(r)
 
     def timeout(self, corr: str, wait_seq: int) -> tuple:
-        """Returns ("stale", reason) | ("early", deadline_ms) | ("resolved", instance, run_seq, queue)."""
+        """Returns ("stale", reason) | ("early", deadline_ms, queue) | ("resolved", instance, run_seq, queue)."""
         r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq])
         if r[0] == 0:
             return ("stale", _s(r[1]))
         if r[0] == 2:
-            return ("early", int(r[1]))
+            return ("early", int(r[1]), _s(r[2]))
         return ("resolved", _s(r[1]), int(r[2]), _s(r[3]))
 
     # -- reads ------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ class Store:
 def parse_delivery(r) -> Delivery:
     code = r[0]
     if code == 1:
-        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]))
+        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]), int(r[4]) if int(r[5]) else None)
     if code == 3:
         return Delivery("reenqueue", _s(r[1]), int(r[2]), _s(r[3]))
     if code == 2:

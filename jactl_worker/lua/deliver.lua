@@ -4,7 +4,9 @@
 -- KEYS[2] = {p}:mailbox:{corr}
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
 -- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen   ARGV[7] = inbox stream entry id
--- Returns {1, instance, run_seq, queue}  resolved: enqueue a run job for run_seq
+-- Returns {1, instance, run_seq, queue, wait_seq, has_deadline}
+--                                        resolved: enqueue a run job for run_seq (and the
+--                                        wait's timeout job is no longer needed)
 --       | {3, instance, run_seq, queue}  this same stream entry resolved the wait before (it is
 --                                        being redelivered after a listener died), and the run
 --                                        job may never have been enqueued: enqueue it again
@@ -13,7 +15,8 @@
 local wkey, mkey = KEYS[1], KEYS[2]
 local corr, body, mid, maxlen = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local entry = ARGV[7]
-local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq', 'entry')
+local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq', 'entry',
+  'wait_seq', 'deadline')
 local status, id = w[1], w[2]
 
 if not status then
@@ -45,7 +48,9 @@ if status == 'waiting' then
   set_state(ikey, id, 'waiting', 'queued', now)
   redis.call('ZREM', K_DEADLINES, corr)
   redis.call('ZADD', K_PENDING, now, id)
-  return {1, id, run_seq, inst[3]}
+  local timed = 0
+  if w[9] and w[9] ~= '' then timed = 1 end
+  return {1, id, run_seq, inst[3], w[8], timed}
 end
 
 if status == 'resolved' and w[7] == entry and w[5] == 'reply' then

@@ -4,7 +4,7 @@
 -- KEYS[1] = {p}:wait:{corr}
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = wait_seq the job was armed for
 -- Returns {0, reason}                    stale: already resolved, cancelled or re-waited
---       | {2, deadline}                  fired early (RQ's scheduler rounds to seconds): re-arm
+--       | {2, deadline, queue}           fired early (RQ's scheduler rounds to seconds): re-arm
 --       | {1, instance, run_seq, queue}  resolved: run the instance with run_seq
 local wkey, corr = KEYS[1], ARGV[2]
 local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline', 'timeout_value')
@@ -12,9 +12,9 @@ if w[1] ~= 'waiting' then return {0, w[1] or 'missing'} end
 if w[3] ~= ARGV[3] then return {0, 'stale'} end
 local now = now_ms()
 if w[4] == '' then return {0, 'no deadline'} end
-if now < tonumber(w[4]) then return {2, w[4]} end
 local id = w[2]
 local ikey = k_instance(id)
+if now < tonumber(w[4]) then return {2, w[4], redis.call('HGET', ikey, 'queue') or ''} end
 local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
 if inst[1] ~= 'waiting' or inst[2] ~= corr then
   redis.call('ZREM', K_DEADLINES, corr)

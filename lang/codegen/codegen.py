@@ -822,8 +822,13 @@ class FuncGen:
         if lt == "int" and rt == "int":
             if op in INT_NATIVE:
                 return f"(_r if {INT_MIN} <= (_r := {l} {op} {r}) <= {INT_MAX} else _w32(_r))"
-            if op in INT_COMPARE:
+            if op in INT_COMPARE or op in ("&", "|", "^"):
                 return f"({l} {op} {r})"
+            if op == "%":
+                if _is_int_literal(r) and int(r) != 0:
+                    return f"({l} % {r})"
+                if _is_simple_operand(r):
+                    return f"({l} % {r} if {r} else _mod({l}, {r}))"
         if lt in ("int", "long", "double") and rt in ("int", "long", "double") and op in ("<", "<=", ">", ">="):
             return f"({l} {op} {r})"
         if op in ("==", "!=") and (lt in ("boolean",) and rt == "boolean"):
@@ -1036,24 +1041,37 @@ class FuncGen:
             del vt
             return None
         if op == "?=":
-            v = self.expr(e.value)
             t = self.temp()
-            self.step(f"{t} = {v}")
+            if getattr(e.value, "lower", False):
+                self.step(f"{t} = {self.expr(e.value)}")
+            else:
+                # a null anywhere in the value makes it null: nothing is assigned
+                v = self.expr(e.value)
+                self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
             self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
             return t if want_value else None
         fn = ASSIGN_OPS[op]
         cur = read()
         v = self.expr(e.value)
+        if isinstance(e.target, (N.Field, N.Index)):
+            # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
+            cur = f"_dflt({cur}, {v})"
         t = self.temp()
         lt, rt = ttype, getattr(e.value, "stype", "def")
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
             pop = op[0]
-            self.step(f"{t} = (_r if {INT_MIN} <= (_r := {cur} {pop} {v}) <= {INT_MAX} else _w32(_r))")
+            nv = f"(_r if {INT_MIN} <= (_r := {cur} {pop} {v}) <= {INT_MAX} else _w32(_r))"
+            if not want_value:
+                self.step(write(nv))
+                return None
+            self.step(f"{t} = {nv}")
+            self.step(write(t))
+            return t
         else:
             fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
             self.step(f"{t} = {fast or f'{fn}({cur}, {v})'}")
         self.step(write(self.convert(t, None, ttype)))
-        return read() if want_value else None
+        return t if want_value else None
 
     def e_Assign(self, e):
         return self.assign(e, want_value=True)
@@ -1078,6 +1096,8 @@ class FuncGen:
         read, write, ttype = self.lvalue_parts(e.expr)
         fn = "_incr" if e.op == "++" else "_decr"
         cur = read()
+        if isinstance(e.expr, (N.Field, N.Index)):
+            cur = f"_dflt({cur}, 0)"
         if isinstance(e, N.Postfix) and want_value:
             t = self.temp()
             self.step(f"{t} = {cur}")
@@ -1088,12 +1108,18 @@ class FuncGen:
             return t
         sign = "+" if e.op == "++" else "-"
         if ttype == "int":
-            self.step(write(f"(_r if {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else _w32(_r))"))
+            nv = f"(_r if {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else _w32(_r))"
         elif ttype == "def" and _is_simple_operand(cur):
-            self.step(write(f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"))
+            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"
         else:
-            self.step(write(self.convert(f"{fn}({cur})", None, ttype)))
-        return read() if want_value else None
+            nv = self.convert(f"{fn}({cur})", None, ttype)
+        if not want_value:
+            self.step(write(nv))
+            return None
+        t = self.temp()
+        self.step(f"{t} = {nv}")
+        self.step(write(t))
+        return t
 
     # conversions -----------------------------------------------------------
 

@@ -7,7 +7,7 @@ from ..errors import DieError, JactlError, JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .iteration import CLOSURE_METHODS
-from .methods import invoke_method
+from .methods import invoke_method, invoke_method_named
 from .types import MISSING, JArray
 from .values import class_name, convert, to_string
 from . import strings
@@ -28,6 +28,10 @@ def call(f, args):
 
 def call_named(f, named):
     """Call a function value with named args (``f(x:1, y:2)``)."""
+    if type(f) is BoundMethod and not f.is_function:
+        return invoke_method_named(f.obj, f.name, named)
+    if type(f) is BoundMethod:
+        return bcall_named(f.obj, f.name, (), named)
     if type(f) is not Closure:
         if f is None:
             raise NullError("Null value for Function")
@@ -90,7 +94,7 @@ def invoke(obj, name, args):
 def invoke_named(obj, name, args, named):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
-    raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
+    return invoke_method_named(obj, name, named)
 
 
 def die(v):
@@ -113,8 +117,13 @@ def b_println(rt, *args):
     return None
 
 
-def b_sprintf(rt, fmt=None, *args):
-    return strings.sprintf(fmt, *args)
+def b_sprintf(rt, format=None, *args, **named):  # noqa: A002 - Jactl's parameter name
+    if "args" in named:
+        a = named["args"]
+        args = tuple(a) if isinstance(a, list) else (a,)
+    if format is None and "format" not in named:
+        raise JactlRuntimeError("Missing mandatory argument 'format' for sprintf")
+    return strings.sprintf(format, *args)
 
 
 def b_sleep(rt, ms=0, value=None):
@@ -188,7 +197,7 @@ BUILTINS = {
 
 BUILTIN_PARAMS = {
     "checkpoint": ("commit", "recover"), "sleep": ("ms", "value"), "eval": ("source", "globals"),
-    "sprintf": ("format",),
+    "sprintf": ("format", "args"),
 }
 
 

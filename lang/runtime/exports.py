@@ -8,6 +8,7 @@ from .access import (field, field_auto, field_ns, gget, index, index_auto, index
                      iter_list, mget, new_array, setfield, setindex)
 from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
+from ..errors import NullError
 from .continuation import CodeFrame, Suspend
 from .functions import Closure, FunctionInfo
 from .types import MISSING, Byte, Cell, Decimal, Long
@@ -17,6 +18,28 @@ from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap
 
 def _notin(a, b):
     return not ops.in_(a, b, "!in")
+
+
+def _dflt(cur, v):
+    """Current value of a map entry/element under a compound assignment: a missing one
+    starts from the operator's zero."""
+    if cur is not None:
+        return cur
+    if type(v) is str:
+        return ""
+    if type(v) is list:
+        return []
+    if type(v) is dict:
+        return {}
+    return 0
+
+
+def _try_null(fn):
+    """``x ?= expr``: a null value met while evaluating expr makes the result null."""
+    try:
+        return fn()
+    except NullError:
+        return None
 
 
 def _regex_find(s, pattern):
@@ -43,7 +66,7 @@ EXPORTS = {
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
     "_die": die, "_regex_find": _regex_find, "_stmt_checkpoint": stmt_checkpoint,
-    "_missing_arg": missing_arg, "_new_array": new_array,
+    "_missing_arg": missing_arg, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
 }
 
 __all__ = ["EXPORTS", "BUILTINS"]

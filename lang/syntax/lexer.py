@@ -265,13 +265,9 @@ class _Scanner:
                     continue
             ttype = OPERATORS[op]
             if ttype == "INC" or ttype == "DEC":
-                if prev_end and not nl:
-                    ttype_raw = "INC_POST"
-                else:
-                    ttype_raw = None
                 tok = RTok(ttype, op, self.line, self.col_of(pos), nl)
-                if ttype_raw:
-                    tok.flags = "post"
+                if prev_end and not nl:
+                    tok.flags = "post"      # postfix: the operand continues
                 toks.append(tok)
                 nl = False
                 self.pos = end
@@ -535,8 +531,8 @@ _CANNOT_END = frozenset([
     "COMMA", "DOT", "QDOT", "LPAREN", "LBRACKET", "QLBRACKET", "LBRACE", "BLOCK_LBRACE",
     "CLOSURE_LBRACE", "JSON_LBRACE", "ARROW", "AND", "OR", "NOT", "IN", "NOT_IN", "INSTANCEOF",
     "NOT_INSTANCEOF", "AS", "IF", "IF_MOD", "UNLESS", "ELSE", "WHILE", "FOR", "FOREACH", "DO",
-    "UNTIL", "DEF", "VAR", "CONST", "NEW", "EVAL", "NL", "SEMI", "KEY", "LABEL", "ISTR_CODE_BEGIN",
-    "EMPTY_MAP_NOEND",
+    "UNTIL", "DEF", "VAR", "CONST", "FINAL", "NEW", "EVAL", "NL", "SEMI", "KEY", "LABEL",
+    "ISTR_CODE_BEGIN",
 ])
 # tokens before which a newline does not end the statement (they cannot start one)
 _CONTINUES = frozenset([
@@ -568,7 +564,7 @@ class _Shaper:
     def __init__(self, src):
         self.src = src
 
-    def shape(self, raw, out, start_line=1, start_col=1):
+    def shape(self, raw, out):
         """Append parser tokens for the raw token list ``raw`` to ``out``."""
         stack = [(_BLOCK, None)]     # (kind, extra)
         stmt_start = True
@@ -597,10 +593,6 @@ class _Shaper:
                                           (last_post and last_type in ("INC", "DEC")))
             # ---------------------------------------------------------- strings
             if tt in ("STRING", "ISTRING", "PATTERN", "SUBST"):
-                if (tt == "STRING" and kind in (_BRACKET, _PAREN, _JSON)
-                        and prev_type in ("LBRACKET", "COMMA", "JSON_LBRACE")
-                        and i + 1 < n and raw[i + 1].type == "COLON"):
-                    pass  # string map key: handled by the grammar
                 self.emit_string(t, out, prev_type)
                 stmt_start = False
                 after_ctrl = False
@@ -962,7 +954,7 @@ class _Shaper:
 
 
 _VALUE_END = frozenset(["IDENT", "INT", "LONG", "DOUBLE", "DECIMAL", "STRING", "ISTR_END", "PAT_END",
-                        "RPAREN", "RBRACKET", "RBRACE", "TRUE", "FALSE", "NULL", "EMPTY_MAP"])
+                        "RPAREN", "RBRACKET", "RBRACE", "TRUE", "FALSE", "NULL"])
 
 
 def tokenize(source):

@@ -59,9 +59,6 @@ def _nodes(children):
     return [c for c in children if not isinstance(c, Token)]
 
 
-_LVALUE_TYPES = (N.Ident, N.Field, N.Index)
-
-
 def _is_lvalue(e):
     if isinstance(e, N.Ident):
         return not e.name.startswith("$")
@@ -69,6 +66,7 @@ def _is_lvalue(e):
 
 
 _LOOPS = (N.While, N.For, N.ForIn, N.DoUntil)
+_LVALUE_NODES = (N.Ident, N.Field, N.Index)
 
 
 class _Builder:
@@ -147,9 +145,33 @@ class _Builder:
         else_ = self._one(c[6]) if len(c) > 5 else None
         return _at(N.If(cond, then, else_), c[0])
 
+    def _check_global_regex(self, cond):
+        """At most one /re/g match may appear in a while/for condition."""
+        found = []
+
+        def walk(x):
+            if isinstance(x, N.RegexLit):
+                if "g" in x.flags and x.replace is None:
+                    found.append(x)
+                return
+            if isinstance(x, (N.Closure, N.Block)):
+                return
+            if isinstance(x, N.Node):
+                for v in x.__dict__.values():
+                    if isinstance(v, (N.Node, list, tuple)):
+                        walk(v)
+            elif isinstance(x, (list, tuple)):
+                for v in x:
+                    walk(v)
+        walk(cond)
+        if len(found) > 1:
+            raise self.err("Regex match with global modifier can only occur once within "
+                           "while/for condition", found[1])
+
     def while_stmt(self, c):
         if len(c) == 4:        # while () body: loops forever
             return _at(N.While(_at(N.Literal("bool", True), c[1]), self._one(c[3])), c[0])
+        self._check_global_regex(c[2])
         return _at(N.While(c[2], self._one(c[4])), c[0])
 
     def do_until_stmt(self, c):
@@ -157,6 +179,8 @@ class _Builder:
 
     def for_stmt(self, c):
         # FOR ( init ; cond ; update ) body
+        if c[4] is not None:
+            self._check_global_regex(c[4])
         return _at(N.For(c[2], c[4], c[6], self._one(c[8])), c[0])
 
     def for_init(self, c):
@@ -403,6 +427,8 @@ class _Builder:
             return _at(N.MultiAssign(op.value, target.items, value), target)
         if not _is_lvalue(target):
             raise self.err(f"Invalid left-hand side for '{op.value}' (invalid lvalue)", op)
+        if target.__dict__.get("_parens"):
+            return _at(N.MultiAssign(op.value, [target], value), target)
         return _at(N.Assign(op.value, target, value), target)
 
     def ternary(self, c):
@@ -511,7 +537,10 @@ class _Builder:
         return _at(N.Ident(c[0].value), c[0])
 
     def paren(self, c):
-        return c[1]
+        e = c[1]
+        if isinstance(e, _LVALUE_NODES):
+            e._parens = True        # '(x) = [1]' is a one-target multi-assignment
+        return e
 
     def expr_tuple(self, c):
         items = _nodes(c)
@@ -583,6 +612,12 @@ class _Builder:
                 if p.type == "ISTR_IDENT":
                     out.append(_at(N.Ident(p.value), p))
                     continue
+                continue
+            if isinstance(p, N.Literal) and p.kind == "string":
+                if out and isinstance(out[-1], str):
+                    out[-1] += p.value
+                else:
+                    out.append(p.value)
                 continue
             out.append(p)
         if all(isinstance(p, str) for p in out):
@@ -680,8 +715,10 @@ def _syntax_error(tok, expected, tokens, source):
     if ptype == "RBRACKET" and prev2 is not None and prev2.type == "LBRACKET":
         ptype = "DIMS"
     if tok.type in ("ASSIGN", "OP_ASSIGN"):
-        if prev is not None and ptype not in ("NL", "SEMI", "IDENT", "LPAREN", "COMMA", "LBRACE",
-                                              "BLOCK_LBRACE"):
+        declared_name = ptype == "IDENT" and prev2 is not None and prev2.type in (
+            "TYPE", "DEF", "VAR", "RBRACKET")
+        if prev is not None and not declared_name and ptype not in (
+                "NL", "SEMI", "LPAREN", "COMMA", "LBRACE", "BLOCK_LBRACE", "LBRACKET"):
             msg += ": Invalid lvalue"
     elif ptype in ("TYPE", "DEF", "VAR", "DIMS") and "IDENT" in expected and (
             prev2 is None or prev2.type not in ("AS", "INSTANCEOF", "NOT_INSTANCEOF")):

@@ -154,3 +154,12 @@ def test_state_larger_than_the_limit_fails_the_instance(fleet, settings):
     st = small.run_instance(iid, 10)
     assert st["state"] == "failed"
     assert "larger than the limit" in st["error"]
+
+
+def test_a_reply_removes_the_scheduled_timeout_job(fleet):
+    iid = fleet.client.start("receive('c', 60000)")
+    fleet.step()
+    assert fleet.redis.zcard(fleet._registries[0].key) == 1
+    fleet.client.deliver("c", 1)
+    assert fleet.run_instance(iid, 10)["result"] == 1
+    assert fleet.redis.zcard(fleet._registries[0].key) == 0

@@ -69,7 +69,7 @@ def test_timeout_waits_for_its_deadline_then_beats_a_later_reply(redis, settings
     c = _running(s)
     deadline = int(time.time() * 1000) + 300
     _, wait_seq = s.park("i1", c.run_seq, "corr", "receive", deadline, "null", b"C")
-    assert s.timeout("corr", wait_seq) == ("early", deadline)
+    assert s.timeout("corr", wait_seq) == ("early", deadline, "q")
     time.sleep(0.35)
     assert s.timeout("corr", wait_seq + 1)[0] == "stale"
     assert s.timeout("corr", wait_seq) == ("resolved", "i1", 2, "q")
@@ -172,3 +172,10 @@ def test_whatever_the_order_of_events_a_wait_is_resolved_at_most_once(events):
     assert runs_claimed <= resolutions
     inst = s.instance("i1")
     assert int(inst["run_seq"]) == 1 + resolutions + (inst["state"] == "cancelled")
+
+
+def test_a_reply_that_resolves_a_timed_wait_names_the_timeout_job_to_drop(redis, settings):
+    s = _store(redis, settings)
+    c = _running(s)
+    _, wait_seq = s.park("i1", c.run_seq, "corr", "receive", int(time.time() * 1000) + 60000, "null", b"C")
+    assert s.deliver("corr", "1", "m", "1-0").wait_seq == wait_seq
