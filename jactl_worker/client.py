@@ -24,7 +24,7 @@ from .dispatch import Dispatcher
 from .errors import Cancelled, InvalidMessage, ResultTimeout, ScriptFailed, UnknownInstance
 from .host import Host
 from .keys import STATES, script_hash
-from .store import Store, _s
+from .store import Store
 
 INSTANCE_ID = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
 MAX_CORRELATION_ID = 200
@@ -176,14 +176,8 @@ class Client:
     def notices(self, kind: str | None = None, count: int = 100) -> list[dict]:
         """Recent notices (newest last): replies that resumed nothing - buffered, late,
         duplicate - and rejected inbox messages (malformed, oversized, rejected)."""
-        rows = self.redis.xrevrange(self.store.keys.notices, count=count if kind is None else max(count, 1000))
-        out = []
-        for entry_id, fields in reversed(rows):
-            n = {_s(k): _s(v) for k, v in fields.items()}
-            n["id"] = _s(entry_id)
-            if kind is None or n.get("kind") == kind:
-                out.append(n)
-        return out[-count:]
+        rows = self.store.recent_notices(count if kind is None else max(count, 1000))
+        return [n for n in rows if kind is None or n.get("kind") == kind][-count:]
 
     def buffered(self, correlation_id: str) -> dict | None:
         """A reply waiting in the mailbox for a wait on ``correlation_id`` that has not begun."""

@@ -69,11 +69,11 @@ class Reaper:
         for instance_id, _ in self.store.due(keys.pending, now - self.settings.requeue_after_ms, BATCH):
             inst = self.store.instance(instance_id)
             if inst is None or inst.get("state") != "queued":
-                self.store.redis.zrem(keys.pending, instance_id)
+                self.store.forget(keys.pending, instance_id)
                 continue
             run_seq = inst.get("run_seq", "")
             if self.dispatch.job_alive(keys.run_job_id(instance_id, int(run_seq or 0))):
-                self.store.redis.zadd(keys.pending, {instance_id: now}, xx=True)
+                self.store.touch(keys.pending, instance_id, now)
                 continue
             r = self.store.requeue(instance_id, "pending", run_seq)
             if r:
@@ -89,7 +89,7 @@ class Reaper:
         for corr, _ in self.store.due(keys.deadlines, now - self.settings.timeout_grace_ms, BATCH):
             w = self.store.wait_record(corr)
             if not w or w.get("status") != "waiting":
-                self.store.redis.zrem(keys.deadlines, corr)
+                self.store.forget(keys.deadlines, corr)
                 continue
             wait_seq = int(w.get("wait_seq") or 0)
             job_id = keys.timeout_job_id(corr, wait_seq) + "-late"

@@ -1,8 +1,9 @@
-"""The only module that touches jactl_worker's Redis data: one method per state transition.
+"""jactl_worker's records in Redis: one method per state transition, plus the reads.
 
 Every transition that reads or writes more than one key is one Lua script (lua/*.lua, one per
 file, each with a KEYS/ARGV header); they are loaded once per connection. Plain reads (status,
-listings, streams) are ordinary commands. RQ's own keys are left to RQ (dispatch.py).
+listings, streams) are ordinary commands. Only the listener touches the inbox stream besides
+(it consumes it with its consumer group), and RQ's own keys are left to RQ (dispatch.py).
 """
 
 from __future__ import annotations
@@ -262,6 +263,15 @@ class Store:
             approximate=True,
         )
 
+    def recent_notices(self, count: int) -> list[dict[str, str]]:
+        """The newest ``count`` notices, oldest first, each with its stream entry ``id``."""
+        out = []
+        for entry_id, fields in reversed(self.redis.xrevrange(self.keys.notices, count=count)):
+            n = {_s(k): _s(v) for k, v in fields.items()}
+            n["id"] = _s(entry_id)
+            out.append(n)
+        return out
+
     def read_stream(self, key: str, after: str = "0", count: int = 100, block_ms: int | None = None):
         """Entries after id ``after`` as [(id, {field: value})]."""
         r = self.redis.xread({key: after}, count=count, block=block_ms)
@@ -273,6 +283,14 @@ class Store:
     def due(self, key: str, until_ms: int, limit: int = 100) -> list[tuple[str, int]]:
         rows = self.redis.zrangebyscore(key, "-inf", until_ms, start=0, num=limit, withscores=True)
         return [(_s(m), int(s)) for m, s in rows]
+
+    def forget(self, index_key: str, member: str) -> None:
+        """Drop a stale entry from a recovery index (leases, pending, deadlines)."""
+        self.redis.zrem(index_key, member)
+
+    def touch(self, index_key: str, member: str, score_ms: int) -> None:
+        """Look at an entry of a recovery index again later (only if it is still there)."""
+        self.redis.zadd(index_key, {member: score_ms}, xx=True)
 
     def try_lock(self, key: str, token: str, ttl_ms: int) -> bool:
         return bool(self.redis.set(key, token, nx=True, px=ttl_ms))

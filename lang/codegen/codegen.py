@@ -343,8 +343,11 @@ class FuncGen:
         m = getattr(self, "s_" + type(st).__name__)
         m(st, mode, result)
 
-    def finish_value(self, mode, result, value):
+    def finish_value(self, mode, result, value, node=None):
         if mode == "return":
+            rt = self.f.return_type
+            if node is not None and rt not in ("def", "var") and not self.f.is_main:
+                value = self.convert(value, node, rt)
             self.step(f"return {value}")
         elif mode == "assign":
             self.step(f"{result} = {value}")
@@ -362,7 +365,7 @@ class FuncGen:
                 self.incdec(e, want_value=False)
                 return
             v = self.expr(e)
-            self.finish_value(mode, result, v)
+            self.finish_value(mode, result, v, e)
         self.guarded(st, body)
 
     def s_VarDecl(self, st, mode, result):
@@ -821,7 +824,7 @@ class FuncGen:
         lt, rt = getattr(e.left, "stype", "def"), getattr(e.right, "stype", "def")
         if lt == "int" and rt == "int":
             if op in INT_NATIVE:
-                return f"(_r if {INT_MIN} <= (_r := {l} {op} {r}) <= {INT_MAX} else _w32(_r))"
+                return self.int_checked(f"{l} {op} {r}", op, e.right)
             if op in INT_COMPARE or op in ("&", "|", "^"):
                 return f"({l} {op} {r})"
             if op == "%":
@@ -839,6 +842,16 @@ class FuncGen:
             return fast
         return f"{fn}({l}, {r})"
 
+    def int_checked(self, text, op, right=None):
+        """An int result brought back into 32 bits. When the sign of the right operand is
+        known, only one bound can be crossed, and one comparison is cheaper than two."""
+        sign = _sign(right) if right is not None else None
+        if op in ("+", "-") and sign is not None:
+            up = (sign > 0) == (op == "+")
+            test = f"(_r := {text}) <= {INT_MAX}" if up else f"(_r := {text}) >= {INT_MIN}"
+            return f"(_r if {test} else _w32(_r))"
+        return f"(_r if {INT_MIN} <= (_r := {text}) <= {INT_MAX} else _w32(_r))"
+
     def fast_int(self, l, r, lt, rt, op, fn):
         """Inline path for untyped operands that turn out to be ints at run time (the
         common case of ``def`` code): Python int arithmetic with a 32-bit range check,
@@ -847,30 +860,31 @@ class FuncGen:
             return None
         if op not in FAST_OPS:
             return None
-        conds = []
+        evals = []     # complex operands: evaluated (in order) into temps, then checked
+        checks = []    # simple untyped operands: checked only
         ops_ = []
-        forced = False
         for x, t in ((l, lt), (r, rt)):
             if _is_simple_operand(x):
                 if t == "def" and not _is_int_literal(x):
-                    conds.append(f"type({x}) is int")
+                    checks.append(f"type({x}) is int")
                 ops_.append(x)
             else:
                 self.nq += 1
                 q = f"_q{self.nq}"
-                conds.append(f"type({q} := {x}) is int")
+                evals.append(f"type({q} := {x}) is int")
                 ops_.append(q)
-                if len(conds) > 1:
-                    forced = True
-        if not conds:
+        if not evals and not checks:
             return None
-        cond = (" & ".join(f"({c})" for c in conds)) if forced else " and ".join(conds)
+        # both complex operands must be evaluated even when the first is not an int
+        first = " & ".join(f"({c})" for c in evals) if len(evals) > 1 else "".join(evals)
+        cond = " and ".join([c for c in [first] if c] + checks)
         a, b = ops_
         if op in ("+", "-", "*"):
             return (f"(_r if {cond} and {INT_MIN} <= (_r := {a} {op} {b}) <= {INT_MAX} "
                     f"else {fn}({a}, {b}))")
         if op == "%":
-            return f"({a} % {b} if {cond} and {b} else {fn}({a}, {b}))"
+            nz = "" if _is_int_literal(b) and int(b) != 0 else f" and {b}"
+            return f"({a} % {b} if {cond}{nz} else {fn}({a}, {b}))"
         return f"({a} {op} {b} if {cond} else {fn}({a}, {b}))"
 
     def logical(self, e):
@@ -1060,7 +1074,7 @@ class FuncGen:
         lt, rt = ttype, getattr(e.value, "stype", "def")
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
             pop = op[0]
-            nv = f"(_r if {INT_MIN} <= (_r := {cur} {pop} {v}) <= {INT_MAX} else _w32(_r))"
+            nv = self.int_checked(f"{cur} {pop} {v}", pop, e.value)
             if not want_value:
                 self.step(write(nv))
                 return None
@@ -1069,7 +1083,11 @@ class FuncGen:
             return t
         else:
             fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
-            self.step(f"{t} = {fast or f'{fn}({cur}, {v})'}")
+            nv = fast or f"{fn}({cur}, {v})"
+            if not want_value and lt in ("def", "var"):
+                self.step(write(nv))
+                return None
+            self.step(f"{t} = {nv}")
         self.step(write(self.convert(t, None, ttype)))
         return t if want_value else None
 
@@ -1108,7 +1126,7 @@ class FuncGen:
             return t
         sign = "+" if e.op == "++" else "-"
         if ttype == "int":
-            nv = f"(_r if {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else _w32(_r))"
+            nv = self.int_checked(f"{cur} {sign} 1", sign, _ONE)
         elif ttype == "def" and _is_simple_operand(cur):
             nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"
         else:
@@ -1364,6 +1382,22 @@ def _pass_buf():
 
 def _is_simple(v):
     return v is None or v == "None" or v.isidentifier() or _is_const(v)
+
+
+_ONE = N.Literal("int", 1)
+
+
+def _sign(node):
+    """+1 when an int expression is known to be >= 0, -1 when <= 0, else None."""
+    if isinstance(node, N.Literal) and node.kind == "int":
+        return 1 if node.value >= 0 else -1
+    if isinstance(node, N.Binary) and getattr(node, "stype", "") == "int":
+        if node.op == "%" and isinstance(node.right, N.Literal) and node.right.kind == "int" \
+                and node.right.value > 0:
+            return 1
+        if node.op == "&" and (_sign(node.left) == 1 or _sign(node.right) == 1):
+            return 1
+    return None
 
 
 def _is_simple_operand(v):

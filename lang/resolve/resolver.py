@@ -62,6 +62,8 @@ class Resolver:
         self.scope = None
         self.loops = []          # stack of (label or None) for break/continue checks
         self.pynames = {}        # per function: name -> count, for unique python names
+        self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
+        self.assigns = {}        # Symbol -> [(op, value node)] for type inference
 
     # ------------------------------------------------------------------ entry
 
@@ -156,7 +158,11 @@ class Resolver:
             self.errors.append(_err("Initialiser expression required for 'var' declaration",
                                     st, self.source))
             tname = "def"
+        if tname == "def" and getattr(st, "inferred", None):
+            tname = st.inferred
         st.sym = self._declare(st.name, tname, st, is_const=st.is_const)
+        if tname == "def" and st.init is not None:
+            self.int_candidates[st.sym] = st
         if st.is_const and isinstance(st.init, N.Literal):
             st.sym.const_value = st.init.value
 
@@ -254,7 +260,9 @@ class Resolver:
                     syms.append(self._declare(n, "def", st))
                     self.scope = st.scope
                 else:
-                    syms.append(self._lookup_var(n, st))
+                    sym = self._lookup_var(n, st)
+                    self.assigns.setdefault(sym, []).append(("multi", None))
+                    syms.append(sym)
             st.syms = syms
         self._loop_body(st.label, st.body)
         self.scope = saved
@@ -349,35 +357,7 @@ class Resolver:
     def _e_Binary(self, e):
         lt = self._expr(e.left)
         rt = self._expr(e.right)
-        op = e.op
-        if op in ("==", "!=", "===", "!==", "<", "<=", ">", ">=", "&&", "||", "in", "!in",
-                  "=~", "!~"):
-            return "boolean"
-        if op == "<=>":
-            return "int"
-        if op in ("+", "-", "*", "/", "%", "%%"):
-            if lt == "String" and op in ("+", "*"):
-                return "String"
-            if lt in NUMERIC_RANK and rt in NUMERIC_RANK:
-                r = max(NUMERIC_RANK[lt], NUMERIC_RANK[rt])
-                t = ["byte", "int", "long", "double", "Decimal"][r]
-                if t == "byte" and op != "+":
-                    t = "byte"
-                if t == "byte":
-                    t = "int" if lt != rt else "byte"
-                if "Decimal" in (lt, rt):
-                    t = "Decimal"
-                elif t == "int" and op == "/" and False:
-                    t = "int"
-                return t
-            return "def"
-        if op in ("&", "|", "^", "<<", ">>", ">>>"):
-            if lt in ("int", "long") and rt in ("int", "long", "byte") and op in ("<<", ">>", ">>>"):
-                return lt
-            if lt in ("int", "long") and rt in ("int", "long"):
-                return "long" if "long" in (lt, rt) else "int"
-            return "def"
-        return "def"
+        return binary_type(e.op, lt, rt)
 
     def _e_Unary(self, e):
         t = self._expr(e.expr)
@@ -385,6 +365,7 @@ class Resolver:
             return "boolean"
         if e.op in ("++", "--"):
             self._check_lvalue(e.expr)
+            self._record_assign(e.expr, e.op, None)
         if e.op in ("-", "+", "~", "++", "--") and t in NUMERIC_RANK:
             return t
         return "def"
@@ -392,7 +373,12 @@ class Resolver:
     def _e_Postfix(self, e):
         t = self._expr(e.expr)
         self._check_lvalue(e.expr)
+        self._record_assign(e.expr, e.op, None)
         return t if t in NUMERIC_RANK else "def"
+
+    def _record_assign(self, target, op, value):
+        if isinstance(target, N.Ident) and target.sym is not None:
+            self.assigns.setdefault(target.sym, []).append((op, value))
 
     def _check_lvalue(self, target):
         if isinstance(target, N.Ident):
@@ -411,6 +397,7 @@ class Resolver:
         self._expr(e.value)
         t = self._expr(e.target)
         self._check_lvalue(e.target)
+        self._record_assign(e.target, e.op, e.value)
         if e.op == "=":
             return e.value.stype if e.value.stype != "null" else t
         return t
@@ -420,6 +407,7 @@ class Resolver:
         for t in e.targets:
             self._expr(t)
             self._check_lvalue(t)
+            self._record_assign(t, "multi", None)
         return "def"
 
     def _e_Ternary(self, e):
@@ -730,6 +718,33 @@ def _children(n):
     return [c for c in getattr(n, "__dict__", {}).values() if isinstance(c, N.Node)]
 
 
+def binary_type(op, lt, rt):
+    """Static result type of a binary operator on operands of static types lt, rt."""
+    if op in ("==", "!=", "===", "!==", "<", "<=", ">", ">=", "&&", "||", "in", "!in",
+              "=~", "!~"):
+        return "boolean"
+    if op == "<=>":
+        return "int"
+    if op in ("+", "-", "*", "/", "%", "%%"):
+        if lt == "String" and op in ("+", "*"):
+            return "String"
+        if lt in NUMERIC_RANK and rt in NUMERIC_RANK:
+            if "Decimal" in (lt, rt):
+                return "Decimal"
+            t = ["byte", "int", "long", "double", "Decimal"][max(NUMERIC_RANK[lt], NUMERIC_RANK[rt])]
+            if t == "byte":
+                t = "int" if lt != rt else "byte"
+            return t
+        return "def"
+    if op in ("&", "|", "^", "<<", ">>", ">>>"):
+        if lt in ("int", "long") and rt in ("int", "long", "byte") and op in ("<<", ">>", ">>>"):
+            return lt
+        if lt in ("int", "long") and rt in ("int", "long"):
+            return "long" if "long" in (lt, rt) else "int"
+        return "def"
+    return "def"
+
+
 def _type_name(t):
     if t is None:
         return "def"
@@ -744,4 +759,14 @@ def _safe(name):
 
 
 def resolve(script, source, **kw):
+    """Resolve the script; untyped locals that provably only hold ints are then typed int
+    (a second pass recomputes every static type with that knowledge)."""
+    from .infer import infer_int_locals
+    first = Resolver(source, **kw)
+    resolved = first.resolve(script)
+    decls = infer_int_locals(first.int_candidates, first.assigns)
+    if not decls:
+        return resolved
+    for d in decls:
+        d.inferred = "int"
     return Resolver(source, **kw).resolve(script)

@@ -49,9 +49,11 @@ def index(o, i):
         return o[j]
     if t is JArray:
         i = _int_index(i)
-        if i < 0 or i >= len(o):
+        n = len(o)
+        j = i + n if i < 0 else i
+        if j < 0 or j >= n:
             raise JactlRuntimeError(f"Array index out of bounds: {i}")
-        return o[i]
+        return o[j]
     if o is None:
         raise NullError("Null parent object for index access")
     from .iteration import to_list_if_iterator
@@ -87,8 +89,11 @@ def setindex(o, i, v):
         return v
     if t is JArray:
         i = _int_index(i)
-        if i < 0 or i >= len(o):
-            raise JactlRuntimeError(f"Array index out of bounds: {i}")
+        n = len(o)
+        if i < 0:
+            i += n
+        if i < 0 or i >= n:
+            raise JactlRuntimeError(f"Array index out of bounds: {i if i >= 0 else i - n}")
         from .values import convert
         elem = o.elem
         o[i] = convert(v, elem) if elem not in ("Object", "def") else v

@@ -214,9 +214,7 @@ class _Scanner:
                                              (prev.type in ("INC", "DEC") and prev.flags == "post"))
             if kind == "word":
                 word = m.group()
-                if (word == "s" and end < self.n and src[end] == "/" and not prev_end
-                        and src.startswith("/", end) and not src.startswith("//", end)
-                        and not src.startswith("/*", end)):
+                if word == "s" and end < self.n and src[end] == "/" and not prev_end:
                     tok = self.scan_subst(pos, single_line)
                     tok.nl = nl
                     toks.append(tok)

@@ -87,7 +87,8 @@ class Binary(Expr):
 
 @dataclass(eq=False)
 class Unary(Expr):
-    """op: '-' '+' '!' (also 'not') '~' '++' '--' (prefix)."""
+    """op: '-' '+' '!' (also 'not') '~' '++' '--' (prefix), '??' (true when the operand is
+    not null: ``?? x.a``)."""
     op: str
     expr: Expr
 

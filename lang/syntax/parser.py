@@ -1,9 +1,9 @@
 """Jactl source -> AST (lang.syntax.nodes).
 
-``parse(source, name)`` tokenises with lexer.py, runs the LALR parser built from jactl.lark and
-builds nodes in the parser's reduce callbacks (one callback per grammar rule / alias), so no
-intermediate parse tree is built. Syntax errors become CompileError / EOFError with Jactl's
-wording and the position of the offending token.
+``parse(source, name)`` tokenises with lexer.py, then runs lark's LALR(1) tables for jactl.lark
+(built once per process, ~0.25 s) with a small shift/reduce driver that calls one _Builder method
+per grammar rule / alias, so nodes are built directly and no parse tree is materialised. Syntax
+errors become CompileError / EOFError with Jactl's wording and the offending token's position.
 """
 
 import os
@@ -74,6 +74,7 @@ class _Builder:
 
     def __init__(self, source):
         self.source = source
+        self.parenthesised = set()      # ids of lvalue nodes written in parentheses
 
     def err(self, msg, at):
         line, col = _pos(at)
@@ -240,7 +241,9 @@ class _Builder:
                 if name.startswith("*"):
                     nested[0] = True
                     name = name[1:]
-                if name not in names:
+                if name in names:
+                    nested[0] = True        # [x, x]: both positions must be equal
+                else:
                     names.append(name)
                     types.append(t)
         walk(pattern, True)
@@ -427,7 +430,7 @@ class _Builder:
             return _at(N.MultiAssign(op.value, target.items, value), target)
         if not _is_lvalue(target):
             raise self.err(f"Invalid left-hand side for '{op.value}' (invalid lvalue)", op)
-        if target.__dict__.get("_parens"):
+        if id(target) in self.parenthesised:
             return _at(N.MultiAssign(op.value, [target], value), target)
         return _at(N.Assign(op.value, target, value), target)
 
@@ -539,7 +542,7 @@ class _Builder:
     def paren(self, c):
         e = c[1]
         if isinstance(e, _LVALUE_NODES):
-            e._parens = True        # '(x) = [1]' is a one-target multi-assignment
+            self.parenthesised.add(id(e))    # '(x) = [1]' is a one-target multi-assignment
         return e
 
     def expr_tuple(self, c):

@@ -330,6 +330,24 @@ def test_do_block_die_eval_print():
     assert isinstance(e.right, N.ReturnExpr)
 
 
+def test_return_binds_tighter_than_and_or():
+    e = expr("return true and false")
+    assert isinstance(e, N.Binary) and e.op == "&&" and isinstance(e.left, N.ReturnExpr)
+    (s,) = stmts("return x + 1")
+    assert isinstance(s, N.Return) and isinstance(s.expr, N.Binary)
+
+
+def test_parenthesised_target_is_multi_assign():
+    e = expr("(x) = [1]")
+    assert isinstance(e, N.MultiAssign) and len(e.targets) == 1
+    assert isinstance(expr("x = (y)"), N.Assign)
+
+
+def test_empty_substitution_pattern():
+    e = expr("s///g")
+    assert e.right.pattern.value == "" and e.right.replace.value == "" and e.right.flags == "g"
+
+
 def test_block_versus_closure_at_statement_start():
     (b,) = stmts("{ x = 1 }")
     assert isinstance(b, N.Block)

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq import Queue, Worker
-from rq.serializers import JSONSerializer
 
 from jactl_worker import Client, Settings
 
