@@ -66,10 +66,10 @@ NOOP = "os.getpid"  # a no-op job by dotted path (functions of __main__ cannot b
 
 
 def cleanup(r: Redis, prefix: str, queue: str) -> None:
-    for pattern in (f"{prefix}:*", f"rq:*{queue}*"):
-        keys = list(r.scan_iter(pattern, count=1000))
-        for i in range(0, len(keys), 500):
-            r.delete(*keys[i:i + 500])
+    keys = [k for pattern in (f"{prefix}:*", f"rq:*{queue}*") for k in r.scan_iter(pattern, count=1000)]
+    keys += [k for k in r.scan_iter("rq:job:*", count=1000) if r.hget(k, "origin") == queue.encode()]
+    for i in range(0, len(keys), 500):
+        r.delete(*keys[i:i + 500])
 
 
 def bench_cycle(url: str, cycles: int) -> dict:

@@ -14,6 +14,7 @@ import uuid
 import click
 from redis import Redis
 
+from . import codec
 from .config import Settings
 from .embedded import EmbeddedFleet
 
@@ -62,7 +63,7 @@ def run_demo(settings: Settings, fast: bool = False) -> int:
         return _end(client, iid)
 
     payments = client.read("payments")
-    _say("payments", f"the payment service reads stream {keys.out('payments')}: {payments[-1]['body']}")
+    _say("payments", f"the payment service reads stream {keys.out('payments')}: {codec.dumps(payments[-1]['body'])}")
     request = payments[-1]["body"]
     entry = client.deliver(request["replyTo"], {"ok": True, "amount": request["amount"], "txn": "T-1001"})
     _say("reply", f"it answers: XADD {keys.inbox} correlation_id={request['replyTo']} body={{...}} -> entry {entry}")
@@ -81,7 +82,7 @@ def run_demo(settings: Settings, fast: bool = False) -> int:
     _say("timeout", f"after {time.monotonic() - t0:.1f} s the timeout job resolved the wait: receive() returned null, the script went on")
     _say("checkpoint", f"checkpoint {st['checkpoint_id']} was persisted, then its commit closure ran; the script ended")
     for msg in client.read("notifications"):
-        _say("send", f"{keys.out('notifications')} <- {msg['body']}")
+        _say("send", f"{keys.out('notifications')} <- {codec.dumps(msg['body'])}")
 
     client.deliver(corr, {"carrier": "late"})
     fleet.run_until(lambda: any(n["kind"] == "late" for n in client.notices("late")), 10)
@@ -107,9 +108,11 @@ def _show_park(client, keys, iid, resumed: bool = False):
 def _end(client, iid) -> int:
     st = client.status(iid)
     if st["state"] == "completed":
-        _say("done", f"completed: {st['result']}")
+        _say("done", f"completed: {codec.dumps(st['result'])}")
         for msg in client.read("orders"):
             _say("reply_to", f"stream 'orders' received the result from {msg['from']}")
+        if client.settings.redis_url:
+            _say("inspect", f"jactl-worker --prefix {client.settings.prefix} list --long")
         return 0
     _say("done", f"{st['state']}: {st['error']}")
     return 1

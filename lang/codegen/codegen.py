@@ -82,6 +82,7 @@ class FuncGen:
         self.susp = f.may_suspend
         self.ntemps = 0
         self.nq = 0
+        self.sym_alias = {}        # closure parameter -> comprehension variable (inlining)
         self.npc = 0
         self.extra_locals = []     # temps and bookkeeping names, in creation order
         self.loop_stack = []       # [label, id, has_update] for labelled jumps
@@ -107,6 +108,9 @@ class FuncGen:
         return f"k{sym.owner.id}_{sym.pyname}"
 
     def read_sym(self, sym):
+        alias = self.sym_alias.get(sym)
+        if alias is not None:
+            return alias
         n = self.name_of(sym)
         return n + ".v" if sym.captured else n
 
@@ -1274,7 +1278,46 @@ class FuncGen:
                 else f"_bcall(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
         return self.maybe_suspend(e, call)
 
+    def inline_pipeline(self, e):
+        """``x.map{ expr }`` / ``x.filter{ expr }`` with a closure that cannot suspend and
+        whose body is one expression: a Python list comprehension instead of a closure
+        call per element."""
+        if self.mod.cpe or e.null_safe or e.named or len(e.args) != 1 or \
+                e.name not in ("map", "filter") or not isinstance(e.args[0], N.Closure):
+            return None
+        c = e.args[0]
+        g = c.info
+        if g.may_suspend or g.children or len(g.node_params) != 1:
+            return None
+        p = g.node_params[0]
+        if (p.default is not None and not g.implicit_it) or p.sym.captured or \
+                p.sym.type not in ("def", "var"):
+            return None
+        body = c.body.stmts
+        if len(body) != 1 or not isinstance(body[0], N.ExprStmt) or \
+                getattr(body[0].expr, "lower", False) or getattr(e.obj, "lower", False):
+            return None
+        o = self.expr(e.obj)
+        saved = self.em.push()
+        self.nq += 1
+        var = f"_ci{self.nq}"
+        self.sym_alias[p.sym] = var
+        try:
+            val = self.expr(body[0].expr)
+        finally:
+            del self.sym_alias[p.sym]
+        buf = self.em.pop(saved)
+        if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
+            return f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
+        if e.name == "map":
+            return f"[{val} for {var} in _pipe_src({o}, 'map')]"
+        cond = val if getattr(body[0].expr, "stype", "") == "boolean" else f"_tr({val})"
+        return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
+
     def e_MethodCall(self, e):
+        inl = self.inline_pipeline(e)
+        if inl is not None:
+            return inl
         parts = [e.obj] + ([e.name] if not isinstance(e.name, str) else []) + list(e.args) + \
             [na.value for na in e.named]
         vals = self.exprs(parts)

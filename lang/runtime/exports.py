@@ -11,6 +11,7 @@ from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_va
 from ..errors import NullError
 from .continuation import CodeFrame, Suspend
 from .functions import Closure, FunctionInfo
+from .iteration import as_list
 from .types import MISSING, Byte, Cell, Decimal, Long
 from . import ops
 from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
@@ -42,6 +43,13 @@ def _try_null(fn):
         return None
 
 
+def _pipe_src(obj, name):
+    """Elements an inlined ``map``/``filter`` iterates (what the method would)."""
+    if obj is None:
+        raise NullError(f"Tried to invoke method on null value ({name})")
+    return as_list(obj)
+
+
 def _regex_find(s, pattern):
     from .regex import find
     return find(s, pattern)
@@ -66,7 +74,7 @@ EXPORTS = {
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
     "_die": die, "_regex_find": _regex_find, "_stmt_checkpoint": stmt_checkpoint,
-    "_missing_arg": missing_arg, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
+    "_missing_arg": missing_arg, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
 }
 
 __all__ = ["EXPORTS", "BUILTINS"]

@@ -1,6 +1,7 @@
 """Start -> run -> park -> wake -> complete, on real Redis with real worker and listener
 processes."""
 
+import json
 import time
 
 import pytest
@@ -95,3 +96,50 @@ def test_starting_an_instance_id_twice_starts_one_instance(fleet):
     time.sleep(0.3)
     assert len(fleet.client.read("log")) == 1
     assert fleet.client.status("once")["runs"] == 1
+
+
+def test_duplicate_run_jobs_on_two_workers_run_the_instance_once(fleet):
+    # Given the same run enqueued five more times (as a retry storm or a replayed enqueue would)
+    fleet.worker()
+    fleet.worker()
+    iid = fleet.client.start("send('log', 'ran')\nsleep(300)\n'ok'")
+    for n in range(5):
+        fleet.client.dispatch.queue(fleet.queue).enqueue_call(
+            "jactl_worker.jobs.run_job", args=(fleet.prefix, iid, 1), job_id=f"dup-{fleet.id}-{n}")
+    assert fleet.client.result(iid, timeout=20) == "ok"
+    time.sleep(1.0)
+    # I expect one run, whichever worker got there first
+    assert fleet.client.status(iid)["runs"] == 1
+    assert len(fleet.client.read("log")) == 1
+
+
+def test_the_cli_drives_a_fleet(fleet, tmp_path):
+    import subprocess
+    import sys
+
+    fleet.worker()
+    fleet.listener()
+    env = {"JACTL_REDIS_URL": fleet.settings.redis_url, "JACTL_PREFIX": fleet.prefix, "JACTL_QUEUE": fleet.queue}
+
+    def cli(*args, stdin=None):
+        import os
+
+        r = subprocess.run([sys.executable, "-m", "jactl_worker", *args], input=stdin, capture_output=True,
+                           text=True, env={**os.environ, **env}, cwd=tmp_path, timeout=60)
+        return r.returncode, r.stdout.strip(), r.stderr
+
+    script = tmp_path / "s.jactl"
+    script.write_text("def r = receive('cli-' + instanceId, 60000)\n[r: r, n: n]")
+    code, iid, err = cli("start", str(script), "-g", "n=5", "--id", "cli-1")
+    assert code == 0 and iid == "cli-1", err
+    wait_for(lambda: fleet.client.status(iid)["state"] == "waiting", what="park")
+    assert cli("list", "--state", "waiting")[1] == "cli-1"
+    assert '"state": "waiting"' in cli("status", "cli-1")[1]
+    assert cli("deliver", "cli-cli-1", '{"ok": true}')[0] == 0
+    code, out, err = cli("result", "cli-1", "--timeout", "20")
+    assert code == 0 and json.loads(out) == {"r": {"ok": True}, "n": 5}, err
+    code, out, err = cli("start", "-", "--wait", "20", stdin="die 'boom'")
+    assert code == 1 and "boom" in err
+    code, out, err = cli("cancel", "cli-1")
+    assert out == "already ended"
+    assert cli("status", "nope")[0] == 1

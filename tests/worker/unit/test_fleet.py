@@ -163,3 +163,19 @@ def test_a_reply_removes_the_scheduled_timeout_job(fleet):
     fleet.client.deliver("c", 1)
     assert fleet.run_instance(iid, 10)["result"] == 1
     assert fleet.redis.zcard(fleet._registries[0].key) == 0
+
+
+def test_signed_checkpoints_restore_only_with_the_same_key(redis, settings):
+    from jactl_worker.embedded import EmbeddedFleet
+
+    signed = EmbeddedFleet(settings.with_(prefix="signed", hmac_key="k1"), connection=redis)
+    a = signed.client.start("receive('a', 60000)")
+    b = signed.client.start("receive('b', 60000)")
+    signed.step()
+    signed.client.deliver("a", 1)
+    assert signed.run_instance(a, 10)["result"] == 1
+    # the same fleet with another key cannot restore what the first key signed
+    other = EmbeddedFleet(settings.with_(prefix="signed", hmac_key="k2"), connection=redis)
+    other.client.deliver("b", 2)
+    st = other.run_instance(b, 10)
+    assert st["state"] == "failed" and "cannot restore" in st["error"]

@@ -62,7 +62,7 @@ def test_the_demo_runs_end_to_end_without_redis(cli):
     assert r.exit_code == 0, r.output
     for step in ("[start]", "[park]", "[reply]", "[listener]", "[timeout]", "[checkpoint]", "[late]", "[done] completed"):
         assert step in r.output
-    assert "'shipping': 'timed out'" in r.output
+    assert '"shipping":"timed out"' in r.output
 
 
 def test_run_executes_a_script_in_one_process(cli, tmp_path):
