@@ -19,7 +19,7 @@ from rq import get_current_job
 from .config import Settings
 from .instance import Runtime
 
-_runtimes: dict[tuple[int, str], Runtime] = {}
+_runtimes: dict[tuple, Runtime] = {}
 _lock = threading.Lock()
 _settings: Settings | None = None
 _worker_name: str | None = None
@@ -32,7 +32,7 @@ def configure(settings: Settings, worker_name: str) -> None:
 
 
 def runtime_for(connection, prefix: str) -> Runtime:
-    key = (id(connection), prefix)
+    key = (id(connection), prefix, _settings, _worker_name)
     rt = _runtimes.get(key)
     if rt is None:
         with _lock:

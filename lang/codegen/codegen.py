@@ -83,6 +83,8 @@ class FuncGen:
         self.ntemps = 0
         self.nq = 0
         self.sym_alias = {}        # closure parameter -> comprehension variable (inlining)
+        self.none_locals = []      # locals that must start as None (regex state)
+        self.match_alias = None    # inside a substitution's replacement: its groups
         self.npc = 0
         self.extra_locals = []     # temps and bookkeeping names, in creation order
         self.loop_stack = []       # [label, id, has_update] for labelled jumps
@@ -183,6 +185,8 @@ class FuncGen:
             else:
                 if self.uses_jmp:
                     prologue.lines.append((0, "_jmp = None", 0, 0))
+                if self.none_locals:
+                    prologue.lines.insert(0, (0, " = ".join(self.none_locals) + " = None", 0, 0))
                 em.splice(prologue)
             em.splice(body_buf)
             if not body_buf.lines:
@@ -802,6 +806,9 @@ class FuncGen:
             return self.func_value(sym)
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
+        if sym.kind == "capture":
+            src = self.match_alias or self.match_local("_m")
+            return f"_cap({src}, {int(sym.name[1:])})"
         return f"_gget(_G, {sym.name!r})"
 
     def func_value(self, sym):
@@ -821,9 +828,7 @@ class FuncGen:
         if op == "?:":
             return self.elvis(e)
         if op in ("=~", "!~"):
-            l, r = self.exprs([e.left, e.right])
-            res = f"_regex_find({l}, {r})"
-            return res if op == "=~" else f"(not {res})"
+            return self.regex(e)
         l, r = self.exprs([e.left, e.right])
         lt, rt = getattr(e.left, "stype", "def"), getattr(e.right, "stype", "def")
         if lt == "int" and rt == "int":
@@ -890,6 +895,52 @@ class FuncGen:
             nz = "" if _is_int_literal(b) and int(b) != 0 else f" and {b}"
             return f"({a} % {b} if {cond}{nz} else {fn}({a}, {b}))"
         return f"({a} {op} {b} if {cond} else {fn}({a}, {b}))"
+
+    def match_local(self, name):
+        """A function-local used by regex matching ($n groups, /g positions): starts as
+        None and is saved with the frame like any local."""
+        if name not in self.extra_locals:
+            self.extra_locals.append(name)
+            self.none_locals.append(name)
+        return name
+
+    def regex(self, e):
+        r = e.right
+        negate = e.op == "!~"
+        m = self.match_local("_m")
+        if isinstance(r, N.RegexLit) and r.replace is not None:
+            return self.substitution(e.left, r)
+        flags = r.flags if isinstance(r, N.RegexLit) else ""
+        pat_node = r.pattern if isinstance(r, N.RegexLit) else r
+        l, p = self.exprs([e.left, pat_node])
+        if "g" in flags:
+            self.nq += 1
+            st = self.match_local(f"_g{self.nq}")
+            call = f"_rx_next(({st} := {st} or [None, 0]), {l}, {p}, {flags!r})"
+        else:
+            call = f"_rx_find({l}, {p}, {flags!r})"
+        test = "is None" if negate else "is not None"
+        return f"(({m} := {call}) {test})"
+
+    def substitution(self, target, r):
+        pat = self.expr(r.pattern)
+        saved = self.match_alias
+        self.match_alias = "_mm"
+        try:
+            repl = self.expr(r.replace)
+        finally:
+            self.match_alias = saved
+        fn = f"lambda _mm: {repl}"
+        if isinstance(target, (N.Ident, N.Field, N.Index)) and "r" not in r.flags and \
+                not (isinstance(target, N.Ident) and target.sym.kind != "local"
+                     and target.sym.kind != "global"):
+            read, write, ttype = self.lvalue_parts(target)
+            t = self.temp()
+            self.step(f"{t} = _rx_subst({read()}, {pat}, {r.flags!r}, {fn})")
+            self.step(write(t))
+            return t
+        v = self.expr(target)
+        return f"_rx_subst({v}, {pat}, {r.flags!r}, {fn})"
 
     def logical(self, e):
         is_and = e.op == "&&"

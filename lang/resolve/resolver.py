@@ -321,6 +321,8 @@ class Resolver:
 
     def _lookup_var(self, name, node):
         sym = self.scope.lookup(name)
+        if sym is None and name[:1] == "$" and name[1:].isdigit():
+            return Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
         if sym is None:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")

@@ -3,7 +3,7 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
-from .values import class_name
+from .values import class_name, hkey
 
 
 def _int_index(i):
@@ -39,7 +39,10 @@ def index(o, i):
     if t is dict:
         if i is None:
             raise NullError("Null value for field name")
-        return o.get(i)
+        try:
+            return o.get(i)
+        except TypeError:
+            return o.get(hkey(i))
     if t is str:
         i = _int_index(i)
         n = len(o)
@@ -56,6 +59,10 @@ def index(o, i):
         return o[j]
     if o is None:
         raise NullError("Null parent object for index access")
+    if isinstance(o, list):
+        return index(list(o), i)
+    if isinstance(o, dict):
+        return index(dict(o), i)
     from .iteration import to_list_if_iterator
     lst = to_list_if_iterator(o)
     if lst is not o:
@@ -85,7 +92,10 @@ def setindex(o, i, v):
     if t is dict:
         if i is None:
             raise NullError("Null value for field name")
-        o[i] = v
+        try:
+            o[i] = v
+        except TypeError:
+            o[hkey(i)] = v
         return v
     if t is JArray:
         i = _int_index(i)
@@ -109,7 +119,15 @@ def field(o, name):
     if t is dict:
         if name is None:
             raise NullError("Null value for field name")
-        return o.get(name)
+        try:
+            v = o.get(name)
+        except TypeError:
+            v = o.get(hkey(name))
+        if v is None and type(name) is str and name not in o:
+            from .methods import has_method
+            if has_method(o, name):
+                return BoundMethod(o, name)
+        return v
     if o is None:
         raise NullError("Null value for parent during field access")
     if isinstance(name, str):
@@ -119,7 +137,20 @@ def field(o, name):
     if t is list or t is JArray:
         if isinstance(name, int) and not isinstance(name, bool):
             return index(o, name)
-    raise JactlRuntimeError(f"Field access not supported for {class_name(o)}")
+    if isinstance(o, dict):
+        return o.get(name)
+    raise _field_err(o, name)
+
+
+def _field_err(o, name):
+    cn = class_name(o)
+    if isinstance(name, str):
+        from .methods import METHODS
+        if any(k[1] == name for k in METHODS):
+            return JactlRuntimeError(f"No matching method '{name}' for type {cn}")
+    if isinstance(o, (str, list)):
+        return JactlRuntimeError(f"Field access not supported for {cn}")
+    return JactlRuntimeError(f"Invalid parent object type ({cn}): expected Map")
 
 
 def field_ns(o, name):
@@ -132,7 +163,10 @@ def setfield(o, name, v):
     if type(o) is dict:
         if name is None:
             raise NullError("Null value for field name")
-        o[name] = v
+        try:
+            o[name] = v
+        except TypeError:
+            o[hkey(name)] = v
         return v
     if o is None:
         raise NullError("Null value for parent during field assignment")

@@ -8,7 +8,7 @@ from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .iteration import CLOSURE_METHODS
 from .methods import invoke_method, invoke_method_named
-from .types import MISSING, JArray
+from .types import MISSING, JArray, Long
 from .values import class_name, convert, to_string
 from . import strings
 
@@ -72,23 +72,29 @@ def cv_arg(v, tname):
     except JactlError as e:
         if v is None:
             raise
-        msg = str(e)
+        msg = e.raw_message
         if "Cannot convert" in msg and "argument" not in msg:
+            extra = f": {msg}" if "cannot be cast" in msg else ""
             raise JactlRuntimeError(
-                f"Cannot convert argument of type {class_name(v)} to parameter type of {tname}") from None
+                f"Cannot convert argument of type {class_name(v)} to parameter type of "
+                f"{tname}{extra}") from None
         raise
 
 
 def invoke(obj, name, args):
     """``obj.name(args)``: a builtin method (closure-taking methods are resumable), or a
     function stored in a map field."""
-    m = CLOSURE_METHODS.get(name)
-    if m is not None and obj is not None and type(obj) is not dict or (
-            m is not None and type(obj) is dict and name not in obj):
-        return m(obj, *args)
-    if type(obj) is dict and name in obj:
+    t = type(obj)
+    if t is dict and name in obj:
         return call(obj[name], args)
+    m = CLOSURE_METHODS.get(name)
+    if m is not None and t in _FAST_ITERABLE and len(args) == 1 and type(args[0]) is Closure \
+            and name != "reduce":
+        return m(obj, args[0])
     return invoke_method(obj, name, args)
+
+
+_FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 
 
 def invoke_named(obj, name, args, named):

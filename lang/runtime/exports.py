@@ -13,7 +13,7 @@ from .continuation import CodeFrame, Suspend
 from .functions import Closure, FunctionInfo
 from .iteration import as_list
 from .types import MISSING, Byte, Cell, Decimal, Long
-from . import ops
+from . import ops, regex
 from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
 
 
@@ -50,11 +50,6 @@ def _pipe_src(obj, name):
     return as_list(obj)
 
 
-def _regex_find(s, pattern):
-    from .regex import find
-    return find(s, pattern)
-
-
 EXPORTS = {
     "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
     "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
@@ -73,7 +68,8 @@ EXPORTS = {
     "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke,
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
-    "_die": die, "_regex_find": _regex_find, "_stmt_checkpoint": stmt_checkpoint,
+    "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
+    "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
     "_missing_arg": missing_arg, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
 }
 

@@ -23,7 +23,7 @@ class FunctionInfo:
 
     __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
-                 "implicit_it", "_resume_args")
+                 "implicit_it", "conv", "_resume_args")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False):
@@ -41,6 +41,9 @@ class FunctionInfo:
         self.implicit_it = implicit_it
         n = len(self.params) + (1 if has_cells else 0)
         self._resume_args = (None,) * n
+        # typed parameters: (index, type) pairs a dynamic call converts its arguments to
+        self.conv = tuple((i, t) for i, t in enumerate(self.param_types)
+                          if t not in ("def", "var", "Object", None))
 
     def resume(self, frame, value):
         return self.pyfunc(*self._resume_args, _fr=frame, _rv=value)
@@ -74,12 +77,26 @@ class Closure:
             raise JactlRuntimeError(f"Missing mandatory argument '{missing}'")
         if n < np_:
             args = args + (MISSING,) * (np_ - n)
+        if fn.conv:
+            args = convert_args(fn, args)
         if fn.has_cells:
             return fn.pyfunc(self.cells, *args)
         return fn.pyfunc(*args)
 
     def __repr__(self):
         return f"<closure {self.fn.name}>"
+
+
+def convert_args(fn, args):
+    """Convert the arguments of a dynamic call to the function's declared parameter types
+    (the compiled body trusts its typed parameters)."""
+    from .calls import cv_arg
+    args = list(args)
+    for i, t in fn.conv:
+        a = args[i]
+        if a is not MISSING:
+            args[i] = cv_arg(a, t)
+    return args
 
 
 class BoundMethod:

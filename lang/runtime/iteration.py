@@ -11,12 +11,12 @@ the same; the order of side effects across chained stages can differ).
 
 import functools
 
-from ..errors import JactlRuntimeError
+from ..errors import JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Suspend, serializable
 from .functions import BoundMethod, Closure
-from .types import MISSING, JArray, Long
+from .types import MISSING, Decimal, JArray, Long
 from . import ops
-from .values import class_name, truthy
+from .values import class_name, hkey, truthy
 
 
 def as_list(v):
@@ -28,10 +28,19 @@ def as_list(v):
         return [[k, x] for k, x in v.items()]
     if t is str:
         return list(v)
-    if isinstance(v, int) and not isinstance(v, bool):
+    if t is int or t is Long:
         return list(range(int(v)))
     if v is None:
         raise JactlRuntimeError("Null value for collection")
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return list(range(int(v)))
+    if isinstance(v, list):
+        return v
+    if isinstance(v, dict):
+        return [[k, x] for k, x in v.items()]
+    it = getattr(v, "_jactl_iter", None)
+    if it is not None:
+        return list(it())
     raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
 
 
@@ -45,19 +54,23 @@ def call_item(f, x):
     if type(f) is Closure:
         fi = f.fn
         n = len(fi.params)
-        if n == 1:
+        if n == 1 and not fi.conv:
             if fi.has_cells:
                 return fi.pyfunc(f.cells, x)
             return fi.pyfunc(x)
         if n >= 2 and type(x) is list and len(x) > 1:
-            return f(*x) if len(x) <= n else f(*x[:n]) if False else f(*x)
+            return f(*x)
         return f(x)
     from .calls import call
     return call(f, (x,))
 
 
 def call_args(f, args):
+    """Call a closure with several values (reduce, sort, mapWithIndex): a closure with a
+    single parameter gets them as one list."""
     if type(f) is Closure:
+        if len(f.fn.params) == 1 and len(args) > 1:
+            return f(list(args))
         return f(*args)
     from .calls import call
     return call(f, tuple(args))
@@ -172,7 +185,15 @@ def _c_entries(fr, x, v):
 
 
 def _c_groupby(fr, x, v):
-    fr.acc.setdefault(ops_key(v), []).append(x)
+    try:
+        lst = fr.acc.get(v)
+    except TypeError:
+        v = hkey(v)
+        lst = fr.acc.get(v)
+    if lst is None:
+        fr.acc[v] = [x]
+    else:
+        lst.append(x)
     return False, None
 
 
@@ -215,7 +236,10 @@ def _add_entry(m, v):
         raise JactlRuntimeError(
             "collectEntries: element must be a list of size 2 (key and value) not "
             + (class_name(v) if type(v) not in (list, JArray) else f"list of size {len(v)}"))
-    m[v[0]] = v[1]
+    try:
+        m[v[0]] = v[1]
+    except TypeError:
+        m[hkey(v[0])] = v[1]
 
 
 def _run(op, src, fn, acc=None, extra=None):
@@ -224,20 +248,39 @@ def _run(op, src, fn, acc=None, extra=None):
 
 # ------------------------------------------------------------------ the methods
 
-def _closure_arg(args, name, required=False):
-    if not args:
+class _NoArg:
+    """Default of an omitted optional closure argument (an explicit null is an error)."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "NOARG"
+
+
+NOARG = _NoArg()
+
+
+def _fn_arg(f, required=False, pname="closure"):
+    """Check the closure argument of a collection method: None when omitted."""
+    if f is NOARG or f is MISSING:
         if required:
-            raise JactlRuntimeError(f"Missing closure argument for {name}()")
+            raise JactlRuntimeError(f"Missing mandatory argument '{pname}'")
         return None
-    f = args[0]
-    if f is None or isinstance(f, (Closure, BoundMethod)):
+    if type(f) is Closure or type(f) is BoundMethod:
         return f
-    raise JactlRuntimeError(f"Argument to {name}() must be a closure/function not {class_name(f)}")
+    if f is None:
+        raise NullError("Null value for Function")
+    if isinstance(f, (Closure, BoundMethod)):
+        return f
+    cn = class_name(f)
+    raise JactlRuntimeError(f"Cannot convert argument of type {cn} to parameter type of "
+                            f"Function: {cn} cannot be cast to Function")
 
 
-def m_each(obj, *args):
-    f = _closure_arg(args, "each", True)
+def m_each(obj, action=NOARG):
+    f = _fn_arg(action)
     src = as_list(obj)
+    if f is None:
+        return None
     if not _may_suspend(f):
         for x in src:
             call_item(f, x)
@@ -245,8 +288,8 @@ def m_each(obj, *args):
     return _run("each", src, f)
 
 
-def m_map(obj, *args):
-    f = _closure_arg(args, "map")
+def m_map(obj, mapper=NOARG):
+    f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
         return list(src)
@@ -255,8 +298,8 @@ def m_map(obj, *args):
     return _run("map", src, f, [])
 
 
-def m_filter(obj, *args):
-    f = _closure_arg(args, "filter")
+def m_filter(obj, predicate=NOARG):
+    f = _fn_arg(predicate)
     src = as_list(obj)
     if f is None:
         return [x for x in src if truthy(x)]
@@ -265,8 +308,8 @@ def m_filter(obj, *args):
     return _run("filter", src, f, [])
 
 
-def m_flatmap(obj, *args):
-    f = _closure_arg(args, "flatMap")
+def m_flatmap(obj, mapper=NOARG):
+    f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
         out = []
@@ -284,8 +327,8 @@ class _Acc:
 
 
 def m_match(op):
-    def m(obj, *args):
-        f = _closure_arg(args, op)
+    def m(obj, predicate=NOARG):
+        f = _fn_arg(predicate)
         src = as_list(obj)
         if f is None:
             vals = [truthy(x) for x in src]
@@ -298,15 +341,15 @@ def m_match(op):
     return m
 
 
-def m_reduce(obj, *args):
-    if len(args) < 2:
-        raise JactlRuntimeError("Missing argument for reduce()")
-    init, f = args[0], args[1]
-    return _run("reduce", as_list(obj), f, init)
+def m_reduce(obj, initial=MISSING, accumulator=MISSING):
+    if initial is MISSING or initial is NOARG:
+        raise JactlRuntimeError("Missing mandatory argument 'initial'")
+    f = _fn_arg(accumulator, True, "accumulator")
+    return _run("reduce", as_list(obj), f, initial)
 
 
-def m_collect_entries(obj, *args):
-    f = _closure_arg(args, "collectEntries")
+def m_collect_entries(obj, mapper=NOARG):
+    f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
         m = {}
@@ -316,26 +359,26 @@ def m_collect_entries(obj, *args):
     return _run("collectEntries", src, f, {})
 
 
-def m_groupby(obj, *args):
-    f = _closure_arg(args, "groupBy", True)
+def m_groupby(obj, closure=NOARG):
+    f = _fn_arg(closure, True)
     return _run("groupBy", as_list(obj), f, {})
 
 
-def m_map_with_index(obj, *args):
-    f = _closure_arg(args, "mapWithIndex")
+def m_map_with_index(obj, mapper=NOARG):
+    f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
         return [[x, i] for i, x in enumerate(src)]
     return _run("mapWithIndex", src, f, [])
 
 
-def m_collect(obj, *args):
-    return m_map(obj, *args)
+def m_collect(obj, mapper=NOARG):
+    return m_map(obj, mapper)
 
 
 def _minmax(sign, name):
-    def m(obj, *args):
-        f = _closure_arg(args, name)
+    def m(obj, closure=NOARG):
+        f = _fn_arg(closure)
         src = as_list(obj)
         if not src:
             return None
@@ -423,8 +466,8 @@ def _cmp_result(v):
     return int(v)
 
 
-def m_sort(obj, *args):
-    f = _closure_arg(args, "sort")
+def m_sort(obj, comparator=NOARG):
+    f = _fn_arg(comparator)
     src = as_list(obj)
     if f is None:
         return sorted(src, key=functools.cmp_to_key(ops.compare))
@@ -446,6 +489,29 @@ CLOSURE_METHODS = {
     "min": _minmax(-1, "min"), "max": _minmax(1, "max"), "sort": m_sort,
 }
 
-# receivers the closure methods accept
+_PARAM = {
+    "each": "action", "map": "mapper", "collect": "mapper", "filter": "predicate",
+    "flatMap": "mapper", "fmap": "mapper", "anyMatch": "predicate", "allMatch": "predicate",
+    "noneMatch": "predicate", "collectEntries": "mapper", "groupBy": "closure",
+    "mapWithIndex": "mapper", "mapi": "mapper", "min": "closure", "max": "closure",
+    "sort": "comparator",
+}
+
+
+def _register():
+    from .methods import register
+    keys = ("Iterable", "Number")
+    for name, fn in CLOSURE_METHODS.items():
+        if name == "reduce":
+            params = (("initial", "def", MISSING), ("accumulator", "Function", MISSING))
+        elif name == "groupBy":
+            params = (("closure", "Function", MISSING),)
+        else:
+            params = ((_PARAM[name], "Function", NOARG),)
+        register(keys, name, params, fn)
+
+
+_register()
+
+# receivers the closure methods take without argument checks
 ITERABLE_TYPES = (list, JArray, dict, str, int, Long)
-_ = MISSING

@@ -19,7 +19,7 @@ from ..errors import JactlError, JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal, MISSING
 from .functions import Closure, BoundMethod
 from .values import (to_string, class_name, convert, to_decimal, wrap32, to_str_inner,
-                     _map_key_str)
+                     _map_key_str, hkey)
 from . import ops
 from . import strings as S
 from . import jsonfmt
@@ -136,6 +136,8 @@ def _conv_arg(v, ptype):
     if ptype is None or ptype in ("def", "Object"):
         return v
     tv = type(v)
+    if ptype == "Function" and (tv is Closure or tv is BoundMethod):
+        return v
     if ptype == "int" and tv is int:
         return v
     if ptype == "String" and (tv is str or v is None):
@@ -193,15 +195,15 @@ def invoke_method_named(obj, name, named):
     if params is None:
         raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
     pnames = [p[0] for p in params]
+    args = [named.get(p, MISSING) for p in pnames]
+    for (pn, pt, dflt), a in zip(params, args):
+        if a is MISSING and dflt is MISSING:
+            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
     bad = [k for k in named if k not in pnames]
     if bad:
         if len(bad) == 1:
             raise JactlRuntimeError(f"No such parameter '{bad[0]}' for method '{name}'")
         raise JactlRuntimeError(f"No such parameters: {', '.join(bad)} for method '{name}'")
-    args = [named.get(p, MISSING) for p in pnames]
-    for (pn, pt, dflt), a in zip(params, args):
-        if a is MISSING and dflt is MISSING:
-            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
     return f(obj, *_check_args(name, params, args))
 
 
@@ -218,6 +220,8 @@ def _items(obj):
     if t is str:
         return list(obj)
     if t is int or t is Long or t is Byte:
+        return list(range(int(obj)))
+    if t is float or t is Decimal:
         return list(range(int(obj)))
     it = getattr(obj, "_jactl_iter", None)
     if it is not None:
@@ -498,14 +502,14 @@ def m_get(obj, key):
     try:
         return obj.get(key)
     except TypeError:
-        raise _key_err(key) from None
+        return obj.get(hkey(key))
 
 
 def m_put(obj, key, value):
     try:
         obj[key] = value
     except TypeError:
-        raise _key_err(key) from None
+        obj[hkey(key)] = value
     return obj
 
 
@@ -520,7 +524,7 @@ def m_map_remove(obj, key):
     try:
         return obj.pop(key, None)
     except TypeError:
-        return None
+        return obj.pop(hkey(key), None)
 
 
 register("Map", "get", _p(("key", "def")), m_get)

@@ -919,7 +919,8 @@ def in_(item, container, op="in"):
         try:
             return item in container
         except TypeError:
-            return False
+            from .values import hkey
+            return hkey(item) in container
     if tc is str:
         if type(item) is str:
             return item in container

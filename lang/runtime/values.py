@@ -799,7 +799,7 @@ def list_to_map(v):
         try:
             m[k] = e[1]
         except TypeError:
-            raise JactlRuntimeError(f"Map key of type {class_name(k)} not supported") from None
+            m[hkey(k)] = e[1]
     return m
 
 
@@ -862,3 +862,91 @@ def as_type(v, type_name):
     if instance_of(v, type_name):
         return v
     raise JactlRuntimeError(f"Cannot coerce object of type {class_name(v)} to {type_name}")
+
+
+# ---------------------------------------------------------------------------------------
+# Lists and maps as map keys
+
+def deep_hash(v):
+    """A hash of a value consistent with Jactl equality of map keys (by content)."""
+    t = type(v)
+    if t is str or t is int or v is None or t is bool:
+        return hash(v)
+    if isinstance(v, list):
+        return hash(tuple([deep_hash(x) for x in v]))
+    if isinstance(v, dict):
+        return hash(frozenset([(deep_hash(k), deep_hash(x)) for k, x in v.items()]))
+    try:
+        return hash(v)
+    except TypeError:
+        return id(v)
+
+
+class KeyList(list):
+    """A List used as a map key: hashed by its contents (as Java's ArrayList is)."""
+    __slots__ = ()
+    TAG = "keylist"
+    FIELDS = ("elems",)
+    _jactl_type_keys = ("List", "Iterable", "Object")
+
+    def __hash__(self):
+        return deep_hash(self)
+
+    @property
+    def elems(self):
+        return list(self)
+
+    @elems.setter
+    def elems(self, v):
+        self[:] = v
+
+    def _jactl_class_name(self):
+        return "List"
+
+
+class KeyMap(dict):
+    """A Map used as a map key: hashed by its contents."""
+    __slots__ = ()
+    TAG = "keymap"
+    FIELDS = ("elems",)
+    _jactl_type_keys = ("Map", "Iterable", "Object")
+
+    def __hash__(self):
+        return deep_hash(self)
+
+    @property
+    def elems(self):
+        return [x for kv in self.items() for x in kv]
+
+    @elems.setter
+    def elems(self, v):
+        self.clear()
+        it = iter(v)
+        self.update(zip(it, it))
+
+    def _jactl_class_name(self):
+        return "Map"
+
+
+def _register_keys():
+    from .continuation import serializable
+    serializable(KeyList)
+    serializable(KeyMap)
+
+
+_register_keys()
+
+
+def hkey(k):
+    """A map key as Python can hash it: Lists and Maps become KeyList/KeyMap copies;
+    everything else is itself."""
+    t = type(k)
+    if t is list or t is JArray:
+        return KeyList(k)
+    if t is dict:
+        return KeyMap(k)
+    if isinstance(k, list) and t is not KeyList:
+        return KeyList(k)
+    if isinstance(k, dict) and t is not KeyMap:
+        return KeyMap(k)
+    return k

@@ -1,0 +1,108 @@
+"""Regex match (``=~``), global iteration (``/.../g`` in loop conditions) and substitution
+(``s/pat/repl/flags``), with Java's pattern syntax translated to Python's ``re``.
+
+A match leaves its capture groups as a plain list (``$0``, ``$1``, ...) in a local of the
+calling function, and a global match keeps its position in a ``[string, pos]`` list: both
+are ordinary values, so a script suspended between two matches checkpoints them like any
+other local.
+"""
+
+import re
+
+from ..errors import JactlRuntimeError, NullError
+from .types import Decimal, Long
+from .values import class_name
+from .strings import compile_regex
+
+_FLAG_BITS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
+
+
+def _compile(pattern, flags):
+    if pattern is None:
+        raise NullError("Null regex pattern")
+    if not isinstance(pattern, str):
+        pattern = _as_str(pattern, "regex")
+    bits = 0
+    for c in flags:
+        b = _FLAG_BITS.get(c)
+        if b is not None:
+            bits |= b
+        elif c not in "gnr":
+            raise JactlRuntimeError(f"Unexpected regex modifier '{c}'")
+    try:
+        return compile_regex(pattern, bits)
+    except JactlRuntimeError:
+        raise
+    except re.error as e:
+        raise JactlRuntimeError(f"Error in regex: {e}") from None
+
+
+def _as_str(v, what):
+    if v is None:
+        raise NullError(f"Null value for {what}")
+    if isinstance(v, str):
+        return v
+    raise JactlRuntimeError(f"Cannot convert {class_name(v)} to String for regex {what}")
+
+
+def _groups(m, flags):
+    gs = [m.group(0)] + list(m.groups())
+    if "n" in flags:
+        gs = [_numeric(g) for g in gs]
+    return gs
+
+
+def _numeric(g):
+    if g is None:
+        return None
+    if re.fullmatch(r"[+-]?\d+", g):
+        v = int(g)
+        return Long(v) if -(1 << 63) <= v < (1 << 63) else Decimal(g)
+    if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", g):
+        return Decimal(g)
+    return g
+
+
+def find(s, pattern, flags=""):
+    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None."""
+    s = _as_str(s, "match")
+    m = _compile(pattern, flags).search(s)
+    return _groups(m, flags) if m is not None else None
+
+
+def next_match(state, s, pattern, flags):
+    """``s =~ /p/g`` in a loop condition: the next match after the previous one in the same
+    string (state = [string, position]); None, and the state reset, when there is none."""
+    s = _as_str(s, "match")
+    if state[0] is not s and state[0] != s:
+        state[0], state[1] = s, 0
+    pos = state[1]
+    if pos > len(s):
+        state[0], state[1] = None, 0
+        return None
+    m = _compile(pattern, flags).search(s, pos)
+    if m is None:
+        state[0], state[1] = None, 0
+        return None
+    end = m.end()
+    state[1] = end + 1 if end == m.start() else end
+    return _groups(m, flags)
+
+
+def substitute(s, pattern, flags, replacement):
+    """``s =~ s/p/r/flags``: replacement(groups) gives each replacement text (it may use
+    ``$1``...); the first match, or all with ``g``."""
+    s = _as_str(s, "substitution")
+    rx = _compile(pattern, flags)
+    from .values import to_string
+
+    def repl(m):
+        return to_string(replacement(_groups(m, flags)))
+    return rx.sub(repl, s, count=0 if "g" in flags else 1)
+
+
+def capture(groups, n):
+    """``$n`` after a match: null when there was no match or no such group."""
+    if groups is None or n >= len(groups):
+        return None
+    return groups[n]
