@@ -15,6 +15,7 @@ import time
 from .checkpoint import Checkpointer
 from .checkpoint import Restorer as _Decoder
 from .errors import CompileError, JactlError, JactlRuntimeError
+from .errors import TimeoutError as LimitError
 from .runtime.calls import CheckpointFrame
 from .runtime.continuation import Continuation, Request, Suspend
 from .runtime.exports import EXPORTS
@@ -68,6 +69,10 @@ class Context:
         self._scripts = {}
         self._by_hash = {}
 
+    @property
+    def limited(self):
+        return bool(self.max_execution_ms or self.max_loop_iterations)
+
     # -------------------------------------------------------------- host functions
 
     def register_function(self, name, fn=None, *, suspends=False):
@@ -84,7 +89,7 @@ class Context:
     def compile(self, source, name="script", *, globals=None, checkpoint_each_statement=False):
         """Compile source (cached by hash). ``globals``: names the script may use as
         globals; when given, other unknown names are compile errors."""
-        h = script_hash(source, checkpoint_each_statement)
+        h = script_hash(source, checkpoint_each_statement, self.limited)
         key = (h, None if globals is None else frozenset(globals))
         s = self._scripts.get(key)
         if s is None:
@@ -100,8 +105,8 @@ class Context:
         return Instance(s, {}, None)
 
 
-def script_hash(source, checkpoint_each_statement=False):
-    text = f"{COMPILER_VERSION}\0{int(bool(checkpoint_each_statement))}\0{source}"
+def script_hash(source, checkpoint_each_statement=False, limited=False):
+    text = f"{COMPILER_VERSION}\0{int(bool(checkpoint_each_statement))}{int(limited)}\0{source}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -118,7 +123,7 @@ class Script:
         host = {n: s for n, (f, s) in ctx._host.items()}
         resolved = resolve(ast, source, globals_names=globals_names, host_functions=host,
                            checkpoint_each_statement=cpe)
-        compiled = generate(resolved, h)
+        compiled = generate(resolved, h, limits=ctx.limited)
         self.py_source = compiled.source
         self.line_table = compiled.line_table
         try:
@@ -150,7 +155,9 @@ class Instance:
         self.script = script
         self.context = script.context
         self.globals = globals
-        self.state = {"instance_id": instance_id, "checkpoint_id": 0}
+        # what travels with a checkpoint: restoring does not reset the limits' counters
+        self.state = {"instance_id": instance_id, "checkpoint_id": 0, "loops": 0,
+                      "run_ms": 0.0}
         ns = dict(EXPORTS)
         ns["_G"] = globals
         ns["_RT"] = self
@@ -177,10 +184,25 @@ class Instance:
     def resume(self, cont, value):
         return self.drive(lambda: cont.run_frames(value))
 
+    def check_limits(self, n):
+        """Called every 1024 loop iterations when the Context has limits."""
+        st = self.state
+        st["loops"] = st.get("loops", 0) + n
+        ctx = self.context
+        if ctx.max_loop_iterations and st["loops"] > ctx.max_loop_iterations:
+            raise LimitError(f"Loop iterations exceeded limit of {ctx.max_loop_iterations}")
+        if ctx.max_execution_ms:
+            used = st.get("run_ms", 0.0) + (time.monotonic() - self.started) * 1000
+            if used > ctx.max_execution_ms:
+                raise LimitError(f"Execution time exceeded limit of {ctx.max_execution_ms} ms")
+
     def drive(self, fn):
+        self.started = time.monotonic()
         try:
             return Completed(fn())
         except Suspend as s:
+            self.state["run_ms"] = self.state.get("run_ms", 0.0) + \
+                (time.monotonic() - self.started) * 1000
             req = s.request
             if req.kind == "checkpoint":
                 self.state["checkpoint_id"] += 1

@@ -52,15 +52,16 @@ class Compiled:
         self.functions = functions
 
 
-def generate(resolved, script_hash):
-    g = ModuleGen(resolved, script_hash)
+def generate(resolved, script_hash, limits=False):
+    g = ModuleGen(resolved, script_hash, limits)
     return g.generate()
 
 
 class ModuleGen:
-    def __init__(self, resolved, script_hash):
+    def __init__(self, resolved, script_hash, limits=False):
         self.r = resolved
         self.hash = script_hash
+        self.limits = limits      # count loop iterations for the Context's limits
         self.em = Emitter()
         self.locals_tokens = {}
         self.cpe = resolved.checkpoint_each_statement
@@ -497,6 +498,7 @@ class FuncGen:
             self.guarded(_Item(node), lambda: self.em.emit(f"{first} = True"))
         self.em.emit("while True:")
         with self.indent():
+            self.tick()
             if first_flag:
                 def hdr():
                     self.em.emit(f"if {first}:")
@@ -517,6 +519,14 @@ class FuncGen:
                 self.guarded(_Item(node), tail_fn)
         self.loop_stack.pop()
         self.jump_check()
+
+    def tick(self):
+        """With limits on: count loop iterations in a local and report them to the
+        instance every 1024 (cheap enough to leave in every loop)."""
+        if not self.mod.limits:
+            return
+        self.match_local("_lc")
+        self.step("if not (_lc := (_lc or 0) + 1) & 1023: _RT.check_limits(1024)")
 
     def jump_check(self):
         """After an inner loop: a labelled jump to an outer loop leaves through it."""
@@ -549,6 +559,7 @@ class FuncGen:
         self.loop_stack.append((st.label, self.loop_ids, update if st.update else None))
         self.em.emit(f"while {c}:")
         with self.indent():
+            self.tick()
             n = len(self.em.buf.lines)
             self.sub_stmt(st.body, None, None)
             update()
