@@ -18,23 +18,28 @@ def _int_index(i):
         return int(i)
     if i is None:
         raise NullError("Null value for index")
-    raise JactlRuntimeError(f"Non-numeric value for index: {class_name(i)}")
+    raise JactlRuntimeError(f"Non-numeric value for index: index must be numeric, not {class_name(i)}")
+
+
+def _neg_index(i, n):
+    return JactlRuntimeError(f"Negative index ({i}) out of range (list size is {n})")
 
 
 def index(o, i):
     t = type(o)
     if t is list:
         if type(i) is int:
-            try:
-                return o[i] if i >= 0 or -i <= len(o) else None
-            except IndexError:
-                return None
+            if i >= 0:
+                return o[i] if i < len(o) else None
+            if -i <= len(o):
+                return o[i]
+            raise _neg_index(i, len(o))
         i = _int_index(i)
         n = len(o)
         if i < 0:
+            if i + n < 0:
+                raise _neg_index(i, n)
             i += n
-            if i < 0:
-                return None
         return o[i] if i < n else None
     if t is dict:
         if i is None:
@@ -83,7 +88,7 @@ def setindex(o, i, v):
         n = len(o)
         if i < 0:
             if i + n < 0:
-                raise JactlRuntimeError(f"Negative index ({i}) out of range (list size is {n})")
+                raise _neg_index(i, n)
             i += n
         if i >= n:
             o.extend([None] * (i - n + 1))
@@ -233,6 +238,9 @@ def iter_list(v):
     raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
 
 
+_PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))
+
+
 def new_array(type_name, sizes):
     """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls."""
     from .values import default_value
@@ -245,5 +253,5 @@ def new_array(type_name, sizes):
         raise JactlRuntimeError(f"Negative array size: {n}")
     if len(sizes) > 1:
         return JArray(elem, [new_array(elem, sizes[1:]) for _ in range(n)])
-    fill = None if elem.endswith("[]") else default_value(elem)
+    fill = default_value(elem) if elem in _PRIMITIVE_ELEMS else None
     return JArray(elem, [fill] * n)

@@ -8,7 +8,7 @@ from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .iteration import CLOSURE_METHODS
 from .methods import invoke_method, invoke_method_named
-from .types import MISSING, JArray, Long
+from .types import MISSING, Decimal, JArray, Long
 from .values import class_name, convert, to_string
 from . import strings
 
@@ -103,8 +103,8 @@ def invoke_named(obj, name, args, named):
     return invoke_method_named(obj, name, named)
 
 
-def die(v):
-    raise DieError("" if v is None else to_string(v))
+def die(v=None):
+    raise DieError("Script death" if v is None else to_string(v))
 
 
 def missing_arg(name):
@@ -132,10 +132,26 @@ def b_sprintf(rt, format=None, *args, **named):  # noqa: A002 - Jactl's paramete
     return strings.sprintf(format, *args)
 
 
-def b_sleep(rt, ms=0, value=None):
-    if ms is None:
+def b_sleep(rt, timeMs=MISSING, data=None, **named):  # noqa: N803 - Jactl's parameter names
+    if "ms" in named:
+        timeMs = named.pop("ms")
+    if "value" in named:
+        data = named.pop("value")
+    if timeMs is MISSING:
+        raise JactlRuntimeError("Missing mandatory argument 'timeMs' for sleep()")
+    if data is MISSING:
+        data = None
+    if timeMs is None:
         ms = 0
-    raise Suspend(Request("sleep", ms=int(ms), value=value))
+    elif type(timeMs) is int:
+        ms = timeMs
+    elif isinstance(timeMs, (int, float, Decimal)) and not isinstance(timeMs, bool):
+        ms = int(timeMs)
+    else:
+        cn = class_name(timeMs)
+        raise JactlRuntimeError(f"Cannot convert argument of type {cn} to parameter type of "
+                                f"long: {cn} cannot be cast to Number")
+    raise Suspend(Request("sleep", ms=ms, value=data))
 
 
 @serializable
@@ -202,7 +218,8 @@ BUILTINS = {
 }
 
 BUILTIN_PARAMS = {
-    "checkpoint": ("commit", "recover"), "sleep": ("ms", "value"), "eval": ("source", "globals"),
+    "checkpoint": ("commit", "recover"), "sleep": ("timeMs", "data", "ms", "value"),
+    "eval": ("source", "globals"),
     "sprintf": ("format", "args"),
 }
 

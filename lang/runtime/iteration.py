@@ -232,10 +232,11 @@ _op("minmax", _c_minmax, lambda fr: None if fr.acc is None else fr.acc[0])
 
 
 def _add_entry(m, v):
-    if type(v) not in (list, JArray) or len(v) != 2:
+    if not isinstance(v, list) or len(v) != 2:
+        got = ("null" if v is None else class_name(v) if not isinstance(v, list)
+               else f"list of size {len(v)}")
         raise JactlRuntimeError(
-            "collectEntries: element must be a list of size 2 (key and value) not "
-            + (class_name(v) if type(v) not in (list, JArray) else f"list of size {len(v)}"))
+            f"collectEntries: expected a list of size 2 (key and value) but got {got}")
     try:
         m[v[0]] = v[1]
     except TypeError:

@@ -175,6 +175,8 @@ def _check_args(name, params, args):
 
 def invoke_method(obj, name, args=()):
     """``obj.name(*args)`` for a closure-free builtin method."""
+    if obj is None:
+        raise NullError(f"Tried to invoke method on null value")
     r = find_method(obj, name)
     if r is None:
         raise _no_method(obj, name)
@@ -188,6 +190,8 @@ def invoke_method(obj, name, args=()):
 
 def invoke_method_named(obj, name, named):
     """``obj.name(p1:v1, ...)`` with named arguments."""
+    if obj is None:
+        raise NullError(f"Tried to invoke method on null value")
     r = find_method(obj, name)
     if r is None:
         raise _no_method(obj, name)

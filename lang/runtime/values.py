@@ -439,14 +439,27 @@ def _to_array(v, type_name, elem_conv):
     if type(v) is JArray and v.elem == et:
         return v
     if isinstance(v, list):
-        try:
-            return JArray(et, [elem_conv(x, et) for x in v])
-        except JactlRuntimeError as e:
-            raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to {type_name}: "
-                                    f"{e.raw_message}") from None
+        out = []
+        for x in v:
+            try:
+                out.append(elem_conv(x, et))
+            except JactlRuntimeError as e:
+                if x is None or isinstance(e, NullError):
+                    raise
+                if et.endswith("[]") and not isinstance(x, (list, str)):
+                    detail = f"cannot cast {class_name(x)} to {et}"
+                else:
+                    detail = e.raw_message
+                raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to {type_name}: "
+                                        f"incompatible types: {detail}") from None
+        return JArray(et, out)
     if v is None:
         return None
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to {type_name}")
+    if type(v) is str and et == "byte":
+        return JArray("byte", [Byte(b) for b in v.encode("utf-8")])
+    cn = class_name(v)
+    raise JactlRuntimeError(f"Cannot convert from {cn} to {type_name}: "
+                            f"cannot cast {cn} to {type_name}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -501,6 +514,8 @@ def _array_elem_assignable(have, want):
 def _cast_string(v, type_name):
     if type(v) is str or v is None:
         return v
+    if type(v) is JArray and v.elem == "byte":
+        return bytes(v).decode("utf-8", errors="replace")
     cn = class_name(v)
     raise JactlRuntimeError(f"Cannot convert object of type {cn} to String "
                             f"(cannot convert from {cn} to String)")
@@ -566,6 +581,8 @@ def cast(v, type_name):
         if type(v) is JArray and (v.elem == type_name[:-2]
                                   or _array_elem_assignable(v.elem, type_name[:-2])):
             return v
+        if isinstance(v, list):
+            return _to_array(v, type_name, convert)
         raise JactlRuntimeError(f"Object of type {class_name(v)} cannot be cast to {type_name}")
     return _class_cast(v, type_name)
 
