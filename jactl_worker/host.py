@@ -31,6 +31,16 @@ class RunLost(BaseException):
     the run stops at once and writes nothing more."""
 
 
+class RedisUnavailable(BaseException):
+    """Raised inside a running script when Redis fails under a host function (send). Like
+    RunLost it unwinds past lang and the script; the run stops without recording a failure,
+    and once its lease lapses another worker retries it from its restart point."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 class Host:
     """Builds lang Contexts with send/receive registered, one per script, and caches them.
 

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from . import codec
 from .config import Settings
 from .dispatch import Dispatcher
-from .host import Host, RunLost
+from .host import Host, RedisUnavailable, RunLost
 from .store import Claim, Store
 
 log = logging.getLogger("jactl_worker")
@@ -84,7 +84,10 @@ class Run:
 
     def send(self, to: str, body_json: str) -> str:
         self.check()
-        entry = self.store.send(self.instance_id, self.run_seq, to, body_json)
+        try:
+            entry = self.store.send(self.instance_id, self.run_seq, to, body_json)
+        except RedisError as e:
+            raise RedisUnavailable(e) from e
         if entry is None:
             self.lost = True
             raise RunLost()
@@ -117,6 +120,10 @@ class Runtime:
         except RunLost:
             log.warning("instance %s run %s lost its lease or was cancelled; stopped", instance_id, run_seq)
             return "lost"
+        except RedisUnavailable as e:
+            log.warning("instance %s run %s stopped: Redis failed (%s); it is retried after its lease lapses",
+                        instance_id, run_seq, e)
+            raise e.error from None
         finally:
             if self.leases:
                 self.leases.release()

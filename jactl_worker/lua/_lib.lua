@@ -2,8 +2,8 @@
 --
 -- Convention for every script: ARGV[1] is the key prefix. The primary keys of a transition come
 -- in KEYS; secondary keys named inside a record (an instance named by a wait, the state indexes)
--- are built here from the prefix. All of them share the prefix, so on Redis Cluster a hash-tagged
--- prefix such as "{jactl}" keeps every key of a fleet in one slot.
+-- are built here from the prefix. Fine on one Redis (with replicas/Sentinel); not meant for
+-- Redis Cluster, which RQ does not support either.
 
 local PREFIX = ARGV[1]
 

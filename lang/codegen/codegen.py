@@ -19,6 +19,7 @@ The contract with the runtime is the set of names in ``runtime.exports``.
 import hashlib
 
 from ..errors import CompileError
+from ..resolve.infer import infer_type, returns_int
 from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
 from ..syntax import nodes as N
 from .emitter import Emitter
@@ -84,6 +85,8 @@ class FuncGen:
         self.ntemps = 0
         self.nq = 0
         self.sym_alias = {}        # closure parameter -> comprehension variable (inlining)
+        self.int_syms = set()      # parameters known to be int in the current body copy
+        self.int_funcs = ()        # functions known to return int for int arguments there
         self.none_locals = []      # locals that must start as None (regex state)
         self.match_alias = None    # inside a substitution's replacement: its groups
         self.npc = 0
@@ -238,8 +241,46 @@ class FuncGen:
 
     def function_body(self, f):
         body = f.node.body
-        if f.is_main or True:
+        spec = self.int_specialisable(f)
+        if not spec:
             self.block_value(body, "return")
+            return
+        # Untyped parameters that are ints at run time (the common case) get a copy of the
+        # body compiled as if they were declared int: no run-time type tests on them.
+        test = " and ".join(f"type({p.pyname}) is int" for p in spec)
+        self.em.emit(f"if {test}:")
+        with self.indent():
+            self.int_syms = set(spec)
+            # all params int and every result int: recursive calls with int args are ints
+            all_int = len(spec) == len(f.node_params)
+            self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
+            self.block_value(body, "return")
+            self.int_syms = set()
+            self.int_funcs = ()
+        self.em.emit("else:")
+        with self.indent():
+            self.block_value(body, "return")
+
+    def int_specialisable(self, f):
+        if self.susp or self.mod.cpe or f.is_main or self.mod.limits:
+            return None
+        params = [p.sym for p in getattr(f, "node_params", [])]
+        spec = [p for p in params if p.type in ("def", "var") and not p.captured
+                and not p.assigned_after_decl]
+        if not spec or len(spec) > 3 or _size(f.node.body) > 60:
+            return None
+        if f.children:
+            return None
+        return spec
+
+    def st(self, node, default="def"):
+        """Static type of node; inside an int-specialised body the specialised parameters
+        count as int."""
+        if node is None:
+            return default
+        if self.int_syms:
+            return infer_type(node, self.int_syms, self.int_funcs)
+        return getattr(node, "stype", default) or default
 
     # ------------------------------------------------------------------ statements
 
@@ -480,7 +521,7 @@ class FuncGen:
 
     def cond(self, e):
         v = self.expr(e)
-        if getattr(e, "stype", "def") == "boolean":
+        if self.st(e) == "boolean":
             return v
         return f"_tr({v})"
 
@@ -841,7 +882,7 @@ class FuncGen:
         if op in ("=~", "!~"):
             return self.regex(e)
         l, r = self.exprs([e.left, e.right])
-        lt, rt = getattr(e.left, "stype", "def"), getattr(e.right, "stype", "def")
+        lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
             if op in INT_NATIVE:
                 return self.int_checked(f"{l} {op} {r}", op, e.right)
@@ -1035,7 +1076,7 @@ class FuncGen:
             return self.incdec(e, want_value=True)
         v = self.expr(e.expr)
         if op == "!":
-            if getattr(e.expr, "stype", "") == "boolean":
+            if self.st(e.expr) == "boolean":
                 return f"(not {v})"
             return f"(not _tr({v}))"
         if op == "-":
@@ -1137,7 +1178,7 @@ class FuncGen:
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
             cur = f"_dflt({cur}, {v})"
         t = self.temp()
-        lt, rt = ttype, getattr(e.value, "stype", "def")
+        lt, rt = ttype, self.st(e.value)
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
             pop = op[0]
             nv = self.int_checked(f"{cur} {pop} {v}", pop, e.value)
@@ -1210,7 +1251,7 @@ class FuncGen:
     def convert(self, v, node, tname):
         if tname in ("def", "var", None, "Object"):
             return v
-        st = getattr(node, "stype", None) if node is not None else None
+        st = self.st(node, None) if node is not None else None
         if st == tname:
             return v
         if tname == "long" and st == "int":
@@ -1323,7 +1364,7 @@ class FuncGen:
     def convert_arg(self, v, node, tname):
         if tname in ("def", "var", None):
             return v
-        st = getattr(node, "stype", None)
+        st = self.st(node, None)
         if st == tname:
             return v
         return f"_cv_arg({v}, {tname!r})"
@@ -1373,7 +1414,7 @@ class FuncGen:
             return f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
         if e.name == "map":
             return f"[{val} for {var} in _pipe_src({o}, 'map')]"
-        cond = val if getattr(body[0].expr, "stype", "") == "boolean" else f"_tr({val})"
+        cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
         return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
 
     def e_MethodCall(self, e):
@@ -1490,6 +1531,21 @@ def _is_simple(v):
 
 
 _ONE = N.Literal("int", 1)
+
+
+def _size(node, limit=1000):
+    """Number of AST nodes under node (capped), to bound the code a specialisation copies."""
+    n = 0
+    stack = [node]
+    while stack and n < limit:
+        x = stack.pop()
+        n += 1
+        for v in vars(x).values():
+            if isinstance(v, N.Node):
+                stack.append(v)
+            elif isinstance(v, list):
+                stack.extend(i for i in v if isinstance(i, N.Node))
+    return n
 
 
 def _sign(node):

@@ -39,10 +39,60 @@ def infer_int_locals(candidates, assigns):
     return [candidates[s] for s in assumed]
 
 
-def _type(e, assumed):
+def infer_type(e, assumed, int_funcs=()):
+    """Static type of expression e when the Symbols in ``assumed`` are ints and the
+    functions in ``int_funcs`` return ints when called with int arguments."""
+    return _type(e, assumed, int_funcs)
+
+
+def returns_int(f, assumed):
+    """Whether every value function f can return is an int, when the Symbols in ``assumed``
+    are ints and f itself returns ints for int arguments (optimistic, for recursion)."""
+    results = []
+    if not _results(f.node.body, results):
+        return False
+    stack = [f.node.body]
+    while stack:       # explicit returns anywhere in the body (not in nested functions)
+        x = stack.pop()
+        if isinstance(x, (N.Closure, N.FunDecl)):
+            continue
+        if isinstance(x, (N.Return, N.ReturnExpr)):
+            if x.expr is None:
+                return False
+            results.append(x.expr)
+        for v in vars(x).values():
+            if isinstance(v, N.Node):
+                stack.append(v)
+            elif isinstance(v, list):
+                stack.extend(i for i in v if isinstance(i, N.Node))
+    return all(_type(r, assumed, (f,)) == "int" for r in results)
+
+
+def _results(block, out):
+    """Collect the expressions whose value ends a block (its implicit return value)."""
+    if not block.stmts:
+        return False
+    last = block.stmts[-1]
+    if isinstance(last, N.ExprStmt):
+        out.append(last.expr)
+        return True
+    if isinstance(last, N.Return):
+        return True
+    if isinstance(last, N.If) and last.else_ is not None:
+        def branch(st):
+            if isinstance(st, N.Block):
+                return _results(st, out)
+            return _results(N.Block([st]), out)
+        return branch(last.then) and branch(last.else_)
+    if isinstance(last, N.Block):
+        return _results(last, out)
+    return False
+
+
+def _type(e, assumed, int_funcs=()):
     t = type(e)
     if t is N.Literal:
-        return {"int": "int"}.get(e.kind, "other")
+        return getattr(e, "stype", "def")
     if t is N.Ident:
         sym = e.sym
         if sym in assumed:
@@ -51,20 +101,25 @@ def _type(e, assumed):
     if t is N.Binary:
         if e.op in ("&&", "||", "?:", "=~", "!~"):
             return getattr(e, "stype", "def") if e.op != "?:" else "def"
-        return binary_type(e.op, _type(e.left, assumed), _type(e.right, assumed))
+        return binary_type(e.op, _type(e.left, assumed, int_funcs),
+                           _type(e.right, assumed, int_funcs))
     if t is N.Unary:
         if e.op == "!":
             return "boolean"
-        inner = _type(e.expr, assumed)
+        inner = _type(e.expr, assumed, int_funcs)
         return inner if inner in NUMERIC_RANK else "def"
     if t is N.Postfix:
-        inner = _type(e.expr, assumed)
+        inner = _type(e.expr, assumed, int_funcs)
         return inner if inner in NUMERIC_RANK else "def"
     if t is N.Ternary:
-        a, b = _type(e.then, assumed), _type(e.else_, assumed)
+        a, b = _type(e.then, assumed, int_funcs), _type(e.else_, assumed, int_funcs)
         return a if a == b else "def"
+    if t is N.Call and int_funcs and getattr(e, "target", None) in int_funcs and \
+            not e.named and len(e.args) == len(e.target.node_params) and \
+            all(_type(a, assumed, int_funcs) == "int" for a in e.args):
+        return "int"
     if t is N.Assign:
         if e.op == "=":
-            return _type(e.value, assumed)
+            return _type(e.value, assumed, int_funcs)
         return "def"
     return getattr(e, "stype", "def") or "def"

@@ -248,6 +248,10 @@ def new_array(type_name, sizes):
     n = sizes[0]
     if n is None:
         raise JactlRuntimeError("Array size must be given")
+    if not isinstance(n, (int, float, Decimal)) or isinstance(n, bool):
+        cn = class_name(n)
+        raise JactlRuntimeError(f"Cannot convert from {cn} to int for array size: "
+                                f"{cn} cannot be cast to int")
     n = _int_index(n)
     if n < 0:
         raise JactlRuntimeError(f"Negative array size: {n}")

@@ -46,10 +46,15 @@ def call_named(f, named):
         else:
             args.append(MISSING)
     if names:
-        raise JactlRuntimeError(f"No such parameter '{sorted(names)[0]}'")
-    for i in range(fn.mandatory):
-        if args[i] is MISSING:
-            raise JactlRuntimeError(f"Missing mandatory argument '{fn.params[i]}'")
+        bad = [k for k in named if k in names]
+        if len(bad) == 1:
+            raise JactlRuntimeError(f"No such parameter: {bad[0]}")
+        raise JactlRuntimeError(f"No such parameters: {', '.join(bad)}")
+    missing = [fn.params[i] for i in range(fn.mandatory) if args[i] is MISSING]
+    if missing:
+        if len(missing) == 1:
+            raise JactlRuntimeError(f"Missing mandatory argument: {missing[0]}")
+        raise JactlRuntimeError(f"Missing mandatory arguments: {', '.join(missing)}")
     conv = _convert_params(fn, args)
     if fn.has_cells:
         return fn.pyfunc(f.cells, *conv)
@@ -211,16 +216,60 @@ def b_sqrt(rt, x):
     return invoke_method(x, "sqrt", ())
 
 
+@serializable
+class StreamFrame(BuiltinFrame):
+    """``stream(fn)``: the values fn returns until it returns null (fn may suspend, e.g.
+    ``stream(nextLine)`` in a host that waits for input)."""
+    TAG = "stream"
+    FIELDS = ("fn", "acc")
+    __slots__ = FIELDS
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.acc = []
+
+    def resume(self, value):
+        if value is None:
+            return self.acc
+        self.acc.append(value)
+        return self.run()
+
+    def run(self):
+        fn = self.fn
+        acc = self.acc
+        while True:
+            try:
+                v = call(fn, ())
+            except Suspend as s:
+                s.frames.append(self)
+                raise
+            if v is None:
+                return acc
+            acc.append(v)
+
+
+def b_stream(rt, fn=MISSING):
+    if fn is MISSING:
+        raise JactlRuntimeError("Missing mandatory argument 'fn' for stream()")
+    if fn is None:
+        raise NullError("Null value for Function passed to stream()")
+    if not isinstance(fn, (Closure, BoundMethod)):
+        cn = class_name(fn)
+        raise JactlRuntimeError(f"Cannot convert argument of type {cn} to parameter type of "
+                                f"Function: {cn} cannot be cast to Function")
+    return StreamFrame(fn).run()
+
+
 BUILTINS = {
     "print": b_print, "println": b_println, "sprintf": b_sprintf, "sleep": b_sleep,
     "checkpoint": b_checkpoint, "eval": b_eval, "uuid": b_uuid, "timestamp": b_timestamp,
-    "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt,
+    "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt, "stream": b_stream,
 }
 
 BUILTIN_PARAMS = {
     "checkpoint": ("commit", "recover"), "sleep": ("timeMs", "data", "ms", "value"),
     "eval": ("source", "globals"),
-    "sprintf": ("format", "args"),
+    "sprintf": ("format", "args"), "stream": ("fn",),
 }
 
 

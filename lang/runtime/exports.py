@@ -74,3 +74,8 @@ EXPORTS = {
 }
 
 __all__ = ["EXPORTS", "BUILTINS"]
+
+# ``[(k):v]`` map literals whose keys are Lists/Maps: codegen wraps a non-constant key as
+# ``_hk(k)`` (a hashable KeyList/KeyMap copy for List/Map keys, the key itself otherwise).
+from .values import hkey as _hkey  # noqa: E402
+EXPORTS["_hk"] = _hkey

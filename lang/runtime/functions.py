@@ -70,11 +70,15 @@ class Closure:
         fn = self.fn
         n = len(args)
         np_ = len(fn.params)
+        if n == 1 and type(args[0]) is list and (np_ == 0 or (np_ > 1 and fn.mandatory != 1)):
+            # a single List argument supplies the arguments
+            args = tuple(args[0])
+            n = len(args)
         if n > np_:
             raise JactlRuntimeError(f"Too many arguments (passed {n} but expected only {np_})")
         if n < fn.mandatory:
-            missing = fn.params[n]
-            raise JactlRuntimeError(f"Missing mandatory argument '{missing}'")
+            raise JactlRuntimeError(f"Missing mandatory arguments (passed {n} but expected "
+                                    f"at least {fn.mandatory})")
         if n < np_:
             args = args + (MISSING,) * (np_ - n)
         if fn.conv:
@@ -87,15 +91,30 @@ class Closure:
         return f"<closure {self.fn.name}>"
 
 
+_EXACT = {}
+_CV = []
+
+
 def convert_args(fn, args):
     """Convert the arguments of a dynamic call to the function's declared parameter types
     (the compiled body trusts its typed parameters)."""
-    from .calls import cv_arg
-    args = list(args)
+    if not _CV:
+        import decimal
+        from .calls import cv_arg
+        from .types import Long
+        _CV.append(cv_arg)
+        _EXACT.update({"int": int, "long": Long, "double": float, "String": str,
+                       "boolean": bool, "Decimal": decimal.Decimal, "List": list,
+                       "Map": dict})
+    cv = None
     for i, t in fn.conv:
         a = args[i]
-        if a is not MISSING:
-            args[i] = cv_arg(a, t)
+        if a is MISSING or type(a) is _EXACT.get(t):
+            continue
+        if cv is None:
+            cv = _CV[0]
+            args = list(args)
+        args[i] = cv(a, t)
     return args
 
 

@@ -179,3 +179,23 @@ def test_signed_checkpoints_restore_only_with_the_same_key(redis, settings):
     other.client.deliver("b", 2)
     st = other.run_instance(b, 10)
     assert st["state"] == "failed" and "cannot restore" in st["error"]
+
+
+def test_a_redis_failure_inside_send_stops_the_run_without_failing_the_instance(fleet, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    iid = fleet.client.start("send('out', 1)\n'done'")
+
+    def broken(*args, **kwargs):
+        raise RedisConnectionError("connection reset")
+
+    from jactl_worker import store as store_module
+
+    monkeypatch.setattr(store_module.Store, "send", broken)
+    fleet.step()
+    st = fleet.client.status(iid)
+    assert st["state"] == "running" and st["error"] is None   # left for the lease to lapse
+    monkeypatch.undo()
+    time.sleep(fleet.settings.lease_ms / 1000 + 0.1)
+    fleet.reaper.sweep(force=True)
+    assert fleet.run_instance(iid, 10)["result"] == "done"
