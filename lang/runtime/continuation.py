@@ -39,6 +39,16 @@ class Request:
         self.value = value
         self.args = tuple(args)
 
+    @property
+    def instance_id(self):
+        """For a checkpoint: the instance being saved (args[0])."""
+        return self.args[0] if self.kind == "checkpoint" and self.args else None
+
+    @property
+    def checkpoint_id(self):
+        """For a checkpoint: 1, 2, 3... per instance, continuing after a restore (args[1])."""
+        return self.args[1] if self.kind == "checkpoint" and len(self.args) > 1 else None
+
     def __repr__(self):
         if self.kind == "sleep":
             return f"Request(sleep, ms={self.ms!r}, value={self.value!r})"
