@@ -484,40 +484,11 @@ class FuncGen:
 
     def if_stmt(self, cond, then_fn, else_fn, node, mode=None, result=None):
         c = self.cond(cond)
-        start = self.npc
-        saved = self.em.push()
-        then_fn()
-        then_buf = self.em.pop(saved)
-        mid = self.npc
-        saved = self.em.push()
-        if else_fn is not None:
-            else_fn()
-        elif mode == "return":
-            self.step("return None")
-        elif mode == "assign":
-            self.step(f"{result} = None")
-        else_buf = self.em.pop(saved)
-        if not self.susp or self.npc == start:
-            self.em.emit(f"if {c}:")
-            self.em.splice(then_buf or _pass_buf(), 1) if then_buf.lines else self.em.emit("    pass")
-            if else_buf.lines:
-                self.em.emit("else:")
-                self.em.splice(else_buf, 1)
-            return
-        if mid > start:
-            lo, hi = start + 1, mid
-            test = f"({lo} <= _pc <= {hi} if _pc else {c})" if lo != hi else \
-                f"(_pc == {lo} if _pc else {c})"
-        else:
-            test = f"(not _pc and {c})"
-        self.em.emit(f"if {test}:")
-        if then_buf.lines:
-            self.em.splice(then_buf, 1)
-        else:
-            self.em.emit("    pass")
-        if else_buf.lines:
-            self.em.emit("else:")
-            self.em.splice(else_buf, 1)
+        if else_fn is None and mode in ("return", "assign"):
+            # the statement's value when the condition is false
+            def else_fn():
+                self.step("return None" if mode == "return" else f"{result} = None")
+        self.if_stmt_raw(c, then_fn, else_fn)
 
     def cond(self, e):
         v = self.expr(e)
