@@ -156,7 +156,12 @@ class FuncGen:
                 names = [self.name_of(s) for s in f.free]
                 self.emit(f"{', '.join(names)}, = _c")
             saved_susp, self.susp = self.susp, False   # defaults run on first entry only
+            seen_default = False
             for p in getattr(f, "node_params", []):
+                if p.default is None and seen_default:
+                    # mandatory after an optional one: a dynamic call may have left it out
+                    self.emit(f"if {p.sym.pyname} is _M: _missing_arg({p.sym.name!r})", p)
+                seen_default = seen_default or p.default is not None
                 if p.default is not None:
                     self.emit(f"if {p.sym.pyname} is _M:", p)
                     with self.indent():
@@ -818,7 +823,10 @@ class FuncGen:
             flat.append(k)
             flat.append(v)
         vals = self.exprs(flat)
-        pairs = [f"{vals[i]}: {vals[i + 1]}" for i in range(0, len(vals), 2)]
+        keys = [k for k, _ in e.entries]
+        # list and map keys are stored as hashable copies
+        pairs = [f"{vals[i] if isinstance(keys[i // 2], N.Literal) else f'_hk({vals[i]})'}: "
+                 f"{vals[i + 1]}" for i in range(0, len(vals), 2)]
         return "{" + ", ".join(pairs) + "}"
 
     def e_Ident(self, e):
@@ -1084,6 +1092,7 @@ class FuncGen:
             it = self.temp()
             self.step(f"{ot} = {o}")
             self.step(f"{it} = {i}")
+            self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
             return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
                     "def")
         if isinstance(target, N.Field):
@@ -1091,6 +1100,7 @@ class FuncGen:
                 else self.expr(target.obj)
             ot = self.temp()
             self.step(f"{ot} = {o}")
+            self.create_root(target.obj, ot, "{}")
             if isinstance(target.name, str):
                 nm = repr(target.name)
             else:
@@ -1101,18 +1111,33 @@ class FuncGen:
                     "def")
         raise CompileError("Invalid lvalue", target.line, target.col)
 
+    def create_root(self, obj, temp, empty):
+        """``def x; x.a = 1`` / ``x[0] = 1``: a null variable being stored into becomes an
+        empty map or list first."""
+        if not isinstance(obj, N.Ident):
+            return
+        sym = obj.sym
+        if sym.kind == "global" or (sym.kind == "local" and sym.type in ("def", "Map", "List")):
+            _, write, _ = self.lvalue_parts(obj)
+            self.step(f"if {temp} is None: {temp} = {empty}; {write(temp)}")
+
     def autocreate(self, e, kind):
         """Evaluate a container expression on the left of an assignment, creating missing
         intermediate maps/lists (``x.a.b = 1``)."""
         if isinstance(e, N.Field):
-            o = self.autocreate(e.obj, "map") if isinstance(e.obj, (N.Field, N.Index)) else self.expr(e.obj)
+            o = self.autocreate(e.obj, "map")
             nm = repr(e.name) if isinstance(e.name, str) else self.expr(e.name)
             return f"_field_auto({o}, {nm}, {kind!r})"
         if isinstance(e, N.Index):
-            o = self.autocreate(e.obj, "list") if isinstance(e.obj, (N.Field, N.Index)) else self.expr(e.obj)
+            o = self.autocreate(e.obj, "list")
             i = self.expr(e.index)
             return f"_index_auto({o}, {i}, {kind!r})"
-        return self.expr(e)
+        if not isinstance(e, N.Ident):
+            return self.expr(e)
+        t = self.temp()
+        self.step(f"{t} = {self.expr(e)}")
+        self.create_root(e, t, "{}" if kind == "map" else "[]")
+        return t
 
     def assign(self, e, want_value=True):
         op = e.op
@@ -1311,10 +1336,15 @@ class FuncGen:
                 raise CompileError(
                     f"Too many arguments (passed {len(argnodes)} but expected only {nparams})",
                     e.line, e.col)
-            for i in range(len(argnodes), nparams):
-                if pnodes[i].default is None:
-                    raise CompileError(f"Missing mandatory argument '{pnodes[i].name}'",
-                                       e.line, e.col)
+            missing = [pnodes[i] for i in range(len(argnodes), nparams)
+                       if pnodes[i].default is None]
+            if missing and len(argnodes) == 1 and self.st(argnodes[0]) in ("def", "List"):
+                # one List argument may be spread over the parameters (decided at run time)
+                call = f"_call({self.func_value(sym)}, ({self.expr(argnodes[0])},))"
+                return self.maybe_suspend(e, call)
+            if missing:
+                raise CompileError(f"Missing mandatory argument '{missing[0].name}'",
+                                   e.line, e.col)
             argnodes += [None] * (nparams - len(argnodes))
         present = [a for a in argnodes if a is not None]
         vals = iter(self.exprs(present))

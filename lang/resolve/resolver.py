@@ -20,7 +20,7 @@ NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
 BUILTIN_FUNCTIONS = {
     "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
     "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
-    "sqrt": False,
+    "sqrt": False, "stream": True,
 }
 
 # Builtin methods that call a closure argument (the only methods that can suspend).
@@ -314,6 +314,13 @@ class Resolver:
         return "List"
 
     def _e_MapLit(self, e):
+        seen = set()
+        for k, _ in e.entries:
+            if isinstance(k, N.Literal) and k.kind == "string":
+                if k.value in seen:
+                    self.errors.append(_err(f"Key '{k.value}' occurs multiple times in map",
+                                            k, self.source))
+                seen.add(k.value)
         for k, v in e.entries:
             self._expr(k)
             self._expr(v)
@@ -637,13 +644,29 @@ def _mark(node, r):
                 n.is_susp_call = False
             n.susp = s
             # lower: must be compiled as statements (it suspends, or it jumps)
-            n.lower = s or isinstance(n, (N.BreakExpr, N.ContinueExpr, N.ReturnExpr)) or any(
+            n.lower = s or _emits_statements(n) or any(
                 getattr(c, "lower", False) for c in _children(n))
             continue
         stack.append((n, True))
         for c in _children(n):
             stack.append((c, False))
     return node.susp
+
+
+def _emits_statements(n):
+    """Expressions the code generator compiles to statements (jumps, assignments,
+    increments, do-blocks): inside a conditional they must not run unconditionally, and
+    siblings evaluated before them are saved first."""
+    t = type(n)
+    if t in (N.BreakExpr, N.ContinueExpr, N.ReturnExpr, N.Assign, N.MultiAssign, N.DoBlock):
+        return True
+    if t is N.Postfix or (t is N.Unary and n.op in ("++", "--")):
+        return True
+    if t is N.Binary and n.op in ("=~", "!~") and isinstance(n.right, N.RegexLit) and \
+            n.right.replace is not None and "r" not in n.right.flags and \
+            isinstance(n.left, (N.Ident, N.Field, N.Index)):
+        return True     # a substitution that stores its result back
+    return False
 
 
 def _children(n):
