@@ -20,7 +20,7 @@ import hashlib
 
 from ..errors import CompileError
 from ..resolve.infer import infer_type, returns_int
-from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
+from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..syntax import nodes as N
 from .emitter import Emitter
 
@@ -1393,6 +1393,11 @@ class FuncGen:
         g = c.info
         if g.may_suspend or g.children or len(g.node_params) != 1:
             return None
+        # evaluating this stage eagerly must not be observable: a pure closure, and every
+        # later stage consumes all elements
+        if not _drains_all(e) or len(c.body.stmts) != 1 or \
+                not isinstance(c.body.stmts[0], N.ExprStmt) or not _pure(c.body.stmts[0].expr):
+            return None
         p = g.node_params[0]
         if (p.default is not None and not g.implicit_it) or p.sym.captured or \
                 p.sym.type not in ("def", "var"):
@@ -1412,13 +1417,15 @@ class FuncGen:
             del self.sym_alias[p.sym]
         buf = self.em.pop(saved)
         if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
-            return f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
+            call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
+            return call if getattr(e, "receiver_of", None) is not None else f"_lst({call})"
         if e.name == "map":
             return f"[{val} for {var} in _pipe_src({o}, 'map')]"
         cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
         return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
 
     def e_MethodCall(self, e):
+        e.obj.receiver_of = e
         inl = self.inline_pipeline(e)
         if inl is not None:
             return inl
@@ -1440,6 +1447,9 @@ class FuncGen:
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
         else:
             call = f"_invoke({o}, {nm}, {argt})"
+        if e.name in LAZY_STAGES and getattr(e, "receiver_of", None) is None:
+            # a lazy chain ends here: its elements become a List
+            call = f"_lst({call})"
         if e.null_safe:
             t = self.temp()
             self.em.emit(f"{t} = {o}" if not self.susp else f"if not _pc: {t} = {o}")
@@ -1532,6 +1542,48 @@ def _is_simple(v):
 
 
 _ONE = N.Literal("int", 1)
+
+
+_PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip"))
+_EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
+_PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
+               N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
+
+
+def _drains_all(e):
+    """Whether every element of method call e's result is consumed."""
+    p = getattr(e, "receiver_of", None)
+    while p is not None:
+        name = p.name if isinstance(p.name, str) else None
+        if name is None or name in _EARLY_STOP:
+            return False
+        if name not in _PASS_THROUGH:
+            return True
+        p = getattr(p, "receiver_of", None)
+    return True
+
+
+def _pure(node):
+    """No calls, assignments or output: evaluating it early or late looks the same."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if not isinstance(n, _PURE_NODES):
+            return False
+        if isinstance(n, N.Unary) and n.op in ("++", "--"):
+            return False
+        if isinstance(n, N.Binary) and n.op in ("=~", "!~"):
+            return False
+        for v in vars(n).values():
+            if isinstance(v, N.Node):
+                stack.append(v)
+            elif isinstance(v, list):
+                for i in v:
+                    if isinstance(i, N.Node):
+                        stack.append(i)
+                    elif isinstance(i, tuple):
+                        stack.extend(x for x in i if isinstance(x, N.Node))
+    return True
 
 
 def _size(node, limit=1000):

@@ -32,6 +32,9 @@ CLOSURE_METHODS = frozenset({
     "takeWhile", "dropWhile", "collectMany", "fold", "inject",
 })
 
+LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip",
+                         "limit"))
+
 PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "String"})
 
 
@@ -589,6 +592,15 @@ class Resolver:
                 any_s = True
         return any_s or self.cpe
 
+    def _lazy_may_suspend(self, e):
+        """A lazy stage (``x.map{...}``) whose closures run later, when the chain is
+        consumed, and may suspend then."""
+        while isinstance(e, N.MethodCall) and e.name in LAZY_STAGES:
+            if getattr(e, "is_susp_call", False):
+                return True
+            e = e.obj
+        return False
+
     def call_suspends(self, e):
         """Whether a call expression node is itself a suspend point."""
         if isinstance(e, N.Call):
@@ -604,6 +616,8 @@ class Resolver:
             return True
         if isinstance(e, N.MethodCall):
             name = e.name if isinstance(e.name, str) else None
+            if self._lazy_may_suspend(e.obj):
+                return True      # consuming a lazy chain runs its closures
             if name is not None and name not in CLOSURE_METHODS:
                 return False
             for a in list(e.args) + [na.value for na in e.named]:

@@ -7,6 +7,7 @@ from ..errors import DieError, JactlError, JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .iteration import CLOSURE_METHODS
+from .iterators import LAZY_STAGES, LazyIter, stage, to_list
 from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
 from .values import class_name, convert, to_string
@@ -20,7 +21,7 @@ def call(f, args):
     if type(f) is BoundMethod:
         if f.is_function:
             return bcall(f.obj, f.name, tuple(args))
-        return invoke(f.obj, f.name, args)
+        return to_list(invoke(f.obj, f.name, args))
     if f is None:
         raise NullError("Null value for Function")
     raise JactlRuntimeError(f"Cannot invoke value of type {class_name(f)} (must be a Function)")
@@ -92,6 +93,12 @@ def invoke(obj, name, args):
     t = type(obj)
     if t is dict and name in obj:
         return call(obj[name], args)
+    if name in LAZY_STAGES and (t in _FAST_ITERABLE or isinstance(obj, LazyIter)):
+        st = stage(obj, name, args)
+        if st is not None:
+            return st
+    if isinstance(obj, LazyIter):
+        return invoke(_drain_then(obj, name, args, None), name, args)
     m = CLOSURE_METHODS.get(name)
     if m is not None and t in _FAST_ITERABLE and len(args) == 1 and type(args[0]) is Closure \
             and name != "reduce":
@@ -105,7 +112,36 @@ _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 def invoke_named(obj, name, args, named):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
+    if isinstance(obj, LazyIter):
+        obj = _drain_then(obj, name, args, named)
     return invoke_method_named(obj, name, named)
+
+
+def _drain_then(it, name, args, named):
+    """Any other method on a lazy chain: the chain's elements as a List first. If that
+    suspends, a frame remembers to call the method once the List is complete."""
+    try:
+        return to_list(it)
+    except Suspend as s:
+        s.frames.append(ThenInvokeFrame(name, args, named))
+        raise
+
+
+@serializable
+class ThenInvokeFrame(BuiltinFrame):
+    TAG = "iter.then"
+    FIELDS = ("name", "args", "named")
+    __slots__ = FIELDS
+
+    def __init__(self, name, args, named):
+        self.name = name
+        self.args = tuple(args)
+        self.named = named
+
+    def resume(self, value):
+        if self.named is not None:
+            return invoke_method_named(value, self.name, self.named)
+        return invoke(value, self.name, self.args)
 
 
 def die(v=None):

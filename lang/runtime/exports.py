@@ -12,6 +12,7 @@ from ..errors import NullError
 from .continuation import CodeFrame, Suspend
 from .functions import Closure, FunctionInfo
 from .iteration import as_list
+from .iterators import to_list
 from .types import MISSING, Byte, Cell, Decimal, Long
 from . import ops, regex
 from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
@@ -47,7 +48,7 @@ def _pipe_src(obj, name):
     """Elements an inlined ``map``/``filter`` iterates (what the method would)."""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value ({name})")
-    return as_list(obj)
+    return as_list(to_list(obj))
 
 
 EXPORTS = {
@@ -70,7 +71,7 @@ EXPORTS = {
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
-    "_missing_arg": missing_arg, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
+    "_missing_arg": missing_arg, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
 }
 
 __all__ = ["EXPORTS", "BUILTINS"]

@@ -63,6 +63,13 @@ CASES = [
     ("[3,1,2].sort{ a, b -> sleep(0, a <=> b) }", [1, 2, 3], 2),
     ("[1,2,3].reduce(0){ a, b -> a + sleep(0, b) }", 6, 3),
     ("def m = [a:1, b:2]; m.map{ k, v -> k + sleep(0, v) }", ["a1", "b2"], 2),
+    # lazy chains: elements flow one at a time; a closure suspends mid-chain
+    ("def r = []; [1,2,3,4].map{ r <<= sleep(0, it); it * 10 }.filter{ it > 10 }.limit(2); r",
+     [1, 2, 3], 3),
+    ("[1,2,3,4].map{ sleep(0, it) + 1 }.filter{ it % 2 == 0 }.map{ it * 10 }", [20, 40], 4),
+    ("[[1,2],[3]].flatMap{ sleep(0, it) }.skip(1).sum()", 5, 2),
+    ("['a','b'].mapWithIndex{ x, i -> sleep(0, x * (i + 1)) }.reverse()", ["bb", "a"], 2),
+    ("def s = 0; for (x in [1,2,3].map{ sleep(0, it) * 2 }) { s += x }; s", 12, 3),
     ("def fib(n) { n < 2 ? sleep(0, n) : fib(n-1) + fib(n-2) }; fib(6)", 8, 13),
     ("def x = checkpoint(commit: { 1 }, recover: { 2 }); x", 1, 1),
     ("def l = [1]; def m = [l: l, same: l]; sleep(0, 0); m.l <<= 2; m.same", [1, 2], 1),

@@ -1,0 +1,352 @@
+"""Jactl's lazy iterator chains (``map``, ``filter``, ``flatMap``, ``mapWithIndex``,
+``skip``, ``limit``): elements flow one at a time through every stage, so
+``x.map{ println it; it }.limit(2)`` runs the closure twice.
+
+Each stage is an explicit state object (upstream, closure, counters), never a Python
+generator, so a closure that suspends mid-chain leaves frames the checkpoint encoder can
+write: the stage's ``IterFrame`` (which call it was waiting for, the element in hand) and
+the consumer's ``DrainFrame`` (the list built so far). When nothing in a chain can suspend,
+``drain`` takes a generator fast path that is never checkpointed.
+
+A chain only lives inside one expression: the code generator converts a stage that is not
+the receiver of another method call to a List (``to_list``).
+"""
+
+import itertools
+
+from ..errors import JactlRuntimeError
+from .continuation import BuiltinFrame, Suspend, serializable
+from .iteration import as_list, call_args, call_item
+from .values import truthy
+
+
+class _End:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "END"
+
+
+END = _End()
+_AGAIN = object()
+
+
+class LazyIter:
+    """Base of the stages: ``next()`` returns the next element or END; ``step(pc, elem,
+    value)`` continues a ``next()`` that was suspended at call ``pc``."""
+    __slots__ = ()
+
+    def _pull(self, up, pc=0, elem=None):
+        try:
+            return up.next()
+        except Suspend as s:
+            s.frames.append(IterFrame(self, pc, elem))
+            raise
+
+    def _apply(self, fn, args, pc, elem):
+        try:
+            return call_item(fn, args[0]) if len(args) == 1 else call_args(fn, args)
+        except Suspend as s:
+            s.frames.append(IterFrame(self, pc, elem))
+            raise
+
+    def may_suspend(self):
+        it = self
+        while isinstance(it, LazyIter) and not isinstance(it, SrcIter):
+            fn = getattr(it, "fn", None)
+            if fn is not None and getattr(fn, "may_suspend", True):
+                return True
+            it = it.up
+        return False
+
+
+@serializable
+class IterFrame(BuiltinFrame):
+    TAG = "iter.next"
+    FIELDS = ("it", "pc", "elem")
+    __slots__ = FIELDS
+
+    def __init__(self, it, pc, elem):
+        self.it = it
+        self.pc = pc
+        self.elem = elem
+
+    def resume(self, value):
+        r = self.it.step(self.pc, self.elem, value)
+        return self.it.next() if r is _AGAIN else r
+
+
+@serializable
+class SrcIter(LazyIter):
+    TAG = "iter.src"
+    FIELDS = ("src", "i")
+    __slots__ = FIELDS
+
+    def __init__(self, src):
+        self.src = src
+        self.i = 0
+
+    def next(self):
+        i = self.i
+        if i >= len(self.src):
+            return END
+        self.i = i + 1
+        return self.src[i]
+
+    def gen(self):
+        src = self.src
+        while self.i < len(src):
+            self.i += 1
+            yield src[self.i - 1]
+
+
+@serializable
+class MapIter(LazyIter):
+    TAG = "iter.map"
+    FIELDS = ("up", "fn", "index", "with_index")
+    __slots__ = FIELDS
+
+    def __init__(self, up, fn, with_index=False):
+        self.up = up
+        self.fn = fn
+        self.index = 0
+        self.with_index = with_index
+
+    def next(self):
+        return self.step(0, None, self._pull(self.up))
+
+    def step(self, pc, elem, value):
+        if pc == 0:
+            if value is END:
+                return END
+            args = (value, self.index) if self.with_index else (value,)
+            value = self._apply(self.fn, args, 1, value)
+        self.index += 1
+        return value
+
+    def gen(self):
+        fn = self.fn
+        for x in self.up.gen():
+            if self.with_index:
+                v = call_args(fn, (x, self.index))
+            else:
+                v = call_item(fn, x)
+            self.index += 1
+            yield v
+
+
+@serializable
+class FilterIter(LazyIter):
+    TAG = "iter.filter"
+    FIELDS = ("up", "fn")
+    __slots__ = FIELDS
+
+    def __init__(self, up, fn):
+        self.up = up
+        self.fn = fn
+
+    def next(self):
+        while True:
+            r = self.step(0, None, self._pull(self.up))
+            if r is not _AGAIN:
+                return r
+
+    def step(self, pc, elem, value):
+        if pc == 0:
+            if value is END:
+                return END
+            elem = value
+            value = self._apply(self.fn, (elem,), 1, elem)
+        return elem if truthy(value) else _AGAIN
+
+    def gen(self):
+        fn = self.fn
+        for x in self.up.gen():
+            if truthy(call_item(fn, x)):
+                yield x
+
+
+@serializable
+class FlatMapIter(LazyIter):
+    TAG = "iter.flatmap"
+    FIELDS = ("up", "fn", "buf", "bi")
+    __slots__ = FIELDS
+
+    def __init__(self, up, fn):
+        self.up = up
+        self.fn = fn
+        self.buf = None
+        self.bi = 0
+
+    def next(self):
+        while True:
+            if self.buf is not None and self.bi < len(self.buf):
+                self.bi += 1
+                return self.buf[self.bi - 1]
+            r = self.step(0, None, self._pull(self.up))
+            if r is not _AGAIN:
+                return r
+
+    def step(self, pc, elem, value):
+        if pc == 0:
+            if value is END:
+                return END
+            value = value if self.fn is None else self._apply(self.fn, (value,), 1, value)
+        self.buf = _expand(value)
+        self.bi = 0
+        return _AGAIN
+
+    def gen(self):
+        for x in self.up.gen():
+            yield from _expand(x if self.fn is None else call_item(self.fn, x))
+
+
+def _expand(v):
+    if v is None:
+        return []
+    if isinstance(v, list):
+        return v
+    if isinstance(v, dict):
+        return [[k, x] for k, x in v.items()]
+    return [v]
+
+
+@serializable
+class SkipIter(LazyIter):
+    TAG = "iter.skip"
+    FIELDS = ("up", "n", "done")
+    __slots__ = FIELDS
+
+    def __init__(self, up, n):
+        self.up = up
+        self.n = n
+        self.done = 0
+
+    def next(self):
+        while True:
+            r = self.step(0, None, self._pull(self.up))
+            if r is not _AGAIN:
+                return r
+
+    def step(self, pc, elem, value):
+        if value is END:
+            return END
+        if self.n >= 0 and self.done < self.n:
+            self.done += 1
+            return _AGAIN
+        return value
+
+    def gen(self):
+        up = self.up.gen()
+        return itertools.islice(up, max(self.n, 0), None)
+
+
+@serializable
+class LimitIter(LazyIter):
+    TAG = "iter.limit"
+    FIELDS = ("up", "n", "count")
+    __slots__ = FIELDS
+
+    def __init__(self, up, n):
+        self.up = up
+        self.n = n
+        self.count = 0
+
+    def next(self):
+        if self.n >= 0 and self.count >= self.n:
+            return END
+        return self.step(0, None, self._pull(self.up))
+
+    def step(self, pc, elem, value):
+        if value is END:
+            return END
+        self.count += 1
+        return value
+
+    def gen(self):
+        up = self.up.gen()
+        return up if self.n < 0 else itertools.islice(up, self.n)
+
+
+@serializable
+class DrainFrame(BuiltinFrame):
+    """A consumer turning a chain into a List, waiting for a suspended ``next()``."""
+    TAG = "iter.drain"
+    FIELDS = ("it", "acc")
+    __slots__ = FIELDS
+
+    def __init__(self, it, acc):
+        self.it = it
+        self.acc = acc
+
+    def resume(self, value):
+        if value is END:
+            return self.acc
+        self.acc.append(value)
+        return self.run()
+
+    def run(self):
+        it, acc = self.it, self.acc
+        while True:
+            try:
+                v = it.next()
+            except Suspend as s:
+                s.frames.append(self)
+                raise
+            if v is END:
+                return acc
+            acc.append(v)
+
+
+def to_list(v):
+    """A chain's elements as a List (anything else unchanged)."""
+    if not isinstance(v, LazyIter):
+        return v
+    if not v.may_suspend():
+        return list(v.gen())
+    return DrainFrame(v, []).run()
+
+
+def _limit_count(args, name):
+    if len(args) != 1:
+        raise JactlRuntimeError(f"{name}() takes one argument")
+    n = args[0]
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise JactlRuntimeError(f"Argument to {name}() must be an int")
+    return int(n)
+
+
+def stage(obj, name, args):
+    """The lazy stage ``obj.name(args)``, or None when ``name`` with these arguments is
+    not a lazy stage (the caller then uses the eager method)."""
+    fn = args[0] if len(args) == 1 else None
+    if name in ("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap"):
+        if len(args) > 1 or (args and not callable(fn) and fn is not None):
+            return None
+        from .functions import BoundMethod, Closure
+        if args and not isinstance(fn, (Closure, BoundMethod)):
+            return None
+    elif name not in ("skip", "limit"):
+        return None
+    elif len(args) != 1 or isinstance(args[0], bool) or not isinstance(args[0], int) or \
+            args[0] < 0:
+        return None
+    up = obj if isinstance(obj, LazyIter) else SrcIter(as_list(obj))
+    if name == "map":
+        return MapIter(up, fn) if fn is not None else up
+    if name in ("mapWithIndex", "mapi"):
+        if fn is None:
+            return None
+        return MapIter(up, fn, with_index=True)
+    if name == "filter":
+        return FilterIter(up, fn) if fn is not None else None
+    if name in ("flatMap", "fmap"):
+        return FlatMapIter(up, fn)
+    n = _limit_count(args, name)
+    if n < 0:
+        return None      # counted from the end: needs the whole list (the eager method)
+    return SkipIter(up, n) if name == "skip" else LimitIter(up, n)
+
+
+LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip",
+                         "limit"))
