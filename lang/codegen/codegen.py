@@ -569,9 +569,15 @@ class FuncGen:
         if pre.lines:
             return False
 
+        counter = _bounded_counter(st)
+
         def update():
             for e in st.update:
-                self.discard_expr(e)
+                if counter is not None and e is st.update[0]:
+                    # ``i < n`` held before the increment, so ``i + 1`` cannot overflow
+                    self.em.emit(f"{self.name_of(counter)} += 1")
+                else:
+                    self.discard_expr(e)
         self.loop_ids += 1
         self.loop_stack.append((st.label, self.loop_ids, update if st.update else None))
         self.em.emit(f"while {c}:")
@@ -1548,6 +1554,26 @@ _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
+
+
+def _bounded_counter(st):
+    """The int loop variable of ``for (int i = ...; i < E; i++)`` when nothing else assigns
+    it: its increment needs no overflow check."""
+    if len(st.update) < 1 or not isinstance(st.cond, N.Binary) or st.cond.op != "<":
+        return None
+    upd = st.update[0]
+    if not (isinstance(upd, (N.Postfix, N.Unary)) and upd.op == "++" and
+            isinstance(upd.expr, N.Ident)):
+        return None
+    sym = upd.expr.sym
+    if not (isinstance(st.cond.left, N.Ident) and st.cond.left.sym is sym):
+        return None
+    if sym is None or sym.kind != "local" or sym.type != "int" or sym.captured or \
+            getattr(sym, "nassign", 0) != 1 or getattr(st.cond.right, "stype", "") != "int":
+        return None
+    if not any(isinstance(d, N.VarDecl) and d.sym is sym for d in st.init):
+        return None
+    return sym
 
 
 def _drains_all(e):

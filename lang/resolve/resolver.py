@@ -391,6 +391,7 @@ class Resolver:
     def _record_assign(self, target, op, value):
         if isinstance(target, N.Ident) and target.sym is not None:
             self.assigns.setdefault(target.sym, []).append((op, value))
+            target.sym.nassign = getattr(target.sym, "nassign", 0) + 1
 
     def _check_lvalue(self, target):
         if isinstance(target, N.Ident):

@@ -9,7 +9,7 @@ class Symbol:
     """
 
     __slots__ = ("name", "kind", "type", "owner", "captured", "pyname", "is_const",
-                 "const_value", "func", "is_param", "assigned_after_decl")
+                 "const_value", "func", "is_param", "assigned_after_decl", "nassign")
 
     def __init__(self, name, kind, type="def", owner=None, pyname=None, is_const=False,
                  func=None, is_param=False):
@@ -24,6 +24,7 @@ class Symbol:
         self.func = func             # FunctionDef for kind 'function'
         self.is_param = is_param
         self.assigned_after_decl = False
+        self.nassign = 0
 
     def __repr__(self):
         return f"Symbol({self.name}, {self.kind}, {self.type})"
