@@ -45,7 +45,9 @@ class Settings:
         max_checkpoint_bytes: largest continuation the worker stores.
         inline_sleep_ms: sleep(ms) up to this long runs inside the job; longer sleeps park.
         job_timeout_s: RQ's timeout for one job (one run of a script between parks).
-        max_execution_ms: CPU-time limit per run handed to lang (None: unlimited).
+        max_execution_ms: running-time budget of a script instance handed to lang (time
+            parked is not counted; the time used travels with its checkpoints); 0 or None:
+            unlimited. The default stops a runaway loop from holding a worker forever.
         claim_idle_ms: a listener takes over inbox messages another listener read this long ago
             without acknowledging them (it died or hung).
         notice_maxlen: approximate cap of the notices stream (late/duplicate/rejected messages).
@@ -66,7 +68,7 @@ class Settings:
     max_checkpoint_bytes: int = 16 << 20
     inline_sleep_ms: int = 1_000
     job_timeout_s: int = 600
-    max_execution_ms: int | None = None
+    max_execution_ms: int | None = 300_000
     claim_idle_ms: int = 30_000
     notice_maxlen: int = 10_000
     hmac_key: str | None = field(default=None, repr=False)

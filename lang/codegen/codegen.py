@@ -1479,6 +1479,125 @@ class FuncGen:
         self.block_value(e.body, "assign", t)
         return t
 
+    # switch ----------------------------------------------------------------
+
+    def e_SwitchExpr(self, e):
+        res = self.temp()
+        done = self.temp()
+        ok = self.temp()
+        subj = self.expr(e.subject)
+        self.store_sym(e.it_sym, subj)
+        it = self.read_sym(e.it_sym)
+        self.step(f"{res} = None")
+        self.step(f"{done} = False")
+        default = None
+        for case in e.cases:
+            if case.is_default:
+                default = case
+                continue
+
+            def case_body(case=case):
+                self.block_prologue(_ScopeHolder(case.scope, []))
+                self.step(f"{ok} = False")
+                has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
+                for pat, guard in case.patterns:
+                    def alt(pat=pat, guard=guard):
+                        bound = set()
+                        if has_rx:
+                            self.step(f"{self.match_local('_m')} = None")
+                        self.step(f"{ok} = {self.pattern(pat, it, bound)}")
+                        if guard is not None:
+                            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
+                    self.if_stmt_raw(f"not {ok}", alt)
+
+                def then():
+                    self.step(f"{done} = True")
+                    self.case_result(case.result, res)
+                self.if_stmt_raw(ok, then)
+            self.if_stmt_raw(f"not {done}", case_body)
+        if default is not None:
+            self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
+        return res
+
+    def case_result(self, r, res):
+        if isinstance(r, N.Block):
+            self.block_value(r, "assign", res)
+        elif isinstance(r, N.Assign):
+            self.step(f"{res} = {self.assign(r, want_value=True)}")
+        else:
+            self.step(f"{res} = {self.expr(r)}")
+
+    def bind_text(self, sym, v):
+        if sym.captured:
+            return f"_sw_cset({self.name_of(sym)}, {v})"
+        return f"_sw_t({self.name_of(sym)} := {v})"
+
+    def pattern(self, p, v, bound):
+        """Python boolean expression testing v (a side-effect-free text) against p; binding
+        variables are assigned as the test proceeds."""
+        k = p.kind
+        if k == "any":
+            return "True"
+        if k == "lit":
+            return f"_sw_eq({v}, {self.expr(p.value)})"
+        if k == "expr":
+            return f"_sw_eq({v}, {self.expr(p.value)})"
+        if k == "type":
+            if p.tname in ("def", "Object"):
+                return "True"
+            return f"_instanceof({v}, {_tn_s(p.tname)!r})"
+        if k == "bind":
+            sym = p.sym
+            tests = []
+            if sym.type not in ("def", "var"):
+                tests.append(f"_instanceof({v}, {_tn_s(sym.type)!r})")
+            if sym.name in bound:
+                tests.append(f"_sw_eq({v}, {self.read_sym(sym)})")
+            else:
+                bound.add(sym.name)
+                tests.append(self.bind_text(sym, v))
+            return "(" + " and ".join(tests) + ")"
+        if k == "regex":
+            r = p.value
+            m = self.match_local("_m")
+            pt = self.expr(r.pattern)
+            return f"(type({v}) is str and (({m} := _rx_find({v}, {pt}, {r.flags!r})) is not None))"
+        if k == "list":
+            items = p.items
+            n = len(items)
+            star = next((i for i, x in enumerate(items) if x.kind == "star"), None)
+            if star is None:
+                tests = [f"_sw_islist({v})", f"len({v}) == {n}"]
+                for i, x in enumerate(items):
+                    tests.append(self.pattern(x, f"{v}[{i}]", bound))
+            else:
+                tests = [f"_sw_islist({v})", f"len({v}) >= {n - 1}"]
+                after = n - 1 - star
+                for i, x in enumerate(items[:star]):
+                    tests.append(self.pattern(x, f"{v}[{i}]", bound))
+                for j, x in enumerate(items[star + 1:]):
+                    tests.append(self.pattern(x, f"{v}[{j - after}]", bound))
+                sp = items[star]
+                if sp.name is not None:
+                    sl = f"list({v}[{star}:{'' if after == 0 else -after}])"
+                    if sp.sym.name in bound:
+                        tests.append(f"_sw_eq({sl}, {self.read_sym(sp.sym)})")
+                    else:
+                        bound.add(sp.sym.name)
+                        tests.append(self.bind_text(sp.sym, sl))
+            tests = [t for t in tests if t != "True"]
+            return "(" + " and ".join(tests) + ")"
+        if k == "map":
+            n = len(p.entries)
+            tests = [f"type({v}) is dict", f"len({v}) {'>=' if p.star else '=='} {n}"]
+            for key, x in p.entries:
+                tests.append(f"{key!r} in {v}")
+                t = self.pattern(x, f"{v}[{key!r}]", bound)
+                if t != "True":
+                    tests.append(t)
+            return "(" + " and ".join(tests) + ")"
+        raise CompileError("Unsupported switch pattern", p.line, p.col)
+
     def e_Die(self, e):
         v = self.expr(e.expr) if e.expr is not None else "None"
         return f"_die({v})"
@@ -1678,3 +1797,13 @@ def _negated_literal(lit):
 
 
 __all__ = ["generate", "Compiled", "NUMERIC_RANK", "PRIMITIVES"]
+
+
+def _tn_s(name):
+    return "def" if name in ("Object", None) else name
+
+
+def _has_regex(p):
+    if p.kind == "regex":
+        return True
+    return any(_has_regex(x) for x in p.items) or any(_has_regex(x) for _, x in p.entries)

@@ -9,7 +9,8 @@ class Symbol:
     """
 
     __slots__ = ("name", "kind", "type", "owner", "captured", "pyname", "is_const",
-                 "const_value", "func", "is_param", "assigned_after_decl", "nassign")
+                 "const_value", "func", "is_param", "assigned_after_decl", "nassign",
+                 "inferred_type")
 
     def __init__(self, name, kind, type="def", owner=None, pyname=None, is_const=False,
                  func=None, is_param=False):

@@ -14,7 +14,7 @@ from .functions import Closure, FunctionInfo
 from .iteration import as_list
 from .iterators import to_list
 from .types import MISSING, Byte, Cell, Decimal, Long
-from . import ops, regex
+from . import ops, patterns, regex
 from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
 
 
@@ -72,6 +72,8 @@ EXPORTS = {
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
     "_missing_arg": missing_arg, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
+    "_sw_t": patterns.sw_t, "_sw_cset": patterns.sw_cset, "_sw_islist": patterns.sw_islist,
+    "_sw_eq": patterns.sw_eq,
 }
 
 __all__ = ["EXPORTS", "BUILTINS"]

@@ -172,9 +172,19 @@ class _Scanner:
                         nl = False
                         self.pos = m2.end()
                         continue
+                    if pos + 1 < self.n and src[pos + 1] == "{":
+                        line, col = self.line, self.col_of(pos)
+                        self.pos = pos + 2
+                        ctoks = self.scan(embedded=True, single_line=single_line)
+                        close = self._embedded_close
+                        tok = RTok("DOLLAR_CODE", "${", line, col, nl)
+                        tok.parts = [("code", ctoks, line, col, close.line, close.col)]
+                        toks.append(tok)
+                        nl = False
+                        continue
                     if pos + 1 < self.n and _IDENT_START_RE.match(src, pos + 1):
                         m2 = _WORD_RE.match(src, pos + 1)
-                        tok = RTok("DOLLAR_WORD", "$", self.line, self.col_of(pos), nl)
+                        tok = RTok("DOLLAR_WORD", m2.group(), self.line, self.col_of(pos), nl)
                         toks.append(tok)
                         nl = False
                         self.pos = m2.end()
@@ -530,7 +540,7 @@ _CANNOT_END = frozenset([
     "CLOSURE_LBRACE", "JSON_LBRACE", "ARROW", "AND", "OR", "NOT", "IN", "NOT_IN", "INSTANCEOF",
     "NOT_INSTANCEOF", "AS", "IF", "IF_MOD", "UNLESS", "ELSE", "WHILE", "FOR", "FOREACH", "DO",
     "UNTIL", "DEF", "VAR", "CONST", "FINAL", "NEW", "EVAL", "NL", "SEMI", "KEY", "LABEL",
-    "ISTR_CODE_BEGIN",
+    "ISTR_CODE_BEGIN", "SWITCH",
 ])
 # tokens before which a newline does not end the statement (they cannot start one)
 _CONTINUES = frozenset([
@@ -675,7 +685,23 @@ class _Shaper:
                 i += 2
                 continue
 
+            if tt == "DOLLAR_CODE":
+                self.emit_parts(t.parts, out)
+                stmt_start = after_ctrl = False
+                ends = True
+                last_type = "ISTR_CODE_END"
+                i += 1
+                continue
+
             if tt == "LPAREN":
+                if prev_type == "SWITCH":
+                    out.append(_mk("LPAREN", "(", t.line, t.col))
+                    stack.append((_PAREN, "SWITCH"))
+                    stmt_start = after_ctrl = False
+                    ends = False
+                    last_type = "LPAREN"
+                    i += 1
+                    continue
                 if prev_type in ("IF", "WHILE", "FOR", "FOREACH"):
                     ckind = _CTRL
                 elif prev_type == "IDENT" and self._is_fun_decl(out, stmt_begin_idx):
@@ -687,6 +713,15 @@ class _Shaper:
                 stmt_start = after_ctrl = False
                 ends = False
                 last_type = "LPAREN"
+                i += 1
+                continue
+
+            if tt == "RPAREN" and len(stack) > 1 and stack[-1] == (_PAREN, "SWITCH"):
+                stack.pop()
+                out.append(_mk("RPAREN", ")", t.line, t.col))
+                last_type = "SWITCH_RPAREN"
+                after_ctrl = stmt_start = False
+                ends = False
                 i += 1
                 continue
 
@@ -734,6 +769,16 @@ class _Shaper:
                 i += 1
                 continue
 
+            if tt == "LBRACE" and prev_type in ("SWITCH", "SWITCH_RPAREN"):
+                out.append(_mk("SWITCH_LBRACE", "{", t.line, t.col))
+                stack.append((_BLOCK, "SWITCH_LBRACE"))
+                stmt_start = True
+                after_ctrl = False
+                ends = False
+                last_type = "SWITCH_LBRACE"
+                i += 1
+                continue
+
             if tt == "LBRACE":
                 if after_ctrl or prev_type in ("ELSE", "DO"):
                     btype, bkind = "BLOCK_LBRACE", _BLOCK
@@ -768,7 +813,7 @@ class _Shaper:
             if tt == "ARROW":
                 out.append(_mk("ARROW", "->", t.line, t.col))
                 top = stack[-1]
-                stmt_start = top[1] == "CLOSURE_LBRACE"
+                stmt_start = top[1] in ("CLOSURE_LBRACE", "SWITCH_LBRACE")
                 after_ctrl = False
                 ends = False
                 last_type = "ARROW"
@@ -794,7 +839,7 @@ class _Shaper:
                 continue
 
             if tt == "DOLLAR_WORD":
-                out.append(_mk("DOLLAR_WORD", "$", t.line, t.col))
+                out.append(_mk("DOLLAR_WORD", t.value, t.line, t.col))
                 stmt_start = after_ctrl = False
                 ends = True
                 last_type = tt

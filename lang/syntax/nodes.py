@@ -377,3 +377,40 @@ class BreakExpr(Expr):
 class ContinueExpr(Expr):
     """``continue`` used inside an expression; at statement level the parser produces Continue."""
     label: Optional[str] = None
+
+
+# ---------------------------------------------------------------- switch expressions
+
+@dataclass(eq=False)
+class Pattern(Node):
+    """A switch pattern. kind:
+    'lit'   value=Expr (literal, cast literal)          'type'  tname=type name
+    'bind'  name, tname (None when untyped)             'any'   ``_``
+    'list'  items=[Pattern], star index via 'star' items
+    'star'  name (None for ``*``)                       'map'   entries=[(key str, Pattern)], star
+    'regex' value=RegexLit                              'expr'  value=Expr (``$v`` / ``${e}``)"""
+    kind: str
+    value: Any = None
+    name: Optional[str] = None
+    tname: Optional[str] = None
+    items: List[Any] = field(default_factory=list)
+    entries: List[Any] = field(default_factory=list)
+    star: bool = False
+    sym: Any = None            # resolver: binding Symbol
+
+
+@dataclass(eq=False)
+class SwitchCase(Node):
+    """patterns: [(Pattern, guard Expr or None)]; empty for ``default``."""
+    patterns: List[Any] = field(default_factory=list)
+    result: Any = None         # Expr or Block
+    is_default: bool = False
+    scope: Any = None
+
+
+@dataclass(eq=False)
+class SwitchExpr(Expr):
+    subject: Optional[Expr] = None
+    cases: List[Any] = field(default_factory=list)
+    it_sym: Any = None         # resolver: the switch's own ``it``
+    scope: Any = None

@@ -690,6 +690,124 @@ class _Builder:
         return _at(N.Closure(c[1], _at(N.Block(c[3]), first)), first)
 
 
+    # switch expressions -----------------------------------------------------
+
+    def switch_expr(self, c):
+        if len(c) == 7:
+            subject, cases = c[2], c[5]
+        else:
+            subject, cases = None, c[2]
+        if subject is not None:
+            self._no_tuple(subject)
+        return _at(N.SwitchExpr(subject, cases), c[0])
+
+    def sw_cases(self, c):
+        return [x for x in c if isinstance(x, N.SwitchCase)]
+
+    def sw_case(self, c):
+        result = c[-1]
+        if isinstance(c[0], Token) and c[0].type == "DEFAULT":
+            return _at(N.SwitchCase([], result, True), c[0])
+        return _at(N.SwitchCase(c[0], result), c[0][0][0])
+
+    def sw_pats(self, c):
+        return [x for x in c if isinstance(x, tuple)]
+
+    def sw_pg(self, c):
+        if len(c) == 1:
+            return (c[0], None)
+        return (c[0], c[2])
+
+    def sp_lit(self, c):
+        v = c[0]
+        if isinstance(v, N.InterpString):
+            raise self.err("Embedded expressions not supported in switch pattern string", v)
+        return _at(N.Pattern("lit", v), v)
+
+    def sp_pat(self, c):
+        s = self._string_node(c[1:-1], c[0])
+        return (s, c[-1].value, c[0])
+
+    def sp_regex(self, c):
+        s, flags, tok = c[0]
+        if flags:
+            return _at(N.Pattern("regex", _at(N.RegexLit(s, flags), tok)), tok)
+        if isinstance(s, N.InterpString):
+            raise self.err("Embedded expressions not supported in switch pattern string", s)
+        return _at(N.Pattern("lit", s), tok)
+
+    def sp_cast(self, c):
+        if len(c) == 5:
+            v = _at(N.Unary("-", c[4]), c[3])
+            return _at(N.Pattern("lit", _at(N.Cast(c[1], v), c[0])), c[0])
+        return _at(N.Pattern("lit", _at(N.Cast(c[1], c[3]), c[0])), c[0])
+
+    def sp_type(self, c):
+        t = c[0]
+        if isinstance(t, Token):
+            return _at(N.Pattern("type", tname="def"), t)
+        return _at(N.Pattern("type", tname=t.name + "[]" * t.dims), t)
+
+    def sp_bind(self, c):
+        if len(c) == 1:
+            return _at(N.Pattern("bind", name=c[0].value), c[0])
+        t = c[0]
+        if isinstance(t, Token):
+            tname = None
+        else:
+            tname = t.name + "[]" * t.dims
+            if tname == "Object":
+                tname = None
+        return _at(N.Pattern("bind", name=c[1].value, tname=tname), c[0])
+
+    def sp_any(self, c):
+        return _at(N.Pattern("any"), c[0])
+
+    def sp_expr(self, c):
+        if len(c) == 1:
+            return _at(N.Pattern("expr", _at(N.Ident(c[0].value), c[0])), c[0])
+        return _at(N.Pattern("expr", self.istr_code(c)), c[0])
+
+    def sp_elem(self, c):
+        first = c[0]
+        if isinstance(first, Token) and first.type == "MUL_OP":
+            name = c[1].value if len(c) > 1 else None
+            return _at(N.Pattern("star", name=name), first)
+        if len(c) == 1:
+            return first
+        key = c[0]
+        if isinstance(key, Token):
+            k = key.value
+        elif isinstance(key, tuple):
+            if isinstance(key[0], N.InterpString):
+                raise self.err("Expected string constant for map key", key[2])
+            k = key[0].value
+        else:
+            if not isinstance(key, N.Literal) or key.kind != "string":
+                raise self.err("Expected string constant for map key", key)
+            k = key.value
+        return ("entry", k, c[2])
+
+    def sp_coll(self, c):
+        elems = [x for x in c if not isinstance(x, Token)]
+        if any(isinstance(x, Token) and x.type == "COLON" for x in c[1:2]) or \
+                any(isinstance(x, tuple) for x in elems):
+            entries = []
+            star = False
+            for x in elems:
+                if isinstance(x, tuple):
+                    entries.append((x[1], x[2]))
+                elif x.kind == "star" and x.name is None:
+                    star = True
+                else:
+                    raise self.err("Unexpected pattern in map pattern", x)
+            return _at(N.Pattern("map", entries=entries, star=star), c[0])
+        stars = [x for x in elems if x.kind == "star"]
+        if len(stars) > 1:
+            raise self.err("Unexpected token '*': only one '*' allowed in list pattern", stars[1])
+        return _at(N.Pattern("list", items=elems), c[0])
+
+
 # ---------------------------------------------------------------------- parser construction
 
 _lock = threading.Lock()
@@ -702,6 +820,8 @@ def _token_text(tok):
         return "'" + tok.value + "'"
     if tt in ("ISTR_BEGIN", "ISTR_END"):
         return '"'
+    if tt == "DOLLAR_WORD":
+        return "$"
     return str(tok.value)
 
 

@@ -199,3 +199,21 @@ def test_a_redis_failure_inside_send_stops_the_run_without_failing_the_instance(
     time.sleep(fleet.settings.lease_ms / 1000 + 0.1)
     fleet.reaper.sweep(force=True)
     assert fleet.run_instance(iid, 10)["result"] == "done"
+
+
+def test_a_runaway_script_fails_with_a_clear_error_and_the_fleet_goes_on(redis):
+    # Given a fleet whose instances get a 200 ms running-time budget
+    from jactl_worker.config import Settings
+    from jactl_worker.embedded import EmbeddedFleet
+    settings = Settings(prefix="rw", queue="rwq", lease_ms=1000, reap_interval_ms=100,
+                        claim_idle_ms=0, requeue_after_ms=0, timeout_grace_ms=0,
+                        max_execution_ms=200)
+    fleet = EmbeddedFleet(settings, connection=redis)
+    # When a script loops forever
+    bad = fleet.client.start("def i = 0\nwhile (true) { i++ }")
+    st = fleet.run_instance(bad, 20)
+    # I expect it to fail with the limit and its script line, and the next script to run
+    assert st["state"] == "failed"
+    assert "Execution time exceeded" in st["error"] and "line 2" in st["error"]
+    ok = fleet.client.start("1 + 1")
+    assert fleet.run_instance(ok, 10)["result"] == 2
