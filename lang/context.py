@@ -173,6 +173,12 @@ class Instance:
     def function(self, fn_id):
         return self.ns["_FNS"].get(fn_id)
 
+    def klass(self, name):
+        """The ClassDef of class ``name`` in this script (checkpoint restore), or None."""
+        if type(name) is not str:
+            return None
+        return self.ns.get("_CLASSES", {}).get(name)
+
     def set_restored(self, globals, state):
         self.globals = globals
         self.ns["_G"] = globals

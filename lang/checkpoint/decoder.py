@@ -30,6 +30,7 @@ from ..errors import CheckpointError
 from ..runtime.continuation import SERIALIZABLE, CodeFrame, Continuation, Frame
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
+from ..runtime.objects import JObject
 from . import format as F
 from .encoder import _hmac_key, _max_size
 
@@ -37,7 +38,7 @@ _unpack_double = struct.Struct(">d").unpack_from
 
 # builder kinds
 _K_ROOT, _K_LIST, _K_DICT, _K_TUPLE, _K_CELL, _K_CLOSURE, _K_BOUND, _K_FRAME, _K_OBJ, \
-    _K_FN = range(10)
+    _K_FN, _K_JOBJ = range(11)
 
 
 def _fail(msg):
@@ -391,6 +392,21 @@ def decode_body(body, inst, script_hash):
                 v.name = name
                 v.is_function = bool(isf)
                 objs_append(v)
+            elif tag == F.JOBJ:
+                cname, pos = _read_str(body, pos, strs)
+                klass = getattr(inst, "klass", None)
+                cls = klass(cname) if klass is not None else None
+                if cls is None:
+                    raise CheckpointError(f"Invalid checkpoint: unknown class {_short(cname)}")
+                nneed, pos = _uint(body, pos)
+                if nneed != len(cls.fields):
+                    _fail(f"instance of {cname}: field count {nneed} does not match the "
+                          f"{len(cls.fields)} fields of the class")
+                nkind = _K_JOBJ
+                v = new(JObject)
+                v._cls = cls
+                v._f = {}
+                objs_append(v)
             elif tag == F.OBJ:
                 ctag, pos = _read_str(body, pos, strs)
                 cls = SERIALIZABLE.get(ctag)
@@ -473,6 +489,9 @@ def decode_body(body, inst, script_hash):
             elif kind == _K_BOUND:
                 v = obj
                 v.obj = items[0]
+            elif kind == _K_JOBJ:
+                v = obj
+                v._f = dict(zip(v._cls.fields, items))
             elif kind == _K_OBJ:
                 v = obj
                 for f, x in zip(type(v).FIELDS, items):

@@ -17,6 +17,7 @@ from ..errors import CheckpointError
 from ..runtime.continuation import SERIALIZABLE, CodeFrame
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
+from ..runtime.objects import JObject
 from . import format as F
 
 _pack_double = struct.Struct(">d").pack
@@ -163,6 +164,24 @@ def encode_body(buf, root, instance, script_hash, limit):
                 _uv(buf, (v << 1) ^ (v >> 63))
             else:
                 _big(buf, v, F.BIG_INT)
+            continue
+        if t is JObject:
+            i = memo.get(id(v))
+            if i is not None:
+                append(F.REF)
+                _uv(buf, i)
+                continue
+            memo[id(v)] = len(keep)
+            keep.append(v)
+            cls = v._cls
+            fields = v._f
+            if type(fields) is not dict or tuple(fields) != cls.fields:
+                raise CheckpointError(f"Instance of {cls.name} has malformed fields")
+            append(F.JOBJ)
+            wstr(cls.name)
+            _uv(buf, len(fields))
+            if fields:
+                pushall(reversed(list(fields.values())))
             continue
         if t is dict or t is list or t is Cell or t is Closure or t is CodeFrame \
                 or t is JArray or t is BoundMethod:

@@ -120,6 +120,7 @@ OBJ = 0x17
 # Objects built from their contents (id assigned after contents)
 TUPLE = 0x18
 FN = 0x19
+JOBJ = 0x1A               # class instance: class name, field count, field values
 
 SMALL_INT = 0x80          # 0x80..0xFF: the int (tag - 0x80)
 SMALL_INT_LIMIT = 0x80
@@ -138,5 +139,5 @@ TAG_NAMES = {
     BIGINT: "BIGINT", FLOAT: "FLOAT", DECIMAL: "DECIMAL", STR_NEW: "STR_NEW",
     STR_REF: "STR_REF", BYTES: "BYTES", MISSING: "MISSING", REF: "REF", INSTANCE: "INSTANCE",
     LIST: "LIST", DICT: "DICT", JARRAY: "JARRAY", CELL: "CELL", CLOSURE: "CLOSURE",
-    BOUND: "BOUND", FRAME: "FRAME", OBJ: "OBJ", TUPLE: "TUPLE", FN: "FN",
+    BOUND: "BOUND", FRAME: "FRAME", OBJ: "OBJ", TUPLE: "TUPLE", FN: "FN", JOBJ: "JOBJ",
 }

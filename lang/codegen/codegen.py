@@ -72,6 +72,18 @@ class ModuleGen:
             FuncGen(self, f).generate()
         em = self.em
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
+        em.emit("_CLASSES = {}")
+        for ci in getattr(self.r, "classes", ()):
+            base = f"_CLASSES[{ci.base.name!r}]" if ci.base is not None else "None"
+            fields = tuple(f[0] for f in ci.all_fields)
+            ftypes = tuple(f[1].name + "[]" * f[1].dims if f[1] is not None else "def"
+                           for f in ci.all_fields)
+            methods = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
+                                      if not fd.is_static_method) + "}"
+            statics = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
+                                      if fd.is_static_method) + "}"
+            em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
+                    f"{ftypes!r}, {methods}, {statics})")
         src, table = em.render(self.locals_tokens)
         return Compiled(src, table, self.r.functions)
 
@@ -457,6 +469,12 @@ class FuncGen:
             if mode:
                 self.finish_value(mode, result, t)
         self.guarded(st, body)
+
+    def s_ClassDecl(self, st, mode, result):
+        if mode:
+            def body():
+                self.finish_value(mode, result, "None")
+            self.guarded(st, body)
 
     def s_FunDecl(self, st, mode, result):
         g = st.info
@@ -1611,6 +1629,10 @@ class FuncGen:
         v = self.expr(e.expr) if e.expr is not None else "None"
         self.em.emit(f"return {v}")
         return "None"
+
+    def e_MakeObj(self, e):
+        vals = self.exprs(list(e.args))
+        return f"_JObject(_CLASSES[{e.cname!r}], ({', '.join(vals)}{',' if len(vals) == 1 else ''}))"
 
     def e_ArrayNew(self, e):
         sizes = self.exprs([x for x in e.sizes if x is not None])

@@ -67,12 +67,21 @@ class Resolver:
         self.pynames = {}        # per function: name -> count, for unique python names
         self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
         self.assigns = {}        # Symbol -> [(op, value node)] for type inference
+        self.classes = {}        # class name -> ClassInfo
+        self.class_list = []     # ClassInfos, base classes first
+        self.class_syms = {}     # generated constructor/method function name -> Symbol
+        self.method_funcs = {}   # instance method name -> [FunctionDef] (any class)
+        self.cur_class = None    # ClassInfo whose method body is being resolved
 
     # ------------------------------------------------------------------ entry
 
     def resolve(self, script):
         main = self._new_function("main", script, None, is_main=True)
         self.func = main
+        decls = []
+        _collect_classes(script.body.stmts, decls, None)
+        if decls:
+            self._setup_classes(decls, main)
         self._block(script.body, new_scope=True)
         if self.errors:
             if len(self.errors) == 1:
@@ -81,7 +90,107 @@ class Resolver:
             raise CompileError(msg)
         self._compute_captures()
         self._compute_suspends()
-        return Resolved(script, self.functions, main, self.cpe)
+        r = Resolved(script, self.functions, main, self.cpe)
+        r.classes = self.class_list
+        return r
+
+    # ------------------------------------------------------------------ classes
+
+    def _setup_classes(self, decls, main):
+        for cd in decls:
+            if cd.name in self.classes:
+                self.errors.append(_err(f"Class '{cd.name}' already declared", cd, self.source))
+                continue
+            self.classes[cd.name] = ClassInfo(cd)
+        # base classes first
+        order, state = [], {}
+
+        def visit(ci):
+            st = state.get(ci.name)
+            if st == 2:
+                return
+            if st == 1:
+                self.errors.append(_err("Class cannot extend itself (circular inheritance)",
+                                        ci.decl, self.source))
+                return
+            state[ci.name] = 1
+            if ci.decl.base is not None:
+                b = self.classes.get(ci.decl.base)
+                if b is None:
+                    self.errors.append(_err(f"Unknown class '{ci.decl.base}'", ci.decl,
+                                            self.source))
+                else:
+                    visit(b)
+                    ci.base = b
+            state[ci.name] = 2
+            order.append(ci)
+
+        for ci in list(self.classes.values()):
+            visit(ci)
+        self.class_list = order
+        for ci in order:
+            ci.build(self)
+        saved = (self.scope, self.func)
+        self.scope = Scope(None, main)
+        for ci in order:
+            for fd in ci.synth():
+                self._declare_function(fd)
+                self.class_syms[fd.name] = fd.sym
+                if getattr(fd, "method_name", None) and not fd.is_static_method:
+                    self.method_funcs.setdefault(fd.method_name, []).append(fd.info)
+        for ci in order:
+            for fd in ci.synth():
+                saved_cls = self.cur_class
+                self.cur_class = ci
+                self.in_static = fd.is_static_method
+                self._function_body(fd.info, fd.params, fd.body)
+                self.cur_class = saved_cls
+                self.in_static = False
+        self.scope, self.func = saved
+
+    def _has_this(self):
+        return self.cur_class is not None and not getattr(self, "in_static", False)
+
+    def _s_ClassDecl(self, st):
+        pass
+
+    def _e_ClassRef(self, e):
+        self.errors.append(_err(f"Class name '{e.cname}' cannot be used as a value", e,
+                                self.source))
+        return "def"
+
+    def _e_MakeObj(self, e):
+        for a in e.args:
+            self._expr(a)
+        return e.cname
+
+    def _e_NewObj(self, e):
+        ci = self.classes.get(e.cname)
+        if ci is None:
+            self.errors.append(_err(f"Unknown class '{e.cname}'", e, self.source))
+            return "def"
+        args, named = e.args, e.named
+        if args and not named:
+            mand = [f for f in ci.all_fields if f[2] is None]
+            if len(args) == len(mand):
+                named = [N.NamedArg(f[0], a, line=a.line, col=a.col) for f, a in zip(mand, args)]
+                args = []
+            elif len(args) > len(mand):
+                self.errors.append(_err(f"Too many arguments for constructor (passed "
+                                        f"{len(args)} but expected only {len(mand)})",
+                                        e, self.source))
+                args = []
+            else:
+                self.errors.append(_err(f"Missing mandatory field '{mand[len(args)][0]}'",
+                                        e, self.source))
+                args = []
+        callee = N.Ident(ci.ctor.name, line=e.line, col=e.col)
+        e.__class__ = N.Call
+        e.callee = callee
+        e.args = args
+        e.named = named
+        del e.cname
+        return self._e_Call(e)
 
     def _new_function(self, name, node, parent, is_closure=False, is_main=False):
         f = FunctionDef(len(self.functions), name, node, parent, is_closure, is_main)
@@ -334,6 +443,8 @@ class Resolver:
 
     def _lookup_var(self, name, node):
         sym = self.scope.lookup(name)
+        if sym is None and name in self.class_syms:
+            sym = self.class_syms[name]
         if sym is None and name[:1] == "$" and name[1:].isdigit():
             return Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
         if sym is None:
@@ -362,6 +473,22 @@ class Resolver:
             f = f.parent
 
     def _e_Ident(self, e):
+        ci = self.cur_class
+        if ci is not None and self.scope.lookup(e.name) is None:
+            name = e.name
+            v = ci.const(name)
+            if v is not None:
+                e.__class__ = N.Literal
+                del e.name, e.sym
+                e.kind, e.value = v.kind, v.value
+                return self._e_Literal(e)
+            if ci.field(name) is not None and self._has_this():
+                e.__class__ = N.Field
+                del e.name, e.sym
+                e.obj = N.Ident("this", line=e.line, col=e.col)
+                e.name = name
+                e.null_safe = False
+                return self._e_Field(e)
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
@@ -452,12 +579,47 @@ class Resolver:
         return "def"
 
     def _e_Field(self, e):
+        if isinstance(e.obj, N.ClassRef) and isinstance(e.name, str):
+            ci = self.classes.get(e.obj.cname)
+            v = ci.const(e.name) if ci is not None else None
+            if v is not None:
+                e.__class__ = N.Literal
+                del e.obj, e.name, e.null_safe
+                e.kind, e.value = v.kind, v.value
+                return self._e_Literal(e)
         self._expr(e.obj)
+        if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
+            f = self.classes[e.obj.stype].field(e.name)
+            if f is not None and f[1] is not None:
+                return _type_name(f[1])
         if not isinstance(e.name, str):
             self._expr(e.name)
         return "def"
 
     def _e_Call(self, e):
+        c = e.callee
+        if isinstance(c, N.Field) and isinstance(c.obj, N.ClassRef) and isinstance(c.name, str):
+            ci = self.classes.get(c.obj.cname)
+            fd = ci.find_method(c.name) if ci is not None else None
+            if fd is None or not fd.is_static_method:
+                self.errors.append(_err(f"No static method '{c.name}' found in class "
+                                        f"{c.obj.cname}", c, self.source))
+                fd = None
+            if fd is not None:
+                e.callee = N.Ident(fd.name, line=c.line, col=c.col)
+        elif isinstance(c, N.Ident) and self.cur_class is not None and \
+                self.scope.lookup(c.name) is None:
+            fd = self.cur_class.find_method(c.name)
+            if fd is not None:
+                if fd.is_static_method:
+                    c.name = fd.name
+                elif self._has_this():
+                    e.__class__ = N.MethodCall
+                    e.obj = N.Ident("this", line=c.line, col=c.col)
+                    e.name = c.name
+                    e.null_safe = False
+                    del e.callee
+                    return self._e_MethodCall(e)
         for a in e.args:
             self._expr(a)
         for na in e.named:
@@ -479,6 +641,22 @@ class Resolver:
         return "def"
 
     def _e_MethodCall(self, e):
+        o = e.obj
+        if isinstance(o, N.Ident) and o.name == "super" and self._has_this() and \
+                isinstance(e.name, str) and self.scope.lookup("super") is None:
+            base = self.cur_class.base
+            fd = base.find_method(e.name) if base is not None else None
+            if fd is not None and not fd.is_static_method:
+                e.__class__ = N.Call
+                e.callee = N.Ident(fd.name, line=o.line, col=o.col)
+                e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
+                del e.obj, e.name, e.null_safe
+                return self._e_Call(e)
+        if isinstance(o, N.ClassRef) and isinstance(e.name, str):
+            e.__class__ = N.Call
+            e.callee = N.Field(o, e.name, line=o.line, col=o.col)
+            del e.obj, e.name, e.null_safe
+            return self._e_Call(e)
         self._expr(e.obj)
         if not isinstance(e.name, str):
             self._expr(e.name)
@@ -767,6 +945,9 @@ class Resolver:
             name = e.name if isinstance(e.name, str) else None
             if self._lazy_may_suspend(e.obj):
                 return True      # consuming a lazy chain runs its closures
+            if name is not None and name in self.method_funcs and any(
+                    f.may_suspend for f in self.method_funcs[name]):
+                return True      # a user method (any class defining it) may suspend
             if name is not None and name not in CLOSURE_METHODS:
                 return False
             for a in list(e.args) + [na.value for na in e.named]:
@@ -845,8 +1026,10 @@ def _children(n):
         return [n.init] if n.init is not None else []
     if t is N.MultiVarDecl:
         return [n.init] if n.init is not None else []
-    if t is N.FunDecl or t is N.Closure:
+    if t is N.FunDecl or t is N.Closure or t is N.ClassDecl:
         return []
+    if t is N.MakeObj:
+        return list(n.args)
     if t is N.If:
         return [x for x in (n.cond, n.then, n.else_) if x is not None]
     if t is N.While:
@@ -968,6 +1151,107 @@ def resolve(script, source, **kw):
     for d in decls:
         d.inferred = "int"
     return Resolver(source, **kw).resolve(script)
+
+
+def _collect_classes(stmts, out, outer):
+    for st in stmts:
+        if isinstance(st, N.ClassDecl):
+            out.append(st)
+            _collect_classes(st.classes, out, st)
+
+
+class ClassInfo:
+    """Resolver facts about one class and the functions generated for it: a constructor
+    ``X$new(fields...)`` and one function ``X.m`` per method (``this`` first unless static)."""
+
+    def __init__(self, decl):
+        self.decl = decl
+        self.name = decl.name
+        self.base = None
+        self.consts = {}
+        self.own_fields = []      # (name, TypeRef or None, init, VarDecl)
+        self.all_fields = []
+        self.methods = {}         # name -> synthesized FunDecl
+        self.ctor = None
+
+    def build(self, r):
+        cd = self.decl
+        for vd in cd.fields:
+            if vd.is_const:
+                if not isinstance(vd.init, N.Literal):
+                    r.errors.append(_err("Const field must be initialised with a simple "
+                                         "value", vd, r.source))
+                    continue
+                self.consts[vd.name] = vd.init
+                continue
+            t = None if vd.type.name in ("def", "var") else vd.type
+            self.own_fields.append((vd.name, t, vd.init, vd))
+        seen = set()
+        base_fields = self.base.all_fields if self.base is not None else []
+        for f in base_fields:
+            seen.add(f[0])
+        for f in self.own_fields:
+            if f[0] in seen:
+                r.errors.append(_err(f"Field '{f[0]}' clashes with field of the same name",
+                                     f[3], r.source))
+            seen.add(f[0])
+        self.all_fields = list(base_fields) + self.own_fields
+        synth = getattr(cd, "synth", None)
+        if synth is None:
+            import copy
+            params = [N.Param(t, n, copy.deepcopy(init) if init is not None else None,
+                              line=vd.line, col=vd.col) for n, t, init, vd in self.all_fields]
+            body = N.Block([N.Return(N.MakeObj(self.name, [N.Ident(p.name, line=cd.line, col=cd.col)
+                                                          for p in params], line=cd.line, col=cd.col),
+                                     line=cd.line, col=cd.col)], line=cd.line, col=cd.col)
+            ctor = N.FunDecl(f"{self.name}$new", N.TypeRef(self.name), params, body,
+                             line=cd.line, col=cd.col)
+            ctor.is_static_method = True
+            ctor.method_name = None
+            methods = []
+            for fd in cd.methods:
+                static = getattr(fd, "is_static", False)
+                ps = list(fd.params)
+                if not static:
+                    ps = [N.Param(N.TypeRef(self.name), "this", None, line=fd.line, col=fd.col)] + ps
+                m = N.FunDecl(f"{self.name}.{fd.name}", fd.return_type, ps, fd.body,
+                              line=fd.line, col=fd.col)
+                m.is_static_method = static
+                m.method_name = fd.name
+                methods.append(m)
+            synth = cd.synth = (ctor, methods)
+        self.ctor = synth[0]
+        self.methods = {}
+        for m in synth[1]:
+            if m.method_name in self.methods:
+                r.errors.append(_err(f"Method '{m.method_name}' already declared", m, r.source))
+            self.methods[m.method_name] = m
+
+    def synth(self):
+        return [self.ctor] + list(self.methods.values())
+
+    def field(self, name):
+        for f in self.all_fields:
+            if f[0] == name:
+                return f
+        return None
+
+    def const(self, name):
+        c = self
+        while c is not None:
+            if name in c.consts:
+                return c.consts[name]
+            c = c.base
+        return None
+
+    def find_method(self, name):
+        c = self
+        while c is not None:
+            m = c.methods.get(name)
+            if m is not None:
+                return m
+            c = c.base
+        return None
 
 
 def _pattern_exprs(p):

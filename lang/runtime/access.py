@@ -4,6 +4,7 @@ from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
 from .values import class_name, hkey
+from .objects import JObject, get_field, set_field
 
 
 def _int_index(i):
@@ -135,6 +136,8 @@ def field(o, name):
         return v
     if o is None:
         raise NullError("Null value for parent during field access")
+    if t is JObject and isinstance(name, str):
+        return get_field(o, name)
     if isinstance(name, str):
         from .methods import has_method
         if has_method(o, name):
@@ -175,6 +178,8 @@ def setfield(o, name, v):
         return v
     if o is None:
         raise NullError("Null value for parent during field assignment")
+    if type(o) is JObject and isinstance(name, str):
+        return set_field(o, name, v)
     if type(o) in (list, JArray) and isinstance(name, int):
         return setindex(o, name, v)
     raise JactlRuntimeError(

@@ -12,6 +12,7 @@ from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
 from .values import class_name, convert, to_string
 from . import strings
+from .objects import JObject, invoke_obj
 
 
 def call(f, args):
@@ -93,6 +94,10 @@ def invoke(obj, name, args):
     t = type(obj)
     if t is dict and name in obj:
         return call(obj[name], args)
+    if t is JObject:
+        r, found = invoke_obj(obj, name, args)
+        if found:
+            return r
     if name in LAZY_STAGES and (t in _FAST_ITERABLE or isinstance(obj, LazyIter)):
         st = stage(obj, name, args)
         if st is not None:
@@ -112,6 +117,12 @@ _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 def invoke_named(obj, name, args, named):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
+    if type(obj) is JObject:
+        m = obj._cls.find(name)
+        if m is not None:
+            d = dict(named)
+            d["this"] = obj
+            return call_named(Closure(m), d)
     if isinstance(obj, LazyIter):
         obj = _drain_then(obj, name, args, named)
     return invoke_method_named(obj, name, named)

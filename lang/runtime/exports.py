@@ -51,7 +51,10 @@ def _pipe_src(obj, name):
     return as_list(to_list(obj))
 
 
+from .objects import ClassDef, JObject  # noqa: E402
+
 EXPORTS = {
+    "_ClassDef": ClassDef, "_JObject": JObject,
     "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
     "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
     "_Dec0": Decimal(0), "_w32": wrap32, "_str": to_string, "_tr": truthy,

@@ -569,6 +569,10 @@ def _mk(type_, value, line, col):
 class _Shaper:
     """Pass 2: raw tokens -> parser tokens (see module docstring)."""
 
+    @staticmethod
+    def _class_brace(out):
+        return _class_brace(out)
+
     def __init__(self, src):
         self.src = src
 
@@ -780,7 +784,7 @@ class _Shaper:
                 continue
 
             if tt == "LBRACE":
-                if after_ctrl or prev_type in ("ELSE", "DO"):
+                if after_ctrl or prev_type in ("ELSE", "DO") or self._class_brace(out):
                     btype, bkind = "BLOCK_LBRACE", _BLOCK
                 elif self._is_json_map(raw, i + 1, stmt_start):
                     btype, bkind = "JSON_LBRACE", _JSON
@@ -888,6 +892,8 @@ class _Shaper:
     def _is_fun_decl(out, begin):
         """out ends with IDENT and the statement so far is: [type] (dims) IDENT."""
         k = begin
+        if k < len(out) - 1 and out[k].type == "STATIC":
+            k += 1
         if k >= len(out) - 1:
             return False
         t = out[k].type
@@ -1000,9 +1006,33 @@ _VALUE_END = frozenset(["IDENT", "INT", "LONG", "DOUBLE", "DECIMAL", "STRING", "
                         "RPAREN", "RBRACKET", "RBRACE", "TRUE", "FALSE", "NULL"])
 
 
+def _class_brace(out):
+    """``class X {`` / ``class X extends Y {``: the class body is a block."""
+    k = len(out) - 1
+    if k >= 1 and out[k].type == "TYPE":
+        if out[k - 1].type == "CLASS":
+            return True
+        if out[k - 1].type == "EXTENDS" and k >= 3 and out[k - 3].type == "CLASS":
+            return True
+    return False
+
+
 def tokenize(source):
     """Source text -> list of lark Tokens for the parser (ends with no explicit EOF token)."""
     raw = _Scanner(source).scan()
+    # user class names (``class X``) are type names wherever they appear as words
+    names = {raw[i + 1].value for i in range(len(raw) - 1)
+             if raw[i].type == "CLASS" and raw[i + 1].type == "IDENT"}
+    if names:
+        for i, t in enumerate(raw):
+            if t.type == "IDENT" and t.value in names and not (
+                    i > 0 and raw[i - 1].type in ("DOT", "QDOT")):
+                t.type = "TYPE"
     out = []
     _Shaper(source).shape(raw, out)
+    if names:
+        for i in range(len(out) - 1):
+            t = out[i]
+            if t.type == "TYPE" and t.value in names and out[i + 1].type == "DOT":
+                t.type = "CLASS_NAME"
     return out

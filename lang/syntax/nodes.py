@@ -414,3 +414,38 @@ class SwitchExpr(Expr):
     cases: List[Any] = field(default_factory=list)
     it_sym: Any = None         # resolver: the switch's own ``it``
     scope: Any = None
+
+
+# ---------------------------------------------------------------------- classes
+
+@dataclass
+class ClassDecl(Stmt):
+    """``class X extends Y { fields; methods; nested classes }``. ``fields``: VarDecls
+    (``is_const`` for const fields), ``methods``: FunDecls (``is_static``)."""
+    name: str
+    base: Optional[str] = None
+    fields: List[Any] = field(default_factory=list)
+    methods: List[Any] = field(default_factory=list)
+    classes: List[Any] = field(default_factory=list)
+    info: Any = None
+
+
+@dataclass
+class NewObj(Expr):
+    """``new X(args)`` / ``new X(a:1)``: rewritten by the resolver into a constructor call."""
+    cname: str
+    args: List[Expr] = field(default_factory=list)
+    named: List[Any] = field(default_factory=list)
+
+
+@dataclass
+class MakeObj(Expr):
+    """Body of a generated constructor: an instance of class ``cname`` from field values."""
+    cname: str
+    args: List[Expr] = field(default_factory=list)
+
+
+@dataclass
+class ClassRef(Expr):
+    """A class name used as a value (``X.f()`` for static f, ``X.CONST``)."""
+    cname: str

@@ -370,6 +370,35 @@ class _Builder:
         ret = None if rtype.name == "def" else rtype
         return _at(N.FunDecl(name, ret, params, body), rtype)
 
+    def static_fun(self, c):
+        fd = c[1]
+        fd.is_static = True
+        return fd
+
+    def class_decl(self, c):
+        name = c[1].value
+        base = c[3].name if len(c) > 3 else None
+        body = c[-1]
+        cd = _at(N.ClassDecl(name, base), c[0])
+        for st in body.stmts:
+            if isinstance(st, N.VarDecl):
+                cd.fields.append(st)
+            elif isinstance(st, N.FunDecl):
+                cd.methods.append(st)
+            elif isinstance(st, N.ClassDecl):
+                cd.classes.append(st)
+            else:
+                raise CompileError("Expected field, method or class declaration in class body",
+                                   st.line, st.col, self.source)
+        return cd
+
+    def class_new(self, c):
+        args, named = c[2]
+        return _at(N.NewObj(c[1].value, args, named), c[0])
+
+    def class_member(self, c):
+        return _at(N.Field(_at(N.ClassRef(c[0].value), c[0]), c[2].value), c[0])
+
     def params(self, c):
         return _nodes(c)
 
