@@ -9,9 +9,15 @@ also pass with --checkpoint-each-statement.
 import json
 import sys
 
-FILE_FLOORS = {"CompilerTests.java": 0.96, "CompilerTests2.java": 0.93}
-OVERALL_FLOOR = 0.70
-CPE_RETAINED_FLOOR = 0.99
+# just under the figures reached (2026-11-27: 97.6, 95.6, 99.1, 97.6, 90.1, 91.7, 89.2, 55.8,
+# 84.1 % overall, 99.98 % kept with --checkpoint-each-statement)
+FILE_FLOORS = {
+    "CompilerTests.java": 0.97, "CompilerTests2.java": 0.95, "ListMapArrayTests.java": 0.985,
+    "BuiltinFunctionTests.java": 0.97, "BuiltinFunctionTests2.java": 0.89,
+    "CompilerTest3.java": 0.90, "SwitchTests.java": 0.88, "ClassTests.java": 0.55,
+}
+OVERALL_FLOOR = 0.835
+CPE_RETAINED_FLOOR = 0.995
 
 
 def main(plain_path, cpe_path):

@@ -13,6 +13,7 @@ import sys
 import time
 
 from .checkpoint import Checkpointer
+from .checkpoint.format import DEFAULT_MAX_CHECKPOINT_SIZE
 from .checkpoint import Restorer as _Decoder
 from .errors import CompileError, JactlError, JactlRuntimeError
 from .errors import TimeoutError as LimitError
@@ -24,7 +25,6 @@ from .resolve.resolver import resolve
 from .codegen.codegen import generate
 
 COMPILER_VERSION = "jactl-py-0.1"
-DEFAULT_MAX_CHECKPOINT_SIZE = 128 * 1024 * 1024
 
 
 class Completed:

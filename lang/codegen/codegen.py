@@ -1005,7 +1005,7 @@ class FuncGen:
             return f"({l} {'and' if is_and else 'or'} {r})"
         t = self.temp()
         l = self.cond(e.left)
-        self.em.emit(f"{t} = {l}" if not self.susp else f"if not _pc: {t} = {l}")
+        self.step(f"{t} = {l}")
 
         def then():
             r = self.cond(e.right)
@@ -1054,7 +1054,7 @@ class FuncGen:
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.temp()
         l = self.expr(e.left)
-        self.em.emit(f"{t} = {l}" if not self.susp else f"if not _pc: {t} = {l}")
+        self.step(f"{t} = {l}")
 
         def then():
             self.step(f"{t} = {self.expr(e.right)}")
@@ -1068,7 +1068,7 @@ class FuncGen:
         t = self.temp()
         c = self.cond(e.cond)
         ct = self.temp()
-        self.em.emit(f"{ct} = {c}" if not self.susp else f"if not _pc: {ct} = {c}")
+        self.step(f"{ct} = {c}")
         self.if_stmt_raw(ct, lambda: self.em.emit(f"{t} = {self.expr(e.then)}"),
                          lambda: self.em.emit(f"{t} = {self.expr(e.else_)}"))
         return t

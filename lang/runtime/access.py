@@ -4,6 +4,7 @@ from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
 from .values import class_name, hkey
+from .iteration import as_list
 from .objects import JObject, get_field, set_field
 
 
@@ -224,23 +225,8 @@ def gget(g, name):
 
 def iter_list(v):
     """What a for-in loop iterates: a list snapshot (so the position is a plain index
-    that survives checkpointing)."""
-    t = type(v)
-    if t is list or t is JArray:
-        return v
-    if t is dict:
-        return [[k, x] for k, x in v.items()]
-    if t is str:
-        return list(v)
-    if v is None:
-        return []
-    if isinstance(v, int) and not isinstance(v, bool):
-        return list(range(int(v)))
-    from .iteration import to_list_if_iterator
-    lst = to_list_if_iterator(v)
-    if lst is not v:
-        return lst
-    raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
+    that survives checkpointing); null iterates nothing."""
+    return [] if v is None else as_list(v)
 
 
 _PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))

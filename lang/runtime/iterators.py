@@ -50,6 +50,13 @@ class LazyIter:
             s.frames.append(IterFrame(self, pc, elem))
             raise
 
+    def next(self):
+        """Pull from upstream until ``step`` yields an element or END."""
+        while True:
+            r = self.step(0, None, self._pull(self.up))
+            if r is not _AGAIN:
+                return r
+
     def may_suspend(self):
         it = self
         while isinstance(it, LazyIter) and not isinstance(it, SrcIter):
@@ -112,9 +119,6 @@ class MapIter(LazyIter):
         self.index = 0
         self.with_index = with_index
 
-    def next(self):
-        return self.step(0, None, self._pull(self.up))
-
     def step(self, pc, elem, value):
         if pc == 0:
             if value is END:
@@ -145,12 +149,6 @@ class FilterIter(LazyIter):
         self.up = up
         self.fn = fn
 
-    def next(self):
-        while True:
-            r = self.step(0, None, self._pull(self.up))
-            if r is not _AGAIN:
-                return r
-
     def step(self, pc, elem, value):
         if pc == 0:
             if value is END:
@@ -179,7 +177,7 @@ class FlatMapIter(LazyIter):
         self.bi = 0
 
     def next(self):
-        while True:
+        while True:     # (a loop, not recursion: many empty expansions in a row are fine)
             if self.buf is not None and self.bi < len(self.buf):
                 self.bi += 1
                 return self.buf[self.bi - 1]
@@ -222,12 +220,6 @@ class SkipIter(LazyIter):
         self.n = n
         self.done = 0
 
-    def next(self):
-        while True:
-            r = self.step(0, None, self._pull(self.up))
-            if r is not _AGAIN:
-                return r
-
     def step(self, pc, elem, value):
         if value is END:
             return END
@@ -255,7 +247,7 @@ class LimitIter(LazyIter):
     def next(self):
         if self.n >= 0 and self.count >= self.n:
             return END
-        return self.step(0, None, self._pull(self.up))
+        return LazyIter.next(self)
 
     def step(self, pc, elem, value):
         if value is END:
