@@ -32,18 +32,18 @@ def main(plain_path, cpe_path):
     for f, floor in FILE_FLOORS.items():
         ok, n = by_file.get(f, (0, 0))
         rate = ok / n if n else 0.0
-        print(f"{f}: {ok}/{n} = {rate:.1%} (floor {floor:.0%})")
+        print(f"{f}: {ok}/{n} = {rate:.1%} (floor {floor:.1%})")
         if rate < floor:
             failed.append(f)
     passed = [r["id"] for r in plain if r["status"] == "pass"]
     overall = len(passed) / len(plain)
-    print(f"overall: {len(passed)}/{len(plain)} = {overall:.1%} (floor {OVERALL_FLOOR:.0%})")
+    print(f"overall: {len(passed)}/{len(plain)} = {overall:.1%} (floor {OVERALL_FLOOR:.1%})")
     if overall < OVERALL_FLOOR:
         failed.append("overall")
     kept = sum(1 for i in passed if cpe.get(i) == "pass")
     retained = kept / len(passed) if passed else 1.0
     print(f"checkpoint-each-statement keeps {kept}/{len(passed)} = {retained:.2%} "
-          f"(floor {CPE_RETAINED_FLOOR:.0%})")
+          f"(floor {CPE_RETAINED_FLOOR:.1%})")
     if retained < CPE_RETAINED_FLOOR:
         failed.append("checkpoint-each-statement")
     if failed:
