@@ -44,17 +44,15 @@ class Dispatcher:
 
     def enqueue_run(self, queue: str, instance_id: str, run_seq: int, pipeline=None) -> str:
         """Enqueue the job that runs ``instance_id`` for run ``run_seq``."""
-        job_id = self.keys.run_job_id(instance_id, run_seq)
+        return self._enqueue(queue, RUN_JOB, (self.settings.prefix, instance_id, run_seq),
+                             self.keys.run_job_id(instance_id, run_seq),
+                             f"run {instance_id} #{run_seq}", pipeline)
+
+    def _enqueue(self, queue, func, args, job_id, description, pipeline=None) -> str:
         self.queue(queue).enqueue_call(
-            RUN_JOB,
-            args=(self.settings.prefix, instance_id, run_seq),
-            job_id=job_id,
-            timeout=self.settings.job_timeout_s,
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-            description=f"run {instance_id} #{run_seq}",
-            pipeline=pipeline,
-        )
+            func, args=args, job_id=job_id, timeout=self.settings.job_timeout_s,
+            result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL, description=description,
+            pipeline=pipeline)
         return job_id
 
     def schedule_timeout(self, queue: str, corr: str, wait_seq: int, deadline_ms: int) -> str:
@@ -85,17 +83,9 @@ class Dispatcher:
 
     def enqueue_timeout_now(self, queue: str, corr: str, wait_seq: int) -> str:
         """Run a timeout job as soon as a worker is free (the reaper's safety net)."""
-        job_id = self.keys.timeout_job_id(corr, wait_seq) + "-late"
-        self.queue(queue).enqueue_call(
-            TIMEOUT_JOB,
-            args=(self.settings.prefix, corr, wait_seq),
-            job_id=job_id,
-            timeout=self.settings.job_timeout_s,
-            result_ttl=RESULT_TTL,
-            failure_ttl=FAILURE_TTL,
-            description=f"overdue timeout {corr} #{wait_seq}",
-        )
-        return job_id
+        return self._enqueue(queue, TIMEOUT_JOB, (self.settings.prefix, corr, wait_seq),
+                             self.keys.timeout_job_id(corr, wait_seq) + "-late",
+                             f"overdue timeout {corr} #{wait_seq}")
 
     def job_alive(self, job_id: str) -> bool:
         """True if the job exists and may still run (queued, scheduled, deferred, started)."""
