@@ -853,6 +853,9 @@ class FuncGen:
                  f"{vals[i + 1]}" for i in range(0, len(vals), 2)]
         return "{" + ", ".join(pairs) + "}"
 
+    def e_ClassRef(self, e):
+        return f"_DTS[{e.cname!r}]"
+
     def e_Ident(self, e):
         sym = e.sym
         if sym.kind == "local":

@@ -10,6 +10,7 @@ It reports the errors the parser cannot see: unknown variables, duplicate declar
 assignments to constants, break/continue outside loops, bad argument counts.
 """
 
+from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
 from ..syntax import nodes as N
 from .scopes import FunctionDef, Scope, Symbol
@@ -155,6 +156,8 @@ class Resolver:
         pass
 
     def _e_ClassRef(self, e):
+        if e.cname in BUILTIN_CLASS_NAMES and e.cname not in self.classes:
+            return "def"
         self.errors.append(_err(f"Class name '{e.cname}' cannot be used as a value", e,
                                 self.source))
         return "def"
@@ -598,6 +601,14 @@ class Resolver:
 
     def _e_Call(self, e):
         c = e.callee
+        if isinstance(c, N.Field) and isinstance(c.obj, N.ClassRef) and isinstance(c.name, str) \
+                and c.obj.cname in BUILTIN_CLASS_NAMES and c.obj.cname not in self.classes:
+            e.__class__ = N.MethodCall
+            e.obj = c.obj
+            e.name = c.name
+            e.null_safe = False
+            del e.callee
+            return self._e_MethodCall(e)
         if isinstance(c, N.Field) and isinstance(c.obj, N.ClassRef) and isinstance(c.name, str):
             ci = self.classes.get(c.obj.cname)
             fd = ci.find_method(c.name) if ci is not None else None
@@ -652,7 +663,8 @@ class Resolver:
                 e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
                 del e.obj, e.name, e.null_safe
                 return self._e_Call(e)
-        if isinstance(o, N.ClassRef) and isinstance(e.name, str):
+        if isinstance(o, N.ClassRef) and isinstance(e.name, str) and \
+                not (o.cname in BUILTIN_CLASS_NAMES and o.cname not in self.classes):
             e.__class__ = N.Call
             e.callee = N.Field(o, e.name, line=o.line, col=o.col)
             del e.obj, e.name, e.null_safe

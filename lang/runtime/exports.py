@@ -85,3 +85,8 @@ __all__ = ["EXPORTS", "BUILTINS"]
 # ``_hk(k)`` (a hashable KeyList/KeyMap copy for List/Map keys, the key itself otherwise).
 from .values import hkey as _hkey  # noqa: E402
 EXPORTS["_hk"] = _hkey
+
+# builtin date/time classes: values of their class names, and their methods
+from .datetime import STATICS as _DT_STATICS  # noqa: E402
+from . import datetime_methods as _dt_methods  # noqa: E402,F401
+EXPORTS["_DTS"] = _DT_STATICS

@@ -1017,17 +1017,59 @@ def _class_brace(out):
     return False
 
 
+BUILTIN_CLASS_NAMES = frozenset(["LocalDate", "LocalTime", "LocalDateTime", "ZonedDateTime",
+                                 "Instant", "Duration", "Period", "ZoneId"])
+
+
+def _collapse_qualified(raw):
+    """``jactl.time.X`` -> ``X`` for the builtin date/time classes."""
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        t = raw[i]
+        if t.type == "IDENT" and t.value == "jactl" and i + 4 < n and raw[i + 1].type == "DOT" \
+                and raw[i + 2].type == "IDENT" and raw[i + 2].value == "time" and \
+                raw[i + 3].type == "DOT" and raw[i + 4].type == "IDENT" and \
+                raw[i + 4].value in BUILTIN_CLASS_NAMES and \
+                not (i > 0 and raw[i - 1].type in ("DOT", "QDOT")):
+            x = raw[i + 4]
+            x.line, x.col, x.nl = t.line, t.col, t.nl
+            out.append(x)
+            i += 5
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def _type_words(raw, names):
+    """Class names used as words become TYPE tokens (also inside ``${...}`` of strings)."""
+    if any(t.type == "IDENT" and t.value == "jactl" for t in raw):
+        raw = _collapse_qualified(raw)
+    for i, t in enumerate(raw):
+        if t.type == "IDENT" and t.value in names and not (
+                i > 0 and raw[i - 1].type in ("DOT", "QDOT")):
+            t.type = "TYPE"
+        for attr in ("parts", "rparts"):
+            ps = getattr(t, attr, None)
+            if ps:
+                setattr(t, attr, [(p[0], _type_words(p[1], names)) + tuple(p[2:])
+                                  if isinstance(p, tuple) and p[0] == "code" else p
+                                  for p in ps])
+    return raw
+
+
 def tokenize(source):
     """Source text -> list of lark Tokens for the parser (ends with no explicit EOF token)."""
     raw = _Scanner(source).scan()
     # user class names (``class X``) are type names wherever they appear as words
     names = {raw[i + 1].value for i in range(len(raw) - 1)
              if raw[i].type == "CLASS" and raw[i + 1].type == "IDENT"}
-    if names:
-        for i, t in enumerate(raw):
-            if t.type == "IDENT" and t.value in names and not (
-                    i > 0 and raw[i - 1].type in ("DOT", "QDOT")):
-                t.type = "TYPE"
+    # builtin date/time classes (``LocalDate``, ``jactl.time.LocalDate``) too, unless the
+    # script declares a class of that name
+    names |= BUILTIN_CLASS_NAMES - {raw[i + 1].value for i in range(len(raw) - 1)
+                                    if raw[i].type == "CLASS"}
+    raw = _type_words(raw, names)
     out = []
     _Shaper(source).shape(raw, out)
     if names:
