@@ -521,30 +521,50 @@ def _cast_string(v, type_name):
                             f"(cannot convert from {cn} to String)")
 
 
+def _as_kind(v, target, accept, prefix):
+    """v itself when it already is a ``target`` (List, Map, Function; an array becomes a
+    List) or null, else Jactl's cast error. Casts say "Object of type X cannot be cast",
+    conversions on assignment "X cannot be cast"."""
+    if v is None or accept(v):
+        return list(v) if type(v) is JArray else v
+    cn = class_name(v)
+    raise JactlRuntimeError(f"Cannot convert from {cn} to {target}: {prefix}{cn} cannot be cast to {target}")
+
+
+def _is_list(v):
+    return isinstance(v, list)
+
+
+def _is_map(v):
+    return isinstance(v, dict)
+
+
+def _is_function(v):
+    return isinstance(v, (Closure, BoundMethod))
+
+
 def _cast_list(v, type_name):
-    t = type(v)
-    if t is list or v is None:
-        return v
-    if t is JArray:
-        return list(v)
-    if isinstance(v, list):
-        return v
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to List: "
-                            f"Object of type {class_name(v)} cannot be cast to List")
+    return _as_kind(v, "List", _is_list, "Object of type ")
 
 
 def _cast_map(v, type_name):
-    if type(v) is dict or v is None or isinstance(v, dict):
-        return v
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to Map: "
-                            f"Object of type {class_name(v)} cannot be cast to Map")
+    return _as_kind(v, "Map", _is_map, "Object of type ")
 
 
 def _cast_function(v, type_name):
-    if v is None or isinstance(v, (Closure, BoundMethod)):
-        return v
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to Function: "
-                            f"Object of type {class_name(v)} cannot be cast to Function")
+    return _as_kind(v, "Function", _is_function, "Object of type ")
+
+
+def _conv_list(v, type_name):
+    return _as_kind(v, "List", _is_list, "")
+
+
+def _conv_map(v, type_name):
+    return _as_kind(v, "Map", _is_map, "")
+
+
+def _conv_function(v, type_name):
+    return _as_kind(v, "Function", _is_function, "")
 
 
 def _cast_boolean(v, type_name):
@@ -626,32 +646,6 @@ def _conv_byte(v, type_name):
     if type(v) is Byte:
         return v
     return _to_numeric(v, "byte", False)
-
-
-def _conv_list(v, type_name):
-    t = type(v)
-    if t is list or v is None:
-        return v
-    if t is JArray:
-        return list(v)
-    if isinstance(v, list):
-        return v
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to List: "
-                            f"{class_name(v)} cannot be cast to List")
-
-
-def _conv_map(v, type_name):
-    if type(v) is dict or v is None or isinstance(v, dict):
-        return v
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to Map: "
-                            f"{class_name(v)} cannot be cast to Map")
-
-
-def _conv_function(v, type_name):
-    if v is None or isinstance(v, (Closure, BoundMethod)):
-        return v
-    raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to Function: "
-                            f"{class_name(v)} cannot be cast to Function")
 
 
 _CONVERTS = {
