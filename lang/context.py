@@ -12,6 +12,8 @@ import hashlib
 import sys
 import time
 
+from .runtime.objects import set_current_classes
+
 from .checkpoint import Checkpointer
 from .checkpoint.format import DEFAULT_MAX_CHECKPOINT_SIZE
 from .checkpoint import Restorer as _Decoder
@@ -204,6 +206,13 @@ class Instance:
 
     def drive(self, fn):
         self.started = time.monotonic()
+        prev = set_current_classes(self.ns.get("_CLASSES"))
+        try:
+            return self._drive(fn)
+        finally:
+            set_current_classes(prev)
+
+    def _drive(self, fn):
         try:
             return Completed(fn())
         except Suspend as s:

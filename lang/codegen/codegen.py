@@ -82,8 +82,9 @@ class ModuleGen:
                                       if not fd.is_static_method) + "}"
             statics = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
                                       if fd.is_static_method) + "}"
+            mand = tuple(f[0] for f in ci.all_fields if f[2] is None)
             em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
-                    f"{ftypes!r}, {methods}, {statics})")
+                    f"{ftypes!r}, {methods}, {statics}, (), _FN{ci.ctor.info.id}, {mand!r})")
         src, table = em.render(self.locals_tokens)
         return Compiled(src, table, self.r.functions)
 
@@ -726,7 +727,9 @@ class FuncGen:
         def body():
             v = self.expr(st.expr) if st.expr is not None else "None"
             v = self.convert(v, st.expr, self.f.return_type) if st.expr is not None else v
-            if self.mod.cpe:
+            # a class's constructor also runs inside implicit Map conversions (runtime
+            # code that cannot be resumed): no checkpoint there
+            if self.mod.cpe and not self.f.name.endswith("$new"):
                 t = self.temp()
                 self.step(f"{t} = {v}")
                 self.suspend_call("_stmt_checkpoint(_RT)", st)
@@ -1281,7 +1284,16 @@ class FuncGen:
             return f"_Long({v})"
         if tname == "double" and st in ("int", "long"):
             return f"float({v})"
+        if self.susp and self.is_user_class(tname):
+            # a Map converts to an instance by running the class's initialisers
+            return self.suspend_call(f"_cv({v}, {tname!r})", node)
         return f"_cv({v}, {tname!r})"
+
+    def is_user_class(self, tname):
+        names = getattr(self.mod, "class_names", None)
+        if names is None:
+            names = self.mod.class_names = {ci.name for ci in getattr(self.mod.r, "classes", ())}
+        return tname in names
 
     def e_Cast(self, e):
         return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
@@ -1395,6 +1407,8 @@ class FuncGen:
         st = self.st(node, None)
         if st == tname:
             return v
+        if self.susp and self.is_user_class(tname):
+            return self.suspend_call(f"_cv_arg({v}, {tname!r})", node)
         return f"_cv_arg({v}, {tname!r})"
 
     def builtin_call(self, e, name):

@@ -7,13 +7,61 @@ an instance: its ClassDef and an ordered dict of field values. Checkpoints encod
 instance by class name + field values; the restoring script instance resolves the name.
 """
 
+import threading
+
 from ..errors import JactlRuntimeError
+
+_TLS = threading.local()
+
+
+def set_current_classes(classes):
+    """Make ``classes`` (name -> ClassDef of the running script) current for this thread;
+    returns the previous value (to restore)."""
+    prev = getattr(_TLS, "classes", None)
+    _TLS.classes = classes
+    return prev
+
+
+def lookup_class(name):
+    classes = getattr(_TLS, "classes", None)
+    if not classes:
+        return None
+    cd = classes.get(name)
+    if cd is None:
+        for k, c in classes.items():
+            if k.rsplit(".", 1)[-1] == name:
+                return c
+    return cd
+
+
+def from_map(cd, m):
+    """Jactl's implicit conversion of a Map to an instance of class ``cd``."""
+    if cd.ctor is None:
+        return None
+    fields = cd.fields
+    bad = [str(k) for k in m if k not in fields]
+    if bad:
+        if len(bad) == 1:
+            raise JactlRuntimeError(f"No such field: {bad[0]}")
+        raise JactlRuntimeError(f"No such fields: {', '.join(bad)}")
+    missing = [f for f in cd.mandatory if f not in m]
+    if missing:
+        if len(missing) == 1:
+            raise JactlRuntimeError(f"Missing mandatory field: {missing[0]}")
+        raise JactlRuntimeError(f"Missing mandatory fields: {', '.join(missing)}")
+    from .calls import call_named
+    from .functions import Closure
+    return call_named(Closure(cd.ctor), m)
 
 
 class ClassDef:
-    __slots__ = ("name", "base", "fields", "ftypes", "methods", "statics", "finals")
+    __slots__ = ("name", "base", "fields", "ftypes", "methods", "statics", "finals", "ctor",
+                 "mandatory")
 
-    def __init__(self, name, base, fields, ftypes, methods, statics=None, finals=()):
+    def __init__(self, name, base, fields, ftypes, methods, statics=None, finals=(),
+                 ctor=None, mandatory=()):
+        self.ctor = ctor
+        self.mandatory = tuple(mandatory)
         self.name = name
         self.base = base
         self.fields = tuple(fields)          # all instance fields, base class first

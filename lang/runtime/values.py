@@ -607,11 +607,23 @@ def cast(v, type_name):
     return _class_cast(v, type_name)
 
 
+def _map_to_obj(v, type_name):
+    from .objects import lookup_class, from_map
+    cd = lookup_class(type_name)
+    if cd is None:
+        return None
+    return from_map(cd, v)
+
+
 def _class_cast(v, type_name):
     if v is None:
         return None
     if instance_of(v, type_name):
         return v
+    if type(v) is dict:
+        r = _map_to_obj(v, type_name)
+        if r is not None:
+            return r
     raise JactlRuntimeError(f"Object of type {class_name(v)} cannot be cast to {type_name}")
 
 
@@ -675,6 +687,10 @@ def _class_cast_convert(v, type_name):
         return None
     if instance_of(v, type_name):
         return v
+    if type(v) is dict:
+        r = _map_to_obj(v, type_name)
+        if r is not None:
+            return r
     raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to {type_name}: "
                             f"{class_name(v)} cannot be cast to {type_name}")
 
