@@ -178,7 +178,7 @@ class FuncGen:
                 if p.default is not None:
                     self.emit(f"if {p.sym.pyname} is _M:", p)
                     with self.indent():
-                        v = self.expr_plain(p.default)
+                        v = self.expr(p.default)
                         self.emit(f"{p.sym.pyname} = {self.convert(v, p.default, p.sym.type)}", p)
                 if p.sym.captured:
                     self.emit(f"{p.sym.pyname} = _Cell({p.sym.pyname})")
@@ -478,11 +478,9 @@ class FuncGen:
             self.guarded(st, body)
 
     def s_FunDecl(self, st, mode, result):
-        g = st.info
+        # its closure (if it needs one) was made at block entry; the function itself is
+        # module level. As the last statement, its value is the function.
         sym = st.sym
-        if not (g.needs_cells or sym.captured) and sym.kind == "function":
-            # plain module-level function; nothing to do at the declaration point
-            pass
         if mode:
             def body():
                 self.finish_value(mode, result, self.func_value(sym))
@@ -623,9 +621,6 @@ class FuncGen:
 
     def s_DoUntil(self, st, mode, result):
         def body():
-            def header():
-                pass
-
             def update():
                 c = self.cond(st.cond)
                 self.step(f"if {c}: break")
@@ -670,7 +665,6 @@ class FuncGen:
 
             def header():
                 self.step(f"if {idx} >= len({src}): break")
-                val = f"{src}[{idx}]"
                 self.step(f"{idx} += 1")
                 if len(st.syms) == 1:
                     self.store_sym(st.syms[0], self.convert(f"{src}[{idx} - 1]", None,
@@ -680,7 +674,6 @@ class FuncGen:
                     self.step(f"{tv} = {src}[{idx} - 1]")
                     for i, s in enumerate(st.syms):
                         self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
-                del val
             self.loop(st.label, header, st.body, st)
             if mode:
                 self.finish_value(mode, result, "None")
@@ -738,9 +731,6 @@ class FuncGen:
         self.guarded(st, body)
 
     # ------------------------------------------------------------------ expressions
-
-    def expr_plain(self, e):
-        return self.expr(e)
 
     def discard_expr(self, e):
         if isinstance(e, N.Assign):
@@ -1171,13 +1161,9 @@ class FuncGen:
 
     def assign(self, e, want_value=True):
         op = e.op
-        if getattr(e, "susp", False) and self.susp:
-            # evaluate the value first into a temp when it may suspend (keeps locals simple)
-            pass
         read, write, ttype = self.lvalue_parts(e.target)
         if op == "=":
             v = self.expr(e.value)
-            vt = getattr(e.value, "stype", "def")
             conv = self.convert(v, e.value, ttype)
             if want_value:
                 t = self.temp()
@@ -1185,7 +1171,6 @@ class FuncGen:
                 self.step(write(self.convert(t, e.value, ttype)))
                 return t
             self.step(write(conv))
-            del vt
             return None
         if op == "?=":
             t = self.temp()
@@ -1370,8 +1355,6 @@ class FuncGen:
         else:
             argnodes = list(e.args)
             if len(argnodes) > nparams:
-                if len(argnodes) == 1 and nparams == 0:
-                    pass
                 raise CompileError(
                     f"Too many arguments (passed {len(argnodes)} but expected only {nparams})",
                     e.line, e.col)
@@ -1695,10 +1678,6 @@ class _ScopeHolder:
     def __init__(self, scope, stmts):
         self.scope = scope
         self.stmts = stmts
-
-
-def _pass_buf():
-    return None
 
 
 def _is_simple(v):

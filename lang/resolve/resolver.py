@@ -495,7 +495,6 @@ class Resolver:
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
-            sym.func.referenced_as_value = getattr(sym.func, "referenced_as_value", False)
             return "Function"
         return sym.type
 
