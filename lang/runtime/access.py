@@ -3,7 +3,8 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
-from .values import class_name, hkey
+from .values import class_name, convert, default_value, hkey
+from .methods import METHODS, has_method
 from .iteration import as_list
 from .objects import JObject, get_field, set_field
 
@@ -70,10 +71,6 @@ def index(o, i):
         return index(list(o), i)
     if isinstance(o, dict):
         return index(dict(o), i)
-    from .iteration import to_list_if_iterator
-    lst = to_list_if_iterator(o)
-    if lst is not o:
-        return index(lst, i)
     raise JactlRuntimeError(f"Invalid object type ({class_name(o)}) for index operation: expected Map/List/Array/String")
 
 
@@ -111,7 +108,6 @@ def setindex(o, i, v):
             i += n
         if i < 0 or i >= n:
             raise JactlRuntimeError(f"Array index out of bounds: {i if i >= 0 else i - n}")
-        from .values import convert
         elem = o.elem
         o[i] = convert(v, elem) if elem not in ("Object", "def") else v
         return v
@@ -131,7 +127,6 @@ def field(o, name):
         except TypeError:
             v = o.get(hkey(name))
         if v is None and type(name) is str and name not in o:
-            from .methods import has_method
             if has_method(o, name):
                 return BoundMethod(o, name)
         return v
@@ -140,7 +135,6 @@ def field(o, name):
     if t is JObject and isinstance(name, str):
         return get_field(o, name)
     if isinstance(name, str):
-        from .methods import has_method
         if has_method(o, name):
             return BoundMethod(o, name)
     if t is list or t is JArray:
@@ -154,7 +148,6 @@ def field(o, name):
 def _field_err(o, name):
     cn = class_name(o)
     if isinstance(name, str):
-        from .methods import METHODS
         if any(k[1] == name for k in METHODS):
             return JactlRuntimeError(f"No matching method '{name}' for type {cn}")
     if isinstance(o, (str, list)):
@@ -234,7 +227,6 @@ _PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))
 
 def new_array(type_name, sizes):
     """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls."""
-    from .values import default_value
     elem = type_name[:-2]
     n = sizes[0]
     if n is None:

@@ -548,26 +548,37 @@ INSTANT_MIN = -31557014167219200
 INSTANT_MAX = 31556889864403199
 
 
-@serializable
-class Instant(_Base):
+class _SecNano(_Base):
+    """A value held as whole seconds plus nanoseconds (Instant, Duration), with the range
+    Java allows for the seconds."""
     __slots__ = ("sec", "nano")
-    TAG = "dt.Instant"
     FIELDS = ("sec", "nano")
-    NAME = "Instant"
-    _jactl_type_keys = ("Instant", "Object")
+    _SEC_RANGE = (LONG_MIN, LONG_MAX)
+    _RANGE_ERROR = "long overflow"
 
     def __init__(self, sec, nano):
         self.sec, self.nano = sec, nano
 
-    @staticmethod
-    def of_nanos(total):
+    @classmethod
+    def of_nanos(cls, total):
         s, n = divmod(total, NANOS)
-        if s < INSTANT_MIN or s > INSTANT_MAX:
-            raise err("Instant exceeds minimum or maximum instant")
-        return Instant(s, n)
+        lo, hi = cls._SEC_RANGE
+        if s < lo or s > hi:
+            raise err(cls._RANGE_ERROR)
+        return cls(s, n)
 
     def total_nanos(self):
         return self.sec * NANOS + self.nano
+
+
+@serializable
+class Instant(_SecNano):
+    __slots__ = ()
+    TAG = "dt.Instant"
+    NAME = "Instant"
+    _jactl_type_keys = ("Instant", "Object")
+    _SEC_RANGE = (INSTANT_MIN, INSTANT_MAX)
+    _RANGE_ERROR = "Instant exceeds minimum or maximum instant"
 
     def __str__(self):
         ldt = LocalDateTime.of_local_nanos(self.total_nanos())
@@ -651,25 +662,13 @@ class ZonedDateTime(_Base):
 # ------------------------------------------------------------------------------ Duration
 
 @serializable
-class Duration(_Base):
-    __slots__ = ("sec", "nano")
+class Duration(_SecNano):
+    __slots__ = ()
     TAG = "dt.Duration"
-    FIELDS = ("sec", "nano")
     NAME = "Duration"
     _jactl_type_keys = ("Duration", "Object")
 
-    def __init__(self, sec, nano):
-        self.sec, self.nano = sec, nano
-
-    @staticmethod
-    def of_nanos(total):
-        s, n = divmod(total, NANOS)
-        if s < LONG_MIN or s > LONG_MAX:
-            raise err("long overflow")
-        return Duration(s, n)
-
-    def total(self):
-        return self.sec * NANOS + self.nano
+    total = _SecNano.total_nanos
 
     def __str__(self):
         if self.sec == 0 and self.nano == 0:

@@ -44,10 +44,6 @@ def as_list(v):
     raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
 
 
-def to_list_if_iterator(v):
-    return v
-
-
 def call_item(f, x):
     """Call a closure with one collection element; a closure declaring two or more
     parameters destructures a list element (``{ k, v -> }`` over map entries)."""
