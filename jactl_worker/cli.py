@@ -185,6 +185,14 @@ def cancel(ctx, instance_id):
 
 
 @main.command()
+@click.argument("instance_id")
+@click.pass_context
+def output(ctx, instance_id):
+    """Print what an instance's script printed."""
+    click.echo(_client(ctx).output(instance_id), nl=False)
+
+
+@main.command()
 @click.argument("to")
 @click.option("--after", default="0", help="Stream entry id to read after.")
 @click.option("--count", type=int, default=100)
@@ -238,6 +246,7 @@ def run(ctx, script, globals_, replies, timeout):
         fleet.client.deliver(corr, _parse_json_arg(value))
     iid = fleet.client.start(script.read(), env)
     st = fleet.run_instance(iid, timeout=timeout)
+    click.echo(fleet.client.output(iid), nl=False)
     if st["state"] == "completed":
         _print_json(st["result"])
         return

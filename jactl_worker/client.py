@@ -108,6 +108,7 @@ class Client:
             "wait_kind": None,
             "checkpoint_id": int(raw.get("checkpoint_id") or 0),
             "runs": int(raw.get("runs") or 0),
+            "lapses": int(raw.get("lapses") or 0),
             "run_seq": int(raw.get("run_seq") or 0),
             "worker": raw.get("worker") or None,
             "result": codec.loads(raw["result"]) if raw.get("result") else None,
@@ -172,6 +173,12 @@ class Client:
                     msg[f] = fields[f]
             out.append(msg)
         return out
+
+    def output(self, instance_id: str) -> str:
+        """What the instance's script printed (print/println), oldest first."""
+        if self.store.instance(instance_id) is None:
+            raise UnknownInstance(instance_id)
+        return self.store.output(instance_id)
 
     def notices(self, kind: str | None = None, count: int = 100) -> list[dict]:
         """Recent notices (newest last): replies that resumed nothing - buffered, late,

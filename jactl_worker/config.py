@@ -51,6 +51,20 @@ class Settings:
         claim_idle_ms: a listener takes over inbox messages another listener read this long ago
             without acknowledging them (it died or hung).
         notice_maxlen: approximate cap of the notices stream (late/duplicate/rejected messages).
+        max_attempts: runs of one restart point that may be lost (lease lapsed: the worker died,
+            hung, was OOM-killed; or the run job vanished) before the instance fails with
+            "run lost its lease N times; last worker ...". Park and checkpoint reset the count.
+        retry_backoff_ms: a lost run is retried after retry_backoff_ms * 4**(lost - 1).
+        max_wait_ms: longest timeout of a receive() and longest sleep(); longer ones fail the
+            script before anything is written.
+        max_output_bytes: what a script prints in one run segment is kept up to this size in
+            {p}:output:{id} (never on the worker's stdout).
+        max_memory_mb: address-space limit (RLIMIT_AS) of a worker process; 0 = none. A script
+            that runs out of it fails its instance with a clear error; the worker goes on.
+        allow_eval: let scripts call eval() on source text (off: only the pinned source runs).
+        watchdog_grace_ms: a run still inside one call this long past its running-time budget
+            (max_execution_ms, or job_timeout_s) is failed and its worker process killed by the
+            worker's watchdog process (watchdog.py).
         hmac_key: if set, checkpoints are signed and verified with it.
     """
 
@@ -71,6 +85,13 @@ class Settings:
     max_execution_ms: int | None = 300_000
     claim_idle_ms: int = 30_000
     notice_maxlen: int = 10_000
+    max_attempts: int = 3
+    retry_backoff_ms: int = 1_000
+    max_wait_ms: int = 366 * 86_400_000
+    max_output_bytes: int = 64 * 1024
+    max_memory_mb: int = 0
+    allow_eval: bool = False
+    watchdog_grace_ms: int = 10_000
     hmac_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -93,6 +114,9 @@ class Settings:
             default = f.default
             if f.type in ("int", "int | None"):
                 values[f.name] = _env_int("JACTL_" + f.name.upper(), default)
+            elif f.type == "bool":
+                raw = env.get("JACTL_" + f.name.upper(), "")
+                values[f.name] = default if raw == "" else raw.lower() in ("1", "true", "yes", "on")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

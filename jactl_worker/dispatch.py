@@ -8,7 +8,7 @@ after a crash can tell whether the job already exists.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from redis import Redis
 from rq import Queue
@@ -42,11 +42,19 @@ class Dispatcher:
             q = self._queues[name] = Queue(name, connection=self.redis, serializer=JSONSerializer)
         return q
 
-    def enqueue_run(self, queue: str, instance_id: str, run_seq: int, pipeline=None) -> str:
-        """Enqueue the job that runs ``instance_id`` for run ``run_seq``."""
-        return self._enqueue(queue, RUN_JOB, (self.settings.prefix, instance_id, run_seq),
-                             self.keys.run_job_id(instance_id, run_seq),
-                             f"run {instance_id} #{run_seq}", pipeline)
+    def enqueue_run(self, queue: str, instance_id: str, run_seq: int, pipeline=None, delay_ms: int = 0) -> str:
+        """Enqueue the job that runs ``instance_id`` for run ``run_seq`` (after ``delay_ms``,
+        through RQ's scheduler, when a lost run is retried with backoff)."""
+        job_id = self.keys.run_job_id(instance_id, run_seq)
+        description = f"run {instance_id} #{run_seq}"
+        args = (self.settings.prefix, instance_id, run_seq)
+        if delay_ms > 0:
+            self.queue(queue).enqueue_in(
+                timedelta(milliseconds=delay_ms), RUN_JOB, *args, job_id=job_id,
+                job_timeout=self.settings.job_timeout_s, result_ttl=RESULT_TTL,
+                failure_ttl=FAILURE_TTL, description=description)
+            return job_id
+        return self._enqueue(queue, RUN_JOB, args, job_id, description, pipeline)
 
     def _enqueue(self, queue, func, args, job_id, description, pipeline=None) -> str:
         self.queue(queue).enqueue_call(

@@ -9,6 +9,7 @@ real fleet runs.
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import fakeredis
@@ -28,7 +29,10 @@ class EmbeddedFleet:
     """Client + worker + scheduler + listener on one connection (fakeredis by default)."""
 
     def __init__(self, settings: Settings | None = None, connection=None, queues=None):
-        self.settings = settings or Settings()
+        settings = settings or Settings()
+        if not settings.hmac_key:  # nothing to configure, still signed: a key of its own
+            settings = settings.with_(hmac_key=secrets.token_hex(32))
+        self.settings = settings
         self.redis = connection if connection is not None else fakeredis.FakeRedis()
         self.queues = list(queues or [self.settings.queue])
         name = worker_name()

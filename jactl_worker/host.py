@@ -59,7 +59,9 @@ class Host:
         self._local = threading.local()
 
     def new_context(self):
-        context = lang.Context(**self._options)
+        # print/println go to the run's own output ({p}:output:{id}), never the worker's
+        # stdout; nextLine() has no input to read (it returns null).
+        context = lang.Context(output=_RunOutput(self._local), input=_NoInput(), **self._options)
         context.register_function("send", self._send, suspends=False)
         context.register_function("receive", suspends=True)
         return context
@@ -100,3 +102,25 @@ class Host:
         if len(text.encode("utf-8")) > self.settings.max_body_bytes:
             raise lang.JactlError(f"send(): body is larger than {self.settings.max_body_bytes} bytes")
         return run.send(to, text)
+
+
+class _RunOutput:
+    """The ``output`` of a worker's Contexts: whatever run the thread is executing."""
+
+    def __init__(self, local):
+        self._local = local
+
+    def write(self, text) -> None:
+        run = getattr(self._local, "run", None)
+        if run is not None:
+            run.write(str(text))
+
+    def flush(self) -> None:
+        pass
+
+
+class _NoInput:
+    """The ``input`` of a worker's Contexts: scripts run unattended and read nothing."""
+
+    def readline(self) -> str:
+        return ""

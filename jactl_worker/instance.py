@@ -11,28 +11,34 @@ write is refused and the run stops (RunLost) without touching anything.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import uuid
+from decimal import Decimal
 
 import lang
 from redis.exceptions import RedisError
 
-from . import codec
+from . import codec, faults
 from .config import Settings
 from .dispatch import Dispatcher
 from .host import Host, RedisUnavailable, RunLost
-from .store import Claim, Store
+from .store import Claim, ScriptMismatch, Store
+from .watchdog import Watchdog
 
 log = logging.getLogger("jactl_worker")
 
 MAX_CORRELATION_ID = 200
+SETTLE_TRIES = 40            # park retries while a correlation id's previous use settles
+SETTLE_PAUSE_S = 0.05
 
 
 class LeaseKeeper:
     """Renews the lease of the run this process is executing, from a background thread, so a
     script may run longer than the lease; a killed process stops renewing and the reaper of
-    another worker takes the instance over."""
+    another worker takes the instance over. Used only where the watchdog process cannot
+    reach the same Redis (the embedded fakeredis fleet): a thread shares the script's GIL."""
 
     def __init__(self, store: Store, interval_s: float):
         self.store = store
@@ -77,6 +83,28 @@ class Run:
         self.instance_id = claim.instance_id
         self.run_seq = claim.run_seq
         self.lost = False
+        self.output: list[str] = []
+        self.output_size = 0
+        self.output_cut = False
+
+    def write(self, text: str) -> None:
+        """print/println of the script: kept for the instance, up to max_output_bytes a run."""
+        limit = self.runtime.settings.max_output_bytes
+        room = limit - self.output_size
+        if room <= 0:
+            self.output_cut = True
+            return
+        if len(text) > room:
+            text, self.output_cut = text[:room], True
+        self.output.append(text)
+        self.output_size += len(text)
+
+    def take_output(self) -> str:
+        text = "".join(self.output)
+        if self.output_cut:
+            text += f"\n[output of this run cut at {self.runtime.settings.max_output_bytes} characters]\n"
+        self.output, self.output_size, self.output_cut = [], 0, False
+        return text
 
     def check(self) -> None:
         if self.lost:
@@ -103,7 +131,10 @@ class Runtime:
         self.dispatch = Dispatcher(connection, settings)
         self.host = Host(settings)
         self.worker_name = worker_name
-        self.leases = LeaseKeeper(self.store, settings.lease_ms / 3000) if keep_leases else None
+        self.leases = None
+        if keep_leases:
+            self.leases = (Watchdog(settings, settings.redis_url) if settings.redis_url
+                           else LeaseKeeper(self.store, settings.lease_ms / 3000))
 
     # -- entry points used by jobs.py ---------------------------------------------------------
     def run(self, instance_id: str, run_seq: int) -> str:
@@ -125,6 +156,7 @@ class Runtime:
                         instance_id, run_seq, e)
             raise e.error from None
         finally:
+            self._flush_output(run)
             if self.leases:
                 self.leases.release()
             self.host.unbind()
@@ -159,6 +191,11 @@ class Runtime:
             return self._finish(run, "failed", str(e))
         except _Failure as e:
             return self._finish(run, "failed", str(e))
+        except MemoryError:
+            # A script's allocation hit the process's memory limit: that instance fails, the
+            # worker goes on (the failed allocation itself was never made).
+            return self._finish(run, "failed", "the script ran out of memory"
+                                + (f" (worker limit {self.settings.max_memory_mb} MB)" if self.settings.max_memory_mb else ""))
         except Exception as e:  # noqa: BLE001 - a bug or a broken value must not wedge the fleet
             if isinstance(e, RedisError):
                 raise  # infrastructure: the lease lapses and another worker retries from the point
@@ -167,7 +204,11 @@ class Runtime:
 
     def _begin(self, run: Run):
         claim = run.claim
-        source = self.store.script_source(claim.script_hash)
+        faults.hold_gil()
+        try:
+            source = self.store.script_source(claim.script_hash)
+        except ScriptMismatch as e:
+            raise _Failure(str(e)) from None
         if source is None:
             raise _Failure(f"script {claim.script_hash} is not stored under this prefix")
         script = self.host.compile(claim.script_hash, source)
@@ -178,6 +219,8 @@ class Runtime:
             return script.start(env, instance_id=claim.instance_id)
         if claim.continuation is None:
             raise _Failure(f"the {claim.point} to resume from has no stored continuation")
+        if claim.point == "wait" and claim.value_json is None:
+            raise _Failure("the wait to resume from has not been resolved")
         try:
             cont = lang.Restorer.restore(context, claim.continuation)
         except lang.JactlError as e:
@@ -196,23 +239,31 @@ class Runtime:
                 raise RunLost()
             return outcome.continuation.resume(None)  # runs the commit closure
         if kind == "sleep":
-            ms = max(0, int(request.ms or 0))
+            ms = _wait_ms(request.ms, "sleep()", self.settings.max_wait_ms) or 0
             if ms <= self.settings.inline_sleep_ms:
                 time.sleep(ms / 1000)
                 return outcome.continuation.resume(request.value)
             corr = f"sleep:{run.instance_id}:{uuid.uuid4().hex}"
             return self._park(run, outcome, corr, "sleep", ms, codec.dumps(request.value, strict=False))
         if kind == "receive":
-            corr, timeout_ms = _receive_args(request.args)
+            corr, timeout_ms = _receive_args(request.args, self.settings.max_wait_ms)
             return self._park(run, outcome, corr, "receive", timeout_ms, "null")
         raise _Failure(f"the script suspended for {kind!r}, which this worker does not provide")
 
     def _park(self, run: Run, outcome, corr: str, kind: str, timeout_ms, timeout_value_json: str):
         data = self._save(outcome)
-        deadline = None if timeout_ms is None else int(time.time() * 1000) + max(0, int(timeout_ms))
-        r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data)
+        deadline = None if timeout_ms is None else int(time.time() * 1000) + timeout_ms
+        self._flush_output(run)
+        for _ in range(SETTLE_TRIES):
+            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data)
+            if r[0] != "settling":
+                break
+            time.sleep(SETTLE_PAUSE_S)  # the id's previous reply is being acknowledged
         if r[0] == "fenced":
             raise RunLost()
+        if r[0] == "settling":
+            raise _Failure(f"correlation id {corr!r} is still settling its previous use by instance "
+                           f"{r[1]!r} (its reply is not acknowledged yet); use a fresh id per wait")
         if r[0] == "busy":
             raise _Failure(f"correlation id {corr!r} is already awaited by instance {r[1]!r}")
         if r[0] == "resolved":
@@ -234,7 +285,16 @@ class Runtime:
             )
         return data
 
+    def _flush_output(self, run: Run) -> None:
+        text = run.take_output()
+        if text:
+            try:
+                self.store.append_output(run.instance_id, text)
+            except RedisError:
+                log.warning("could not store the output of %s", run.instance_id, exc_info=True)
+
     def _finish(self, run: Run, state: str, payload: str) -> str:
+        self._flush_output(run)
         if not self.store.finish(run.instance_id, run.run_seq, state, payload):
             raise RunLost()
         if state == "failed":
@@ -253,7 +313,23 @@ def _checkpoint_id(request) -> int:
     return int(cid or 0)
 
 
-def _receive_args(args) -> tuple[str, int | None]:
+def _wait_ms(value, what: str, limit: int) -> int | None:
+    """A timeout or sleep length from a script, checked before anything is written: a number,
+    finite, at most ``limit`` ms (negative means 0). Compared before it is converted, so a
+    Decimal like 1e1000000 never becomes a million-digit int."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise _Failure(f"{what}: the time must be a number of milliseconds, not {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value) or isinstance(value, Decimal) and not value.is_finite():
+        raise _Failure(f"{what}: the time must be a finite number of milliseconds, not {value}")
+    if value > limit:
+        shown = value if not isinstance(value, int) or value.bit_length() < 64 else "more than 2**64"
+        raise _Failure(f"{what}: {shown} ms is longer than the longest wait allowed ({limit} ms, max_wait_ms)")
+    return max(0, int(value))
+
+
+def _receive_args(args, max_wait_ms: int) -> tuple[str, int | None]:
     if not args:
         raise _Failure("receive() needs a correlation id")
     corr = args[0]
@@ -262,9 +338,5 @@ def _receive_args(args) -> tuple[str, int | None]:
     corr = str(corr)
     if not corr or len(corr) > MAX_CORRELATION_ID:
         raise _Failure(f"receive(): correlation id must have 1 to {MAX_CORRELATION_ID} characters")
-    timeout = args[1] if len(args) > 1 else None
-    if timeout is not None:
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) and not hasattr(timeout, "to_integral"):
-            raise _Failure("receive(): timeoutMs must be a number")
-        timeout = int(timeout)
+    timeout = _wait_ms(args[1] if len(args) > 1 else None, "receive()", max_wait_ms)
     return corr, timeout

@@ -14,8 +14,9 @@ Per instance
                                     run_seq     fencing token: +1 every time a run is scheduled; a job
                                                 whose run_seq is stale may write nothing
                                     runs        how many times a job claimed it
-                                    point       where a new run starts: start | wait | checkpoint
-                                    point_key   key holding the continuation for that point
+                                    lapses      runs lost (lease lapsed, job vanished) since the
+                                                restart point was set; at max_attempts it fails
+                                    point       where a new run starts: start | wait | checkpoint | ended
                                     waiting_on  correlation id it waits on (while waiting/resuming)
                                     wait_kind   receive | sleep
                                     timeout_at  deadline of the wait, ms since epoch ("" = none)
@@ -23,14 +24,23 @@ Per instance
                                     worker      name of the worker running it, lease_until (ms)
                                     result      JSON of the final value; error: message with line
                                     created_at, updated_at, started_at, ended_at   (ms since epoch)
-    {p}:checkpoint:{id}      HASH   last checkpoint(): continuation (bytes), checkpoint_id, at
+    {p}:point:{id}           HASH   the instance's restart point (absent at start and once ended),
+                                    written only by that instance's own transitions: instance,
+                                    kind (wait | checkpoint), continuation (bytes), seq (the
+                                    checkpoint sequence inside those bytes), at; for a wait also
+                                    corr, wait_seq, status (waiting | resolved), timeout_value,
+                                    value (JSON the wait resumes with) and resolution; for a
+                                    checkpoint checkpoint_id.
+    {p}:output:{id}          STREAM what the script printed, one entry per run segment (capped)
 
 Per correlation id
     {p}:wait:{corr}          HASH   a wait (receive, or a long sleep): instance, wait_seq, kind,
-                                    deadline, timeout_value (JSON), continuation (bytes, while it is
-                                    the instance's restart point), status (waiting | resolved |
-                                    cancelled), resolution (reply | timeout | early), message_id,
-                                    value (JSON handed to the script), late (count of late replies).
+                                    deadline, status (waiting | resolved | cancelled), resolution
+                                    (reply | timeout | early), message_id and entry (the inbox entry
+                                    that resolved it), run_seq, late (count of late replies), and
+                                    prev_entry/prev_instance/prev_run_seq (the unacknowledged entry
+                                    that resolved this id's previous use, see park.lua). No
+                                    continuation or reply body: those belong to the instance.
                                     A resolved wait expires after wait_record_ttl_s.
     {p}:mailbox:{corr}       HASH   a reply that arrived before any wait: body, message_id, at.
                                     Expires after mailbox_ttl_s.
@@ -75,8 +85,11 @@ class Keys:
     def instance(self, instance_id: str) -> str:
         return f"{self.prefix}:instance:{instance_id}"
 
-    def checkpoint(self, instance_id: str) -> str:
-        return f"{self.prefix}:checkpoint:{instance_id}"
+    def point(self, instance_id: str) -> str:
+        return f"{self.prefix}:point:{instance_id}"
+
+    def output(self, instance_id: str) -> str:
+        return f"{self.prefix}:output:{instance_id}"
 
     # per correlation id
     def wait(self, corr: str) -> str:

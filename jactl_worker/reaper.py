@@ -3,10 +3,14 @@
 Workers run ``Reaper.sweep()`` every ``reap_interval_ms``; a lock lets one worker of the fleet
 sweep per interval. Three things are looked for:
 
-* lapsed leases - an instance "running" whose worker stopped renewing (killed, hung, cut
-  off). It is requeued with a new run_seq, which fences the old run off: if that worker comes
-  back, its next write is refused. The new run starts at the instance's restart point (its
-  last checkpoint, whose recover closure runs; or its last resolved wait; or the start).
+* lapsed leases - an instance "running" whose worker stopped renewing (killed, OOM-killed,
+  cut off; a worker busy in a long call keeps renewing, see watchdog.py). It is requeued with
+  a new run_seq, which fences the old run off: if that worker comes back, its next write is
+  refused. The new run starts at the instance's restart point (its last checkpoint, whose
+  recover closure runs; or its last resolved wait; or the start), after a backoff that grows
+  with the runs of that point already lost; after ``max_attempts`` lost runs the instance
+  fails instead ("run lost its lease 3 times; last worker ..."), so a script that kills
+  every worker it runs on is not retried forever.
 * lost run jobs - an instance queued for ``requeue_after_ms`` whose RQ job no longer exists
   or has ended without claiming it (a producer or listener died between the state change and
   the enqueue; a job was deleted). It is requeued.
@@ -55,13 +59,21 @@ class Reaper:
     def _lapsed_leases(self, now: int) -> int:
         n = 0
         for instance_id, _ in self.store.due(self.store.keys.leases, now, BATCH):
-            r = self.store.requeue(instance_id, "lease")
-            if r:
-                run_seq, queue = r
-                log.warning("instance %s: its worker's lease lapsed; requeued as run %s", instance_id, run_seq)
-                self.dispatch.enqueue_run(queue, instance_id, run_seq)
-                n += 1
+            n += self._recover(instance_id, self.store.requeue(instance_id, "lease"),
+                               "its worker's lease lapsed")
         return n
+
+    def _recover(self, instance_id: str, r, why: str) -> int:
+        if r is None:
+            return 0
+        if r.failed:
+            log.error("instance %s failed: %s", instance_id, r.failed)
+            return 1
+        delay_ms = self.settings.retry_backoff_ms * 4 ** max(0, r.lost - 1)
+        log.warning("instance %s: %s (%d lost so far); run %s in %.1f s", instance_id, why, r.lost,
+                    r.run_seq, delay_ms / 1000)
+        self.dispatch.enqueue_run(r.queue, instance_id, r.run_seq, delay_ms=delay_ms)
+        return 1
 
     def _lost_jobs(self, now: int) -> int:
         n = 0
@@ -75,12 +87,8 @@ class Reaper:
             if self.dispatch.job_alive(keys.run_job_id(instance_id, int(run_seq or 0))):
                 self.store.touch(keys.pending, instance_id, now)
                 continue
-            r = self.store.requeue(instance_id, "pending", run_seq)
-            if r:
-                new_seq, queue = r
-                log.warning("instance %s: queued without a job; enqueued again as run %s", instance_id, new_seq)
-                self.dispatch.enqueue_run(queue, instance_id, new_seq)
-                n += 1
+            n += self._recover(instance_id, self.store.requeue(instance_id, "pending", run_seq),
+                               "queued without a job")
         return n
 
     def _overdue_waits(self, now: int) -> int:

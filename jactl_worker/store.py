@@ -16,8 +16,11 @@ from redis import Redis
 
 from .config import Settings
 from .keys import ENDED, LISTENER_GROUP, STATES, Keys
+from .keys import script_hash as keys_script_hash
 
 _LIB = "_lib.lua"
+MAX_CACHED_SOURCES = 512
+OUTPUT_MAXLEN = 1000
 
 
 def _load_lua() -> dict[str, str]:
@@ -57,6 +60,24 @@ class Claim:
     value_json: str | None  # the resolved wait's value (point == "wait")
     wait_kind: str
     queue: str
+    sequence: int | None = None  # checkpoint sequence of ``continuation`` (None: not recorded)
+
+
+class ScriptMismatch(Exception):
+    """The source stored under a script hash does not hash to it."""
+
+    def __init__(self, script_hash: str):
+        super().__init__(f"the source stored under script {script_hash} does not match its hash; refusing to run it")
+
+
+@dataclass
+class Requeue:
+    """What requeue.lua did with a lost run."""
+
+    run_seq: int | None = None
+    queue: str | None = None
+    lost: int = 0                 # runs of this restart point lost so far
+    failed: str | None = None     # set instead when the instance failed (too many lost runs)
 
 
 @dataclass
@@ -105,10 +126,12 @@ class Store:
 
     def claim(self, instance_id: str, run_seq: int, worker: str) -> Claim | str:
         """Take a queued instance for run ``run_seq``; a str result says why the job is stale."""
-        r = self._run("claim", [self.keys.instance(instance_id)], [instance_id, run_seq, worker, self.settings.lease_ms])
+        k = self.keys
+        r = self._run("claim", [k.instance(instance_id), k.point(instance_id)],
+                      [instance_id, run_seq, worker, self.settings.lease_ms])
         if r[0] == 0:
             return _s(r[1])
-        _, script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue = r
+        _, script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue, seq = r
         return Claim(
             instance_id=instance_id,
             run_seq=int(run_seq),
@@ -121,31 +144,36 @@ class Store:
             value_json=_s(value) if value else None,
             wait_kind=_s(wait_kind),
             queue=_s(queue),
+            sequence=int(seq) if _s(seq).isdigit() else None,
         )
 
     def renew(self, instance_id: str, run_seq: int) -> bool:
         return bool(self._run("renew", [self.keys.instance(instance_id)], [instance_id, run_seq, self.settings.lease_ms]))
 
-    def save_checkpoint(self, instance_id: str, run_seq: int, checkpoint_id: int, data: bytes) -> bool:
+    def save_checkpoint(self, instance_id: str, run_seq: int, checkpoint_id: int, data: bytes,
+                        sequence: int | None = None) -> bool:
         k = self.keys
         return bool(
             self._run(
                 "checkpoint",
-                [k.instance(instance_id), k.checkpoint(instance_id)],
-                [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms, self.settings.wait_record_ttl_s],
+                [k.instance(instance_id), k.point(instance_id)],
+                [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms,
+                 "" if sequence is None else sequence],
             )
         )
 
-    def park(self, instance_id, run_seq, corr, kind, deadline_ms, timeout_value_json, data) -> tuple:
-        """Returns ("fenced",) | ("busy", other_instance) | ("parked", wait_seq)
-        | ("resolved", value_json, resolution)."""
+    def park(self, instance_id, run_seq, corr, kind, deadline_ms, timeout_value_json, data,
+             sequence: int | None = None) -> tuple:
+        """Returns ("fenced",) | ("busy", other_instance) | ("settling", previous_instance)
+        | ("parked", wait_seq) | ("resolved", value_json, resolution)."""
         k = self.keys
         r = self._run(
             "park",
-            [k.instance(instance_id), k.wait(corr), k.mailbox(corr)],
+            [k.instance(instance_id), k.wait(corr), k.mailbox(corr), k.point(instance_id)],
             [
                 instance_id, run_seq, corr, kind, "" if deadline_ms is None else int(deadline_ms),
                 timeout_value_json, data, self.settings.lease_ms, self.settings.wait_record_ttl_s,
+                "" if sequence is None else sequence,
             ],
         )
         code = r[0]
@@ -153,6 +181,8 @@ class Store:
             return ("fenced",)
         if code == -1:
             return ("busy", _s(r[1]))
+        if code == -2:
+            return ("settling", _s(r[1]))
         if code == 1:
             return ("parked", int(r[1]))
         return ("resolved", _s(r[1]), _s(r[2]))
@@ -162,7 +192,7 @@ class Store:
             self._run(
                 "finish",
                 [self.keys.instance(instance_id)],
-                [instance_id, run_seq, outcome, payload, self.settings.wait_record_ttl_s, self._ended_ttl],
+                [instance_id, run_seq, outcome, payload, self._ended_ttl],
             )
         )
 
@@ -175,11 +205,24 @@ class Store:
         r = self._run("send", [k.instance(instance_id), k.out(to)], [instance_id, run_seq, body_json])
         return _s(r) or None
 
-    def requeue(self, instance_id: str, mode: str, run_seq: int | str = "") -> tuple[int, str] | None:
-        r = self._run("requeue", [self.keys.instance(instance_id)], [instance_id, mode, run_seq])
+    def requeue(self, instance_id: str, mode: str, run_seq: int | str = "") -> "Requeue | None":
+        """Recover a lost run (mode "lease": its lease lapsed; "pending": its job vanished).
+        None if there was nothing to do; else a Requeue (requeued, or failed after too many
+        lost runs)."""
+        r = self._run("requeue", [self.keys.instance(instance_id)],
+                      [instance_id, mode, run_seq, self.settings.max_attempts, self._ended_ttl])
         if r[0] == 0:
             return None
-        return int(r[1]), _s(r[2])
+        if r[0] == 2:
+            return Requeue(failed=_s(r[1]))
+        return Requeue(run_seq=int(r[1]), queue=_s(r[2]), lost=int(r[3]))
+
+    def append_output(self, instance_id: str, text: str) -> None:
+        """Keep what a run printed (one entry per run segment, the newest ~1000 kept)."""
+        self.redis.xadd(self.keys.output(instance_id), {"text": text}, maxlen=OUTPUT_MAXLEN, approximate=True)
+
+    def output(self, instance_id: str) -> str:
+        return "".join(_s(f.get(b"text", b"")) for _, f in self.redis.xrange(self.keys.output(instance_id)))
 
     # -- correlation ------------------------------------------------------------------------
     def deliver(self, corr: str, body_json: str, message_id: str, entry_id: str = "", client=None):
@@ -189,14 +232,15 @@ class Store:
         r = self._run(
             "deliver",
             [k.wait(corr), k.mailbox(corr)],
-            [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen, entry_id],
+            [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen, entry_id,
+             self.settings.wait_record_ttl_s],
             client=client,
         )
         return r if client is not None else parse_delivery(r)
 
     def timeout(self, corr: str, wait_seq: int) -> tuple:
         """Returns ("stale", reason) | ("early", deadline_ms, queue) | ("resolved", instance, run_seq, queue)."""
-        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq])
+        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq, self.settings.wait_record_ttl_s])
         if r[0] == 0:
             return ("stale", _s(r[1]))
         if r[0] == 2:
@@ -205,13 +249,31 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------------
     def script_source(self, script_hash: str) -> str | None:
+        """The source stored under ``script_hash``; None if there is none. Raises
+        ScriptMismatch if the stored text does not hash to its key (planted or damaged):
+        an instance runs exactly the source it was started with, or nothing."""
         source = self._scripts.get(script_hash)
         if source is None:
             raw = self.redis.get(self.keys.script(script_hash))
             if raw is None:
                 return None
-            source = self._scripts[script_hash] = _s(raw)
+            try:
+                source = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            except UnicodeDecodeError:
+                raise ScriptMismatch(script_hash) from None
+            if keys_script_hash(source) != script_hash:
+                raise ScriptMismatch(script_hash)
+            if len(self._scripts) >= MAX_CACHED_SOURCES:
+                self._scripts.pop(next(iter(self._scripts)))
+            self._scripts[script_hash] = source
         return source
+
+    def point(self, instance_id: str) -> dict | None:
+        """The instance's restart point record (continuation bytes kept as bytes)."""
+        raw = self.redis.hgetall(self.keys.point(instance_id))
+        if not raw:
+            return None
+        return {_s(k): (v if k == b"continuation" else _s(v)) for k, v in raw.items()}
 
     def instance(self, instance_id: str) -> dict[str, str] | None:
         raw = self.redis.hgetall(self.keys.instance(instance_id))
@@ -223,7 +285,7 @@ class Store:
         raw = self.redis.hgetall(self.keys.wait(corr))
         if not raw:
             return None
-        return {_s(k): (v if k == b"continuation" else _s(v)) for k, v in raw.items()}
+        return {_s(k): _s(v) for k, v in raw.items()}
 
     def mailbox(self, corr: str) -> dict[str, str] | None:
         raw = self.redis.hgetall(self.keys.mailbox(corr))

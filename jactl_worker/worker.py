@@ -35,6 +35,22 @@ WORKER_TTL_S = 30
 MAINTENANCE_INTERVAL_S = 60
 
 
+def prepare_process(settings: Settings) -> None:
+    """Before a worker process takes jobs: say loudly what is unprotected, bound its memory."""
+    if not settings.hmac_key:
+        log.warning("!" * 78)
+        log.warning("JACTL_HMAC_KEY is not set: checkpoints in Redis are NOT signed. Anyone who can "
+                    "write to Redis can change what a parked script resumes with. Set the same "
+                    "JACTL_HMAC_KEY (32+ random bytes) on every worker.")
+        log.warning("!" * 78)
+    if settings.max_memory_mb:
+        import resource
+
+        limit = settings.max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        log.info("address space of this worker limited to %d MB", settings.max_memory_mb)
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
 
@@ -144,6 +160,7 @@ class JactlWorker(SimpleWorker):
 
 def run_worker(connection, settings: Settings, queues, *, burst: bool = False, name: str | None = None,
                logging_level: str = "INFO", max_jobs: int | None = None) -> bool:
+    prepare_process(settings)
     worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
     return worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
 

@@ -13,7 +13,8 @@ local function now_ms()
 end
 
 local function k_instance(id) return PREFIX .. ':instance:' .. id end
-local function k_checkpoint(id) return PREFIX .. ':checkpoint:' .. id end
+local function k_point(id) return PREFIX .. ':point:' .. id end
+local function k_output(id) return PREFIX .. ':output:' .. id end
 local function k_wait(corr) return PREFIX .. ':wait:' .. corr end
 local function k_state(state) return PREFIX .. ':state:' .. state end
 local function k_out(to) return PREFIX .. ':out:' .. to end
@@ -22,6 +23,7 @@ local K_LEASES = PREFIX .. ':leases'
 local K_PENDING = PREFIX .. ':pending'
 local K_DEADLINES = PREFIX .. ':deadlines'
 local K_NOTICES = PREFIX .. ':notices'
+local K_INBOX = PREFIX .. ':inbox'
 
 -- Move an instance between state indexes and stamp the change on its record.
 local function set_state(ikey, id, old, new, now)
@@ -36,17 +38,30 @@ local function owns(ikey, run_seq)
   return st[1] == 'running' and st[2] == run_seq
 end
 
--- Drop the continuation bytes of the instance's current restart point (it is superseded).
--- A wait record stays (without its bytes) so late replies can still be recognised.
-local function drop_point(ikey, id, keep_key, wait_ttl)
-  local p = redis.call('HMGET', ikey, 'point', 'point_key')
-  if p[2] and p[2] ~= '' and p[2] ~= keep_key then
-    if p[1] == 'wait' then
-      redis.call('HDEL', p[2], 'continuation')
-      redis.call('EXPIRE', p[2], wait_ttl)
-    elseif p[1] == 'checkpoint' then
-      redis.call('DEL', p[2])
-    end
+-- True while an inbox entry is read but not yet acknowledged by the listeners' group: a
+-- listener may still die and the entry be delivered again.
+local function entry_pending(entry)
+  if not entry or entry == '' then return false end
+  local r = redis.pcall('XPENDING', K_INBOX, 'listeners', entry, entry, 1)
+  return type(r) == 'table' and #r > 0
+end
+
+-- End an instance (completed, failed or cancelled): record the outcome, free its restart
+-- point and publish the outcome to its reply_to stream.
+local function ended(ikey, id, old, outcome, payload, ttl, now)
+  redis.call('DEL', k_point(id))
+  local field = outcome == 'completed' and 'result' or 'error'
+  redis.call('HSET', ikey, field, payload, 'ended_at', now, 'worker', '', 'lease_until', '',
+    'point', 'ended', 'waiting_on', '', 'timeout_at', '')
+  set_state(ikey, id, old, outcome, now)
+  redis.call('ZREM', K_LEASES, id)
+  local reply_to = redis.call('HGET', ikey, 'reply_to')
+  if reply_to and reply_to ~= '' then
+    redis.call('XADD', k_out(reply_to), '*', 'from', id, 'state', outcome, field, payload)
+  end
+  if ttl ~= '' then
+    redis.call('EXPIRE', ikey, ttl)
+    redis.call('EXPIRE', k_output(id), ttl)
   end
 end
 

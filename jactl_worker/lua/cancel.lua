@@ -5,29 +5,18 @@
 -- ARGV[4] = TTL of the ended instance (s, "" = keep)
 -- Returns {1, previous state} | {0, state} when it had already ended | {0, false} if missing.
 local ikey, id = KEYS[1], ARGV[2]
-local st = redis.call('HMGET', ikey, 'state', 'waiting_on', 'reply_to')
+local st = redis.call('HMGET', ikey, 'state', 'waiting_on')
 if not st[1] then return {0, false} end
 if st[1] == 'completed' or st[1] == 'failed' or st[1] == 'cancelled' then return {0, st[1]} end
-local now = now_ms()
 if st[1] == 'waiting' and st[2] ~= '' then
   local wkey = k_wait(st[2])
   if redis.call('HGET', wkey, 'instance') == id then
     redis.call('HSET', wkey, 'status', 'cancelled')
-    redis.call('HDEL', wkey, 'continuation')
     redis.call('EXPIRE', wkey, ARGV[3])
   end
   redis.call('ZREM', K_DEADLINES, st[2])
 end
-drop_point(ikey, id, '', ARGV[3])
-redis.call('DEL', k_checkpoint(id))
 redis.call('HINCRBY', ikey, 'run_seq', 1)
-redis.call('HSET', ikey, 'ended_at', now, 'worker', '', 'lease_until', '', 'point', 'ended',
-  'point_key', '', 'waiting_on', '', 'timeout_at', '', 'error', 'cancelled')
-set_state(ikey, id, st[1], 'cancelled', now)
-redis.call('ZREM', K_LEASES, id)
 redis.call('ZREM', K_PENDING, id)
-if st[3] and st[3] ~= '' then
-  redis.call('XADD', k_out(st[3]), '*', 'from', id, 'state', 'cancelled', 'error', 'cancelled')
-end
-if ARGV[4] ~= '' then redis.call('EXPIRE', ikey, ARGV[4]) end
+ended(ikey, id, st[1], 'cancelled', 'cancelled', ARGV[4], now_ms())
 return {1, st[1]}

@@ -4,6 +4,7 @@
 -- KEYS[2] = {p}:mailbox:{corr}
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
 -- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen   ARGV[7] = inbox stream entry id
+-- ARGV[8] = wait record TTL (s), from resolution on
 -- Returns {1, instance, run_seq, queue, wait_seq, has_deadline}
 --                                        resolved: enqueue a run job for run_seq (and the
 --                                        wait's timeout job is no longer needed)
@@ -12,12 +13,27 @@
 --                                        job may never have been enqueued: enqueue it again
 --       | {2, 'buffered'}                no wait yet: kept in the mailbox for the wait to come
 --       | {0, kind}                      resumed nothing: duplicate, late or rejected
+-- The reply's body becomes the resume value in the waiting instance's own point record, and
+-- only if that record is the very wait this record names (instance and wait_seq).
 local wkey, mkey = KEYS[1], KEYS[2]
 local corr, body, mid, maxlen = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local entry = ARGV[7]
 local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq', 'entry',
-  'wait_seq', 'deadline')
+  'wait_seq', 'deadline', 'prev_entry', 'prev_instance', 'prev_run_seq')
 local status, id = w[1], w[2]
+
+-- The entry that resolved an earlier use of this id, delivered again after a listener died.
+local function redelivered(rid, rseq)
+  local inst = redis.call('HMGET', k_instance(rid), 'state', 'run_seq', 'queue')
+  if inst[1] == 'queued' and inst[2] == rseq then return {3, rid, inst[2], inst[3]} end
+  return nil
+end
+
+if entry ~= '' and w[10] == entry then
+  local again = redelivered(w[11], w[12])
+  if again then return again end
+  return {0, 'redelivered'}
+end
 
 if not status then
   if redis.call('EXISTS', mkey) == 1 then
@@ -37,14 +53,19 @@ if status == 'waiting' then
     return {0, 'rejected'}
   end
   local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
-  if inst[1] ~= 'waiting' or inst[2] ~= corr then
+  local pkey = k_point(id)
+  local p = redis.call('HMGET', pkey, 'instance', 'kind', 'wait_seq', 'status')
+  if inst[1] ~= 'waiting' or inst[2] ~= corr or p[1] ~= id or p[2] ~= 'wait'
+      or p[3] ~= w[8] or p[4] ~= 'waiting' then
     notice(maxlen, 'late', corr, mid, id, 'instance is no longer waiting on this correlation id')
     return {0, 'late'}
   end
   local now = now_ms()
   local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
-  redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply', 'value', body,
+  redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply',
     'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
+  redis.call('EXPIRE', wkey, ARGV[8])
+  redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply')
   set_state(ikey, id, 'waiting', 'queued', now)
   redis.call('ZREM', K_DEADLINES, corr)
   redis.call('ZADD', K_PENDING, now, id)
@@ -54,8 +75,8 @@ if status == 'waiting' then
 end
 
 if status == 'resolved' and w[7] == entry and w[5] == 'reply' then
-  local inst = redis.call('HMGET', ikey, 'state', 'run_seq', 'queue')
-  if inst[1] == 'queued' and inst[2] == w[6] then return {3, id, inst[2], inst[3]} end
+  local again = redelivered(id, w[6])
+  if again then return again end
 end
 redis.call('HINCRBY', wkey, 'late', 1)
 local kind, detail = 'duplicate', 'the wait was already resolved by message ' .. (w[4] or '')

@@ -3,11 +3,12 @@
 -- and queues the instance, unless a reply won first.
 -- KEYS[1] = {p}:wait:{corr}
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = wait_seq the job was armed for
+-- ARGV[4] = wait record TTL (s), from resolution on
 -- Returns {0, reason}                    stale: already resolved, cancelled or re-waited
 --       | {2, deadline, queue}           fired early (RQ's scheduler rounds to seconds): re-arm
 --       | {1, instance, run_seq, queue}  resolved: run the instance with run_seq
 local wkey, corr = KEYS[1], ARGV[2]
-local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline', 'timeout_value')
+local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline')
 if w[1] ~= 'waiting' then return {0, w[1] or 'missing'} end
 if w[3] ~= ARGV[3] then return {0, 'stale'} end
 local now = now_ms()
@@ -16,13 +17,18 @@ local id = w[2]
 local ikey = k_instance(id)
 if now < tonumber(w[4]) then return {2, w[4], redis.call('HGET', ikey, 'queue') or ''} end
 local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
-if inst[1] ~= 'waiting' or inst[2] ~= corr then
+local pkey = k_point(id)
+local p = redis.call('HMGET', pkey, 'instance', 'kind', 'wait_seq', 'status', 'timeout_value')
+if inst[1] ~= 'waiting' or inst[2] ~= corr or p[1] ~= id or p[2] ~= 'wait' or p[3] ~= w[3]
+    or p[4] ~= 'waiting' then
   redis.call('ZREM', K_DEADLINES, corr)
   return {0, 'not waiting'}
 end
 local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
-redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'timeout', 'value', w[5],
-  'run_seq', run_seq, 'resolved_at', now)
+redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'timeout', 'run_seq', run_seq,
+  'resolved_at', now)
+redis.call('EXPIRE', wkey, ARGV[4])
+redis.call('HSET', pkey, 'status', 'resolved', 'value', p[5], 'resolution', 'timeout')
 set_state(ikey, id, 'waiting', 'queued', now)
 redis.call('ZREM', K_DEADLINES, corr)
 redis.call('ZADD', K_PENDING, now, id)

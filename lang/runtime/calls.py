@@ -184,6 +184,9 @@ def b_sprintf(rt, format=None, *args, **named):  # noqa: A002 - Jactl's paramete
     return strings.sprintf(format, *args)
 
 
+_LONG_LIMIT = 1 << 63
+
+
 def b_sleep(rt, timeMs=MISSING, data=None, **named):  # noqa: N803 - Jactl's parameter names
     if "ms" in named:
         timeMs = named.pop("ms")
@@ -198,6 +201,8 @@ def b_sleep(rt, timeMs=MISSING, data=None, **named):  # noqa: N803 - Jactl's par
     elif type(timeMs) is int:
         ms = timeMs
     elif isinstance(timeMs, (int, float, Decimal)) and not isinstance(timeMs, bool):
+        if not -_LONG_LIMIT <= timeMs < _LONG_LIMIT:  # compared first: int() of 1e1000000 takes seconds
+            raise JactlRuntimeError(f"sleep(): time of {class_name(timeMs)} value out of range for long")
         ms = int(timeMs)
     else:
         cn = class_name(timeMs)

@@ -11,8 +11,9 @@ WAITER = "def r = receive('w-' + instanceId, 60000)\n[got: r]"
 
 
 def _parked(fleet, iid):
+    """The key of the parked instance's restart point (its continuation)."""
     wait_for(lambda: fleet.client.status(iid)["state"] == "waiting", what=f"{iid} to park")
-    return fleet.client.store.keys.wait(f"w-{iid}")
+    return fleet.client.store.keys.point(iid)
 
 
 def _still_works(fleet):

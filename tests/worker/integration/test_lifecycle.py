@@ -33,7 +33,9 @@ def test_receive_parks_the_script_and_a_reply_resumes_it(fleet):
     assert st["waiting_on"] == "pay-order-1" and st["timeout_at"] > time.time() * 1000
     # Given the script is parked, no worker holds it: its continuation is bytes in Redis.
     wait = fleet.client.store.wait_record("pay-order-1")
-    assert wait["status"] == "waiting" and len(wait["continuation"]) > 0
+    point = fleet.client.store.point(iid)
+    assert wait["status"] == "waiting" and wait["instance"] == iid
+    assert point["kind"] == "wait" and point["corr"] == "pay-order-1" and len(point["continuation"]) > 0
     fleet.client.deliver("pay-order-1", {"amount": 12.5})
     assert fleet.client.result(iid, timeout=20) == {"paid": 12.5, "id": "order-1"}
     assert fleet.client.status(iid)["runs"] == 2

@@ -51,7 +51,7 @@ def test_settings_come_from_the_environment(monkeypatch):
 
 def test_every_key_is_under_the_prefix_and_job_ids_are_valid_for_rq():
     k = Keys("p")
-    names = [k.instance("i"), k.checkpoint("i"), k.wait("c"), k.mailbox("c"), k.script("h"), k.all,
+    names = [k.instance("i"), k.point("i"), k.wait("c"), k.mailbox("c"), k.script("h"), k.all,
              k.state("waiting"), k.leases, k.pending, k.deadlines, k.inbox, k.out("x"), k.notices, k.reaper]
     assert all(n.startswith("p:") for n in names)
     assert len(set(names)) == len(names)

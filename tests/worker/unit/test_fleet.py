@@ -7,6 +7,7 @@ import lang
 import pytest
 
 from jactl_worker.host import Host
+from jactl_worker.keys import script_hash
 from jactl_worker import Cancelled, InvalidMessage, ScriptFailed, UnknownInstance
 
 
@@ -57,7 +58,7 @@ def test_a_lapsed_lease_resumes_from_the_checkpoint_through_recover(fleet, setti
     iid = fleet.client.start(src)
     store = fleet.client.store
     claim = store.claim(iid, 1, "dead-worker")
-    host = Host(settings)
+    host = Host(fleet.settings)
     outcome = host.compile(claim.script_hash, store.script_source(claim.script_hash)).start({}, instance_id=iid)
     assert outcome.request.kind == "checkpoint"
     assert store.save_checkpoint(iid, 1, 1, lang.Checkpointer.save(outcome.continuation))
@@ -71,8 +72,7 @@ def test_a_lapsed_lease_resumes_from_the_checkpoint_through_recover(fleet, setti
 
 def test_a_queued_instance_whose_job_vanished_is_enqueued_again(fleet):
     store = fleet.client.store
-    store.create("lost", "h", "42", "{}", fleet.settings.queue, "")
-    store.redis.set(store.keys.script("h"), "42")
+    store.create("lost", script_hash("42"), "42", "{}", fleet.settings.queue, "")
     assert fleet.reaper.sweep(force=True)["jobs"] == 1
     assert fleet.run_instance("lost", 10)["result"] == 42
 
@@ -217,3 +217,59 @@ def test_a_runaway_script_fails_with_a_clear_error_and_the_fleet_goes_on(redis):
     assert "Execution time exceeded" in st["error"] and "line 2" in st["error"]
     ok = fleet.client.start("1 + 1")
     assert fleet.run_instance(ok, 10)["result"] == 2
+
+
+def test_what_a_script_prints_is_kept_for_the_instance_not_written_to_the_worker(fleet, capsys):
+    iid = fleet.client.start("println 'hello'\nprint 'x=' + 1\ndef r = receive('p-' + instanceId, 60000)\nprintln r\n7")
+    fleet.step()
+    fleet.client.deliver(f"p-{iid}", "again")
+    assert fleet.run_instance(iid, 10)["result"] == 7
+    assert fleet.client.output(iid) == "hello\nx=1again\n"
+    assert "hello" not in capsys.readouterr().out
+
+
+def test_output_of_a_run_is_capped(fleet):
+    fleet.settings = fleet.settings  # the cap comes from the worker's settings
+    iid = fleet.client.start("for (int i = 0; i < 20000; i++) { println 'line of output ' + i }\n1")
+    assert fleet.run_instance(iid, 30)["result"] == 1
+    out = fleet.client.output(iid)
+    assert len(out) < fleet.settings.max_output_bytes + 200 and out.rstrip().endswith("characters]")
+
+
+def test_nextline_reads_nothing_in_a_worker(fleet):
+    iid = fleet.client.start("nextLine() == null")
+    assert fleet.run_instance(iid, 10)["result"] is True
+
+
+@pytest.mark.parametrize("call", [
+    "receive('t', '1e400' as Decimal)",
+    "receive('t', '1e1000000' as Decimal)",
+    "receive('t', '1e40' as double)",
+    "sleep('1e1000000' as Decimal, 1)",
+    "receive('t', 'soon')",
+])
+def test_absurd_timeouts_and_sleeps_fail_the_script_before_anything_is_written(fleet, call):
+    # finding 8: a timeout of 1e400 made park.lua fail half-way, leaving the instance waiting
+    t0 = time.monotonic()
+    iid = fleet.client.start(call)
+    st = fleet.run_instance(iid, 10)
+    assert st["state"] == "failed"
+    assert any(w in st["error"] for w in ("longest wait", "number", "out of range"))
+    assert time.monotonic() - t0 < 5
+    assert fleet.client.store.wait_record("t") is None
+    assert fleet.redis.zcard(fleet.client.store.keys.deadlines) == 0
+
+
+def test_a_source_that_does_not_match_its_hash_is_refused(fleet):
+    # finding 7: a source planted under an instance's script hash must never run
+    iid = fleet.client.start("def r = receive('m-' + instanceId, 60000)\nr")
+    fleet.step()
+    h = fleet.client.status(iid)["script"]
+    fleet.redis.set(fleet.client.store.keys.script(h), "send('stolen', instanceId)\n'planted'")
+    from jactl_worker import jobs
+    for rt in jobs._runtimes.values():
+        rt.store._scripts.clear()      # a fresh worker process: nothing cached
+    fleet.client.deliver(f"m-{iid}", 1)
+    st = fleet.run_instance(iid, 10)
+    assert st["state"] == "failed" and "does not match its hash" in st["error"]
+    assert fleet.client.read("stolen") == []

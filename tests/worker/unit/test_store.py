@@ -5,7 +5,8 @@ import time
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
-from jactl_worker.store import Store
+from jactl_worker.keys import script_hash
+from jactl_worker.store import Requeue, Store
 
 
 def _store(redis, settings):
@@ -22,9 +23,10 @@ def _running(store, iid="i1"):
 
 def test_create_is_idempotent_and_indexes_the_instance(redis, settings):
     s = _store(redis, settings)
-    assert s.create("i1", "h", "src", "{}", "q", "") == (True, "1")
-    assert s.create("i1", "h", "other", "{}", "q", "") == (False, "queued")
-    assert s.script_source("h") == "src"
+    h = script_hash("src")
+    assert s.create("i1", h, "src", "{}", "q", "") == (True, "1")
+    assert s.create("i1", h, "other", "{}", "q", "") == (False, "queued")
+    assert s.script_source(h) == "src"
     assert s.instance_ids("queued") == ["i1"] and s.instance_ids() == ["i1"]
 
 
@@ -89,7 +91,7 @@ def test_a_requeued_run_fences_off_every_write_of_the_old_run(redis, settings):
     s = _store(redis, settings.with_(lease_ms=50))
     c = _running(s)
     time.sleep(0.1)
-    assert s.requeue("i1", "lease") == (2, "q")
+    assert s.requeue("i1", "lease") == Requeue(run_seq=2, queue="q", lost=1)
     assert not s.renew("i1", c.run_seq)
     assert not s.save_checkpoint("i1", c.run_seq, 1, b"C")
     assert s.send("i1", c.run_seq, "out", "1") is None
@@ -111,11 +113,13 @@ def test_checkpoint_becomes_the_restart_point_and_finish_cleans_up(redis, settin
     s = _store(redis, settings)
     c = _running(s)
     assert s.park("i1", c.run_seq, "corr", "receive", 0, "null", b"W")[0] == "resolved"
-    assert s.save_checkpoint("i1", c.run_seq, 1, b"CK")
-    assert "continuation" not in s.wait_record("corr")   # superseded wait keeps no bytes
+    assert s.point("i1")["kind"] == "wait"
+    assert s.save_checkpoint("i1", c.run_seq, 1, b"CK", sequence=7)
+    assert (s.point("i1")["kind"], s.point("i1")["continuation"], s.point("i1")["seq"]) == ("checkpoint", b"CK", "7")
+    assert "continuation" not in s.wait_record("corr")   # a wait record never holds bytes
     assert redis.ttl(s.keys.wait("corr")) > 0
     assert s.finish("i1", c.run_seq, "completed", "1")
-    assert not redis.exists(s.keys.checkpoint("i1"))
+    assert not redis.exists(s.keys.point("i1"))
     assert s.instance("i1")["state"] == "completed" and s.instance_ids("running") == []
 
 
