@@ -49,8 +49,8 @@ import uuid
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import BusyLoadingError, NoScriptError, OutOfMemoryError, ReadOnlyError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import codec
@@ -70,9 +70,11 @@ BACKOFF_MAX_S = 10.0
 LOGGED_BODY_PREFIX = 32  # bytes of a rejected body shown in a log line, never more
 
 # Error replies that are about Redis, not about the message: the message is retried, never
-# dead-lettered, however often it is handed out meanwhile.
+# dead-lettered, however often it is handed out meanwhile. (redis-py raises some of them as
+# their own classes, with the error code cut from the message.)
 TRANSIENT_ERRORS = ("OOM", "BUSY", "LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "NOREPLICAS",
                     "CLUSTERDOWN", "NOSCRIPT", "MISCONF")
+TRANSIENT_CLASSES = (OutOfMemoryError, BusyLoadingError, ReadOnlyError, NoScriptError)
 # Error replies that mean the stream or its group is gone (FLUSHALL, a restart without
 # persistence, a deleted key): create the group again and go on.
 GROUP_LOST = ("NOGROUP", "UNBLOCKED")
@@ -350,7 +352,8 @@ class Listener:
         limit = self.settings.max_deliveries
         for m, rows in zip(failed, counts):
             n = rows[0]["times_delivered"] if isinstance(rows, list) and rows else 1
-            transient = isinstance(m.failure, ResponseError) and _error_code(m.failure) in TRANSIENT_ERRORS
+            transient = isinstance(m.failure, TRANSIENT_CLASSES) or (
+                isinstance(m.failure, ResponseError) and _error_code(m.failure) in TRANSIENT_ERRORS)
             if n >= limit and not transient:
                 m.dead = n
                 log.error("dead-letter: message %s for %r failed %d time(s), last: %s; body starts %s",

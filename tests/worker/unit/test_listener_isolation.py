@@ -2,6 +2,8 @@
 fakeredis with the real Lua transitions."""
 
 import logging
+import threading
+import time
 
 import pytest
 
@@ -161,12 +163,26 @@ def test_the_loop_outlives_errors_and_stops_on_request(fleet, redis, settings, m
     assert len(calls) == 4 and listener.processed == 1
 
 
-def test_the_consumer_group_is_created_again_when_the_inbox_vanishes(fleet, redis, settings):
+def test_the_consumer_group_is_created_again_when_the_inbox_vanishes(fleet, redis):
     keys = fleet.client.store.keys
     listener = fleet.listener
-    redis.delete(keys.inbox)  # as after FLUSHALL: stream and group are gone
-    with pytest.raises(Exception, match="NOGROUP|no such key|[Cc]onsumer [Gg]roup"):
-        listener.step(block_ms=None)
-    fleet.client.deliver("c", 5)
-    assert listener.run(max_messages=1) == 1  # run() makes the group again, then handles it
-    assert fleet.client.buffered("c")["body"] == 5
+    runner = threading.Thread(target=listener.run, daemon=True)
+    runner.start()
+    try:
+        fleet.client.deliver("before", 1)
+        _until(lambda: fleet.client.buffered("before"))
+        redis.delete(keys.inbox)  # as after FLUSHALL: stream and group are gone
+        fleet.client.deliver("after", 2)  # XADD makes the stream again, without the group
+        _until(lambda: fleet.client.buffered("after"))
+        assert runner.is_alive()
+    finally:
+        listener.stop()
+        runner.join(5)
+    assert not runner.is_alive() and listener.processed == 2
+
+
+def _until(predicate, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
