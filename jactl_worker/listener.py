@@ -190,7 +190,12 @@ class Listener:
         if now - self._last_claim >= max(self.settings.claim_idle_ms / 2000, 0.2):
             self._last_claim = now
             n += self.reclaim()
-            self.trim()
+            try:
+                self.trim()
+            except (RedisConnectionError, RedisTimeoutError):
+                raise
+            except Exception as e:  # noqa: BLE001 - housekeeping; reading replies matters more
+                log.warning("could not trim %s: %s", self.store.keys.inbox, _short(e))
         r = self.redis.xreadgroup(LISTENER_GROUP, self.name, {self.store.keys.inbox: ">"}, count=BATCH, block=block_ms)
         if r:
             n += self.handle(r[0][1])
@@ -226,8 +231,8 @@ class Listener:
             last = _text(g["last-delivered-id"])
             ms, seq = (int(x) for x in last.split("-"))
             bound = (ms, seq + 1)
-            if g["pending"]:
-                oldest = _text(self.redis.xpending(inbox, _text(g["name"]))["min"])
+            oldest = _text(self.redis.xpending(inbox, _text(g["name"]))["min"]) if g["pending"] else None
+            if oldest:
                 bound = min(bound, tuple(int(x) for x in oldest.split("-")))
             floor = bound if floor is None else min(floor, bound)
         if floor is None or floor <= (0, 1):
