@@ -90,11 +90,14 @@ def worker(ctx, queues, burst, name, max_jobs):
 @click.pass_context
 def listen(ctx, name):
     """Read replies from the inbox stream and enqueue resume jobs."""
+    from .checks import check_redis
     from .listener import Listener
 
-    listener = Listener(_connect(ctx), _settings(ctx), name=name)
+    connection = _connect(ctx)
+    listener = Listener(connection, _settings(ctx), name=name)
     signal.signal(signal.SIGTERM, listener.stop)
     signal.signal(signal.SIGINT, listener.stop)
+    check_redis(connection, logging.getLogger("jactl_worker.listener"))
     listener.run()
 
 
@@ -204,7 +207,7 @@ def read(ctx, to, after, count):
 
 
 @main.command()
-@click.option("--kind", default=None, help="buffered, late, duplicate, malformed, oversized, rejected")
+@click.option("--kind", default=None, help="buffered, late, duplicate, malformed, oversized, rejected, dead-letter")
 @click.option("--count", type=int, default=100)
 @click.pass_context
 def notices(ctx, kind, count):

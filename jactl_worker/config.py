@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field, fields, replace
 
 PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_.:{}-]{1,64}")
+# Python's json parser recurses once per nesting level and the recursion limit is 1000 frames
+# in all, shared with whoever calls it: no JSON deeper than this is ever parsed (codec.py).
+JSON_DEPTH_CEILING = 500
 
 
 def _env_int(name: str, default: int | None) -> int | None:
@@ -66,6 +69,16 @@ class Settings:
             (max_execution_ms, or job_timeout_s) is failed and its worker process killed by the
             worker's watchdog process (watchdog.py).
         hmac_key: if set, checkpoints are signed and verified with it.
+        max_json_depth: a reply body nesting arrays/objects deeper than this is rejected as
+            malformed (at most JSON_DEPTH_CEILING).
+        max_json_number_digits: a reply body holding a number longer than this when written
+            out without an exponent (``1e400`` is 401 digits) is rejected as malformed; it
+            covers every double and long with room to spare, and keeps a 20-byte body from
+            becoming a number that takes minutes to compute with.
+        max_deliveries: a listener that fails to handle an inbox message this many times
+            (Redis' delivery count) records it as a ``dead-letter`` notice and acknowledges it.
+        dead_letter_maxlen: approximate cap of ``{p}:dead-letters``, where dead-lettered
+            messages are kept whole for an operator to inspect or replay.
     """
 
     redis_url: str | None = None
@@ -93,10 +106,18 @@ class Settings:
     allow_eval: bool = False
     watchdog_grace_ms: int = 10_000
     hmac_key: str | None = field(default=None, repr=False)
+    max_json_depth: int = 100
+    max_json_number_digits: int = 1_000
+    max_deliveries: int = 5
+    dead_letter_maxlen: int = 1_000
 
     def __post_init__(self):
         if not PREFIX_PATTERN.fullmatch(self.prefix):
             raise ValueError(f"invalid key prefix {self.prefix!r}: use 1-64 of A-Z a-z 0-9 _ . : {{ }} -")
+        if not 1 <= self.max_json_depth <= JSON_DEPTH_CEILING:
+            raise ValueError(f"max_json_depth must be 1..{JSON_DEPTH_CEILING}, not {self.max_json_depth}")
+        if self.max_deliveries < 1:
+            raise ValueError(f"max_deliveries must be at least 1, not {self.max_deliveries}")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

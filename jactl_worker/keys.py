@@ -57,8 +57,12 @@ Fleet-wide
     {p}:out:{to}             STREAM messages scripts send() to ``to``: from, body (JSON), and for
                                     reply_to results also state, result/error
     {p}:notices              STREAM what happened to replies that resumed nothing: kind (buffered,
-                                    late, duplicate, malformed, oversized, rejected), correlation_id,
-                                    message_id, instance, detail. Capped at ~notice_maxlen.
+                                    late, duplicate, malformed, oversized, rejected, dead-letter),
+                                    correlation_id, message_id, instance, detail. Capped at
+                                    ~notice_maxlen.
+    {p}:dead-letters         STREAM inbox messages the listener gave up on (kind dead-letter in
+                                    notices), whole, with dead_letter_entry, _reason, _deliveries,
+                                    _at. Capped at ~dead_letter_maxlen.
     {p}:reaper               STRING lock: one worker at a time runs the recovery sweep
 """
 
@@ -136,6 +140,10 @@ class Keys:
     @property
     def notices(self) -> str:
         return f"{self.prefix}:notices"
+
+    @property
+    def dead_letters(self) -> str:
+        return f"{self.prefix}:dead-letters"
 
     @property
     def reaper(self) -> str:

@@ -7,20 +7,38 @@ The inbox ``{p}:inbox`` is a Redis Stream any producer can XADD to::
 Listeners share the consumer group "listeners", so each message goes to one of them. For a
 batch of messages a listener (1) runs deliver.lua for each - which resolves the wait on that
 correlation id, buffers an early reply, or records a late/duplicate one - then (2) enqueues
-the resume jobs and acknowledges the messages in one MULTI/EXEC, so a message is acknowledged
-only together with its resume job. A listener that dies after (1) leaves its messages pending
-in the group; another listener claims them with XAUTOCLAIM after ``claim_idle_ms`` and
-delivers them again, and deliver.lua recognises a message that already resolved its wait and
-asks for the resume job again (job ids are deterministic; the run job does nothing if its run
-has already happened).
+the resume jobs, acknowledges the messages and deletes them from the stream in one
+MULTI/EXEC, so a message is acknowledged only together with its resume job. A listener that
+dies after (1) leaves its messages pending in the group; another listener claims them with
+XAUTOCLAIM after ``claim_idle_ms`` and delivers them again, and deliver.lua recognises a
+message that already resolved its wait and asks for the resume job again (job ids are
+deterministic; the run job does nothing if its run has already happened).
 
-Malformed messages (no correlation_id, body not JSON, body too large) are recorded in the
-notices stream and acknowledged: they never block the stream.
+One message never stops the others, nor the process:
+
+* A message that cannot be a reply (no correlation_id, body missing, not UTF-8, not JSON,
+  nested deeper than ``max_json_depth``, a number longer than ``max_json_number_digits``,
+  larger than ``max_body_bytes``) is recorded in the notices stream (``malformed`` or
+  ``oversized``) and acknowledged at once: retrying cannot make it valid.
+* A message whose handling fails (deliver.lua errs, say, on a key of the wrong type) is left
+  pending and retried when it is reclaimed. Once Redis has handed it out ``max_deliveries``
+  times it is a ``dead-letter``: noticed, copied whole to ``{p}:dead-letters`` and
+  acknowledged. Errors that say Redis itself is unwell (OOM, LOADING, READONLY, ...) never
+  dead-letter a message; it waits for Redis to recover.
+* The process only leaves on SIGTERM/SIGINT, after the batch in hand. Anything else is
+  logged and retried with a capped backoff; a lost consumer group (Redis restarted without
+  persistence, FLUSHALL) is created again.
+
+Trimming: each handled message is XDEL-ed in the same MULTI as its XACK, so the inbox holds
+only messages not yet handled, and entries a dead listener left pending stay until they are
+reclaimed. (Trimming by MINID instead would let one long-pending entry hold back every later
+one; XDEL costs one command in a transaction that is sent anyway.) A periodic MINID sweep
+below every group's oldest pending and last delivered entry removes what was acknowledged
+without being deleted - by an older listener, or by hand.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -28,21 +46,38 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import BusyLoadingError, NoScriptError, OutOfMemoryError, ReadOnlyError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from . import codec
 from .config import Settings
 from .dispatch import Dispatcher
+from .errors import InvalidMessage
 from .keys import LISTENER_GROUP
-from .store import Store, parse_delivery
+from .store import Delivery, Store, parse_delivery
 
 log = logging.getLogger("jactl_worker.listener")
 
 BATCH = 100
 BLOCK_MS = 1000
 MAX_CORRELATION_ID = 200
+BACKOFF_FIRST_S = 0.5
+BACKOFF_MAX_S = 10.0
+LOGGED_BODY_PREFIX = 32  # bytes of a rejected body shown in a log line, never more
+
+# Error replies that are about Redis, not about the message: the message is retried, never
+# dead-lettered, however often it is handed out meanwhile. (redis-py raises some of them as
+# their own classes, with the error code cut from the message.)
+TRANSIENT_ERRORS = ("OOM", "BUSY", "LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "NOREPLICAS",
+                    "CLUSTERDOWN", "NOSCRIPT", "MISCONF")
+TRANSIENT_CLASSES = (OutOfMemoryError, BusyLoadingError, ReadOnlyError, NoScriptError)
+# Error replies that mean the stream or its group is gone (FLUSHALL, a restart without
+# persistence, a deleted key): create the group again and go on.
+GROUP_LOST = ("NOGROUP", "UNBLOCKED")
 
 
 def _fault(point: str) -> None:
@@ -50,6 +85,42 @@ def _fault(point: str) -> None:
     if os.environ.get("JACTL_FAULT") == point:
         log.warning("fault injection: dying at %s", point)
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _error_code(e: BaseException) -> str:
+    return str(e).split(" ", 1)[0]
+
+
+def _short(e: BaseException) -> str:
+    return f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+
+
+@dataclass
+class _Message:
+    """One inbox entry on its way through a batch."""
+
+    entry_id: str
+    fields: dict  # as read: bytes names and values
+    corr: str = ""
+    mid: str = ""
+    body: str | None = None  # the JSON text, once it passed every check
+    problem: tuple[str, str] | None = None  # (notice kind, detail): rejected for good
+    delivery: Delivery | None = None
+    failure: BaseException | None = None  # handling failed: left pending, maybe dead-lettered
+    dead: int = 0  # delivery count when it is dead-lettered in this batch
+
+    @property
+    def message_id(self) -> str:
+        return self.mid or self.entry_id
+
+    def body_prefix(self) -> str:
+        raw = self.fields.get(b"body", self.fields.get("body", b""))
+        raw = raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "replace")
+        return repr(raw[:LOGGED_BODY_PREFIX]) + ("..." if len(raw) > LOGGED_BODY_PREFIX else "")
 
 
 class Listener:
@@ -65,38 +136,74 @@ class Listener:
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self, max_messages: int | None = None) -> int:
-        self.store.ensure_group()
+        """Handle messages until stop() (SIGTERM/SIGINT) or ``max_messages``. Nothing else ends
+        it: every error is logged and retried after a capped backoff."""
         log.info("listener %s reading %s", self.name, self.store.keys.inbox)
-        backoff = 0.5
+        failures = 0
+        group_ready = False
         while not self.stop_event.is_set():
             try:
+                if not group_ready:
+                    self.store.ensure_group()
+                    group_ready = True
                 self.step()
-                backoff = 0.5
-            except (RedisConnectionError, RedisTimeoutError):
-                log.warning("Redis unreachable; retrying in %.1f s", backoff, exc_info=True)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, 30)
+                failures = 0
+            except ResponseError as e:
+                failures += 1
+                if _error_code(e) in GROUP_LOST:
+                    log.warning("the inbox or its consumer group is gone (%s); creating it again", _short(e))
+                    group_ready = False
+                    if failures == 1:
+                        continue  # at once; a second loss in a row backs off below
+                else:
+                    log.error("listener step failed: %s", _short(e), exc_info=True)
+                self._back_off(failures)
+            except (RedisConnectionError, RedisTimeoutError) as e:
+                failures += 1
+                log.warning("Redis unreachable (%s); retrying in %.1f s", _short(e), self._delay(failures))
+                group_ready = False  # a Redis that comes back empty has no group
+                self._back_off(failures)
+            except Exception as e:  # noqa: BLE001 - a listener must outlive its bugs
+                failures += 1
+                log.exception("listener step failed (%s); retrying in %.1f s", _short(e), self._delay(failures))
+                self._back_off(failures)
             if max_messages is not None and self.processed >= max_messages:
                 break
+        log.info("listener %s stopped after %d message(s)", self.name, self.processed)
         return self.processed
+
+    @staticmethod
+    def _delay(failures: int) -> float:
+        return min(BACKOFF_FIRST_S * 2 ** max(failures - 1, 0), BACKOFF_MAX_S)
+
+    def _back_off(self, failures: int) -> None:
+        self.stop_event.wait(self._delay(failures))
 
     def stop(self, *_args) -> None:
         self.stop_event.set()
 
-    def step(self, block_ms: int = BLOCK_MS) -> int:
-        """Reclaim abandoned messages (now and then), then read and handle one batch."""
+    def step(self, block_ms: int | None = BLOCK_MS) -> int:
+        """Reclaim abandoned messages and trim the inbox (now and then), then read and handle
+        one batch."""
         n = 0
         now = time.monotonic()
         if now - self._last_claim >= max(self.settings.claim_idle_ms / 2000, 0.2):
             self._last_claim = now
             n += self.reclaim()
+            try:
+                self.trim()
+            except (RedisConnectionError, RedisTimeoutError):
+                raise
+            except Exception as e:  # noqa: BLE001 - housekeeping; reading replies matters more
+                log.warning("could not trim %s: %s", self.store.keys.inbox, _short(e))
         r = self.redis.xreadgroup(LISTENER_GROUP, self.name, {self.store.keys.inbox: ">"}, count=BATCH, block=block_ms)
         if r:
             n += self.handle(r[0][1])
         return n
 
     def reclaim(self) -> int:
-        """Take over messages other listeners read but never acknowledged."""
+        """Take over messages other listeners read but never acknowledged (and this one's own
+        that failed), each at most once per ``claim_idle_ms``."""
         start, n = "0-0", 0
         while True:
             r = self.redis.xautoclaim(
@@ -110,66 +217,178 @@ class Listener:
             if start in (b"0-0", "0-0") or not r[1]:
                 return n
 
+    def trim(self) -> int:
+        """Remove entries every consumer group of the inbox is done with: older than each
+        group's oldest pending entry and no later than its last delivered one. Handled
+        messages are deleted as they are acknowledged; this catches the rest."""
+        inbox = self.store.keys.inbox
+        try:
+            groups = self.redis.xinfo_groups(inbox)
+        except ResponseError:  # no stream (yet): nothing to trim
+            return 0
+        floor = None
+        for g in groups:
+            last = _text(g["last-delivered-id"])
+            ms, seq = (int(x) for x in last.split("-"))
+            bound = (ms, seq + 1)
+            oldest = _text(self.redis.xpending(inbox, _text(g["name"]))["min"]) if g["pending"] else None
+            if oldest:
+                bound = min(bound, tuple(int(x) for x in oldest.split("-")))
+            floor = bound if floor is None else min(floor, bound)
+        if floor is None or floor <= (0, 1):
+            return 0
+        removed = int(self.redis.xtrim(inbox, minid=f"{floor[0]}-{floor[1]}", approximate=False))
+        if removed:
+            log.info("trimmed %d handled message(s) from %s", removed, inbox)
+        return removed
+
     # -- one batch -------------------------------------------------------------------------------
     def handle(self, entries) -> int:
-        keys = self.store.keys
-        valid, bad = [], []
+        """Handle a batch; returns how many messages were acknowledged. No error of one message
+        reaches another; errors of Redis as a whole (connection, EXECABORT) propagate, with
+        every message still pending."""
+        msgs = []
         for entry_id, fields in entries:
-            entry_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-            problem, msg = self._parse(fields)
-            if problem:
-                bad.append((entry_id, problem, msg))
-            else:
-                corr, body, mid = msg
-                valid.append((entry_id, corr, body, mid or entry_id))
+            if fields is None:  # deleted from the stream while pending: nothing to deliver
+                continue
+            m = _Message(_text(entry_id), fields)
+            try:
+                self._check(m)
+            except Exception as e:  # noqa: BLE001 - a bug in the checks fails this message only
+                m.failure = e
+            msgs.append(m)
         _fault("listener-after-read")
 
-        pipe = self.redis.pipeline(transaction=False)
-        for entry_id, corr, body, mid in valid:
-            self.store.deliver(corr, body, mid, entry_id, client=pipe)
-        results = [parse_delivery(r) for r in pipe.execute()] if valid else []
+        self._deliver([m for m in msgs if m.problem is None and m.failure is None])
         _fault("listener-after-deliver")
+        self._settle_failures([m for m in msgs if m.failure is not None])
 
-        # Resume jobs and acknowledgements go in one transaction: a message is acknowledged
-        # exactly when its resume job is on the queue.
+        # Resume jobs, notices, acknowledgements and deletions go in one transaction: a message
+        # is acknowledged exactly when its resume job is on the queue.
+        keys = self.store.keys
         pipe = self.redis.pipeline(transaction=True)
-        for (_, corr, _, mid), d in zip(valid, results):
-            log.debug("message %s for %s: %s", mid, corr, d.outcome)
-            if not d.needs_run:
-                continue
-            if d.outcome == "reenqueue" and self.dispatch.job_alive(keys.run_job_id(d.instance_id, d.run_seq)):
-                continue  # the earlier delivery did enqueue it
-            queue = d.queue or self.settings.queue
-            self.dispatch.enqueue_run(queue, d.instance_id, d.run_seq, pipeline=pipe)
-            if d.wait_seq is not None:
-                self.dispatch.cancel_timeout(queue, corr, d.wait_seq, pipe)
-        for entry_id, problem, msg in bad:
-            corr, mid = msg
-            log.warning("rejected inbox message %s: %s", entry_id, problem)
-            self.store.notice(problem[0], corr, mid, problem[1], client=pipe)
-        ids = [v[0] for v in valid] + [b[0] for b in bad]
-        if ids:
-            pipe.xack(keys.inbox, LISTENER_GROUP, *ids)
-            pipe.execute()
-        self.processed += len(ids)
-        return len(ids)
+        pipe.multi()  # now, not at RQ's first enqueue: RQ refuses once other commands are queued
+        spans = []
+        for m in msgs:
+            mark = len(pipe.command_stack)
+            try:
+                if m.failure is not None and not m.dead:
+                    continue  # stays pending, retried when reclaimed
+                self._conclude(m, pipe)
+                pipe.xack(keys.inbox, LISTENER_GROUP, m.entry_id)
+                pipe.xdel(keys.inbox, m.entry_id)
+                spans.append((m, mark, len(pipe.command_stack)))
+            except Exception as e:  # noqa: BLE001 - this message stays pending; the rest go on
+                del pipe.command_stack[mark:]
+                log.error("message %s for %r: could not queue its outcome (%s); left pending",
+                          m.entry_id, m.corr, _short(e), exc_info=True)
+        if spans:
+            results = pipe.execute(raise_on_error=False)
+            for m, start, end in spans:
+                errors = [r for r in results[start:end] if isinstance(r, Exception)]
+                if errors:
+                    # deliver.lua has queued the instance; if its run job was not enqueued the
+                    # recovery sweep enqueues it after requeue_after_ms.
+                    log.error("message %s for %r: %s", m.entry_id, m.corr, "; ".join(_short(e) for e in errors))
+        self.processed += len(spans)
+        return len(spans)
 
-    def _parse(self, fields):
-        f = {(k.decode() if isinstance(k, bytes) else k): v for k, v in fields.items()}
-        corr = f.get("correlation_id")
+    def _check(self, m: _Message) -> None:
+        """Decide whether the entry can be a reply at all; sets ``m.problem`` if not."""
+        f = {(k.decode("utf-8", "replace") if isinstance(k, bytes) else k): v for k, v in m.fields.items()}
         mid = f.get("message_id")
-        corr = corr.decode("utf-8", "replace") if isinstance(corr, bytes) else corr
-        mid = mid.decode("utf-8", "replace") if isinstance(mid, bytes) else mid
+        m.mid = _text(mid) or ""
+        corr = f.get("correlation_id")
+        try:
+            corr = corr.decode("utf-8") if isinstance(corr, bytes) else corr
+        except UnicodeDecodeError:
+            m.corr = corr.decode("utf-8", "replace")[:MAX_CORRELATION_ID]
+            m.problem = ("malformed", "correlation_id is not UTF-8")
+            return
+        m.corr = corr or ""
         if not corr or len(corr) > MAX_CORRELATION_ID:
-            return ("malformed", "missing or too long correlation_id"), (corr or "", mid or "")
+            m.corr = m.corr[:MAX_CORRELATION_ID]
+            m.problem = ("malformed", f"missing or too long correlation_id (1-{MAX_CORRELATION_ID} characters)")
+            return
         body = f.get("body")
         if body is None:
-            return ("malformed", "missing body"), (corr, mid or "")
-        if len(body) > self.settings.max_body_bytes:
-            return ("oversized", f"body of {len(body)} bytes is over max_body_bytes ({self.settings.max_body_bytes})"), (corr, mid or "")
+            m.problem = ("malformed", "missing body")
+            return
+        size = len(body) if isinstance(body, bytes) else len(str(body).encode("utf-8"))
+        if size > self.settings.max_body_bytes:
+            m.problem = ("oversized", f"body of {size} bytes is over max_body_bytes ({self.settings.max_body_bytes})")
+            return
         try:
-            text = body.decode("utf-8") if isinstance(body, bytes) else body
-            json.loads(text)
-        except (UnicodeDecodeError, ValueError) as e:
-            return ("malformed", f"body is not JSON: {e}"), (corr, mid or "")
-        return None, (corr, text, mid or "")
+            text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
+            codec.loads(text, max_depth=self.settings.max_json_depth,
+                        max_number_digits=self.settings.max_json_number_digits)
+        except UnicodeDecodeError as e:
+            m.problem = ("malformed", f"body is not UTF-8: {e.reason} at byte {e.start}")
+            return
+        except InvalidMessage as e:
+            m.problem = ("malformed", f"body: {e}")
+            return
+        m.body = text
+
+    def _deliver(self, valid: list[_Message]) -> None:
+        """Run deliver.lua for each message, pipelined; an error reply fails that message only."""
+        if not valid:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for m in valid:
+            self.store.deliver(m.corr, m.body, m.message_id, m.entry_id, client=pipe)
+        for m, r in zip(valid, pipe.execute(raise_on_error=False)):
+            if isinstance(r, Exception):
+                m.failure = r
+                continue
+            try:
+                m.delivery = parse_delivery(r)
+            except Exception as e:  # noqa: BLE001 - an unexpected reply fails this message only
+                m.failure = e
+
+    def _settle_failures(self, failed: list[_Message]) -> None:
+        """Mark the failed messages Redis has handed out max_deliveries times as dead."""
+        if not failed:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for m in failed:
+            pipe.xpending_range(self.store.keys.inbox, LISTENER_GROUP, min=m.entry_id, max=m.entry_id, count=1)
+        counts = pipe.execute(raise_on_error=False)
+        limit = self.settings.max_deliveries
+        for m, rows in zip(failed, counts):
+            n = rows[0]["times_delivered"] if isinstance(rows, list) and rows else 1
+            transient = isinstance(m.failure, TRANSIENT_CLASSES) or (
+                isinstance(m.failure, ResponseError) and _error_code(m.failure) in TRANSIENT_ERRORS)
+            if n >= limit and not transient:
+                m.dead = n
+                log.error("dead-letter: message %s for %r failed %d time(s), last: %s; body starts %s",
+                          m.entry_id, m.corr, n, _short(m.failure), m.body_prefix())
+            else:
+                log.warning("message %s for %r failed (delivery %d of %d%s): %s; left pending, retried "
+                            "in %d ms", m.entry_id, m.corr, n, limit, ", Redis trouble" if transient else "",
+                            _short(m.failure), self.settings.claim_idle_ms)
+
+    def _conclude(self, m: _Message, pipe) -> None:
+        """Queue what handling ``m`` leads to: a resume job, a notice, a dead letter."""
+        if m.problem is not None:
+            kind, detail = m.problem
+            log.warning("rejected inbox message %s for %r (%s): %s; body starts %s",
+                        m.entry_id, m.corr, kind, detail, m.body_prefix())
+            self.store.notice(kind, m.corr, m.mid, detail, client=pipe)
+            return
+        if m.dead:
+            reason = f"handling failed {m.dead} time(s), last: {_short(m.failure)}"
+            self.store.notice("dead-letter", m.corr, m.mid, reason, client=pipe)
+            self.store.dead_letter(m.entry_id, m.fields, reason, m.dead, client=pipe)
+            return
+        d = m.delivery
+        log.debug("message %s for %s: %s", m.message_id, m.corr, d.outcome)
+        if not d.needs_run:
+            return
+        keys = self.store.keys
+        if d.outcome == "reenqueue" and self.dispatch.job_alive(keys.run_job_id(d.instance_id, d.run_seq)):
+            return  # the earlier delivery did enqueue it
+        queue = d.queue or self.settings.queue
+        self.dispatch.enqueue_run(queue, d.instance_id, d.run_seq, pipeline=pipe)
+        if d.wait_seq is not None:
+            self.dispatch.cancel_timeout(queue, m.corr, d.wait_seq, pipe)

@@ -371,6 +371,17 @@ class Store:
             pipe.zrem(self.keys.all, *expired)
             pipe.execute()
 
+    # -- dead letters (the listener) -----------------------------------------------------------
+    def dead_letter(self, entry_id: str, fields: dict, reason: str, deliveries: int, client=None) -> None:
+        """Keep an inbox message the listener gave up on, whole, in ``{p}:dead-letters``
+        (capped at about ``dead_letter_maxlen``), for an operator to inspect or to replay by
+        XADD-ing its fields to the inbox again."""
+        record = dict(fields)
+        record.update({"dead_letter_entry": entry_id, "dead_letter_reason": reason,
+                       "dead_letter_deliveries": deliveries, "dead_letter_at": int(time.time() * 1000)})
+        (client or self.redis).xadd(self.keys.dead_letters, record, maxlen=self.settings.dead_letter_maxlen,
+                                    approximate=True)
+
 
 def parse_delivery(r) -> Delivery:
     code = r[0]

@@ -18,6 +18,7 @@ def test_compose_runs_persistent_redis_workers_and_listeners():
     assert {"redis", "worker", "listener"} <= set(services)
     redis_cmd = " ".join(services["redis"]["command"])
     assert "--appendonly yes" in redis_cmd
+    assert "--maxmemory-policy noeviction" in redis_cmd
     assert any("/data" in v for v in services["redis"]["volumes"])
     assert services["worker"]["command"] == ["worker"] and services["listener"]["command"] == ["listen"]
     assert services["worker"]["deploy"]["replicas"] >= 2
@@ -57,3 +58,12 @@ def test_dockerfile_and_procfile_name_the_cli_processes():
                  if line.strip() and not line.startswith("#"))
     assert procs["worker"].strip() == "jactl-worker worker"
     assert procs["listener"].strip() == "jactl-worker listen"
+
+
+def test_the_readme_pins_the_redis_settings_the_startup_checks_look_for():
+    readme = (DEPLOY / "README.md").read_text()
+    conf = readme.split("```conf", 1)[1].split("```", 1)[0]
+    settings = dict(line.split("#")[0].split(None, 1) for line in conf.splitlines()
+                    if line.strip() and not line.startswith("#"))
+    assert settings["appendonly"].strip() == "yes"
+    assert settings["maxmemory-policy"].strip() == "noeviction"
