@@ -66,6 +66,9 @@ class Client:
         if not isinstance(env, dict) or not all(isinstance(k, str) for k in env):
             raise InvalidMessage("globals must be a dict with string keys")
         globals_json = codec.dumps(env)
+        # what a script will get: the same bounds as a reply body (depth, huge numbers)
+        codec.loads(globals_json, max_depth=self.settings.max_json_depth,
+                    max_number_digits=self.settings.max_json_number_digits)
         h = script_hash(source)
         if check:
             self._compiler().compile(h, source)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import threading
 import time
@@ -53,7 +52,7 @@ from redis.exceptions import BusyLoadingError, NoScriptError, OutOfMemoryError, 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import codec
+from . import codec, faults
 from .config import Settings
 from .dispatch import Dispatcher
 from .errors import InvalidMessage
@@ -78,13 +77,6 @@ TRANSIENT_CLASSES = (OutOfMemoryError, BusyLoadingError, ReadOnlyError, NoScript
 # Error replies that mean the stream or its group is gone (FLUSHALL, a restart without
 # persistence, a deleted key): create the group again and go on.
 GROUP_LOST = ("NOGROUP", "UNBLOCKED")
-
-
-def _fault(point: str) -> None:
-    """Test hook: JACTL_FAULT=<point> makes this process die (SIGKILL) at that point."""
-    if os.environ.get("JACTL_FAULT") == point:
-        log.warning("fault injection: dying at %s", point)
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _text(value: bytes | str | None) -> str | None:
@@ -257,10 +249,10 @@ class Listener:
             except Exception as e:  # noqa: BLE001 - a bug in the checks fails this message only
                 m.failure = e
             msgs.append(m)
-        _fault("listener-after-read")
+        faults.die_at("listener-after-read")
 
         self._deliver([m for m in msgs if m.problem is None and m.failure is None])
-        _fault("listener-after-deliver")
+        faults.die_at("listener-after-deliver")
         self._settle_failures([m for m in msgs if m.failure is not None])
 
         # Resume jobs, notices, acknowledgements and deletions go in one transaction: a message

@@ -23,6 +23,7 @@ from rq.scripts import acquire_or_refresh_lock, release_lock
 from rq.serializers import JSONSerializer
 
 from . import jobs
+from .checks import check_redis
 from .config import Settings
 from .dispatch import Dispatcher
 from .reaper import Reaper
@@ -161,6 +162,7 @@ class JactlWorker(SimpleWorker):
 def run_worker(connection, settings: Settings, queues, *, burst: bool = False, name: str | None = None,
                logging_level: str = "INFO", max_jobs: int | None = None) -> bool:
     prepare_process(settings)
+    check_redis(connection, log)
     worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
     return worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
 

@@ -273,3 +273,15 @@ def test_a_source_that_does_not_match_its_hash_is_refused(fleet):
     st = fleet.run_instance(iid, 10)
     assert st["state"] == "failed" and "does not match its hash" in st["error"]
     assert fleet.client.read("stolen") == []
+
+
+def test_globals_get_the_same_bounds_as_reply_bodies(fleet):
+    from decimal import Decimal
+    with pytest.raises(InvalidMessage):
+        fleet.client.start("n", {"n": Decimal("1e1000000")})
+    deep = current = []
+    for _ in range(300):
+        current.append([])
+        current = current[0]
+    with pytest.raises(InvalidMessage):
+        fleet.client.start("n", {"n": deep})
