@@ -64,6 +64,8 @@ Fleet-wide
                                     notices), whole, with dead_letter_entry, _reason, _deliveries,
                                     _at. Capped at ~dead_letter_maxlen.
     {p}:reaper               STRING lock: one worker at a time runs the recovery sweep
+    {p}:fleet                HASH   epoch (random id), created_at: made by the first sweep; if it
+                                    changes, Redis lost its data, and a "data-loss" notice says so
 """
 
 from __future__ import annotations
@@ -148,6 +150,10 @@ class Keys:
     @property
     def reaper(self) -> str:
         return f"{self.prefix}:reaper"
+
+    @property
+    def fleet(self) -> str:
+        return f"{self.prefix}:fleet"
 
     # RQ job ids (RQ allows only [A-Za-z0-9_-]; instance ids may hold more, so they are hashed)
     def run_job_id(self, instance_id: str, run_seq: int) -> str:

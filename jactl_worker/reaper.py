@@ -39,10 +39,12 @@ class Reaper:
         self.dispatch = dispatch
         self.settings = settings
         self.name = name
+        self._epoch: str | None = None
 
     def sweep(self, force: bool = False) -> dict[str, int]:
         """One pass; returns counts of what was recovered."""
         counts = {"leases": 0, "jobs": 0, "timeouts": 0}
+        self._check_epoch()
         lock_ms = max(100, self.settings.reap_interval_ms - 50)
         if not force and not self.store.try_lock(self.store.keys.reaper, self.name, lock_ms):
             return counts
@@ -55,6 +57,21 @@ class Reaper:
         if any(counts.values()):
             log.info("recovered %s", counts)
         return counts
+
+    def _check_epoch(self) -> None:
+        """Record it when Redis lost the fleet's data (restarted without persistence, flushed,
+        keys evicted): whatever was parked there is gone, and this notice and log line are
+        the only trace left of it."""
+        epoch = self.store.fleet_epoch()
+        if self._epoch is not None and epoch != self._epoch:
+            detail = (f"Redis lost the fleet's data: the fleet record {self._epoch} this worker saw is "
+                      f"gone (new record {epoch}). Instances, waits, replies and checkpoints stored "
+                      "before are lost. Redis must persist its data (appendonly yes) and never evict "
+                      "(maxmemory-policy noeviction).")
+            if self.store.try_lock(f"{self.store.keys.fleet}:lost:{self._epoch}", self.name, 86_400_000):
+                log.critical(detail)
+                self.store.notice("data-loss", detail=detail)
+        self._epoch = epoch
 
     def _lapsed_leases(self, now: int) -> int:
         n = 0

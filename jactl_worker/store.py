@@ -9,6 +9,7 @@ listings, streams) are ordinary commands. Only the listener touches the inbox st
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from importlib import resources
 
@@ -353,6 +354,14 @@ class Store:
     def touch(self, index_key: str, member: str, score_ms: int) -> None:
         """Look at an entry of a recovery index again later (only if it is still there)."""
         self.redis.zadd(index_key, {member: score_ms}, xx=True)
+
+    def fleet_epoch(self) -> str:
+        """The id of this Redis' fleet record ({p}:fleet), created on first use. It changes
+        only if Redis loses its data."""
+        key = self.keys.fleet
+        self.redis.hsetnx(key, "epoch", uuid.uuid4().hex)
+        self.redis.hsetnx(key, "created_at", int(time.time() * 1000))
+        return _s(self.redis.hget(key, "epoch"))
 
     def try_lock(self, key: str, token: str, ttl_ms: int) -> bool:
         return bool(self.redis.set(key, token, nx=True, px=ttl_ms))

@@ -285,3 +285,17 @@ def test_globals_get_the_same_bounds_as_reply_bodies(fleet):
         current = current[0]
     with pytest.raises(InvalidMessage):
         fleet.client.start("n", {"n": deep})
+
+
+def test_redis_losing_its_data_leaves_a_record(fleet):
+    # finding 8: after Redis lost its data, parked instances vanished without any record
+    iid = fleet.client.start("receive('gone-' + instanceId, 60000)")
+    fleet.step()
+    fleet.reaper.sweep(force=True)
+    fleet.redis.flushall()
+    fleet.reaper.sweep(force=True)
+    fleet.reaper.sweep(force=True)
+    [n] = fleet.client.notices("data-loss")
+    assert "Redis lost the fleet's data" in n["detail"]
+    with pytest.raises(UnknownInstance):
+        fleet.client.status(iid)
