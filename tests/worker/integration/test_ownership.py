@@ -85,3 +85,14 @@ def test_an_instance_whose_runs_keep_dying_fails_after_max_attempts(fleet):
     assert e.value.error.startswith("run lost its lease 3 times; last worker worker-")
     st = fleet.client.status(iid)
     assert st["runs"] == 3 and st["lapses"] == 3
+
+
+@pytest.mark.fleet_env(JACTL_MAX_MEMORY_MB="900")
+def test_a_script_that_runs_out_of_memory_fails_its_instance_and_the_worker_goes_on(fleet):
+    w = fleet.worker()
+    iid = fleet.client.start("def l = []\nwhile (true) { l <<= ('x' * 1000000) + l.size() }\n1")
+    with pytest.raises(ScriptFailed) as e:
+        fleet.client.result(iid, timeout=60)
+    assert "ran out of memory (worker limit 900 MB)" in e.value.error
+    assert w.popen.poll() is None
+    assert fleet.client.result(fleet.client.start("[1, 2].sum()"), timeout=30) == 3
