@@ -96,10 +96,21 @@ class Dispatcher:
                              f"overdue timeout {corr} #{wait_seq}")
 
     def job_alive(self, job_id: str) -> bool:
-        """True if the job exists and may still run (queued, scheduled, deferred, started)."""
+        """True if the job may still run. Asked about the job of an instance that has been
+        queued for a while without being claimed - and claiming is the first thing a run job
+        does. So a job a worker already took (started, or dequeued into RQ's intermediate
+        queue) counts as dead: its worker died before claiming, and RQ would only notice after
+        the job timeout (started) or its next maintenance (intermediate). Requeueing is safe
+        either way: run_seq moves on, and a job that was alive after all claims nothing."""
         try:
             job = Job.fetch(job_id, connection=self.redis, serializer=JSONSerializer)
         except Exception:
             return False
         status = job.get_status(refresh=False)
-        return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
+        if status in (JobStatus.SCHEDULED, JobStatus.DEFERRED):
+            return True
+        if status != JobStatus.QUEUED:
+            return False
+        origin = job.origin or self.settings.queue
+        taken = self.redis.lpos(self.queue(origin).intermediate_queue_key, job_id)
+        return taken is None

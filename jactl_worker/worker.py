@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import socket
 import threading
 import uuid
 
+from redis.exceptions import BusyLoadingError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
@@ -163,6 +167,17 @@ def run_worker(connection, settings: Settings, queues, *, burst: bool = False, n
                logging_level: str = "INFO", max_jobs: int | None = None) -> bool:
     prepare_process(settings)
     check_redis(connection, log)
-    worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
-    return worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
+    delay = 0.5
+    while True:
+        worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
+        try:
+            return worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
+        except (RedisConnectionError, RedisTimeoutError, BusyLoadingError) as e:
+            # RQ's own bookkeeping (job failure handling, heartbeats) gives up on a Redis that
+            # went away mid-job; the process must outlive that. The run itself is safe: its
+            # lease lapses and the sweep recovers it from its restart point.
+            log.warning("Redis failed under the worker (%s); starting again in %.1f s", e, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
+            name = None  # a fresh registration: the old one may still be in Redis
 

@@ -299,3 +299,28 @@ def test_redis_losing_its_data_leaves_a_record(fleet):
     assert "Redis lost the fleet's data" in n["detail"]
     with pytest.raises(UnknownInstance):
         fleet.client.status(iid)
+
+
+def test_a_run_job_taken_by_a_worker_that_died_before_claiming_is_replaced(fleet):
+    # chaos soak: a worker killed right after RQ dequeued a job (into RQ's intermediate queue),
+    # or after RQ marked it started, left the instance queued behind a job RQ thought alive
+    from rq.job import Job, JobStatus
+    from rq.serializers import JSONSerializer
+
+    for how in ("intermediate", "started"):
+        iid = fleet.client.start(f"'{how}'")
+        q = fleet.client.dispatch.queue(fleet.settings.queue)
+        job_id = fleet.client.store.keys.run_job_id(iid, 1)
+        fleet.redis.lmove(q.key, q.intermediate_queue_key)
+        if how == "started":
+            Job.fetch(job_id, connection=fleet.redis, serializer=JSONSerializer).set_status(JobStatus.STARTED)
+            fleet.redis.lrem(q.intermediate_queue_key, 0, job_id)
+        assert not fleet.client.dispatch.job_alive(job_id)
+        assert fleet.reaper.sweep(force=True)["jobs"] == 1
+        assert fleet.run_instance(iid, 10)["result"] == how
+
+
+def test_a_run_job_waiting_in_its_queue_is_left_alone(fleet):
+    iid = fleet.client.start("1")
+    assert fleet.client.dispatch.job_alive(fleet.client.store.keys.run_job_id(iid, 1))
+    assert fleet.reaper.sweep(force=True)["jobs"] == 0
