@@ -476,6 +476,9 @@ def make_plan(n: int, start_span: float, rng: random.Random, reuse: bool, poison
                                        "hold": rng.randrange(200, 700)}, None)
             # B's reply only once B waits: an earlier one would be a duplicate of A's wait.
             b.replies.append(reply(corr, shape, waiting_only=True))
+            # No duplicates of A's reply: one arriving after B began waiting on the same id
+            # resolves B (correlation is by id alone), so B's expected result would be moot.
+            a.replies[0].dup = None
             a.partner = b.iid
             plan.append(a)
             inst = b
@@ -923,10 +926,15 @@ class Soak:
                 planned = [rp for rp in inst.replies if rp.corr == corr]
                 if planned and planned[0].mode == "waiting" and poison_deaths:
                     return f"unexplained: waiting on {corr}, reply never sent by the harness (condition not seen)"
+            evidence = self.job_evidence(inst.iid, rec)
+            if state == "queued" and "intermediate queue: True" in evidence:
+                return ("new rq-intermediate: queued, its run job sits in RQ's intermediate queue (a worker "
+                        "was killed between RQ's dequeue and claim); job_alive() counts it alive, so only RQ's "
+                        f"maintenance (60 s interval, > 1 min in limbo) frees it; {evidence}")
             if int(rec.get("runs") or 0) > 20:
                 return f"known unbounded-retry: {state} after {rec.get('runs')} runs"
             return (f"unexplained: {state} on {corr or '-'} point={rec.get('point')} runs={rec.get('runs')} "
-                    f"replies sent={[(e[0], e[2]) for e in ours]}; {self.job_evidence(inst.iid, rec)}")
+                    f"replies sent={[(e[0], e[2]) for e in ours]}; {evidence}")
         return f"unexplained: {state} {error[:160]}"
 
     def job_evidence(self, iid: str, rec: dict) -> str:
@@ -938,10 +946,12 @@ class Soak:
         worker = job.get("worker_name") or ""
         alive = bool(worker) and bool(self.redis.exists(f"rq:worker:{worker}"))
         queued = self.redis.lpos(f"rq:queue:{QUEUE}", job_id) is not None
+        limbo = self.redis.lpos(f"rq:queue:{QUEUE}:intermediate", job_id) is not None
         started = self.redis.zscore(f"rq:wip:{QUEUE}", job_id) is not None or \
             self.redis.zscore(f"rq:registry:started:{QUEUE}", job_id) is not None
         return (f"run job {job_id}: status={job.get('status')} worker={worker or '-'} "
-                f"(registered: {alive}) in queue list: {queued} in started registry: {started} "
+                f"(registered: {alive}) in queue list: {queued} in RQ's intermediate queue: {limbo} "
+                f"in started registry: {started} "
                 f"enqueued_at={job.get('enqueued_at')} started_at={job.get('started_at')}")
 
     def print_report(self, s: dict, classes: dict, diagnosis: dict) -> None:
@@ -956,7 +966,9 @@ class Soak:
         print(f"notices {s['notices']}")
         print(f"runs per instance {s['runs_histogram']}")
         if s["rq_failed_jobs"]["count"]:
-            print(f"RQ failed registry: {s['rq_failed_jobs']}")
+            print(f"RQ failed registry: {s['rq_failed_jobs']['count']} {s['rq_failed_jobs']['errors']}")
+            for line in s["rq_failed_jobs"].get("jobs", []):
+                print(f"    {line}")
         if s["failed_errors"]:
             print("failed, grouped by error:")
             for err, n in s["failed_errors"].items():
@@ -1075,15 +1087,21 @@ def _rq_failed(r: Redis) -> dict:
         reg = FailedJobRegistry(QUEUE, connection=r, serializer=JSONSerializer)
         ids = reg.get_job_ids()
         errors = Counter()
+        jobs = []
         for jid in ids[:200]:
             try:
                 job = Job.fetch(jid, connection=r, serializer=JSONSerializer)
                 res = job.latest_result()
                 text = (res.exc_string if res is not None else None) or getattr(job, "exc_info", "") or ""
                 errors[_last_error(text)] += 1
+                enq = job.enqueued_at.timestamp() if job.enqueued_at else None
+                iid = (job.description or "").split(" ")[1] if job.description else "?"
+                ended = r.hget(f"{PREFIX}:instance:{iid}", "ended_at")
+                took = round(int(ended) / 1000 - enq, 1) if ended and enq else None
+                jobs.append(f"{job.description}: {_last_error(text)[:60]} (instance ended {took} s after this job was enqueued)")
             except Exception as e:  # noqa: BLE001 - a report, not a verdict
                 errors[f"(cannot read: {type(e).__name__})"] += 1
-        return {"count": len(ids), "errors": dict(errors.most_common(10))}
+        return {"count": len(ids), "errors": dict(errors.most_common(10)), "jobs": jobs[:20]}
     except Exception as e:  # noqa: BLE001
         return {"count": -1, "errors": {f"(cannot read registry: {e})": 1}}
 
