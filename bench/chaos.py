@@ -64,6 +64,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError  # noqa: E4
 from redis.exceptions import ResponseError  # noqa: E402
 from redis.exceptions import TimeoutError as RedisTimeoutError  # noqa: E402
 
+from rq.registry import StartedJobRegistry  # noqa: E402
+
 from jactl_worker import Client, Settings  # noqa: E402
 from jactl_worker.keys import LISTENER_GROUP, script_hash  # noqa: E402
 
@@ -268,6 +270,8 @@ class Fleet:
         self.dir = directory
         self.env = {**os.environ, **FAST, "JACTL_REDIS_URL": redis_url, "JACTL_PREFIX": PREFIX,
                     "JACTL_QUEUE": QUEUE, "PYTHONUNBUFFERED": "1",
+                    # SIGABRT then dumps every thread's stack: how a hung worker is examined.
+                    "PYTHONFAULTHANDLER": "1",
                     "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
         self.slots = {("worker", i): None for i in range(workers)}
         self.slots.update({("listener", i): None for i in range(listeners)})
@@ -334,6 +338,28 @@ class Fleet:
                 self.respawn_at.pop(key, None)
                 self.restarts[child.kind] += 1
                 self.spawn(*key)
+
+    def by_name(self, name: str) -> Child | None:
+        return next((c for c in self.slots.values() if c is not None and c.name == name), None)
+
+    def stack_of(self, child: Child) -> str:
+        """SIGABRT a live process (faulthandler prints every thread's stack to its log) and
+        return its main thread's stack, innermost call first. Used on a worker that holds a
+        stuck job at the end of the soak; the process is gone afterwards."""
+        child.killed = True
+        child.popen.send_signal(signal.SIGABRT)
+        try:
+            child.popen.wait(5)
+        except subprocess.TimeoutExpired:
+            _killpg(child.popen)
+        text = child.log.read_text(errors="replace")
+        dump = text[text.rfind("Fatal Python error"):] if "Fatal Python error" in text else ""
+        main = dump[dump.find("Current thread"):] if "Current thread" in dump else dump
+        frames = [re.sub(r'File "(?:[^"]*/)?([^"/]+/[^"/]+)", line (\d+) in (\S+)', r"\3 (\1:\2)", x.strip())
+                  for x in main.splitlines()[1:] if x.strip().startswith("File ")]
+        # the innermost calls, then the way there through this project's code
+        ours = [f for f in frames[6:] if "jactl_worker/" in f or "lang/" in f or "rq/" in f][:8]
+        return " <- ".join(frames[:6] + ours) or "(no dump)"
 
     def alive(self) -> dict[str, int]:
         n = Counter()
@@ -519,7 +545,6 @@ class Soak:
         self.conds: list = []  # (kind, iid, corr, fn, args)
         self.plan: list[Inst] = []
         self.by_id: dict[str, Inst] = {}
-        self.log_lines: list[str] = []
         self.redis_downtime: list[float] = []
         self.poison_sent = Counter()
         self.poison_ids: set[str] = set()  # inbox entries of poison messages
@@ -643,7 +668,6 @@ class Soak:
     def restart_redis(self) -> None:
         how = "SIGKILL" if self.args.redis_kill9 else "SHUTDOWN"
         self.say(f"restarting Redis ({how})")
-        self.redis_stopped_at = self.now()
         down = self.redis_server.restart(self.args.redis_kill9, self.args.redis_down)
         self.redis_downtime.append(down)
         self.chaos_log.append(f"{self.now():.1f}s Redis {how} + start, down {down:.2f} s")
@@ -681,7 +705,7 @@ class Soak:
                  f"Redis restart at {a.redis_restart_at} s ({'SIGKILL' if a.redis_kill9 else 'SHUTDOWN'}), "
                  f"appendfsync {a.fsync}, Redis {self.redis_server.url}, dir {self.dir}")
 
-        next_cond = next_report = 0.0
+        next_cond = next_report = next_sig = 0.0
         last_sig, last_change = None, 0.0
         settle_from = None
         outcome = "deadline"
@@ -698,7 +722,8 @@ class Soak:
             if not busy and settle_from is None:
                 settle_from = now
                 self.say(f"all starts and timed replies done; settling (quiet {a.quiet} s, at most {a.settle} s)")
-            if now >= next_report or settle_from is not None:
+            if now >= next_report or (settle_from is not None and now >= next_sig):
+                next_sig = now + 0.5
                 sig = self.progress_signature()
                 if sig != last_sig:
                     last_sig, last_change = sig, now
@@ -947,12 +972,15 @@ class Soak:
         alive = bool(worker) and bool(self.redis.exists(f"rq:worker:{worker}"))
         queued = self.redis.lpos(f"rq:queue:{QUEUE}", job_id) is not None
         limbo = self.redis.lpos(f"rq:queue:{QUEUE}:intermediate", job_id) is not None
-        started = self.redis.zscore(f"rq:wip:{QUEUE}", job_id) is not None or \
-            self.redis.zscore(f"rq:registry:started:{QUEUE}", job_id) is not None
-        return (f"run job {job_id}: status={job.get('status')} worker={worker or '-'} "
+        started = job_id in StartedJobRegistry(QUEUE, connection=self.redis)
+        text = (f"run job {job_id}: status={job.get('status')} worker={worker or '-'} "
                 f"(registered: {alive}) in queue list: {queued} in RQ's intermediate queue: {limbo} "
                 f"in started registry: {started} "
                 f"enqueued_at={job.get('enqueued_at')} started_at={job.get('started_at')}")
+        child = self.fleet.by_name(worker) if job.get("status") == "started" else None
+        if child is not None and child.popen.poll() is None:
+            text += f"; its worker is alive and still in the job, stack: {self.fleet.stack_of(child)}"
+        return text
 
     def print_report(self, s: dict, classes: dict, diagnosis: dict) -> None:
         r, k = self.redis, self.keys
@@ -1133,12 +1161,14 @@ def parse_args(argv=None):
     p.add_argument("--json", default=None, help="write the summary as JSON here")
     a = p.parse_args(argv)
     short = {"instances": 150, "start_span": 30.0, "kill_every": 5.0, "chaos_tail": 5.0, "redis_restart_at": 15.0,
-             "poison_each": 1, "quiet": 20.0, "settle": 45.0, "max_seconds": 170.0}
+             "poison_each": 1, "quiet": 20.0, "settle": 45.0}
     long = {"instances": 1000, "start_span": 240.0, "kill_every": 4.0, "chaos_tail": 15.0, "redis_restart_at": 120.0,
-            "poison_each": 2, "quiet": 60.0, "settle": 240.0, "max_seconds": 900.0}
+            "poison_each": 2, "quiet": 60.0, "settle": 240.0}
     for name, value in (short if a.short else long).items():
         if getattr(a, name) is None:
             setattr(a, name, value)
+    if a.max_seconds is None:  # a backstop: the settle rules end the soak long before
+        a.max_seconds = a.start_span + a.chaos_tail + a.settle + a.grace + 120
     if a.seed is None:
         a.seed = random.randrange(1 << 30)
     if a.workers < 1 or a.listeners < 1:
@@ -1154,7 +1184,8 @@ def main(argv=None) -> int:
     def interrupt(signum, _frame):
         raise Interrupted(signal.Signals(signum).name)
 
-    old = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGALRM)}
+    # SIGINT too: a soak started in the background of a script inherits SIGINT ignored.
+    old = {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM)}
     signal.alarm(int(args.max_seconds))
     code = 2
     summary = None
@@ -1183,7 +1214,6 @@ def main(argv=None) -> int:
             shutil.rmtree(directory, ignore_errors=True)
         for s, h in old.items():
             signal.signal(s, h)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     summary = summary or {}
     summary.update(seed=args.seed, exit_code=code)
     if args.json:
