@@ -956,6 +956,11 @@ class Soak:
                 return ("new rq-intermediate: queued, its run job sits in RQ's intermediate queue (a worker "
                         "was killed between RQ's dequeue and claim); job_alive() counts it alive, so only RQ's "
                         f"maintenance (60 s interval, > 1 min in limbo) frees it; {evidence}")
+            if state == "queued" and "status=started" in evidence and "its worker is alive" not in evidence:
+                return ("new rq-started-dead-worker: queued, its run job is 'started' by a worker that is dead "
+                        "(killed, or quit on a Redis error, after RQ marked the job started and before claim); "
+                        "job_alive() counts 'started' as alive, so the reaper never requeues it, and RQ calls "
+                        f"the job abandoned only after job timeout + 60 s; {evidence}")
             if int(rec.get("runs") or 0) > 20:
                 return f"known unbounded-retry: {state} after {rec.get('runs')} runs"
             return (f"unexplained: {state} on {corr or '-'} point={rec.get('point')} runs={rec.get('runs')} "
