@@ -1128,7 +1128,10 @@ def _rq_failed(r: Redis) -> dict:
                 text = (res.exc_string if res is not None else None) or getattr(job, "exc_info", "") or ""
                 errors[_last_error(text)] += 1
                 enq = job.enqueued_at.timestamp() if job.enqueued_at else None
-                iid = (job.description or "").split(" ")[1] if job.description else "?"
+                # "run <instance> #n" or "[overdue ]timeout <corr> #n"; the soak's corr names its instance
+                words = (job.description or "").split(" ")
+                m = re.search(r"ch-\d+", words[-2]) if len(words) >= 2 else None
+                iid = m.group(0) if m else "?"
                 ended = r.hget(f"{PREFIX}:instance:{iid}", "ended_at")
                 took = round(int(ended) / 1000 - enq, 1) if ended and enq else None
                 jobs.append(f"{job.description}: {_last_error(text)[:60]} (instance ended {took} s after this job was enqueued)")
