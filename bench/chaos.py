@@ -59,15 +59,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from redis import Redis  # noqa: E402
-from redis.exceptions import ConnectionError as RedisConnectionError  # noqa: E402
-from redis.exceptions import ResponseError  # noqa: E402
-from redis.exceptions import TimeoutError as RedisTimeoutError  # noqa: E402
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq.registry import StartedJobRegistry
 
-from rq.registry import StartedJobRegistry  # noqa: E402
-
-from jactl_worker import Client, Settings  # noqa: E402
-from jactl_worker.keys import LISTENER_GROUP, script_hash  # noqa: E402
+from jactl_worker import Client, Settings
+from jactl_worker.keys import LISTENER_GROUP, script_hash
 
 PREFIX = "chaos"
 QUEUE = "chaos"
@@ -201,7 +200,7 @@ class RedisServer:
         self.popen = subprocess.Popen(
             [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
              "--appendonly", "yes", "--appendfsync", self.fsync, "--save", "", "--daemonize", "no"],
-            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_child_setup(os.getpid()))
+            stdout=log, stderr=subprocess.STDOUT, preexec_fn=_child_setup(os.getpid()))  # noqa: PLW1509 - one thread
         log.close()
         probe = Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=1)
         end = time.monotonic() + 30
@@ -212,9 +211,8 @@ class RedisServer:
                 if probe.ping():
                     probe.close()
                     return
-            except Exception:
-                pass
-            time.sleep(0.05)
+            except (RedisConnectionError, RedisTimeoutError, ResponseError):
+                time.sleep(0.05)
         raise HarnessError("redis-server did not answer within 30 s")
 
     def restart(self, kill9: bool, down_s: float) -> float:
@@ -290,7 +288,7 @@ class Fleet:
         with log.open("wb") as out:
             popen = subprocess.Popen([sys.executable, "-m", "jactl_worker", *args, "--name", name],
                                      cwd=self.dir, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                     preexec_fn=_child_setup(os.getpid()))
+                                     preexec_fn=_child_setup(os.getpid()))  # noqa: PLW1509 - one thread
         child = Child(kind, slot, inc, popen, log)
         self.slots[(kind, slot)] = child
         return child
@@ -814,7 +812,9 @@ class Soak:
                 else:  # a reuse B: its A's wait never resolved; A's diagnosis explains it
                     classes["not started (its reuse partner never got its reply)"].append(inst.iid)
                 continue
-            rec = {_s(a): _s(b) for a, b in retry(lambda: r.hgetall(k.instance(inst.iid)), "hgetall").items()}
+            key = k.instance(inst.iid)
+            raw = retry(lambda key=key: r.hgetall(key), "hgetall")
+            rec = {_s(a): _s(b) for a, b in raw.items()}
             if not rec:
                 classes["lost (no record)"].append(inst.iid)
                 diagnosis[inst.iid] = "unexplained"
@@ -859,7 +859,8 @@ class Soak:
 
         failed_errors = Counter()
         for iid in classes.get("failed", []):
-            err = retry(lambda: r.hget(k.instance(iid), "error"), "hget") or b""
+            key = k.instance(iid)
+            err = retry(lambda key=key: r.hget(key, "error"), "hget") or b""
             failed_errors[_norm(_s(err))] += 1
         notices = Counter()
         for _, f in _xrange_all(r, k.notices):
@@ -917,7 +918,7 @@ class Soak:
     def diagnose(self, inst: Inst, rec: dict, pending_ids: set, last_delivered: str, poison_deaths: int) -> str:
         """Why this instance went wrong, from its keys in Redis. "known <bug>: ..." when the
         evidence points at a bug in KNOWN; otherwise "unexplained: ...". """
-        r, k = self.redis, self.keys
+        r = self.redis
         state = rec.get("state")
         point_key = rec.get("point_key") or ""
         error = rec.get("error") or ""
@@ -1063,7 +1064,7 @@ def _norm(err: str) -> str:
 def _xrange_all(r: Redis, key: str):
     last = "-"
     while True:
-        rows = retry(lambda: r.xrange(key, min=last, count=1000), f"XRANGE {key}")
+        rows = retry(lambda after=last: r.xrange(key, min=after, count=1000), f"XRANGE {key}")
         if last != "-" and rows:
             rows = rows[1:]
         if not rows:

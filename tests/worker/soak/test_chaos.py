@@ -25,7 +25,8 @@ pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="re
 def _soak(tmp_path, *args):
     out = tmp_path / "summary.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, str(CHAOS), "--short", "--json", str(out), *args], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, str(CHAOS), "--short", "--json", str(out), *args], check=False, cwd=ROOT,
+                          env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=400)
     summary = json.loads(out.read_text()) if out.exists() else {}
     return proc, summary
