@@ -169,15 +169,21 @@ def run_worker(connection, settings: Settings, queues, *, burst: bool = False, n
     check_redis(connection, log)
     delay = 0.5
     while True:
-        worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
+        started = time.monotonic()
         try:
-            return worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
+            worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
+            worked = worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
+            if burst or max_jobs is not None or getattr(worker, "_stop_requested", False):
+                return worked
+            # RQ's loop gives up on any error it did not expect - Redis going away under its
+            # own bookkeeping (job failure handling, heartbeats) among them. The process must
+            # outlive that; the run it held is safe (its lease lapses, the sweep recovers it).
+            log.warning("the worker loop quit without being asked to; starting it again")
         except (RedisConnectionError, RedisTimeoutError, BusyLoadingError) as e:
-            # RQ's own bookkeeping (job failure handling, heartbeats) gives up on a Redis that
-            # went away mid-job; the process must outlive that. The run itself is safe: its
-            # lease lapses and the sweep recovers it from its restart point.
-            log.warning("Redis failed under the worker (%s); starting again in %.1f s", e, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 10.0)
-            name = None  # a fresh registration: the old one may still be in Redis
+            log.warning("Redis failed under the worker (%s); starting again", e)
+        if time.monotonic() - started > 60:
+            delay = 0.5
+        time.sleep(delay)
+        delay = min(delay * 2, 10.0)
+        name = None  # a fresh registration: the old one may still be in Redis
 

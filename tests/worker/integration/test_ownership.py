@@ -96,3 +96,38 @@ def test_a_script_that_runs_out_of_memory_fails_its_instance_and_the_worker_goes
     assert "ran out of memory (worker limit 900 MB)" in e.value.error
     assert w.popen.poll() is None
     assert fleet.client.result(fleet.client.start("[1, 2].sum()"), timeout=30) == 3
+
+
+@pytest.fixture
+def persistent(tmp_path, monkeypatch):
+    """A fleet on its own redis-server with AOF (fsync always), to restart mid-run."""
+    from . import conftest
+    from .conftest import Fleet
+    from .test_listener_faults import PrivateRedis
+
+    server = PrivateRedis(tmp_path, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
+    monkeypatch.setattr(conftest, "REDIS_URL", server.url)
+    fleet = Fleet(tmp_path)
+    fleet.server = server
+    yield fleet
+    for p in fleet.procs:
+        p.kill_group()
+    server.stop()
+
+
+def test_workers_outlive_a_redis_restart_in_the_middle_of_a_run(persistent):
+    # chaos soak: a worker inside a job when Redis went away quit (RQ's failure handling hit
+    # the closed connection), and one started while Redis was down died at once
+    fleet = persistent
+    busy = fleet.worker(JACTL_INLINE_SLEEP_MS="1000")
+    fleet.listener()
+    iid = fleet.client.start("send('log', 'run')\nfor (int i = 0; i < 8; i++) { sleep(500) }\n'done'")
+    wait_for(lambda: fleet.client.read("log"), what="the run to start")
+    fleet.server.stop()
+    late = fleet.worker(wait=False)
+    time.sleep(2.0)
+    fleet.server.start()
+    assert fleet.client.result(iid, timeout=60) == "done"
+    assert busy.popen.poll() is None, busy.output()
+    assert late.popen.poll() is None, late.output()
+    assert fleet.client.result(fleet.client.start("6 * 7"), timeout=30) == 42

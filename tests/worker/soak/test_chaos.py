@@ -39,13 +39,6 @@ def test_every_instance_ends_exactly_once_with_its_own_result_under_chaos(tmp_pa
     assert s.get("verdict") in ("PASS", "FAIL"), proc.stdout[-5000:]  # not a harness error or abort
     assert s["started"] == s["instances"] - s["classes"].get("not started (its reuse partner never got its reply)", 0)
     assert s["kills"] and s["redis_restarts"] == 1, s  # the chaos did happen
-    if proc.returncode == 0:
-        assert s["ok"] == s["instances"] and s["lost"] == s["stuck"] == s["wrong"] == 0, s
-        return
-    # Failures are tolerated only where the soak's diagnosis pins them on a known bug the lead
-    # is fixing: a reused correlation id (park.lua / finish.lua drop a wait record that is
-    # still another instance's restart point) and poison inbox messages killing listeners.
-    # Remove this once both have landed.
-    assert not s["unexplained"], proc.stdout[-8000:]
-    assert set(s["diagnosis_counts"]) <= {"known reused-corr", "known poison-listener"}, s["diagnosis_counts"]
-    pytest.xfail(f"known bugs only: {s['diagnosis_counts']}")
+    assert proc.returncode == 0, proc.stdout[-8000:]
+    assert s["ok"] == s["instances"] and s["lost"] == s["stuck"] == s["wrong"] == 0, s
+    assert not s["unexpected_exits"], (s["unexpected_exits"], s["exit_causes"])  # no process died on its own
