@@ -18,14 +18,31 @@ Pass 2 (``_Shaper``) walks the raw tokens with a bracket stack and decides:
     (``IDENT :``); C-style ``for`` versus ``for (x in ...)``; ``-7`` negative literals;
   * words after ``.`` are member names even when they are keywords.
 
-The result is a flat list of ``lark.Token`` objects fed straight to the LALR parser.
+The result is a flat list of ``Token`` objects fed straight to the LALR parser.
 """
 
 import re
 
-from lark import Token
-
 from lang.errors import CompileError, EOFError as JactlEOFError
+
+
+
+class Token(str):
+    """A token: its text (the string itself, also ``value``), terminal name and position.
+    (The same shape as lark's Token, which the parser tables are built with; a class of our
+    own keeps lark out of every process that only compiles scripts.)"""
+
+    def __new__(cls, type_, value, start_pos=None, line=None, column=None):
+        tok = super().__new__(cls, value)
+        tok.type = type_
+        tok.value = value
+        tok.line = line
+        tok.column = column
+        return tok
+
+    def __repr__(self):
+        return f"Token({self.type!r}, {self.value!r})"
+
 
 INT_MAX = 2**31 - 1
 LONG_MAX = 2**63 - 1

@@ -1,34 +1,17 @@
 """Jactl source -> AST (lang.syntax.nodes).
 
-``parse(source, name)`` tokenises with lexer.py, then runs lark's LALR(1) tables for jactl.lark
-(built once per process, ~0.25 s) with a small shift/reduce driver that calls one _Builder method
+``parse(source, name)`` tokenises with lexer.py, then runs the LALR(1) tables of jactl.lark
+(generated ahead of time by tables.py, loaded in milliseconds) with a small shift/reduce driver that calls one _Builder method
 per grammar rule / alias, so nodes are built directly and no parse tree is materialised. Syntax
 errors become CompileError / EOFError with Jactl's wording and the offending token's position.
 """
 
-import os
 import threading
 
-from lark import Lark, Token
-from lark.lexer import Lexer
-from lark.parsers.lalr_analysis import Shift
 
 from lang.errors import CompileError, EOFError as JactlEOFError
 from lang.syntax import nodes as N
-from lang.syntax.lexer import tokenize
-
-_GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "jactl.lark")
-
-
-class _TokenListLexer(Lexer):
-    """lark 'custom lexer' that replays the token list produced by lexer.tokenize."""
-
-    def __init__(self, lexer_conf):
-        pass
-
-    def lex(self, data):
-        return iter(data)
-
+from lang.syntax.lexer import Token, tokenize
 
 class _ExprTuple(N.Expr):
     """``(a, b)``: only legal as the target of a multi-assignment."""
@@ -921,44 +904,38 @@ def _inline(children):
 
 
 class _Driver:
-    """An LALR driver over lark's parse table for jactl.lark (the same shift/reduce loop as
-    lark's own parser) that calls a per-parse _Builder on every reduction. All tokens are kept;
-    ``?rule`` alternatives with one child are passed through and lark's internal helper rules
-    (``_sep``, ``__x_star_N`` ...) are spliced into their parent, as lark's tree builder would."""
+    """An LALR driver over the tables of jactl.lark (tables.py: generated ahead of time into
+    _lalr.py, or built with lark if the grammar changed since) - the same shift/reduce loop as
+    lark's own parser - that calls a per-parse _Builder on every reduction. All tokens are
+    kept; ``?rule`` alternatives with one child are passed through and lark's internal helper
+    rules (``_sep``, ``__x_star_N`` ...) are spliced into their parent, as lark's tree builder
+    would."""
 
     def __init__(self):
-        with open(_GRAMMAR_PATH) as f:
-            grammar = f.read()
-        lk = Lark(grammar, parser="lalr", lexer=_TokenListLexer, keep_all_tokens=True)
-        table = lk.parser.parser._parse_table
-        self.states = table.states
-        self.start_state = table.start_states["start"]
-        self.end_state = table.end_states["start"]
-        # rule -> (builder method name or None for helper rules, expand-single-child)
-        self.rule_info = {}
-        for r in lk.parser.parser_conf.rules:
-            name = r.alias or r.origin.name
-            if not isinstance(name, str):
-                name = name.name
-            name = str(name)
-            helper = name.startswith("_")
-            expand1 = bool(r.options.expand1) and not r.alias
-            if not helper and not hasattr(_Builder, name):
-                if not (expand1 and len(r.expansion) == 1):
-                    raise RuntimeError(f"no builder method for grammar rule {name!r}")
-                name = "_single"
-            self.rule_info[r] = (None if helper else name, expand1)
+        from lang.syntax import tables
+
+        try:
+            from lang.syntax import _lalr as t
+            current = t.GRAMMAR_SHA256 == tables.grammar_hash()
+        except ImportError:
+            current = False
+        if current:
+            self.states, self.rules, self.start_state, self.end_state = t.STATES, t.RULES, t.START, t.END
+        else:
+            built = tables.build(lambda name: hasattr(_Builder, name))
+            self.states, self.rules = built["states"], built["rules"]
+            self.start_state, self.end_state = built["start"], built["end"]
 
     def run(self, tokens, builder):
         states = self.states
+        rules = self.rules
         end_state = self.end_state
         state_stack = [self.start_state]
         value_stack = []
-        rule_info = self.rule_info
         fns = {}
 
-        def reducer(rule):
-            name, expand1 = rule_info[rule]
+        def reducer(i):
+            _origin, name, expand1, _size = rules[i]
             if name is None:
                 return _inline
             method = getattr(builder, name)
@@ -985,27 +962,27 @@ class _Driver:
             while True:
                 st = state_stack[-1]
                 try:
-                    action, arg = states[st][ttype]
+                    action = states[st][ttype]
                 except KeyError:
                     expected = {s for s in states[st].keys() if s.isupper()}
                     raise _syntax_error(tok, expected, tokens, builder.source) from None
-                if action is Shift:
-                    state_stack.append(arg)
+                if action >= 0:
+                    state_stack.append(action)
                     value_stack.append(tok)
                     break
-                rule = arg
-                size = len(rule.expansion)
+                i = -1 - action
+                origin, _name, _expand1, size = rules[i]
                 if size:
                     s = value_stack[-size:]
                     del state_stack[-size:]
                     del value_stack[-size:]
                 else:
                     s = []
-                fn = fns.get(rule)
+                fn = fns.get(i)
                 if fn is None:
-                    fn = fns[rule] = reducer(rule)
+                    fn = fns[i] = reducer(i)
                 value = fn(s)
-                state_stack.append(states[state_stack[-1]][rule.origin.name][1])
+                state_stack.append(states[state_stack[-1]][origin])
                 value_stack.append(value)
                 if tok is end_tok and state_stack[-1] == end_state:
                     return value_stack[-1]
