@@ -796,8 +796,11 @@ class FuncGen:
         v = self.expr(e)
         if _is_const(v):
             return v
-        lazy = isinstance(e, N.MethodCall) and e.name in LAZY_STAGES
-        t = self.temp("@temp" if lazy else self.st(e))
+        # the value's static type, where the value is exactly that (a lazy stage is an
+        # iterator in flight; an assignment's value is the one before it is converted)
+        untyped = (isinstance(e, N.MethodCall) and e.name in LAZY_STAGES) or \
+            _emits_statements_node(e)
+        t = self.temp("@temp" if untyped else self.st(e))
         self.step(f"{t} = {v}")
         self.resume.define(t)
         return t
@@ -1815,6 +1818,11 @@ def _pure(node):
                     elif isinstance(i, tuple):
                         stack.extend(x for x in i if isinstance(x, N.Node))
     return True
+
+
+def _emits_statements_node(e):
+    return isinstance(e, (N.Assign, N.MultiAssign, N.Postfix, N.DoBlock, N.SwitchExpr)) or \
+        (isinstance(e, N.Unary) and e.op in ("++", "--"))
 
 
 def _prologue_may_suspend(g):

@@ -449,7 +449,8 @@ class SortFrame(BuiltinFrame):
         i = check.integer(self.i, lo, mid - 1, "sort left position")
         j = check.integer(self.j, mid, max(hi - 1, mid), "sort right position")
         check.that(j < hi, "sort right position")
-        check.that(self.k == i + j - mid, "sort output position")
+        check.that(check.integer(self.k, lo, hi - 1, "sort output position") == i + j - mid,
+                   "sort output position")
 
     def resume(self, value):
         self._take(_cmp_result(value))

@@ -206,7 +206,8 @@ class FlatMapIter(LazyIter):
         check.iterator(self.up)
         check.function(self.fn, optional=True, what="flatMap closure")
         if self.buf is None:
-            check.that(self.bi == 0, "flatMap position without a buffer")
+            check.that(type(self.bi) is int and self.bi == 0,
+                       "flatMap position without a buffer")
         else:
             buf = check.list(self.buf, "flatMap buffer")
             check.index(self.bi, 0, len(buf), "flatMap position")
