@@ -41,7 +41,6 @@ import sys
 import time
 import traceback
 from collections import Counter
-from decimal import Decimal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:

@@ -39,7 +39,7 @@ from ..runtime.iterators import DrainFrame, IterFrame, LazyIter, SrcIter
 from ..runtime.methods import has_method
 from ..runtime.objects import JObject
 from ..runtime.types import Byte, Cell, JArray, Long
-from ..runtime.values import KeyList, KeyMap
+from ..runtime.values import KeyList
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -66,11 +66,12 @@ STATE_KEYS = {
 """The instance state a checkpoint carries (``Instance.state``). Other keys are accepted only
 as non-negative counters (int or finite float): the limits' bookkeeping may add some."""
 
-MAX_DECIMAL_DIGITS = 100_000
-MAX_DECIMAL_EXPONENT = 1_000_000
-"""Sanity bounds for a Decimal in a checkpoint: values beyond them cannot be produced by
-Jactl arithmetic (2000-digit context) in reasonable time, and converting one to an integer
-would run for minutes in one C call."""
+MAX_DECIMAL_DIGITS = 10_000
+MAX_DECIMAL_EXPONENT = 10_000
+"""Sanity bounds for a Decimal in a checkpoint (digits, and the exponent's magnitude).
+Arithmetic keeps 2000 digits, and the value caps on Decimal growth keep exponents far below
+this; a forged 1E+999999 would make the next conversion to an int run for half a minute in
+one C call (found by the fuzzer)."""
 
 
 def _base(t):

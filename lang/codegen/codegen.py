@@ -1167,9 +1167,10 @@ class FuncGen:
             o, i = self.exprs([target.obj, target.index]) if not isinstance(target.obj, (N.Field, N.Index)) \
                 else (self.autocreate(target.obj, "list"), self.expr(target.index))
             ot = self.temp()
-            it = self.temp()
+            it = self.temp(self.st(target.index))
             self.step(f"{ot} = {o}")
             self.step(f"{it} = {i}")
+            self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
             return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
                     "def")

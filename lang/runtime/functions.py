@@ -49,9 +49,10 @@ class FunctionInfo:
                           if t not in ("def", "var", "Object", None))
         # What a checkpoint may contain for this function (recorded by the code generator,
         # checked by the restorer; see codegen/resume.py): the declared types of the
-        # variables its closures capture (one Cell each), whether it is the script's main body, its suspend sites, the kind of each
-        # local of its frame layout, the locals certainly assigned at each suspend site,
-        # and the function whose frame must be inside a frame suspended at a direct call.
+        # variables its closures capture (one Cell each), whether it is the script's main
+        # body, its suspend sites, the kind of each local of its frame layout, the locals
+        # certainly assigned at each suspend site, and the function whose frame must be
+        # inside a frame suspended at a direct call.
         self.cell_kinds = tuple(cell_kinds)
         self.is_main = is_main
         self.resume_points = frozenset(resume_points)

@@ -112,6 +112,9 @@ class LoopFrame(BuiltinFrame):
             check.that(type(acc) is list, f"{op} accumulator must be a List")
         elif op in ("collectEntries", "groupBy"):
             check.that(type(acc) is dict, f"{op} accumulator must be a Map")
+            if op == "groupBy":
+                check.that(all(type(g) is list for g in acc.values()),
+                           "groupBy groups must be Lists")
         elif op == "minmax":
             check.that(acc is None or (type(acc) is list and len(acc) == 2),
                        "min/max accumulator must be null or [element, key]")

@@ -89,7 +89,7 @@ def test_seeds_cover_the_runtime_frames():
 
 
 @pytest.mark.timeout(120)
-@settings(max_examples=1500, deadline=None, database=None,
+@settings(max_examples=8000, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(st.integers(0, 2**64))
 def test_unsigned_mutants(seed):
@@ -97,7 +97,7 @@ def test_unsigned_mutants(seed):
 
 
 @pytest.mark.timeout(120)
-@settings(max_examples=600, deadline=None, database=None,
+@settings(max_examples=3000, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(st.integers(0, 2**64))
 def test_signed_mutants_resigned_with_the_key(seed):

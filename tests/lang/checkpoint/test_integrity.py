@@ -18,7 +18,6 @@ import lang
 from lang.checkpoint import format as F
 from lang.checkpoint.encoder import seal
 from lang.errors import CheckpointError
-from lang.runtime.continuation import CodeFrame
 from lang.runtime.functions import BoundMethod
 from lang.runtime.iteration import SortFrame
 from lang.runtime.types import Cell
