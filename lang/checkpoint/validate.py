@@ -154,9 +154,7 @@ class Check:
             self.where = where
             if how == "value":
                 self._deep_value(obj)
-            elif how == "cell":
-                pass
-            elif isinstance(how, tuple):        # ("cell", type name)
+            elif isinstance(how, tuple):        # ("cell", declared type of its variable)
                 self.typed(obj.v, how[1], True, "captured variable")
             elif how == "object":
                 obj.validate(self)
