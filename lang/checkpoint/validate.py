@@ -66,9 +66,8 @@ STATE_KEYS = {
 """The instance state a checkpoint carries (``Instance.state``). Other keys are accepted only
 as non-negative counters (int or finite float): the limits' bookkeeping may add some."""
 
-MAX_DECIMAL_DIGITS = 10_000
 MAX_DECIMAL_EXPONENT = 10_000
-"""Sanity bounds for a Decimal in a checkpoint (digits, and the exponent's magnitude).
+"""Sanity bound for a Decimal in a checkpoint (the magnitude of its adjusted exponent).
 Arithmetic keeps 2000 digits, and the value caps on Decimal growth keep exponents far below
 this; a forged 1E+999999 would make the next conversion to an int run for half a minute in
 one C call (found by the fuzzer)."""
@@ -125,9 +124,11 @@ class Check:
         self.inst = inst
         ctx = getattr(inst, "context", None)
         self.host_functions = frozenset(getattr(ctx, "_host", None) or ())
-        self.work = []          # (object, how) still to check inside
+        # (everything checked is reachable from the decoded root, which is alive while
+        # this runs, so ids identify objects)
+        self.work = []          # (object, how, where) still to check inside
         self.seen = set()       # (id, how) already queued
-        self.keep = []          # keeps checked objects alive so their ids stay unique
+        self.seen_values = set()  # ids of values already queued
         self.where = "checkpoint"
 
     # ------------------------------------------------------------------ reporting
@@ -140,11 +141,15 @@ class Check:
             self.fail(f"{msg} (in {self.where})")
 
     def _queue(self, obj, how):
-        key = (id(obj), how)
-        if key in self.seen:
+        if how == "value":
+            key = id(obj)
+            seen = self.seen_values
+        else:
+            key = (id(obj), how)
+            seen = self.seen
+        if key in seen:
             return
-        self.seen.add(key)
-        self.keep.append(obj)
+        seen.add(key)
         self.work.append((obj, how, self.where))
 
     def drain(self):
@@ -374,32 +379,39 @@ class Check:
     def _decimal(self, v, what):
         if not v.is_finite():
             self.fail(f"{what}: Decimal {v} is not a number (in {self.where})")
-        sign, digits, exp = v.as_tuple()
-        if len(digits) > MAX_DECIMAL_DIGITS or abs(exp) > MAX_DECIMAL_EXPONENT:
-            self.fail(f"{what}: Decimal with {len(digits)} digits and exponent {exp} is "
-                      f"out of range (in {self.where})")
+        # (the magnitude bounds the cost of converting it: an integer-valued Decimal has
+        # no more digits than its adjusted exponent + 1)
+        if not -MAX_DECIMAL_EXPONENT <= v.adjusted() <= MAX_DECIMAL_EXPONENT:
+            self.fail(f"{what}: Decimal of magnitude 1E{v.adjusted():+d} is out of range "
+                      f"(in {self.where})")
 
     def _deep_value(self, v):
         t = type(v)
-        if t is list:
+        if t is list or t is dict:
+            # (inline for the common cases: lists of millions of numbers, maps of rows)
             value = self.value
+            seen, work, where = self.seen_values, self.work, self.where
+            if t is dict:
+                for k in v:
+                    if type(k) is not str:
+                        self.key(k)
+                v = v.values()
             for x in v:
                 tx = type(x)
-                # (the common scalars inline: lists of millions of numbers are normal)
                 if tx is str or tx is float or x is None or tx is bool or \
                         (tx is int and INT64_MIN <= x <= INT64_MAX):
                     continue
-                value(x, "list element")
-        elif t is dict:
-            value = self.value
-            for k, x in v.items():
-                if type(k) is not str:
-                    self.key(k)
-                tx = type(x)
-                if tx is str or tx is float or x is None or tx is bool or \
-                        (tx is int and INT64_MIN <= x <= INT64_MAX):
-                    continue
-                value(x, "map value")
+                if tx is list or tx is dict:
+                    i = id(x)
+                    if i not in seen:
+                        seen.add(i)
+                        work.append((x, "value", where))
+                elif tx is Decimal:
+                    if not x.is_finite() or not -MAX_DECIMAL_EXPONENT <= x.adjusted() <= \
+                            MAX_DECIMAL_EXPONENT:
+                        self._decimal(x, "element")
+                else:
+                    value(x, "element")
         elif t is JArray:
             self._array(v)
         elif t is JObject:
