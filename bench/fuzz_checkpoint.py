@@ -27,6 +27,7 @@ also catches a hang inside one C call. Outcomes:
     internal      a JactlError whose message starts with "Unexpected error"
     raw           any exception that is not a JactlError (from restore or resume)
     hang          the hard timeout fired
+    unstable      restored, but saving that state and restoring it again failed
 
 Usage: python bench/fuzz_checkpoint.py --mutants 100000 [--seed N] [--workers 2]
 (``tests/lang/checkpoint/test_fuzz.py`` runs the same engine in CI, with hypothesis.)
@@ -203,6 +204,11 @@ class Runner:
             return "rejected", str(e)[:200]
         except BaseException as e:  # noqa: BLE001 - the fuzzer counts everything
             return "raw", "restore: " + _exc(e)
+        try:
+            # what was accepted once is a state the runtime can save and restore again
+            lang.Restorer.restore(ctx, lang.Checkpointer.save(cont))
+        except BaseException as e:  # noqa: BLE001
+            return "unstable", "save/restore again: " + _exc(e)
         try:
             value = drive(ctx, cont.resume(rv))
         except JactlError as e:
@@ -733,7 +739,8 @@ class Pool:
         s[:] = self._start()
 
 
-OUTCOMES = ("rejected", "same", "different", "script_error", "internal", "raw", "hang")
+OUTCOMES = ("rejected", "same", "different", "script_error", "internal", "raw", "hang",
+            "unstable")
 
 
 def main(argv=None):
@@ -782,7 +789,7 @@ def main(argv=None):
             outcome = "same" if detail == refs[(signed, i)] else "different"
         counts[signed][outcome] += 1
         by_mut.setdefault(mname.split("+")[0], Counter())[outcome] += 1
-        if outcome in ("internal", "raw", "hang") and \
+        if outcome in ("internal", "raw", "hang", "unstable") and \
                 len(examples.setdefault(outcome, [])) < args.show:
             examples[outcome].append(f"#{k} {seeds[signed][i][0]}[{i}] {mname} "
                                      f"{'signed' if signed else 'unsigned'}: {detail}")
@@ -810,7 +817,7 @@ def main(argv=None):
         print(f"\n{o} examples:")
         for e in ex:
             print("  " + e)
-    bad = tot["internal"] + tot["raw"] + tot["hang"]
+    bad = tot["internal"] + tot["raw"] + tot["hang"] + tot["unstable"]
     return 1 if bad else 0
 
 

@@ -217,8 +217,12 @@ class FuncGen:
             em.splice(body_buf)
             if not body_buf.lines:
                 self.emit("pass")
+        # (what a frame's locals and resume points mean is part of the layout: a checkpoint
+        # from code that reads them differently is "changed code", not a bad local)
+        resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
         layout = hashlib.sha256(
-            (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}").encode()
+            (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}"
+             + (f"|{resume}" if resume else "")).encode()
         ).hexdigest()[:16]
         ptypes = [p.type for p in params]
         mandatory = 0
@@ -227,7 +231,6 @@ class FuncGen:
                 mandatory += 1
             else:
                 break
-        resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
         self.emit(f"_FN{f.id} = _FI(_H, {f.id}, {f.name!r}, _f{f.id}, {tuple(pnames and [p.name for p in params])!r}, "
                   f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
                   f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
