@@ -6,13 +6,15 @@ Public API (hosts and the worker depend on exactly these names)::
     ctx = lang.Context(...); script = ctx.compile(source); outcome = script.start(globals)
     lang.Completed / lang.Suspended(continuation, request)
     data = lang.Checkpointer.save(continuation); cont = lang.Restorer.restore(ctx, data)
+    lang.checkpoint_header(data)  # script_hash, instance_id, sequence, signed, version
     cont.resume(value)
 """
 
 from .errors import CheckpointError, CompileError, JactlError, JactlRuntimeError
 from .context import Checkpointer, Completed, Context, Restorer, Script, Suspended, eval  # noqa: A004
 from .runtime.continuation import Continuation, Request
+from .checkpoint import CheckpointHeader, checkpoint_header
 
 __all__ = ["eval", "Context", "Script", "Completed", "Suspended", "Continuation", "Request",
            "Checkpointer", "Restorer", "JactlError", "CompileError", "JactlRuntimeError",
-           "CheckpointError"]
+           "CheckpointError", "checkpoint_header", "CheckpointHeader"]

@@ -304,8 +304,8 @@ class Restorer:
     save that was just made."""
 
     @staticmethod
-    def restore(ctx, data):
-        cont = _Decoder.restore(ctx, data)
+    def restore(ctx, data, *, instance_id=None, sequence=None):
+        cont = _Decoder.restore(ctx, data, instance_id=instance_id, sequence=sequence)
         first = cont.frames[0] if cont.frames else None
         if isinstance(first, CheckpointFrame):
             first.recovering = True

@@ -17,16 +17,20 @@ must never import, evaluate or call code named by the data. Here the data can on
 * runtime classes by the fixed TAG under which they are registered in
   ``lang.runtime.continuation.SERIALIZABLE``.
 
-Sharing and cycles are kept, decoding is iterative, all counts are checked against the data
-that remains, every checkpoint carries a SHA-256 digest, and with an ``hmac_key`` on the
-context it is signed and verified before anything is decoded. Every failure is a
+Sharing and cycles are kept, decoding is iterative and bounded (objects, depth, memory),
+all counts are checked against the data that remains, every checkpoint carries a SHA-256
+digest, and with an ``hmac_key`` on the context it is signed and verified before anything is
+decoded. The header binds the script, the instance and a per-instance sequence number, and
+what the body says is validated before it runs (``validate.py``). Every failure is a
 ``lang.errors.CheckpointError``.
 
-    data = Checkpointer.save(continuation)        # -> bytes
-    cont = Restorer.restore(ctx, data)            # -> Continuation (frames, instance)
+    data = Checkpointer.save(continuation)        # -> bytes (sequence + 1)
+    checkpoint_header(data)                       # -> script_hash, instance_id, sequence...
+    cont = Restorer.restore(ctx, data, instance_id=..., sequence=...)
 """
 
 from .decoder import Restorer
 from .encoder import Checkpointer
+from .envelope import CheckpointHeader, read_header as checkpoint_header
 
-__all__ = ["Checkpointer", "Restorer"]
+__all__ = ["Checkpointer", "Restorer", "CheckpointHeader", "checkpoint_header"]

@@ -8,21 +8,22 @@ The input is untrusted. In order, ``restore``:
    HMAC-SHA256 over everything before it, before any other field is interpreted;
 4. checks the header lengths and the SHA-256 digest over all bytes before it, so any flipped
    or truncated byte is rejected (signed or not, with or without a key);
-5. asks the context for the instance that runs the named script (only scripts this context
+5. with ``instance_id`` / ``sequence`` given, checks that the header names them;
+6. asks the context for the instance that runs the named script (only scripts this context
    compiled from source qualify);
-6. decodes the body with an explicit stack: objects are allocated as empty shells when their
+7. decodes the body with an explicit stack: objects are allocated as empty shells when their
    tag is read and filled as their contents arrive, so cycles work and no recursion happens;
-   every count is checked against the bytes that remain before anything is built;
+   every count is checked against the bytes that remain before anything is built, and the
+   object count, nesting depth and estimated memory are bounded (``Limits``);
    functions are resolved only through ``instance.function(id)`` and their layout hash
    compared; classes only through ``continuation.SERIALIZABLE``;
-7. validates the root and hands globals and state to ``instance.set_restored``.
+8. validates what the decoded state says (``validate.py``: resume points, locals, instance
+   state, values, builtin frames) and hands globals and state to ``instance.set_restored``.
 
 Nothing is imported, evaluated or looked up by a name other than those registries, and every
-failure is a ``CheckpointError``.
+failure is a ``CheckpointError``. ``decode`` is steps 1-7 alone (the codec).
 """
 
-import hashlib
-import hmac
 import struct
 from decimal import Decimal
 
@@ -31,8 +32,9 @@ from ..runtime.continuation import SERIALIZABLE, CodeFrame, Continuation, Frame
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
 from ..runtime.objects import JObject
+from . import envelope
 from . import format as F
-from .encoder import _hmac_key, _max_size
+from .validate import validate_restored
 
 _unpack_double = struct.Struct(">d").unpack_from
 
@@ -78,85 +80,81 @@ class Restorer:
     """Turns checkpoint bytes back into a ``Continuation``."""
 
     @staticmethod
-    def restore(ctx, data):
-        """Decode ``data`` for a script that ``ctx`` compiled; return the Continuation.
+    def restore(ctx, data, *, instance_id=None, sequence=None):
+        """Decode ``data`` for a script that ``ctx`` compiled, validate everything in it,
+        and return the Continuation.
 
-        ``ctx`` provides ``hmac_key``, ``max_checkpoint_size`` and
-        ``instance_for_restore(script_hash)``; the instance provides ``function(fn_id)`` and
-        ``set_restored(globals, state)``. Any problem raises CheckpointError."""
-        try:
-            return _restore(ctx, data)
-        except CheckpointError:
-            raise
-        except (IndexError, struct.error):
-            raise CheckpointError("Invalid checkpoint: data ends early or is corrupted") \
-                from None
-        except RecursionError:
-            raise CheckpointError("Invalid checkpoint: structure too deep") from None
-        except MemoryError:
-            raise CheckpointError("Invalid checkpoint: too large to restore") from None
-        except Exception as e:
-            raise CheckpointError(f"Invalid checkpoint: {type(e).__name__}: {e}") from e
+        ``instance_id`` / ``sequence``: when given, the header must name exactly this
+        instance and this save (see ``lang.checkpoint_header``), so a checkpoint of another
+        instance, or an older one replayed in place of the newest, is rejected. ``ctx``
+        provides ``hmac_key``, ``max_checkpoint_size``, the decoder bounds and
+        ``instance_for_restore(script_hash)``; the instance provides ``function(fn_id)``,
+        ``klass(name)`` and ``set_restored(globals, state)``. Any problem raises
+        CheckpointError."""
+        dec = decode(ctx, data, instance_id=instance_id, sequence=sequence)
+        _guarded(validate_restored, dec.instance, dec.header, dec.globals, dec.state,
+                 dec.frames)
+        dec.instance.set_restored(dec.globals, dec.state)
+        return Continuation(dec.frames, dec.instance)
 
 
-def open_envelope(data, hmac_key, max_size):
-    """Check size, magic, version, HMAC and digest; return (script_hash, body)."""
-    if isinstance(data, (bytearray, memoryview)):
-        data = bytes(data)
-    elif not isinstance(data, bytes):
-        raise CheckpointError(f"Checkpoint data must be bytes, not {type(data).__name__}")
-    n = len(data)
-    if n > max_size:
-        raise CheckpointError(f"Checkpoint is {n} bytes, larger than the limit of "
-                              f"{max_size} bytes (max_checkpoint_size)")
-    if data[:4] != F.MAGIC:
-        raise CheckpointError("Not a Jactl checkpoint (bad magic)")
-    if n < 7:
-        _fail("data ends inside the header")
-    version = int.from_bytes(data[4:6], "big")
-    if version != F.FORMAT_VERSION:
-        raise CheckpointError(f"Unsupported checkpoint format version {version} "
-                              f"(this runtime reads version {F.FORMAT_VERSION})")
-    flags = data[6]
-    signed = bool(flags & F.FLAG_HMAC)
-    trailer = F.DIGEST_SIZE + (F.HMAC_SIZE if signed else 0)
-    if hmac_key is not None:
-        if not signed:
-            raise CheckpointError("Checkpoint is not signed, but this context requires "
-                                  "signed checkpoints (hmac_key is set)")
-        if n < 9 + 8 + trailer:
-            _fail("data ends early")
-        mac_at = n - F.DIGEST_SIZE - F.HMAC_SIZE
-        mac = hmac.new(hmac_key, data[:mac_at], hashlib.sha256).digest()
-        if not hmac.compare_digest(mac, data[mac_at:n - F.DIGEST_SIZE]):
-            raise CheckpointError("Checkpoint signature (HMAC) does not match: it was "
-                                  "modified or signed with another key")
-    if flags & ~F.KNOWN_FLAGS:
-        _fail(f"unknown header flags 0x{flags:02x}")
-    if n < 9:
-        _fail("data ends inside the header")
-    hlen = int.from_bytes(data[7:9], "big")
-    body_start = 9 + hlen + 8
-    if n < body_start + trailer:
-        _fail("data ends inside the header")
-    blen = int.from_bytes(data[body_start - 8:body_start], "big")
-    if blen != n - body_start - trailer:
-        _fail(f"body length {blen} does not match the data "
-              f"({n - body_start - trailer} bytes)")
-    body_end = body_start + blen
-    digest = hashlib.sha256(data[:n - F.DIGEST_SIZE]).digest()
-    if not hmac.compare_digest(digest, data[n - F.DIGEST_SIZE:]):
-        raise CheckpointError("Checkpoint is corrupted (checksum does not match)")
+def _guarded(fn, *args, **kw):
+    """Run a decoding step; any failure is a CheckpointError."""
     try:
-        script_hash = data[9:9 + hlen].decode("utf-8", "surrogatepass")
-    except UnicodeDecodeError:
-        _fail("script hash is not valid UTF-8")
-    return script_hash, data[body_start:body_end]
+        return fn(*args, **kw)
+    except CheckpointError:
+        raise
+    except (IndexError, struct.error):
+        raise CheckpointError("Invalid checkpoint: data ends early or is corrupted") from None
+    except RecursionError:
+        raise CheckpointError("Invalid checkpoint: structure too deep") from None
+    except MemoryError:
+        raise CheckpointError("Invalid checkpoint: too large to restore") from None
+    except Exception as e:
+        raise CheckpointError(f"Invalid checkpoint: {type(e).__name__}: {e}") from e
 
 
-def _restore(ctx, data):
-    key = _hmac_key(getattr(ctx, "hmac_key", None))
-    script_hash, body = open_envelope(data, key, _max_size(ctx))
+class Decoded:
+    """A checkpoint decoded but not yet validated: header, the instance that will run it,
+    and the root's globals, state and frames."""
+
+    __slots__ = ("header", "instance", "globals", "state", "frames")
+
+    def __init__(self, header, instance, globals_, state, frames):
+        self.header = header
+        self.instance = instance
+        self.globals = globals_
+        self.state = state
+        self.frames = frames
+
+
+class Limits:
+    """Decoder bounds, from the context (``max_restore_objects``, ``max_restore_depth``,
+    ``max_restore_bytes``) or the defaults in ``format.py``."""
+
+    __slots__ = ("objects", "depth", "alloc")
+
+    def __init__(self, ctx=None):
+        def opt(name, default):
+            v = getattr(ctx, name, None)
+            return default if v is None else v
+        self.objects = opt("max_restore_objects", F.DEFAULT_MAX_RESTORE_OBJECTS)
+        self.depth = opt("max_restore_depth", F.DEFAULT_MAX_RESTORE_DEPTH)
+        self.alloc = opt("max_restore_bytes", F.DEFAULT_MAX_RESTORE_BYTES)
+
+
+def decode(ctx, data, *, instance_id=None, sequence=None):
+    """Envelope, header binding and body of ``data`` -> ``Decoded`` (the codec alone: the
+    values are well-formed, not yet checked for meaning; ``Restorer.restore`` does that).
+    Any failure is a CheckpointError."""
+    return _guarded(_decode, ctx, data, instance_id, sequence)
+
+
+def _decode(ctx, data, instance_id, sequence):
+    key = envelope.hmac_key(getattr(ctx, "hmac_key", None))
+    header, body = envelope.open_envelope(data, key, envelope.max_size(ctx))
+    envelope.check_binding(header, instance_id, sequence)
+    script_hash = header.script_hash
     try:
         inst = ctx.instance_for_restore(script_hash)
     except Exception as e:
@@ -165,7 +163,7 @@ def _restore(ctx, data):
     if inst is None:
         raise CheckpointError(f"Checkpoint names script {script_hash} which this context has "
                               f"not compiled")
-    root = decode_body(body, inst, script_hash)
+    root = decode_body(body, inst, script_hash, Limits(ctx))
     if type(root) is not tuple or len(root) != 3:
         _fail("root is not (globals, state, frames)")
     globals_, state, frames = root
@@ -174,8 +172,7 @@ def _restore(ctx, data):
     for fr in frames:
         if not isinstance(fr, Frame):
             _fail(f"frame list contains a {type(fr).__name__}")
-    inst.set_restored(globals_, state)
-    return Continuation(frames, inst)
+    return Decoded(header, inst, globals_, state, frames)
 
 
 def _resolve_fn(inst, script_hash, fn_id, layout):
@@ -219,14 +216,28 @@ def _read_str(body, pos, strs):
     _fail(f"expected a string, found tag 0x{tag:02x}")
 
 
-def decode_body(body, inst, script_hash):
+def _too_many(what, limit, option):
+    raise CheckpointError(f"Invalid checkpoint: more than {limit} {what} ({option})")
+
+
+def decode_body(body, inst, script_hash, limits=None):
     """Decode one value from ``body`` (which it must use up exactly) and return it.
 
     The innermost open container (the *builder*) lives in local variables: ``kind``,
     ``obj`` (its shell, if it has identity), ``need`` (values still to come), ``items``
     (values collected so far, for builders filled at the end) and ``add`` (where the next
     value goes). Opening a container saves the current builder on ``stack``; completing one
-    turns it into a value and restores its parent."""
+    turns it into a value and restores its parent.
+
+    ``limits`` bounds the object count, the nesting depth and an estimate of the memory the
+    values take, so that a small input cannot expand into gigabytes (every count is also
+    bounded by the bytes that remain)."""
+    if limits is None:
+        limits = Limits()
+    max_objs = limits.objects
+    max_depth = limits.depth
+    max_alloc = limits.alloc
+    alloc = 0
     n = len(body)
     pos = 0
     objs = []            # object table
@@ -271,6 +282,9 @@ def decode_body(body, inst, script_hash):
                 _fail("string is not valid UTF-8")
             pos += m
             strs.append(v)
+            alloc += 49 + m
+            if alloc > max_alloc:
+                _too_many("bytes of values", max_alloc, "max_restore_bytes")
         elif tag == F.REF:
             b = body[pos]
             if b < 0x80:
@@ -289,14 +303,17 @@ def decode_body(body, inst, script_hash):
             v = False
         elif tag == F.INT:
             v, pos = _sint(body, pos)
+            alloc += 32
         elif tag == F.FLOAT:
             if pos + 8 > n:
                 _fail("data ends inside a float")
             v = _unpack_double(body, pos)[0]
             pos += 8
+            alloc += 24
         elif tag == F.LONG or tag == F.BYTE:
             v, pos = _sint(body, pos)
             v = Long(v) if tag == F.LONG else Byte(v)
+            alloc += 32
         elif tag == F.DECIMAL:
             m, pos = _uint(body, pos)
             if m > n - pos:
@@ -306,6 +323,7 @@ def decode_body(body, inst, script_hash):
             except (UnicodeDecodeError, ArithmeticError, ValueError):
                 _fail("malformed decimal")
             pos += m
+            alloc += 104 + m
         elif tag == F.MISSING:
             v = MISSING
         elif tag == F.INSTANCE:
@@ -319,6 +337,7 @@ def decode_body(body, inst, script_hash):
                 _fail("integer longer than the data")
             v = int.from_bytes(body[pos:pos + m], "little", signed=True)
             pos += m
+            alloc += 32 + m
             if k == F.BIG_LONG:
                 v = Long(v)
             elif k == F.BIG_BYTE:
@@ -331,8 +350,11 @@ def decode_body(body, inst, script_hash):
                 _fail("bytes longer than the data")
             v = body[pos:pos + m]
             pos += m
+            alloc += 33 + m
         else:
             # a value with contents: make it (or its shell), then read the contents
+            if len(objs) >= max_objs:
+                _too_many("objects", max_objs, "max_restore_objects")
             if tag == F.LIST or tag == F.DICT or tag == F.JARRAY or tag == F.TUPLE:
                 if tag == F.JARRAY:
                     elem, pos = _read_str(body, pos, strs)
@@ -345,6 +367,9 @@ def decode_body(body, inst, script_hash):
                 nneed = 2 * cnt if tag == F.DICT else cnt
                 if nneed > n - pos:
                     _fail(f"count {cnt} is larger than the remaining data allows")
+                alloc += 64 + 8 * nneed + (40 * cnt if tag == F.DICT else 0)
+                if alloc > max_alloc:
+                    _too_many("bytes of values", max_alloc, "max_restore_bytes")
                 if tag == F.LIST:
                     v = []
                     objs_append(v)
@@ -425,6 +450,9 @@ def decode_body(body, inst, script_hash):
             if nneed:
                 if nneed > n - pos:
                     _fail("data ends early")
+                if len(stack) >= max_depth:
+                    _too_many("levels of nesting", max_depth, "max_restore_depth")
+                alloc += 64
                 stack.append((kind, obj, need, items, add))
                 kind = nkind
                 obj = v

@@ -8,8 +8,6 @@ through a string table. Only values of the types listed in the grammar are accep
 else fails at save time, where the mistake is made, rather than at restore time.
 """
 
-import hashlib
-import hmac
 import struct
 from decimal import Decimal
 
@@ -18,56 +16,22 @@ from ..runtime.continuation import SERIALIZABLE, CodeFrame
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
 from ..runtime.objects import JObject
+from . import envelope
 from . import format as F
+from .validate import NOT_VALUES
 
 _pack_double = struct.Struct(">d").pack
 _NoneType = type(None)
 
 
-def _hmac_key(key):
-    """A context's HMAC key as bytes (None/empty = no signing)."""
-    if not key:
-        return None
-    if isinstance(key, str):
-        return key.encode("utf-8")
-    if isinstance(key, (bytes, bytearray, memoryview)):
-        return bytes(key)
-    raise CheckpointError(f"Checkpoint HMAC key must be bytes, not {type(key).__name__}")
-
-
-def _max_size(ctx):
-    limit = getattr(ctx, "max_checkpoint_size", None)
-    return F.DEFAULT_MAX_CHECKPOINT_SIZE if limit is None else limit
-
-
-def _header(script_hash, signed):
-    """The header with a zero body length (filled in by ``_seal``)."""
-    if not isinstance(script_hash, str):
-        raise CheckpointError(f"Script hash must be a str, not {type(script_hash).__name__}")
-    hb = script_hash.encode("utf-8", "surrogatepass")
-    if len(hb) > 0xFFFF:
-        raise CheckpointError("Script hash is too long for a checkpoint header")
-    flags = F.FLAG_HMAC if signed else 0
-    return bytearray(F.MAGIC + struct.pack(">HBH", F.FORMAT_VERSION, flags, len(hb)) + hb
-                     + b"\0" * 8)
-
-
-def _seal(buf, body_start, key):
-    struct.pack_into(">Q", buf, body_start - 8, len(buf) - body_start)
-    if key:
-        buf += hmac.new(key, buf, hashlib.sha256).digest()
-    buf += hashlib.sha256(buf).digest()
-    return bytes(buf)
-
-
-def seal(script_hash, body, hmac_key=None):
+def seal(script_hash, body, hmac_key=None, *, instance_id=None, sequence=0):
     """Wrap an already encoded body in header, (with a key) HMAC and digest. The encoder uses
     the same layout; tests use this to build checkpoints with hand-written bodies."""
-    key = _hmac_key(hmac_key)
-    buf = _header(script_hash, key is not None)
+    key = envelope.hmac_key(hmac_key)
+    buf = envelope.build_header(script_hash, instance_id, sequence, key is not None)
     start = len(buf)
     buf += body
-    return _seal(buf, start, key)
+    return envelope.seal(buf, start, key)
 
 
 def _uv(buf, n):
@@ -105,8 +69,10 @@ def _type_error(v):
     raise CheckpointError(f"Cannot checkpoint value of type {name}")
 
 
-def encode_body(buf, root, instance, script_hash, limit):
-    """Append the encoding of ``root`` to ``buf``; fail once ``buf`` exceeds ``limit``."""
+def encode_body(buf, root, instance, script_hash, limit,
+                max_objects=F.DEFAULT_MAX_RESTORE_OBJECTS):
+    """Append the encoding of ``root`` to ``buf``; fail once ``buf`` exceeds ``limit`` or
+    the graph has more than ``max_objects`` objects (which no restore would accept)."""
     memo = {}        # id(obj) -> object id, for objects with identity
     keep = []        # the objects in memo, kept alive so their id()s stay unique
     strs = {}        # str -> string table index
@@ -250,6 +216,9 @@ def encode_body(buf, root, instance, script_hash, limit):
                 name = v.name
                 if type(name) is not str:
                     raise CheckpointError("BoundMethod.name must be a str")
+                if name in NOT_VALUES:
+                    raise CheckpointError(f"Cannot checkpoint the function '{name}' held as "
+                                          f"a value: it runs source that is not the script")
                 append(F.BOUND)
                 wstr(name)
                 append(1 if v.is_function else 0)
@@ -346,6 +315,10 @@ def encode_body(buf, root, instance, script_hash, limit):
             pushall(vals)
     if len(buf) > limit:
         _too_big(limit)
+    if len(keep) > max_objects:
+        raise CheckpointError(f"Cannot checkpoint: the state has {len(keep)} objects, more "
+                              f"than the {max_objects} a restore accepts "
+                              f"(max_restore_objects)")
 
 
 class Checkpointer:
@@ -354,28 +327,59 @@ class Checkpointer:
     @staticmethod
     def save(continuation):
         """Encode ``continuation`` (its frames, and its instance's globals and state) as
-        checkpoint bytes, signed when the instance's context has an ``hmac_key``.
+        checkpoint bytes, signed when the instance's context has an ``hmac_key``. Every save
+        takes the instance's next sequence number (``lang.checkpoint_header(data).sequence``),
+        which a host passes back to ``Restorer.restore`` to accept only its newest save.
 
-        Raises CheckpointError for a value that cannot be checkpointed or a checkpoint larger
-        than the context's ``max_checkpoint_size``."""
-        inst = continuation.instance
-        ctx = getattr(inst, "context", None)
-        key = _hmac_key(getattr(ctx, "hmac_key", None))
-        limit = _max_size(ctx)
-        script_hash = inst.script_hash
-        frames = continuation.frames
-        if type(frames) is not list:
-            frames = list(frames)
-        root = (inst.globals, inst.state, frames)
-        buf = _header(script_hash, key is not None)
+        Raises CheckpointError for a value that cannot be checkpointed, a continuation that
+        cannot be resumed, or a checkpoint larger than the context's
+        ``max_checkpoint_size``."""
+        if not continuation.frames:
+            raise CheckpointError("Cannot checkpoint: the script suspended where it cannot "
+                                  "be resumed (no frame recorded where it stopped: a "
+                                  "suspension inside a parameter default or a class field "
+                                  "initialiser)")
+        return encode(continuation)
+
+
+def encode(continuation):
+    """The codec behind ``Checkpointer.save``: header (with the next sequence number), body,
+    HMAC and digest."""
+    inst = continuation.instance
+    ctx = getattr(inst, "context", None)
+    key = envelope.hmac_key(getattr(ctx, "hmac_key", None))
+    limit = envelope.max_size(ctx)
+    script_hash = inst.script_hash
+    frames = continuation.frames
+    if type(frames) is not list:
+        frames = list(frames)
+    state = inst.state
+    instance_id = state.get("instance_id")
+    if instance_id is not None and type(instance_id) is not str:
+        raise CheckpointError(f"Cannot checkpoint instance id {instance_id!r}: "
+                              f"it must be a str")
+    # every save gets the next sequence number, which travels in the state (so it keeps
+    # counting after a restore) and is bound into the header
+    prev = state.get("seq", 0)
+    if type(prev) is not int or prev < 0:
+        raise CheckpointError(f"Instance state has a malformed sequence {prev!r}")
+    state["seq"] = seq = prev + 1
+    try:
+        buf = envelope.build_header(script_hash, instance_id, seq, key is not None)
         start = len(buf)
         trailer = F.DIGEST_SIZE + (F.HMAC_SIZE if key else 0)
+        root = (inst.globals, state, frames)
         try:
-            encode_body(buf, root, inst, script_hash, limit - trailer)
+            max_objects = getattr(ctx, "max_restore_objects", None) or \
+                F.DEFAULT_MAX_RESTORE_OBJECTS
+            encode_body(buf, root, inst, script_hash, limit - trailer, max_objects)
         except CheckpointError:
             raise
         except MemoryError:
             raise CheckpointError("Out of memory while writing checkpoint") from None
         except Exception as e:  # a broken value (e.g. a property that raises)
             raise CheckpointError(f"Cannot checkpoint: {type(e).__name__}: {e}") from e
-        return _seal(buf, start, key)
+    except BaseException:
+        state["seq"] = prev          # nothing was saved: the sequence is not used up
+        raise
+    return envelope.seal(buf, start, key)

@@ -13,6 +13,9 @@ Envelope (all fixed-width integers big-endian)::
                   flags            u8       bit 0 = FLAG_HMAC; all other bits must be 0
                   hash_len         u16      length of the script hash, in bytes
                   script_hash      utf-8    the instance's script hash (names the source)
+                  id_len           u16      length of the instance id, in bytes
+                  instance_id      utf-8    the instance state's instance_id ("" for none)
+                  sequence         u64      the instance's save count: 1 for its first save
                   body_len         u64      length of body, in bytes
     body       := value            exactly body_len bytes: one value, the root
     hmac       := HMAC-SHA256(key, header body)           32 bytes, iff FLAG_HMAC
@@ -21,6 +24,13 @@ Envelope (all fixed-width integers big-endian)::
 A context with an ``hmac_key`` accepts only signed checkpoints and verifies the HMAC before it
 looks at anything but magic, version and flags; every context verifies the digest, so a
 flipped or missing byte anywhere (HMAC included) is rejected even without a key.
+
+Version 2 added instance_id and sequence: every ``Checkpointer.save`` increments the
+instance state's ``seq`` (which travels in the body, so counting goes on after a restore)
+and writes it to the header. A host that records the sequence it saved last
+(``lang.checkpoint_header``) passes ``instance_id=`` and ``sequence=`` to
+``Restorer.restore``, which then rejects a checkpoint of another instance or an older one
+replayed in place of the newest; the state in the body must agree with the header.
 
 The root value is the tuple ``(globals, state, frames)``: the script's globals dict, its
 instance state dict and the list of frames (innermost first), encoded as one graph so that
@@ -78,7 +88,7 @@ must equal ``len(cls.FIELDS)`` and the values are its FIELDS in order.
 """
 
 MAGIC = b"JCKP"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 FLAG_HMAC = 0x01
 KNOWN_FLAGS = FLAG_HMAC
@@ -88,6 +98,20 @@ HMAC_SIZE = 32            # HMAC-SHA256
 
 DEFAULT_MAX_CHECKPOINT_SIZE = 128 * 1024 * 1024
 """Used when a context does not set ``max_checkpoint_size`` (Jactl's own hard limit)."""
+
+# Decoder bounds (Context options max_restore_objects / _depth / _bytes). A checkpoint that
+# exceeds one is rejected before it is built: a 16 MiB body of ``LIST 0`` would otherwise
+# decode to 8 million lists (~700 MB, seconds), and one of nested ``LIST 1`` to 8 million
+# levels. The encoder checks the object count too, so a script cannot save what it could
+# not restore.
+DEFAULT_MAX_RESTORE_OBJECTS = 1_000_000
+"""Objects with identity (lists, maps, arrays, cells, closures, frames, instances...)."""
+DEFAULT_MAX_RESTORE_DEPTH = 100_000
+"""Containers open inside each other while decoding (the decoder and the validator are
+iterative; the bound keeps the runtime's own recursive algorithms — printing, equality —
+on structures they can report a Stack overflow for)."""
+DEFAULT_MAX_RESTORE_BYTES = 512 * 1024 * 1024
+"""An estimate of the memory the decoded values take (CPython object sizes)."""
 
 # --- tags -------------------------------------------------------------------------------------
 # Scalars

@@ -23,6 +23,7 @@ from ..resolve.infer import infer_type, returns_int
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..syntax import nodes as N
 from .emitter import Emitter
+from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
 
@@ -108,13 +109,15 @@ class FuncGen:
         self.loop_ids = 0
         self.uses_jmp = False
         self.token = f"@L{f.id}@"
+        self.resume = ResumeTracker()   # valid resume points and locals, for checkpoints
 
     # ------------------------------------------------------------------ helpers
 
-    def temp(self):
+    def temp(self, kind="@temp"):
         self.ntemps += 1
         name = f"_t{self.ntemps}"
         self.extra_locals.append(name)
+        self.resume.kind(name, kind)
         return name
 
     def emit(self, text, node=None):
@@ -185,6 +188,7 @@ class FuncGen:
             self.susp = saved_susp
             prologue = em.pop(pro)
 
+            self.declare_frame_kinds(params)
             body = em.push()
             self.function_body(f)
             body_buf = em.pop(body)
@@ -213,8 +217,12 @@ class FuncGen:
             em.splice(body_buf)
             if not body_buf.lines:
                 self.emit("pass")
+        # (what a frame's locals and resume points mean is part of the layout: a checkpoint
+        # from code that reads them differently is "changed code", not a bad local)
+        resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
         layout = hashlib.sha256(
-            (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}").encode()
+            (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}"
+             + (f"|{resume}" if resume else "")).encode()
         ).hexdigest()[:16]
         ptypes = [p.type for p in params]
         mandatory = 0
@@ -225,7 +233,25 @@ class FuncGen:
                 break
         self.emit(f"_FN{f.id} = _FI(_H, {f.id}, {f.name!r}, _f{f.id}, {tuple(pnames and [p.name for p in params])!r}, "
                   f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
-                  f"{layout!r}, {f.is_closure}, {f.implicit_it})")
+                  f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
+                  f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
+                  f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
+
+    def declare_frame_kinds(self, params):
+        """Kinds of the named locals (for checkpoint validation); parameters and captured
+        cells hold a value from the start."""
+        r = self.resume
+        if self.f.needs_cells:
+            r.kind("_c", "@cells")
+            r.define("_c")
+        for s in self.f.free:
+            r.kind(self.name_of(s), f"@cell:{s.type or 'def'}")
+            r.define(self.name_of(s))
+        for s in params:
+            r.kind(s.pyname, f"@cell:{s.type or 'def'}" if s.captured else (s.type or "def"))
+            r.define(s.pyname)
+        for s in self.f.locals:
+            r.kind(s.pyname, f"@cell:{s.type or 'def'}" if s.captured else (s.type or "def"))
 
     def cell_names_of_free(self):
         if not self.f.needs_cells:
@@ -335,12 +361,14 @@ class FuncGen:
         """Emit a block's statements. mode 'return': the last statement's value is
         returned; 'assign': assigned to ``result``; None: discarded."""
         stmts = block.stmts
+        mark = self.resume.mark()
         self.block_prologue(block)
         if not stmts:
             if mode == "return":
                 self.step("return None")
             elif mode == "assign":
                 self.step(f"{result} = None")
+            self.resume.release(mark)
             return
         for i, st in enumerate(stmts):
             last = i == len(stmts) - 1
@@ -348,6 +376,7 @@ class FuncGen:
             if self.mod.cpe and not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
                     and not (last and mode == "return"):
                 self.stmt_checkpoint(st)
+        self.resume.release(mark)
 
     def block_prologue(self, block):
         """Cells for captured variables declared in this block, and closures of the
@@ -359,6 +388,7 @@ class FuncGen:
         for sym in scope.names.values():
             if sym.captured and sym.kind == "local" and not sym.is_param:
                 items.append(f"{sym.pyname} = _Cell({self.default_for(sym.type)})")
+                self.resume.define(sym.pyname)
         for st in block.stmts:
             if isinstance(st, N.FunDecl):
                 g = st.info
@@ -366,6 +396,7 @@ class FuncGen:
                 if g.needs_cells or sym.captured:
                     if sym.captured:
                         items.append(f"{sym.pyname} = _Cell()")
+                        self.resume.define(sym.pyname)
         for st in block.stmts:
             if isinstance(st, N.FunDecl):
                 g = st.info
@@ -377,6 +408,7 @@ class FuncGen:
                         items.append(f"{sym.pyname}.v = {val}")
                     else:
                         items.append(f"{sym.pyname} = {val}")
+                        self.resume.define(sym.pyname)
         if not items:
             return
         if self.susp:
@@ -409,7 +441,14 @@ class FuncGen:
     def statement(self, st, mode=None, result=None):
         self.em.pos = (st.line, st.col)
         m = getattr(self, "s_" + type(st).__name__)
+        mark = self.resume.mark()
         m(st, mode, result)
+        self.resume.release(mark)
+        # a declared variable holds a value from here to the end of its block
+        for sym in (st.syms if isinstance(st, N.MultiVarDecl) else
+                    (st.sym,) if isinstance(st, N.VarDecl) else ()):
+            if not sym.captured:
+                self.resume.define(sym.pyname)
 
     def finish_value(self, mode, result, value, node=None):
         if mode == "return":
@@ -538,8 +577,10 @@ class FuncGen:
                     self.em.emit(f"if {first}:")
                     self.em.emit(f"    {first} = False")
                     saved = self.em.push()
+                    mark = self.resume.mark()    # (the update does not run on the first pass)
                     if update_fn is not None:
                         update_fn()
+                    self.resume.release(mark)
                     buf = self.em.pop(saved)
                     if buf.lines:
                         self.em.emit("else:")
@@ -657,11 +698,13 @@ class FuncGen:
     def s_ForIn(self, st, mode, result):
         def body():
             self.block_prologue(_ScopeHolder(st.scope, []))
-            src = self.temp()
-            idx = self.temp()
+            src = self.temp("@list")
+            idx = self.temp("@int")
             it = self.expr(st.iterable)
             self.step(f"{src} = _iter_list({it})")
             self.step(f"{idx} = 0")
+            self.resume.define(src)
+            self.resume.define(idx)
 
             def header():
                 self.step(f"if {idx} >= len({src}): break")
@@ -674,6 +717,9 @@ class FuncGen:
                     self.step(f"{tv} = {src}[{idx} - 1]")
                     for i, s in enumerate(st.syms):
                         self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
+                for s in st.syms:     # the loop variables hold a value in the body
+                    if not s.captured:
+                        self.resume.define(s.pyname)
             self.loop(st.label, header, st.body, st)
             if mode:
                 self.finish_value(mode, result, "None")
@@ -707,6 +753,7 @@ class FuncGen:
         if "_jmp" not in self.extra_locals:
             self.extra_locals.append("_jmp")
             self.extra_locals.append("_k")
+            self.resume.kind("_jmp", "@jmp")
         self.step(f"_jmp = ({self.loop_stack[target][1]}, {is_break})")
         self.step("break")
 
@@ -752,8 +799,13 @@ class FuncGen:
         v = self.expr(e)
         if _is_const(v):
             return v
-        t = self.temp()
+        # the value's static type, where the value is exactly that (a lazy stage is an
+        # iterator in flight; an assignment's value is the one before it is converted)
+        untyped = (isinstance(e, N.MethodCall) and e.name in LAZY_STAGES) or \
+            _emits_statements_node(e)
+        t = self.temp("@temp" if untyped else self.st(e))
         self.step(f"{t} = {v}")
+        self.resume.define(t)
         return t
 
     def exprs(self, es):
@@ -771,11 +823,14 @@ class FuncGen:
                 out.append(self.expr(e))
         return out
 
-    def suspend_call(self, call_text, node):
-        """A suspend point: the call either runs, or (on resume) its value is _rv."""
+    def suspend_call(self, call_text, node, kind="@temp", callee=None):
+        """A suspend point: the call either runs, or (on resume) its value is _rv.
+        ``kind``: what the value can be (the callee's declared type when ``callee``, the
+        function whose frame is inside this one on resume, is known)."""
         self.npc += 1
         k = self.npc
-        t = self.temp()
+        self.resume.point(k, callee)
+        t = self.temp(kind)
         pos = (node.line, node.col) if node is not None else None
         self.em.emit(f"if _pc == {k}:", pos)
         self.em.emit(f"    {t} = _rv; _pc = 0", pos)
@@ -785,11 +840,12 @@ class FuncGen:
         self.em.emit("    except _Suspend as _s:", pos)
         self.em.emit(f"        _s.frames.append(_CF(_FN{self.f.id}, {k}, ({self.token},)))", pos)
         self.em.emit("        raise", pos)
+        self.resume.define(t)
         return t
 
-    def maybe_suspend(self, e, call_text):
+    def maybe_suspend(self, e, call_text, kind="@temp", callee=None):
         if self.susp and getattr(e, "is_susp_call", False):
-            return self.suspend_call(call_text, e)
+            return self.suspend_call(call_text, e, kind, callee)
         return call_text
 
     # literals ------------------------------------------------------------
@@ -953,6 +1009,8 @@ class FuncGen:
         if name not in self.extra_locals:
             self.extra_locals.append(name)
             self.none_locals.append(name)
+            self.resume.kind(name, "@groups" if name == "_m" else "@count" if name == "_lc"
+                             else "@rx" if name.startswith("_g") else "@temp")
         return name
 
     def regex(self, e):
@@ -1013,12 +1071,15 @@ class FuncGen:
         """if/else on an already computed condition text, honouring resume points."""
         start = self.npc
         saved = self.em.push()
+        mark = self.resume.mark()
         then_fn()
+        self.resume.release(mark)
         then_buf = self.em.pop(saved)
         mid = self.npc
         saved = self.em.push()
         if else_fn:
             else_fn()
+            self.resume.release(mark)
         else_buf = self.em.pop(saved)
         if not self.susp or self.npc == start:
             self.em.emit(f"if {c}:")
@@ -1109,9 +1170,10 @@ class FuncGen:
             o, i = self.exprs([target.obj, target.index]) if not isinstance(target.obj, (N.Field, N.Index)) \
                 else (self.autocreate(target.obj, "list"), self.expr(target.index))
             ot = self.temp()
-            it = self.temp()
+            it = self.temp(self.st(target.index))
             self.step(f"{ot} = {o}")
             self.step(f"{it} = {i}")
+            self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
             return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
                     "def")
@@ -1271,7 +1333,7 @@ class FuncGen:
             return f"float({v})"
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
-            return self.suspend_call(f"_cv({v}, {tname!r})", node)
+            return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
         return f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
@@ -1279,6 +1341,17 @@ class FuncGen:
         if names is None:
             names = self.mod.class_names = {ci.name for ci in getattr(self.mod.r, "classes", ())}
         return tname in names
+
+    def ctor_of(self, tname):
+        """(kind, callee) of a Map-to-class conversion: the constructor's frame is inside,
+        unless its initialisers (parameter defaults) can suspend without one."""
+        for ci in getattr(self.mod.r, "classes", ()):
+            if ci.name == tname:
+                g = ci.ctor.info
+                if _prologue_may_suspend(g):
+                    return "@temp", None
+                return tname, g.id
+        return "@temp", None
 
     def e_Cast(self, e):
         return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
@@ -1382,7 +1455,9 @@ class FuncGen:
             else:
                 args.insert(0, f"{self.read_sym(sym)}.cells")
         call = f"_f{g.id}({', '.join(args)})"
-        return self.maybe_suspend(e, call)
+        if _prologue_may_suspend(g):     # then its frame may be missing: trust no type
+            return self.maybe_suspend(e, call)
+        return self.maybe_suspend(e, call, getattr(g, "return_type", None) or "def", g.id)
 
     def convert_arg(self, v, node, tname):
         if tname in ("def", "var", None):
@@ -1391,7 +1466,7 @@ class FuncGen:
         if st == tname:
             return v
         if self.susp and self.is_user_class(tname):
-            return self.suspend_call(f"_cv_arg({v}, {tname!r})", node)
+            return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
         return f"_cv_arg({v}, {tname!r})"
 
     def builtin_call(self, e, name):
@@ -1747,6 +1822,18 @@ def _pure(node):
                     elif isinstance(i, tuple):
                         stack.extend(x for x in i if isinstance(x, N.Node))
     return True
+
+
+def _emits_statements_node(e):
+    return isinstance(e, (N.Assign, N.MultiAssign, N.Postfix, N.DoBlock, N.SwitchExpr)) or \
+        (isinstance(e, N.Unary) and e.op in ("++", "--"))
+
+
+def _prologue_may_suspend(g):
+    """A parameter default that calls anything: defaults run in the prologue, where a
+    suspension leaves no frame of the function (the caller receives the suspended value)."""
+    return any(p.default is not None and not _pure(p.default)
+               for p in getattr(g, "node_params", ()))
 
 
 def _size(node, limit=1000):

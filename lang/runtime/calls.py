@@ -149,6 +149,18 @@ class ThenInvokeFrame(BuiltinFrame):
         self.args = tuple(args)
         self.named = named
 
+    def validate(self, check):
+        """Checkpoint restore: the method (by name, resolved on the drained List when it
+        runs, like any method call) and its arguments."""
+        check.that(type(self.name) is str and self.name, "method name")
+        check.that(type(self.args) is tuple, "method arguments")
+        for a in self.args:
+            check.value(a, "method argument")
+        if self.named is not None:
+            check.that(type(self.named) is dict and all(type(k) is str for k in self.named),
+                       "named method arguments")
+            check.value(self.named, "named method arguments")
+
     def resume(self, value):
         if self.named is not None:
             return invoke_method_named(value, self.name, self.named)
@@ -224,6 +236,11 @@ class CheckpointFrame(BuiltinFrame):
         self.recover = recover
         self.recovering = False
 
+    def validate(self, check):
+        check.function(self.commit, optional=True, what="commit closure")
+        check.function(self.recover, optional=True, what="recover closure")
+        check.that(type(self.recovering) is bool, "recovering flag")
+
     def resume(self, value):
         f = self.recover if self.recovering else self.commit
         if f is None:
@@ -279,6 +296,11 @@ class StreamFrame(BuiltinFrame):
     def __init__(self, fn):
         self.fn = fn
         self.acc = []
+
+    def validate(self, check):
+        check.function(self.fn, what="stream function")
+        check.that(type(self.acc) is list, "stream values must be a List")
+        check.value(self.acc, "stream values")
 
     def resume(self, value):
         if value is None:

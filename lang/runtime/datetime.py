@@ -125,6 +125,24 @@ class _Base:
     def _key(self):
         return tuple(getattr(self, f) for f in self.FIELDS)
 
+    # checkpoint restore: the fields a constructor of this runtime could have produced
+    def _check_date(self, check):
+        check.integer(self.y, YEAR_MIN, YEAR_MAX, f"{self.NAME} year")
+        check.integer(self.m, 1, 12, f"{self.NAME} month")
+        check.integer(self.d, 1, month_len(self.y, self.m), f"{self.NAME} day")
+
+    def _check_nod(self, check):
+        check.integer(self.nod, 0, DAY_NANOS - 1, f"{self.NAME} time of day")
+
+    @staticmethod
+    def _check_zone(check, zid):
+        check.that(type(zid) is str, "zone id must be a String")
+        try:
+            ok = ZoneId.of(zid).id == zid
+        except JactlRuntimeError:
+            ok = False
+        check.that(ok, f"unknown zone id {zid[:40]!r}")
+
     def __eq__(self, o):
         return type(o) is type(self) and self._key() == o._key()
 
@@ -233,6 +251,9 @@ class ZoneId(_Base):
 
     def __init__(self, zid):
         self.id = zid
+
+    def validate(self, check):
+        self._check_zone(check, self.id)
 
     def __str__(self):
         return self.id
@@ -374,6 +395,9 @@ class LocalDate(_Base):
     def __init__(self, y, m, d):
         self.y, self.m, self.d = y, m, d
 
+    def validate(self, check):
+        self._check_date(check)
+
     @staticmethod
     def of(y, m, d):
         _check("Year", y, YEAR_MIN, YEAR_MAX)
@@ -447,6 +471,9 @@ class LocalTime(_Base):
     def __init__(self, nod):
         self.nod = nod
 
+    def validate(self, check):
+        self._check_nod(check)
+
     @staticmethod
     def of(h, mi, s=0, n=0):
         _check("HourOfDay", h, 0, 23)
@@ -506,6 +533,10 @@ class LocalDateTime(_Base):
     def __init__(self, y, m, d, nod):
         self.y, self.m, self.d, self.nod = y, m, d, nod
 
+    def validate(self, check):
+        self._check_date(check)
+        self._check_nod(check)
+
     @staticmethod
     def of(date, time):
         return LocalDateTime(date.y, date.m, date.d, time.nod)
@@ -559,6 +590,11 @@ class _SecNano(_Base):
     def __init__(self, sec, nano):
         self.sec, self.nano = sec, nano
 
+    def validate(self, check):
+        lo, hi = self._SEC_RANGE
+        check.integer(self.sec, lo, hi, f"{self.NAME} seconds")
+        check.integer(self.nano, 0, NANOS - 1, f"{self.NAME} nanoseconds")
+
     @classmethod
     def of_nanos(cls, total):
         s, n = divmod(total, NANOS)
@@ -609,6 +645,12 @@ class ZonedDateTime(_Base):
         self.y, self.m, self.d, self.nod = ldt.y, ldt.m, ldt.d, ldt.nod
         self.off = off
         self.zone = zone          # zone id string
+
+    def validate(self, check):
+        self._check_date(check)
+        self._check_nod(check)
+        check.integer(self.off, -18 * 3600, 18 * 3600, "zone offset")
+        self._check_zone(check, self.zone)
 
     @property
     def ldt(self):
@@ -734,6 +776,10 @@ class Period(_Base):
 
     def __init__(self, y, m, d):
         self.years, self.months, self.days = _int(y), _int(m), _int(d)
+
+    def validate(self, check):
+        for f in self.FIELDS:
+            check.integer(getattr(self, f), INT_MIN, INT_MAX, f"Period {f}")
 
     def __str__(self):
         if self.years == 0 and self.months == 0 and self.days == 0:
@@ -1180,6 +1226,10 @@ class DTClass:
 
     def __init__(self, name):
         self.name = name
+
+    def validate(self, check):
+        check.that(type(self.name) is str and self.name in CLASS_NAMES,
+                   "unknown date/time class")
 
     def __getattr__(self, a):
         if a == "_jactl_type_keys":

@@ -23,10 +23,13 @@ class FunctionInfo:
 
     __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
-                 "implicit_it", "conv", "_resume_args")
+                 "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main",
+                 "resume_points", "local_kinds", "live", "callees")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
-                 may_suspend, has_cells, layout, is_closure=False, implicit_it=False):
+                 may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
+                 cell_kinds=(), is_main=False, resume_points=(), local_kinds=(), live=None,
+                 callees=None):
         self.script_hash = script_hash
         self.id = id
         self.name = name
@@ -44,6 +47,18 @@ class FunctionInfo:
         # typed parameters: (index, type) pairs a dynamic call converts its arguments to
         self.conv = tuple((i, t) for i, t in enumerate(self.param_types)
                           if t not in ("def", "var", "Object", None))
+        # What a checkpoint may contain for this function (recorded by the code generator,
+        # checked by the restorer; see codegen/resume.py): the declared types of the
+        # variables its closures capture (one Cell each), whether it is the script's main
+        # body, its suspend sites, the kind of each local of its frame layout, the locals
+        # certainly assigned at each suspend site, and the function whose frame must be
+        # inside a frame suspended at a direct call.
+        self.cell_kinds = tuple(cell_kinds)
+        self.is_main = is_main
+        self.resume_points = frozenset(resume_points)
+        self.local_kinds = tuple(local_kinds)
+        self.live = {pc: frozenset(ix) for pc, ix in (live or {}).items()}
+        self.callees = dict(callees or {})
 
     def resume(self, frame, value):
         return self.pyfunc(*self._resume_args, _fr=frame, _rv=value)

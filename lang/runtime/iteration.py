@@ -99,6 +99,33 @@ class LoopFrame(BuiltinFrame):
         self.acc = acc
         self.extra = extra
 
+    def validate(self, check):
+        """Checkpoint restore: a known operation suspended in its closure's call for element
+        ``i`` of ``src``, with the accumulator that operation builds."""
+        op = self.op
+        check.that(type(op) is str and op in CONSUME, f"unknown loop operation {op!r}")
+        src = check.list(self.src, "loop source")
+        check.function(self.fn, what="loop closure")
+        check.index(self.i, 0, len(src) - 1, "loop position")
+        acc, extra = self.acc, self.extra
+        if op in ("map", "filter", "flatMap", "mapWithIndex"):
+            check.that(type(acc) is list, f"{op} accumulator must be a List")
+        elif op in ("collectEntries", "groupBy"):
+            check.that(type(acc) is dict, f"{op} accumulator must be a Map")
+            if op == "groupBy":
+                check.that(all(type(g) is list for g in acc.values()),
+                           "groupBy groups must be Lists")
+        elif op == "minmax":
+            check.that(acc is None or (type(acc) is list and len(acc) == 2),
+                       "min/max accumulator must be null or [element, key]")
+        elif op != "reduce":
+            check.that(acc is None, f"{op} has no accumulator")
+        check.value(acc, "loop accumulator")
+        if op == "minmax":
+            check.that(type(extra) is int and extra in (1, -1), "min/max direction")
+        else:
+            check.that(extra is None, f"{op} has no extra argument")
+
     def resume(self, value):
         done, result = CONSUME[self.op](self, self.src[self.i], value)
         self.i += 1
@@ -406,6 +433,27 @@ class SortFrame(BuiltinFrame):
         self.width = 1
         self.lo = 0
         self.i = self.j = self.k = -1
+
+    def validate(self, check):
+        """Checkpoint restore: suspended in the comparator inside the merge of the runs
+        [lo, mid) and [mid, hi) of width ``width``, with i, j the next elements of each run
+        and k the next slot of the output."""
+        a = check.list(self.a, "sort input")
+        b = check.list(self.b, "sort output")
+        check.function(self.fn, what="sort comparator")
+        n = len(a)
+        check.that(type(a) is list and type(b) is list and a is not b and len(b) == n,
+                   "sort buffers must be two distinct Lists of one length")
+        w = check.integer(self.width, 1, max(n - 1, 1), "sort width")
+        check.that(w & (w - 1) == 0 and w < n, f"sort width {w} for {n} elements")
+        lo = check.integer(self.lo, 0, n - 1, "sort run start")
+        check.that(lo % (2 * w) == 0, "sort run start is not at a run boundary")
+        mid, hi = min(lo + w, n), min(lo + 2 * w, n)
+        i = check.integer(self.i, lo, mid - 1, "sort left position")
+        j = check.integer(self.j, mid, max(hi - 1, mid), "sort right position")
+        check.that(j < hi, "sort right position")
+        check.that(check.integer(self.k, lo, hi - 1, "sort output position") == i + j - mid,
+                   "sort output position")
 
     def resume(self, value):
         self._take(_cmp_result(value))

@@ -78,6 +78,18 @@ class IterFrame(BuiltinFrame):
         self.pc = pc
         self.elem = elem
 
+    def validate(self, check):
+        """Checkpoint restore: a stage waiting for its upstream (pc 0) or, in a stage that
+        calls a closure, for that call on element ``elem`` (pc 1)."""
+        it = self.it
+        check.iterator(it)
+        calls = type(it) in (MapIter, FilterIter, FlatMapIter)
+        check.that(type(self.pc) is int and self.pc in ((0, 1) if calls else (0,)),
+                   f"iterator frame position {self.pc!r}")
+        if self.pc == 0:
+            check.that(self.elem is None, "iterator frame holds an element it has not pulled")
+        check.value(self.elem, "iterator element")
+
     def resume(self, value):
         r = self.it.step(self.pc, self.elem, value)
         return self.it.next() if r is _AGAIN else r
@@ -92,6 +104,10 @@ class SrcIter(LazyIter):
     def __init__(self, src):
         self.src = src
         self.i = 0
+
+    def validate(self, check):
+        src = check.list(self.src, "iterator source")
+        check.index(self.i, 0, len(src), "iterator source position")
 
     def next(self):
         i = self.i
@@ -118,6 +134,12 @@ class MapIter(LazyIter):
         self.fn = fn
         self.index = 0
         self.with_index = with_index
+
+    def validate(self, check):
+        check.iterator(self.up)
+        check.function(self.fn, what="map closure")
+        check.integer(self.index, 0, (1 << 31) - 1, "map index")
+        check.that(type(self.with_index) is bool, "map with_index flag")
 
     def step(self, pc, elem, value):
         if pc == 0:
@@ -149,6 +171,10 @@ class FilterIter(LazyIter):
         self.up = up
         self.fn = fn
 
+    def validate(self, check):
+        check.iterator(self.up)
+        check.function(self.fn, what="filter closure")
+
     def step(self, pc, elem, value):
         if pc == 0:
             if value is END:
@@ -175,6 +201,16 @@ class FlatMapIter(LazyIter):
         self.fn = fn
         self.buf = None
         self.bi = 0
+
+    def validate(self, check):
+        check.iterator(self.up)
+        check.function(self.fn, optional=True, what="flatMap closure")
+        if self.buf is None:
+            check.that(type(self.bi) is int and self.bi == 0,
+                       "flatMap position without a buffer")
+        else:
+            buf = check.list(self.buf, "flatMap buffer")
+            check.index(self.bi, 0, len(buf), "flatMap position")
 
     def next(self):
         while True:     # (a loop, not recursion: many empty expansions in a row are fine)
@@ -220,6 +256,11 @@ class SkipIter(LazyIter):
         self.n = n
         self.done = 0
 
+    def validate(self, check):
+        check.iterator(self.up)
+        n = check.integer(self.n, 0, (1 << 63) - 1, "skip count")
+        check.index(self.done, 0, n, "skipped so far")
+
     def step(self, pc, elem, value):
         if value is END:
             return END
@@ -243,6 +284,11 @@ class LimitIter(LazyIter):
         self.up = up
         self.n = n
         self.count = 0
+
+    def validate(self, check):
+        check.iterator(self.up)
+        n = check.integer(self.n, 0, (1 << 63) - 1, "limit count")
+        check.index(self.count, 0, n, "taken so far")
 
     def next(self):
         if self.n >= 0 and self.count >= self.n:
@@ -270,6 +316,11 @@ class DrainFrame(BuiltinFrame):
     def __init__(self, it, acc):
         self.it = it
         self.acc = acc
+
+    def validate(self, check):
+        check.iterator(self.it)
+        check.that(type(self.acc) is list, "drained elements must be a List")
+        check.value(self.acc, "drained elements")
 
     def resume(self, value):
         if value is END:

@@ -930,6 +930,11 @@ class KeyList(list):
     def _jactl_class_name(self):
         return "List"
 
+    def validate(self, check):
+        """Checkpoint restore: a key copy holds values."""
+        for x in self:
+            check.value(x, "list element")
+
 
 class KeyMap(dict):
     """A Map used as a map key: hashed by its contents."""
@@ -953,6 +958,11 @@ class KeyMap(dict):
 
     def _jactl_class_name(self):
         return "Map"
+
+    def validate(self, check):
+        for k, x in self.items():
+            check.key(k)
+            check.value(x, "map value")
 
 
 def _register_keys():

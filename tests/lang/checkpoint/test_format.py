@@ -15,13 +15,32 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lang.checkpoint import Checkpointer, Restorer
+from lang.checkpoint import decoder
+from lang.checkpoint import envelope
+from lang.checkpoint.encoder import encode
 from lang.checkpoint import format as fmt
 from lang.errors import CheckpointError, JactlError
 from lang.runtime.continuation import (SERIALIZABLE, BuiltinFrame, CodeFrame, Continuation,
                                        serializable)
 from lang.runtime.functions import BoundMethod, Closure, FunctionInfo
 from lang.runtime.types import MISSING, Byte, Cell, JArray, Long
+
+
+class Checkpointer:
+    """The codec alone (``encoder.encode``): these graphs are synthetic, not states a Jactl
+    run reaches; whether a state makes sense is ``validate.py``'s business, tested with real
+    scripts in test_integrity.py."""
+    save = staticmethod(encode)
+
+
+class Restorer:
+    """The codec alone (``decoder.decode``), as above."""
+
+    @staticmethod
+    def restore(ctx, data, **kw):
+        dec = decoder.decode(ctx, data, **kw)
+        dec.instance.set_restored(dec.globals, dec.state)
+        return Continuation(dec.frames, dec.instance)
 
 HASH = "script-hash-0123456789abcdef"
 
@@ -345,7 +364,7 @@ def test_string_table_dedupes():
 
 # --- deep nesting (no recursion either way) -----------------------------------------------------
 
-DEPTH = 100_000
+DEPTH = 50_000           # (under the decoder's default max_restore_depth)
 
 
 @pytest.mark.parametrize("kind", ["list", "mixed"])
@@ -386,12 +405,19 @@ def test_header_layout():
     ctx, inst = new_ctx()
     data = Checkpointer.save(Continuation([], inst))
     assert data[:4] == b"JCKP"
-    assert int.from_bytes(data[4:6], "big") == fmt.FORMAT_VERSION
+    assert int.from_bytes(data[4:6], "big") == fmt.FORMAT_VERSION == 2
     assert data[6] == 0
-    hlen = int.from_bytes(data[7:9], "big")
-    assert data[9:9 + hlen].decode() == HASH
-    blen = int.from_bytes(data[9 + hlen:17 + hlen], "big")
-    assert len(data) == 17 + hlen + blen + fmt.DIGEST_SIZE
+    at = 7
+    hlen = int.from_bytes(data[at:at + 2], "big")
+    assert data[at + 2:at + 2 + hlen].decode() == HASH
+    at += 2 + hlen
+    ilen = int.from_bytes(data[at:at + 2], "big")
+    assert data[at + 2:at + 2 + ilen].decode() == "id-1"
+    at += 2 + ilen
+    assert int.from_bytes(data[at:at + 8], "big") == 1          # sequence
+    blen = int.from_bytes(data[at + 8:at + 16], "big")
+    assert len(data) == at + 16 + blen + fmt.DIGEST_SIZE
+    assert Checkpointer.save(Continuation([], inst))[at:at + 8] == (2).to_bytes(8, "big")
 
 
 def test_signed_roundtrip():
@@ -452,10 +478,16 @@ def test_checkpoint_error_is_jactl_error():
 
 
 def test_deterministic():
+    """The same state gives the same body (the header's sequence counts saves)."""
     ctx, inst = new_ctx()
     inst.globals = {"a": [1, {"b": (2.5, Decimal("1.0"))}], "s": "x"}
     c = Continuation([CodeFrame(inst.function(1), 1, (inst.globals["a"],))], inst)
-    assert Checkpointer.save(c) == Checkpointer.save(c)
+    first, second = Checkpointer.save(c), Checkpointer.save(c)
+    h1, b1 = envelope.open_envelope(first, None, 1 << 30)
+    h2, b2 = envelope.open_envelope(second, None, 1 << 30)
+    assert (h1.sequence, h2.sequence) == (1, 2)
+    # the bodies differ only in the state's sequence number
+    assert b1.replace(b"seq\x81", b"seq\x82") == b2
 
 
 def test_speed_large_graph():
