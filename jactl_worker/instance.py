@@ -222,7 +222,9 @@ class Runtime:
         if claim.point == "wait" and claim.value_json is None:
             raise _Failure("the wait to resume from has not been resolved")
         try:
-            cont = lang.Restorer.restore(context, claim.continuation)
+            # the bytes must be this instance's own, and the very ones its last save made
+            cont = lang.Restorer.restore(context, claim.continuation, instance_id=claim.instance_id,
+                                         sequence=claim.sequence)
         except lang.JactlError as e:
             raise _Failure(f"cannot restore the stored {claim.point} continuation: {e}") from None
         if claim.point == "checkpoint":
@@ -234,8 +236,8 @@ class Runtime:
         request = outcome.request
         kind = request.kind
         if kind == "checkpoint":
-            data = self._save(outcome)
-            if not self.store.save_checkpoint(run.instance_id, run.run_seq, _checkpoint_id(request), data):
+            data, seq = self._save(outcome)
+            if not self.store.save_checkpoint(run.instance_id, run.run_seq, _checkpoint_id(request), data, seq):
                 raise RunLost()
             return outcome.continuation.resume(None)  # runs the commit closure
         if kind == "sleep":
@@ -251,11 +253,11 @@ class Runtime:
         raise _Failure(f"the script suspended for {kind!r}, which this worker does not provide")
 
     def _park(self, run: Run, outcome, corr: str, kind: str, timeout_ms, timeout_value_json: str):
-        data = self._save(outcome)
+        data, seq = self._save(outcome)
         deadline = None if timeout_ms is None else int(time.time() * 1000) + timeout_ms
         self._flush_output(run)
         for _ in range(SETTLE_TRIES):
-            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data)
+            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data, seq)
             if r[0] != "settling":
                 break
             time.sleep(SETTLE_PAUSE_S)  # the id's previous reply is being acknowledged
@@ -276,14 +278,16 @@ class Runtime:
                 log.warning("could not schedule the timeout of %s", corr, exc_info=True)
         return None
 
-    def _save(self, outcome) -> bytes:
+    def _save(self, outcome) -> tuple[bytes, int]:
+        """The continuation's bytes and their sequence number (which the restart point
+        records, so that only these bytes - not an older or another instance's - restore)."""
         data = lang.Checkpointer.save(outcome.continuation)
         if len(data) > self.settings.max_checkpoint_bytes:
             raise _Failure(
                 f"the script's state is {len(data)} bytes, more than max_checkpoint_bytes "
                 f"({self.settings.max_checkpoint_bytes})"
             )
-        return data
+        return data, lang.checkpoint_header(data).sequence
 
     def _flush_output(self, run: Run) -> None:
         text = run.take_output()

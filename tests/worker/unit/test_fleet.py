@@ -61,7 +61,8 @@ def test_a_lapsed_lease_resumes_from_the_checkpoint_through_recover(fleet, setti
     host = Host(fleet.settings)
     outcome = host.compile(claim.script_hash, store.script_source(claim.script_hash)).start({}, instance_id=iid)
     assert outcome.request.kind == "checkpoint"
-    assert store.save_checkpoint(iid, 1, 1, lang.Checkpointer.save(outcome.continuation))
+    data = lang.Checkpointer.save(outcome.continuation)
+    assert store.save_checkpoint(iid, 1, 1, data, lang.checkpoint_header(data).sequence)
     # When its lease lapses and the reaper sweeps
     time.sleep(settings.lease_ms / 1000 + 0.1)
     assert fleet.reaper.sweep(force=True)["leases"] == 1
