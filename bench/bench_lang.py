@@ -45,9 +45,6 @@ sys.path.insert(0, str(ROOT))
 
 import lang  # noqa: E402
 
-# Deep recursion (fib, the expression evaluator) runs as real Python recursion on both sides.
-sys.setrecursionlimit(10000)
-
 KINDS = ("typed", "def", "mixed")
 
 
@@ -222,6 +219,8 @@ def main(argv=None) -> int:
                     help="only programs whose name contains NAME (repeatable)")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
     a = ap.parse_args(argv)
+    # Recursive programs (fib, the expression evaluator) recurse in Python on both sides.
+    sys.setrecursionlimit(10000)
 
     programs = load_programs(a.names)
     if not programs:

@@ -2,7 +2,7 @@
 
 KIND = "def"
 N = 40_000
-QUICK_N = 40
+QUICK_N = 200
 
 KINDS = ['deposit', 'withdraw', 'fee', 'transfer']
 
@@ -11,7 +11,7 @@ def run(n):
     accounts = {}
     for a in range(50):
         accounts[f"acc{a}"] = {'id': f"acc{a}", 'owner': {'name': f"owner{a}", 'tier': a % 3},
-                               'balance': 1000, 'count': 0, 'flags': []}
+                               'balance': 100, 'count': 0, 'flags': []}
     rejected = 0
     for i in range(n):
         tx = {'from': f"acc{i % 50}", 'to': f"acc{i * 7 % 50}", 'kind': KINDS[i % 4],
