@@ -179,7 +179,7 @@ def cold_start(runs: int = 5) -> list[tuple[str, float | None]]:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     commands = [
         ("python -c 'pass' (interpreter alone)", [sys.executable, "-c", "pass"]),
-        ("python -c 'import lang' ", [sys.executable, "-c", "import lang"]),
+        ("python -c 'import lang'", [sys.executable, "-c", "import lang"]),
         ("python -c 'import lang; lang.eval(\"1+2\")'",
          [sys.executable, "-c", "import lang; lang.eval('1+2')"]),
     ]

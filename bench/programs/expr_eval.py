@@ -5,7 +5,7 @@ lambdas in a dict; the Jactl twin has the same shape (classes, Maps, closures, s
 """
 
 KIND = "mixed"
-N = 1_500
+N = 2_000
 QUICK_N = 8
 
 

@@ -1,7 +1,7 @@
 """Naive recursive Fibonacci, untyped (`def`) recursion in the Jactl twin."""
 
 KIND = "def"
-N = 28
+N = 29
 QUICK_N = 12
 
 

@@ -1,7 +1,7 @@
 """Naive recursive Fibonacci, typed `int` recursion in the Jactl twin."""
 
 KIND = "typed"
-N = 28
+N = 29
 QUICK_N = 12
 
 

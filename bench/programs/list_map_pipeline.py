@@ -1,7 +1,7 @@
 """Collection pipelines over a list of dicts: filter, group, sum, max, as comprehensions."""
 
 KIND = "def"
-N = 40_000
+N = 60_000
 QUICK_N = 30
 
 CATEGORIES = ['books', 'games', 'music', 'tools', 'garden']

@@ -1,7 +1,7 @@
 """Sieve of Eratosthenes counting primes <= n; untyped variables and a List in Jactl."""
 
 KIND = "def"
-N = 1_000_000
+N = 600_000
 QUICK_N = 100
 
 

@@ -1,7 +1,7 @@
 """Sieve of Eratosthenes counting primes <= n; typed boolean[] + long indices in Jactl."""
 
 KIND = "typed"
-N = 1_000_000
+N = 600_000
 QUICK_N = 100
 
 
