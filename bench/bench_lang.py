@@ -26,6 +26,7 @@ feels first is how long `jactl -e '1+2'` takes, not steady-state speed.
 from __future__ import annotations
 
 import argparse
+import decimal
 import importlib.util
 import math
 import os
@@ -126,7 +127,7 @@ def measure(ctx: lang.Context, program: Program, n: int, repeat: int) -> Row:
     row = Row(program.name, program.kind, n)
     try:
         compile_s, script = _timed(lambda: ctx.compile(program.source, name=program.name))
-    except lang.JactlError as e:
+    except Exception as e:  # a lang bug may surface as any exception; report, go on
         row.error = f"compile error: {_first_line(e)}"
         return row
     row.compile_ms = compile_s * 1000
@@ -134,7 +135,7 @@ def measure(ctx: lang.Context, program: Program, n: int, repeat: int) -> Row:
     for i in range(repeat):
         try:
             tj, outcome = _timed(lambda: script.start({"n": n}))
-        except lang.JactlError as e:
+        except Exception as e:
             row.error = f"runtime error: {_first_line(e)}"
             return row
         tp, expected = _timed(lambda: program.run_python(n))
@@ -152,17 +153,29 @@ def measure(ctx: lang.Context, program: Program, n: int, repeat: int) -> Row:
     return row
 
 
-def _same_kind(a, b) -> bool:
-    # Jactl's long is a subclass of int; both count as the same kind of result.
-    return isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and \
-        not isinstance(b, bool)
-
-
 def results_equal(jactl_value, python_value) -> bool:
-    """The comparison the suite and the CI test share: equal values of the same kind."""
-    if jactl_value != python_value:
-        return False
-    return type(jactl_value) is type(python_value) or _same_kind(jactl_value, python_value)
+    """The comparison the suite and the CI test share: the same value of the same kind,
+    all the way down. Python's == alone would pass a Decimal where a float belongs
+    (Decimal('1.5') == 1.5), 1 for True, or a map with its entries in another order,
+    all of which are wrong Jactl results. A Jactl long may stand for a Python int (the
+    twin cannot say long), and a Decimal must keep its scale as Python's does."""
+    j, p = jactl_value, python_value
+    if isinstance(p, bool) or isinstance(j, bool):
+        return type(j) is type(p) and j == p
+    if isinstance(p, int):
+        return isinstance(j, int) and j == p
+    if isinstance(p, decimal.Decimal):
+        return isinstance(j, decimal.Decimal) and j == p and \
+            j.as_tuple().exponent == p.as_tuple().exponent
+    if isinstance(p, (float, str)) or p is None:
+        return type(j) is type(p) and j == p
+    if isinstance(p, list):
+        return isinstance(j, list) and len(j) == len(p) and \
+            all(results_equal(a, b) for a, b in zip(j, p))
+    if isinstance(p, dict):
+        return isinstance(j, dict) and list(j) == list(p) and \
+            all(results_equal(j[k], p[k]) for k in p)
+    return j == p
 
 
 def _short(value, limit=200) -> str:
@@ -171,7 +184,8 @@ def _short(value, limit=200) -> str:
 
 
 def _first_line(error: BaseException) -> str:
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
+    text = str(error).splitlines()[0] if str(error) else ""
+    return text if isinstance(error, lang.JactlError) else f"{type(error).__name__}: {text}"
 
 
 def cold_start(runs: int = 5) -> list[tuple[str, float | None]]:

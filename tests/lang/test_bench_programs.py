@@ -11,6 +11,7 @@ shows up as an XPASS failure that asks for the marker to go.
 import importlib.util
 import sys
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,20 @@ def test_checkpointed_run_equals_python_twin(program):
 def test_eval_checkpoint_each_statement_equals_python_twin(program):
     _check(program, lang.eval(program.source, {"n": program.quick_n},
                               checkpoint_each_statement=True))
+
+
+def test_results_equal_accepts_the_same_value_through_jactl():
+    value = lang.eval("[3L, 1.50, 2.5D, 'x', null, [b:true, a:[1]]]")
+    assert bench.results_equal(value, [3, Decimal("1.50"), 2.5, "x", None, {"b": True, "a": [1]}])
+
+
+@pytest.mark.parametrize("jactl_value, python_value", [
+    (Decimal("1.5"), 1.5),                       # Decimal where the twin has a float
+    (1, True),                                   # int where the twin has a boolean
+    (Decimal("1.5"), Decimal("1.50")),           # lost scale
+    ({"b": 2, "a": 1}, {"a": 1, "b": 2}),        # map entries out of insertion order
+    ([1, 2.0], [1, 2]),                          # nested double where the twin has an int
+    ("1", 1),
+])
+def test_results_equal_rejects_a_different_kind_of_value(jactl_value, python_value):
+    assert not bench.results_equal(jactl_value, python_value)
