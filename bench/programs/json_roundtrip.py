@@ -3,7 +3,7 @@
 import json
 
 KIND = "mixed"
-N = 5_000
+N = 6_000
 QUICK_N = 10
 
 TYPES = ['order', 'cancel', 'quote']

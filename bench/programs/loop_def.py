@@ -1,7 +1,7 @@
 """Counting loop summing `i % 3`; untyped (`def`) loop in the Jactl twin."""
 
 KIND = "def"
-N = 1_000_000
+N = 1_500_000
 QUICK_N = 100
 
 

@@ -1,7 +1,7 @@
 """Dicts as records: a ledger of accounts updated by a stream of transaction dicts."""
 
 KIND = "def"
-N = 40_000
+N = 100_000
 QUICK_N = 200
 
 KINDS = ['deposit', 'withdraw', 'fee', 'transfer']

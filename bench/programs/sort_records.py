@@ -5,7 +5,7 @@ which is what a Python programmer writes for the same ordering.
 """
 
 KIND = "def"
-N = 20_000
+N = 25_000
 QUICK_N = 30
 
 CITIES = ['Oslo', 'Lima', 'Cairo', 'Perth', 'Quito', 'Berlin', 'Austin']
