@@ -107,7 +107,9 @@ class FuncGen:
         self.loop_stack = []       # [label, id, has_update] for labelled jumps
         self.loop_ids = 0
         self.uses_jmp = False
-        self.token = f"@L{f.id}@"
+        # placeholder for the frame's locals tuple, filled in once the function is done;
+        # NUL never occurs in generated text otherwise (repr() escapes it in literals)
+        self.token = f"\0L{f.id}\0"
 
     # ------------------------------------------------------------------ helpers
 
