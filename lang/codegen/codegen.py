@@ -21,6 +21,7 @@ import hashlib
 from ..errors import CompileError
 from ..resolve.infer import infer_type, returns_int
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
+from ..runtime.limits import BYTES_MIN
 from ..syntax import nodes as N
 from .emitter import Emitter
 
@@ -53,16 +54,20 @@ class Compiled:
         self.functions = functions
 
 
-def generate(resolved, script_hash, limits=False):
-    g = ModuleGen(resolved, script_hash, limits)
+def generate(resolved, script_hash, count_work=False, track_depth=False):
+    """count_work: count loop iterations and calls against the instance's budget (the
+    Context has a time or iteration limit); track_depth: count call depth (it has a
+    max_call_depth). Without them the code has no trace of limits."""
+    g = ModuleGen(resolved, script_hash, count_work, track_depth)
     return g.generate()
 
 
 class ModuleGen:
-    def __init__(self, resolved, script_hash, limits=False):
+    def __init__(self, resolved, script_hash, count_work=False, track_depth=False):
         self.r = resolved
         self.hash = script_hash
-        self.limits = limits      # count loop iterations for the Context's limits
+        self.count_work = count_work
+        self.track_depth = track_depth
         self.em = Emitter()
         self.locals_tokens = {}
         self.cpe = resolved.checkpoint_each_statement
@@ -165,6 +170,7 @@ class FuncGen:
         em.pos = (node.line, node.col)
         self.emit(f"def _f{f.id}({', '.join(args)}):", node)
         with self.indent():
+            self.entry_checks()
             # prologue (first entry only)
             pro = em.push()
             if f.needs_cells and f.free:
@@ -215,6 +221,7 @@ class FuncGen:
             em.splice(body_buf)
             if not body_buf.lines:
                 self.emit("pass")
+            self.exit_checks()
         layout = hashlib.sha256(
             (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}").encode()
         ).hexdigest()[:16]
@@ -228,6 +235,30 @@ class FuncGen:
         self.emit(f"_FN{f.id} = _FI(_H, {f.id}, {f.name!r}, _f{f.id}, {tuple(pnames and [p.name for p in params])!r}, "
                   f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
                   f"{layout!r}, {f.is_closure}, {f.implicit_it})")
+
+    def entry_checks(self):
+        """Limits at function entry: one work unit, and the call depth (kept exact by a
+        ``finally``, which only decrements a counter: harmless while a Suspend unwinds)."""
+        mod = self.mod
+        names = [n for n, on in (("_BC", mod.count_work), ("_D", mod.track_depth)) if on]
+        if not names:
+            return
+        em = self.em
+        em.emit(f"global {', '.join(names)}")
+        if mod.track_depth:
+            em.emit("_D += 1")
+            em.emit("try:")
+            em.indent += 1
+            em.emit("if _D > _DMAX: _RT.depth_exceeded()")
+        if mod.count_work:
+            em.emit(_TICK)
+
+    def exit_checks(self):
+        if self.mod.track_depth:
+            em = self.em
+            em.indent -= 1
+            em.emit("finally:")
+            em.emit("    _D -= 1")
 
     def cell_names_of_free(self):
         if not self.f.needs_cells:
@@ -282,7 +313,7 @@ class FuncGen:
             self.block_value(body, "return")
 
     def int_specialisable(self, f):
-        if self.susp or self.mod.cpe or f.is_main or self.mod.limits:
+        if self.susp or self.mod.cpe or f.is_main:
             return None
         params = [p.sym for p in getattr(f, "node_params", [])]
         spec = [p for p in params if p.type in ("def", "var") and not p.captured
@@ -557,12 +588,11 @@ class FuncGen:
         self.jump_check()
 
     def tick(self):
-        """With limits on: count loop iterations in a local and report them to the
-        instance every 1024 (cheap enough to leave in every loop)."""
-        if not self.mod.limits:
-            return
-        self.match_local("_lc")
-        self.step("if not (_lc := (_lc or 0) + 1) & 1023: _RT.check_limits(1024)")
+        """With a time or iteration limit: one work unit per loop iteration, taken from the
+        instance's countdown (see runtime/limits.py). Not guarded by ``_pc``: passing the
+        loop head again on resume only counts one more unit."""
+        if self.mod.count_work:
+            self.em.emit(_TICK)
 
     def jump_check(self):
         """After an inner loop: a labelled jump to an outer loop leaves through it."""
@@ -827,7 +857,10 @@ class FuncGen:
                 parts.append(ex if getattr(p, "stype", "") == "String" and False else f"_str({ex})")
         if not parts:
             return "''"
-        return "(" + " + ".join(parts) + ")"
+        if len(parts) == 1:
+            return parts[0]
+        # ``s = "$s$s"`` doubles: a result past BYTES_MIN is measured against the limit
+        return f"(_si if len(_si := {' + '.join(parts)}) <= {BYTES_MIN} else _bigs(_si))"
 
     def e_RegexLit(self, e):
         return self.expr(e.pattern)
@@ -1654,6 +1687,9 @@ class FuncGen:
 
 
 _DIRECT_BUILTINS = {"println", "print"}
+
+# one work unit from the instance's countdown; reaching 0 reports the chunk
+_TICK = "if (_BC := _BC - 1) <= 0: _RT.check_limits()"
 
 
 class _Indent:
