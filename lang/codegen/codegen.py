@@ -17,11 +17,12 @@ The contract with the runtime is the set of names in ``runtime.exports``.
 """
 
 import hashlib
+from decimal import Decimal
 
-from ..errors import CompileError
+from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
-from ..runtime.limits import BYTES_MIN
+from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
 
@@ -838,7 +839,12 @@ class FuncGen:
                 return f"float({str(v)!r})"
             return repr(float(v))
         if k == "decimal":
-            return f"_Dec({str(e.value)!r})"
+            text = str(e.value)
+            try:
+                check_decimal(Decimal(text))
+            except LimitError as err:
+                raise CompileError(err.raw_message, e.line, e.col) from None
+            return f"_Dec({text!r})"
         if k == "string":
             return repr(e.value)
         if k == "bool":

@@ -123,3 +123,8 @@ def test_long_integer_text_conversions_are_clean_errors():
     with pytest.raises(lang.JactlRuntimeError, match="String value is not a valid long"):
         run("('9' * 5000) as long")
     assert run("('0' * 5000 + '42') as long") == 42
+
+
+def test_decimal_literal_beyond_the_bounds_is_a_compile_error():
+    with pytest.raises(lang.CompileError, match=r"Decimal value out of range: .* @ line 1"):
+        lang.Context().compile("def x = 1" + "0" * 3000 + ".5")
