@@ -248,11 +248,12 @@ class JobTimeoutException(Exception):
 def test_foreign_exception_from_signal_handler_propagates():
     def handler(signum, frame):
         raise JobTimeoutException("job timed out")
+    script = lang.Context().compile("def i = 0; while (true) { i++ }")
     old = signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, 0.2)
     try:
         with pytest.raises(JobTimeoutException):
-            _run(lang.Context(), "def i = 0; while (true) { i++ }")
+            script.start({})
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -261,11 +262,12 @@ def test_foreign_exception_from_signal_handler_propagates():
 def test_foreign_exception_inside_eval_propagates():
     def handler(signum, frame):
         raise JobTimeoutException("job timed out")
+    script = lang.Context().compile("eval('def i = 0; while (true) { i++ }'); while (true) {}")
     old = signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, 0.2)
     try:
         with pytest.raises(JobTimeoutException):
-            _run(lang.Context(), "eval('def i = 0; while (true) { i++ }'); while (true) {}")
+            script.start({})
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
