@@ -10,11 +10,11 @@ Public API (hosts and the worker depend on exactly these names)::
     cont.resume(value)
 """
 
-from .errors import CheckpointError, CompileError, JactlError, JactlRuntimeError
+from .errors import CheckpointError, CompileError, JactlError, JactlRuntimeError, LimitError
 from .context import Checkpointer, Completed, Context, Restorer, Script, Suspended, eval  # noqa: A004
 from .runtime.continuation import Continuation, Request
 from .checkpoint import CheckpointHeader, checkpoint_header
 
 __all__ = ["eval", "Context", "Script", "Completed", "Suspended", "Continuation", "Request",
            "Checkpointer", "Restorer", "JactlError", "CompileError", "JactlRuntimeError",
-           "CheckpointError", "checkpoint_header", "CheckpointHeader"]
+           "CheckpointError", "LimitError", "checkpoint_header", "CheckpointHeader"]

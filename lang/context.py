@@ -8,17 +8,21 @@ instances never share mutable state. A Continuation names code only through its 
 by (script hash, function id).
 """
 
+import decimal
 import hashlib
+import re
 import sys
 import time
+from collections import OrderedDict
 
 from .runtime.objects import set_current_classes
 
 from .checkpoint import Checkpointer
-from .checkpoint.format import DEFAULT_MAX_CHECKPOINT_SIZE
+from .checkpoint.format import (DEFAULT_MAX_CHECKPOINT_SIZE, DEFAULT_MAX_RESTORE_BYTES,
+                                DEFAULT_MAX_RESTORE_DEPTH, DEFAULT_MAX_RESTORE_OBJECTS)
 from .checkpoint import Restorer as _Decoder
-from .errors import CompileError, JactlError, JactlRuntimeError
-from .errors import TimeoutError as LimitError
+from .errors import CompileError, JactlError, JactlRuntimeError, LimitError
+from .runtime import limits as _limits
 from .runtime.calls import CheckpointFrame
 from .runtime.continuation import Continuation, Request, Suspend
 from .runtime.exports import EXPORTS
@@ -55,25 +59,68 @@ class Suspended:
 
 class Context:
     """Compiles scripts and holds what their instances share: host functions, limits and
-    the checkpoint key."""
+    the checkpoint key.
+
+    Limits (each documented in docs/lang.md, "Limits"): ``max_execution_ms`` and
+    ``max_loop_iterations`` bound the running time and the work units (loop iterations,
+    function calls, builtin element steps) of one instance, ``eval`` included;
+    ``max_call_depth`` bounds nested calls; ``max_value_bytes`` bounds any single value a
+    builtin or operator builds; ``max_regex_ms`` bounds one regex operation;
+    ``allow_eval=False`` makes ``eval()`` an error. ``max_cached_scripts`` bounds the
+    scripts ``eval()`` compiled and keeps for reuse (host-compiled scripts stay, so their
+    continuations can always be restored here)."""
 
     def __init__(self, *, hmac_key=None, max_checkpoint_size=DEFAULT_MAX_CHECKPOINT_SIZE,
                  max_execution_ms=None, max_loop_iterations=None, max_call_depth=None,
+                 max_value_bytes=_limits.DEFAULT_MAX_VALUE_BYTES, allow_eval=True,
+                 max_regex_ms=_limits.DEFAULT_MAX_REGEX_MS, max_cached_scripts=256,
+                 max_restore_objects=DEFAULT_MAX_RESTORE_OBJECTS,
+                 max_restore_depth=DEFAULT_MAX_RESTORE_DEPTH,
+                 max_restore_bytes=DEFAULT_MAX_RESTORE_BYTES,
                  output=None, input=None):
+        for name, v in (("max_execution_ms", max_execution_ms),
+                        ("max_loop_iterations", max_loop_iterations),
+                        ("max_call_depth", max_call_depth), ("max_regex_ms", max_regex_ms),
+                        ("max_cached_scripts", max_cached_scripts),
+                        ("max_restore_objects", max_restore_objects),
+                        ("max_restore_depth", max_restore_depth),
+                        ("max_restore_bytes", max_restore_bytes)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                                  or v < 0):
+                raise ValueError(f"{name} must be a non-negative number or None, not {v!r}")
+        if max_value_bytes is not None and (isinstance(max_value_bytes, bool) or
+                                            not isinstance(max_value_bytes, int) or
+                                            max_value_bytes < _limits.BYTES_MIN):
+            raise ValueError(f"max_value_bytes must be an int >= {_limits.BYTES_MIN} or None")
         self.hmac_key = hmac_key
         self.max_checkpoint_size = max_checkpoint_size
         self.max_execution_ms = max_execution_ms
         self.max_loop_iterations = max_loop_iterations
         self.max_call_depth = max_call_depth
+        self.max_value_bytes = max_value_bytes
+        self.allow_eval = allow_eval
+        self.max_regex_ms = max_regex_ms
+        self.max_cached_scripts = max_cached_scripts
+        # decoding bounds of Restorer.restore (checkpoint/decoder.py)
+        self.max_restore_objects = max_restore_objects
+        self.max_restore_depth = max_restore_depth
+        self.max_restore_bytes = max_restore_bytes
         self.output = output
         self.input = input
         self._host = {}
-        self._scripts = {}
+        self._scripts = {}               # host-compiled: kept (continuations name them)
+        self._eval_scripts = OrderedDict()   # compiled by eval(): least recently used go
         self._by_hash = {}
 
     @property
     def limited(self):
+        """Whether generated code counts work units (a time or iteration limit is set)."""
         return bool(self.max_execution_ms or self.max_loop_iterations)
+
+    @property
+    def codegen_flags(self):
+        """What the Context changes in generated code (part of the script hash)."""
+        return f"c{int(self.limited)}d{int(bool(self.max_call_depth))}"
 
     # -------------------------------------------------------------- host functions
 
@@ -84,21 +131,55 @@ class Context:
         if not suspends and fn is None:
             raise ValueError("a non-suspending host function needs an implementation")
         self._host[name] = (fn, suspends)
+        # scripts compiled before resolved calls without this function: compile again
         self._scripts.clear()
+        self._eval_scripts.clear()
+        self._by_hash.clear()
+
+    def _host_signature(self):
+        return ",".join(f"{n}:{int(bool(s))}" for n, (f, s) in sorted(self._host.items()))
 
     # -------------------------------------------------------------- compiling
 
     def compile(self, source, name="script", *, globals=None, checkpoint_each_statement=False):
         """Compile source (cached by hash). ``globals``: names the script may use as
-        globals; when given, other unknown names are compile errors."""
-        h = script_hash(source, checkpoint_each_statement, self.limited)
+        globals; when given, other unknown names are compile errors. The script stays
+        in this Context, so a continuation it makes can always be restored here."""
+        h = self._hash(source, checkpoint_each_statement)
         key = (h, None if globals is None else frozenset(globals))
         s = self._scripts.get(key)
         if s is None:
-            s = Script(self, source, name, h, globals, checkpoint_each_statement)
+            s = self._eval_scripts.pop(key, None)
+            if s is None:
+                s = Script(self, source, name, h, globals, checkpoint_each_statement)
             self._scripts[key] = s
-            self._by_hash.setdefault(h, s)
+        self._by_hash.setdefault(h, s)
         return s
+
+    def compile_for_eval(self, source):
+        """Compile the source of an ``eval()`` call: cached, least recently used first
+        out once ``max_cached_scripts`` are held. Never named by a continuation (eval
+        runs to completion inside its caller), so evicting one loses nothing."""
+        h = self._hash(source, False)
+        key = (h, None)
+        s = self._scripts.get(key)
+        if s is not None:
+            return s
+        cache = self._eval_scripts
+        s = cache.get(key)
+        if s is not None:
+            cache.move_to_end(key)
+            return s
+        s = Script(self, source, "eval", h, None, False)
+        bound = self.max_cached_scripts
+        if bound:
+            cache[key] = s
+            while len(cache) > bound:
+                cache.popitem(last=False)
+        return s
+
+    def _hash(self, source, cpe):
+        return script_hash(source, cpe, self.codegen_flags, self._host_signature())
 
     def instance_for_restore(self, h):
         s = self._by_hash.get(h)
@@ -107,8 +188,11 @@ class Context:
         return Instance(s, {}, None)
 
 
-def script_hash(source, checkpoint_each_statement=False, limited=False):
-    text = f"{COMPILER_VERSION}\0{int(bool(checkpoint_each_statement))}{int(limited)}\0{source}"
+def script_hash(source, checkpoint_each_statement=False, flags="", host=""):
+    """Hash naming compiled code: compiler version, code generation options, the host
+    functions the resolver saw (name and whether it suspends) and the source."""
+    text = (f"{COMPILER_VERSION}\0{int(bool(checkpoint_each_statement))}{flags}\0{host}\0"
+            f"{source}")
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -125,7 +209,8 @@ class Script:
         host = {n: s for n, (f, s) in ctx._host.items()}
         resolved = resolve(ast, source, globals_names=globals_names, host_functions=host,
                            checkpoint_each_statement=cpe)
-        compiled = generate(resolved, h, limits=ctx.limited)
+        compiled = generate(resolved, h, count_work=ctx.limited,
+                            track_depth=bool(ctx.max_call_depth))
         self.py_source = compiled.source
         self.line_table = compiled.line_table
         try:
@@ -149,24 +234,41 @@ class Script:
         return None, None
 
 
+# Python exceptions that can only come from generated code or the runtime working on
+# Jactl values (a bug, or a case the runtime does not map to a Jactl message yet): reported
+# as a Jactl runtime error at the script position. Anything else — MemoryError, SystemExit,
+# KeyboardInterrupt, a job timeout raised by a signal handler, OSError from the host —
+# belongs to the host and propagates unchanged.
+_SCRIPT_FAULTS = (TypeError, ValueError, AttributeError, LookupError, ArithmeticError,
+                  RuntimeError, NameError, AssertionError, StopIteration, re.error)
+
+
 class Instance:
     """One run of a script: its namespace of functions, globals map and runtime state.
-    Generated code reaches it as ``_RT``."""
+    Generated code reaches it as ``_RT``.
 
-    def __init__(self, script, globals, instance_id):
+    ``parent``: the instance whose ``eval()`` made this one; it shares the parent's
+    Budget (time, work units, call depth)."""
+
+    def __init__(self, script, globals, instance_id, parent=None):
         self.script = script
         self.context = script.context
         self.globals = globals
         # what travels with a checkpoint: restoring does not reset the limits' counters
         self.state = {"instance_id": instance_id, "checkpoint_id": 0, "loops": 0,
                       "run_ms": 0.0}
+        self.budget = parent.budget if parent is not None else \
+            _limits.Budget(self.context, self.state)
         ns = dict(EXPORTS)
         ns["_G"] = globals
         ns["_RT"] = self
         ns["_H"] = script.hash
+        # the work countdown and call depth (module globals of the generated code)
+        ns["_BC"] = self._given = self.budget.allowance()
+        ns["_D"] = parent.ns["_D"] + 1 if parent is not None else 0
+        ns["_DMAX"] = self.budget.max_depth or 0
         exec(script.code, ns)
         self.ns = ns
-        self.started = time.monotonic()
 
     @property
     def script_hash(self):
@@ -185,39 +287,65 @@ class Instance:
         self.globals = globals
         self.ns["_G"] = globals
         self.state = dict(state)
+        self.budget.state = self.state
+        self.refill()
 
     def main(self):
         return self.ns["_FN0"].pyfunc()
 
     def resume(self, cont, value):
-        return self.drive(lambda: cont.run_frames(value))
+        # frames run one after the other, but each still has its callers outside it
+        depth_ns = self.ns if self.budget.max_depth else None
+        return self.drive(lambda: cont.run_frames(value, depth_ns))
 
-    def check_limits(self, n):
-        """Called every 1024 loop iterations when the Context has limits."""
-        st = self.state
-        st["loops"] = st.get("loops", 0) + n
-        ctx = self.context
-        if ctx.max_loop_iterations and st["loops"] > ctx.max_loop_iterations:
-            raise LimitError(f"Loop iterations exceeded limit of {ctx.max_loop_iterations}")
-        if ctx.max_execution_ms:
-            used = st.get("run_ms", 0.0) + (time.monotonic() - self.started) * 1000
-            if used > ctx.max_execution_ms:
-                raise LimitError(f"Execution time exceeded limit of {ctx.max_execution_ms} ms")
+    # -------------------------------------------------------------- the budget
+
+    def check_limits(self):
+        """Generated code's countdown ran out: report the chunk, get the next one."""
+        ns = self.ns
+        used = self._given - ns["_BC"]
+        self._given = ns["_BC"] = 0
+        self.budget.charge(used)
+        self._given = ns["_BC"] = self.budget.allowance()
+
+    def depth_exceeded(self):
+        self.budget.depth_exceeded()
+
+    def flush(self):
+        """Count what the current chunk has used so far (before the state is saved, or
+        before an eval runs on the same budget)."""
+        ns = self.ns
+        left = ns["_BC"]
+        if left < self._given:
+            st = self.budget.state
+            st["loops"] = st.get("loops", 0) + (self._given - max(left, 0))
+        self._given = left
+
+    def refill(self):
+        self._given = self.ns["_BC"] = self.budget.allowance()
+
+    # -------------------------------------------------------------- driving
 
     def drive(self, fn):
-        self.started = time.monotonic()
-        prev = set_current_classes(self.ns.get("_CLASSES"))
+        b = self.budget
+        prev_classes = set_current_classes(self.ns.get("_CLASSES"))
+        prev_budget = _limits.set_current(b)
+        b.enter()
+        if b.counting:
+            self.refill()
         try:
             return self._drive(fn)
         finally:
-            set_current_classes(prev)
+            if b.counting:
+                self.flush()
+            b.leave()
+            _limits.set_current(prev_budget)
+            set_current_classes(prev_classes)
 
     def _drive(self, fn):
         try:
             return Completed(fn())
         except Suspend as s:
-            self.state["run_ms"] = self.state.get("run_ms", 0.0) + \
-                (time.monotonic() - self.started) * 1000
             req = s.request
             if req.kind == "checkpoint":
                 self.state["checkpoint_id"] += 1
@@ -230,7 +358,11 @@ class Instance:
             err = JactlRuntimeError("Stack overflow")
             self._locate(err, e.__traceback__)
             raise err from None
-        except Exception as e:  # a Python error inside generated code or the runtime
+        except (decimal.Overflow, decimal.Underflow) as e:
+            err = _limits.decimal_limit_error()
+            self._locate(err, e.__traceback__)
+            raise err from None
+        except _SCRIPT_FAULTS as e:
             err = JactlRuntimeError(f"Unexpected error: {type(e).__name__}: {e}")
             self._locate(err, e.__traceback__)
             raise err from e
@@ -271,17 +403,35 @@ class Instance:
         return fn(*args)
 
     def eval_script(self, source, globals):
-        """``eval(source, globals)``: compile and run a nested script to completion. A
-        compile error or die stores the message under '$error' and returns null."""
+        """``eval(source, globals)``: compile and run a nested script to completion on this
+        instance's budget. A compile error or a runtime error stores the message under
+        '$error' and returns null; a limit error propagates (the limit bounds the whole
+        instance), and so does anything that is not a Jactl error."""
+        if not self.context.allow_eval:
+            raise JactlRuntimeError("eval() is disabled in this context")
         g = {} if globals is None else globals
         try:
-            script = self.context.compile(source if source is not None else "", "eval")
-            out = Instance(script, g, None).drive_blocking()
-            return out
+            script = self.context.compile_for_eval(source if source is not None else "")
+        except LimitError:
+            raise
         except JactlError as e:
             if isinstance(g, dict):
                 g["$error"] = str(e)
             return None
+        counting = self.budget.counting
+        if counting:
+            self.flush()
+        try:
+            return Instance(script, g, None, parent=self).drive_blocking()
+        except LimitError:
+            raise
+        except JactlError as e:
+            if isinstance(g, dict):
+                g["$error"] = str(e)
+            return None
+        finally:
+            if counting:
+                self.refill()
 
     def drive_blocking(self):
         out = self.drive(self.main)
@@ -289,13 +439,23 @@ class Instance:
             req = out.request
             if req.kind == "sleep":
                 if req.ms and req.ms > 0:
-                    time.sleep(req.ms / 1000.0)
+                    self._sleep(req.ms)
                 out = out.continuation.resume(req.value)
             elif req.kind == "checkpoint":
                 out = out.continuation.resume(None)
             else:
                 raise JactlRuntimeError(f"Cannot wait for '{req.kind}' inside eval()")
         return out.value
+
+    def _sleep(self, ms):
+        """A sleep inside eval blocks its caller: it may not outlast the time limit."""
+        b = self.budget
+        if b.max_ms is not None:
+            left = b.max_ms - b.used_ms()
+            if ms > left:
+                time.sleep(max(left, 0) / 1000.0)
+                b.charge(0)
+        time.sleep(ms / 1000.0)
 
 
 class Restorer:

@@ -60,7 +60,13 @@ class DieError(JactlRuntimeError):
     """The script called ``die``."""
 
 
-class TimeoutError(JactlRuntimeError):  # noqa: A001
+class LimitError(JactlRuntimeError):
+    """The script went over one of its Context's limits (time, loop iterations, call depth,
+    value size, regex time). Never caught by ``eval()``: a limit bounds the whole instance,
+    eval'd code included."""
+
+
+class TimeoutError(LimitError):  # noqa: A001 - Jactl's own name for this error
     """The script used more time or loop iterations than its Context allows."""
 
 

@@ -17,10 +17,12 @@ The contract with the runtime is the set of names in ``runtime.exports``.
 """
 
 import hashlib
+from decimal import Decimal
 
-from ..errors import CompileError
+from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
+from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
 from .resume import ResumeTracker
@@ -54,16 +56,20 @@ class Compiled:
         self.functions = functions
 
 
-def generate(resolved, script_hash, limits=False):
-    g = ModuleGen(resolved, script_hash, limits)
+def generate(resolved, script_hash, count_work=False, track_depth=False):
+    """count_work: count loop iterations and calls against the instance's budget (the
+    Context has a time or iteration limit); track_depth: count call depth (it has a
+    max_call_depth). Without them the code has no trace of limits."""
+    g = ModuleGen(resolved, script_hash, count_work, track_depth)
     return g.generate()
 
 
 class ModuleGen:
-    def __init__(self, resolved, script_hash, limits=False):
+    def __init__(self, resolved, script_hash, count_work=False, track_depth=False):
         self.r = resolved
         self.hash = script_hash
-        self.limits = limits      # count loop iterations for the Context's limits
+        self.count_work = count_work
+        self.track_depth = track_depth
         self.em = Emitter()
         self.locals_tokens = {}
         self.cpe = resolved.checkpoint_each_statement
@@ -108,7 +114,9 @@ class FuncGen:
         self.loop_stack = []       # [label, id, has_update] for labelled jumps
         self.loop_ids = 0
         self.uses_jmp = False
-        self.token = f"@L{f.id}@"
+        # placeholder for the frame's locals tuple, filled in once the function is done;
+        # NUL never occurs in generated text otherwise (repr() escapes it in literals)
+        self.token = f"\0L{f.id}\0"
         self.resume = ResumeTracker()   # valid resume points and locals, for checkpoints
 
     # ------------------------------------------------------------------ helpers
@@ -166,6 +174,7 @@ class FuncGen:
         em.pos = (node.line, node.col)
         self.emit(f"def _f{f.id}({', '.join(args)}):", node)
         with self.indent():
+            self.entry_checks()
             # prologue (first entry only)
             pro = em.push()
             if f.needs_cells and f.free:
@@ -217,6 +226,7 @@ class FuncGen:
             em.splice(body_buf)
             if not body_buf.lines:
                 self.emit("pass")
+            self.exit_checks()
         # (what a frame's locals and resume points mean is part of the layout: a checkpoint
         # from code that reads them differently is "changed code", not a bad local)
         resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
@@ -252,6 +262,30 @@ class FuncGen:
             r.define(s.pyname)
         for s in self.f.locals:
             r.kind(s.pyname, f"@cell:{s.type or 'def'}" if s.captured else (s.type or "def"))
+
+    def entry_checks(self):
+        """Limits at function entry: one work unit, and the call depth (kept exact by a
+        ``finally``, which only decrements a counter: harmless while a Suspend unwinds)."""
+        mod = self.mod
+        names = [n for n, on in (("_BC", mod.count_work), ("_D", mod.track_depth)) if on]
+        if not names:
+            return
+        em = self.em
+        em.emit(f"global {', '.join(names)}")
+        if mod.track_depth:
+            em.emit("_D += 1")
+            em.emit("try:")
+            em.indent += 1
+            em.emit("if _D > _DMAX: _RT.depth_exceeded()")
+        if mod.count_work:
+            em.emit(_TICK)
+
+    def exit_checks(self):
+        if self.mod.track_depth:
+            em = self.em
+            em.indent -= 1
+            em.emit("finally:")
+            em.emit("    _D -= 1")
 
     def cell_names_of_free(self):
         if not self.f.needs_cells:
@@ -306,7 +340,7 @@ class FuncGen:
             self.block_value(body, "return")
 
     def int_specialisable(self, f):
-        if self.susp or self.mod.cpe or f.is_main or self.mod.limits:
+        if self.susp or self.mod.cpe or f.is_main:
             return None
         params = [p.sym for p in getattr(f, "node_params", [])]
         spec = [p for p in params if p.type in ("def", "var") and not p.captured
@@ -596,12 +630,11 @@ class FuncGen:
         self.jump_check()
 
     def tick(self):
-        """With limits on: count loop iterations in a local and report them to the
-        instance every 1024 (cheap enough to leave in every loop)."""
-        if not self.mod.limits:
-            return
-        self.match_local("_lc")
-        self.step("if not (_lc := (_lc or 0) + 1) & 1023: _RT.check_limits(1024)")
+        """With a time or iteration limit: one work unit per loop iteration, taken from the
+        instance's countdown (see runtime/limits.py). Not guarded by ``_pc``: passing the
+        loop head again on resume only counts one more unit."""
+        if self.mod.count_work:
+            self.em.emit(_TICK)
 
     def jump_check(self):
         """After an inner loop: a labelled jump to an outer loop leaves through it."""
@@ -862,7 +895,12 @@ class FuncGen:
                 return f"float({str(v)!r})"
             return repr(float(v))
         if k == "decimal":
-            return f"_Dec({str(e.value)!r})"
+            text = str(e.value)
+            try:
+                check_decimal(Decimal(text))
+            except LimitError as err:
+                raise CompileError(err.raw_message, e.line, e.col) from None
+            return f"_Dec({text!r})"
         if k == "string":
             return repr(e.value)
         if k == "bool":
@@ -881,7 +919,10 @@ class FuncGen:
                 parts.append(ex if getattr(p, "stype", "") == "String" and False else f"_str({ex})")
         if not parts:
             return "''"
-        return "(" + " + ".join(parts) + ")"
+        if len(parts) == 1:
+            return parts[0]
+        # ``s = "$s$s"`` doubles: a result past BYTES_MIN is measured against the limit
+        return f"(_si if len(_si := {' + '.join(parts)}) <= {BYTES_MIN} else _bigs(_si))"
 
     def e_RegexLit(self, e):
         return self.expr(e.pattern)
@@ -1727,6 +1768,9 @@ class FuncGen:
 
 
 _DIRECT_BUILTINS = {"println", "print"}
+
+# one work unit from the instance's countdown; reaching 0 reports the chunk
+_TICK = "if (_BC := _BC - 1) <= 0: _RT.check_limits()"
 
 
 class _Indent:

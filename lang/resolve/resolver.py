@@ -65,7 +65,7 @@ class Resolver:
         self.func = None
         self.scope = None
         self.loops = []          # stack of (label or None) for break/continue checks
-        self.pynames = {}        # per function: name -> count, for unique python names
+        self.pynames = {}        # per function id: the Python local names already given
         self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
         self.assigns = {}        # Symbol -> [(op, value node)] for type inference
         self.classes = {}        # class name -> ClassInfo
@@ -203,10 +203,17 @@ class Resolver:
         return f
 
     def _pyname(self, func, prefix, name):
-        key = (func.id, name)
-        n = self.pynames.get(key, 0)
-        self.pynames[key] = n + 1
-        return f"{prefix}{name}" if n == 0 else f"{prefix}{name}_{n}"
+        """A Python local name for a Jactl name, unique within the function: a second
+        ``x`` becomes ``v_x_1`` unless a Jactl ``x_1`` took that already (then ``v_x_2``),
+        so re-declared and shadowing variables never share a Python local."""
+        used = self.pynames.setdefault(func.id, set())
+        base = f"{prefix}{name}"
+        cand, n = base, 0
+        while cand in used:
+            n += 1
+            cand = f"{base}_{n}"
+        used.add(cand)
+        return cand
 
     def _declare(self, name, type_name, node, *, is_const=False, is_param=False):
         if name in self.scope.names:
@@ -1147,7 +1154,12 @@ def _type_name(t):
 
 
 def _safe(name):
-    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+    """An ASCII Python identifier part for a Jactl name. Non-ASCII characters are
+    hex-escaped: Python NFKC-normalises identifiers, so ``ｘ`` (fullwidth) would otherwise
+    become the same local as ``x``. Names that still collide (``a$b`` vs ``a_b``) are told
+    apart by ``_pyname``'s uniqueness check."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else f"_u{ord(ch):x}_"
+                   for ch in name)
 
 
 def resolve(script, source, **kw):

@@ -3,10 +3,11 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
-from .values import class_name, convert, default_value, hkey
+from .values import class_name, convert, dec_count, default_value, hkey
 from .methods import METHODS, has_method
 from .iteration import as_list
 from .objects import JObject, get_field, set_field
+from .limits import charge, check_slots
 
 
 def _int_index(i):
@@ -17,7 +18,9 @@ def _int_index(i):
         raise JactlRuntimeError("Invalid index type: boolean")
     if isinstance(i, int):
         return int(i)
-    if isinstance(i, (float, Decimal)):
+    if isinstance(i, Decimal):
+        return dec_count(i)
+    if isinstance(i, float):
         return int(i)
     if i is None:
         raise NullError("Null value for index")
@@ -90,6 +93,8 @@ def setindex(o, i, v):
                 raise _neg_index(i, n)
             i += n
         if i >= n:
+            check_slots(i + 1)
+            charge(i - n)
             o.extend([None] * (i - n + 1))
         o[i] = v
         return v
@@ -238,6 +243,12 @@ def new_array(type_name, sizes):
     n = _int_index(n)
     if n < 0:
         raise JactlRuntimeError(f"Negative array size: {n}")
+    total = n
+    for m in sizes[1:]:   # new int[n][m]: all n*m elements are made in this one call
+        if type(m) is int and m > 0:
+            total *= m
+    check_slots(total, "Array")
+    charge(total)
     if len(sizes) > 1:
         return JArray(elem, [new_array(elem, sizes[1:]) for _ in range(n)])
     fill = default_value(elem) if elem in _PRIMITIVE_ELEMS else None

@@ -125,14 +125,20 @@ class Continuation:
     def resume(self, value=None):
         return self.instance.resume(self, value)
 
-    def run_frames(self, value):
+    def run_frames(self, value, depth_ns=None):
         """Run the frames innermost first; on a new Suspend, splice the remaining outer frames
-        onto the new chain and re-raise."""
+        onto the new chain and re-raise.
+
+        ``depth_ns``: the namespace whose ``_D`` counts call depth (when the Context limits
+        it). Each frame runs with the frames still outside it counted as its callers, so a
+        recursion that suspends at every level cannot grow without bound."""
         frames = self.frames
         i = 0
         n = len(frames)
         try:
             while i < n:
+                if depth_ns is not None:
+                    depth_ns["_D"] = n - i - 1
                 value = frames[i].resume(value)
                 i += 1
         except Suspend as s:

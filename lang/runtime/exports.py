@@ -15,6 +15,7 @@ from .iteration import as_list
 from .iterators import to_list
 from .types import MISSING, Byte, Cell, Decimal, Long
 from . import ops, patterns, regex
+from .limits import charge, check_chars
 from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
 
 
@@ -44,11 +45,20 @@ def _try_null(fn):
         return None
 
 
+def _big_string(s):
+    """An interpolated String longer than BYTES_MIN: within max_value_bytes?"""
+    check_chars(len(s))
+    charge(len(s) // 64)
+    return s
+
+
 def _pipe_src(obj, name):
     """Elements an inlined ``map``/``filter`` iterates (what the method would)."""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value ({name})")
-    return as_list(to_list(obj))
+    src = as_list(to_list(obj))
+    charge(len(src))      # the inlined closure makes no call: one unit per element here
+    return src
 
 
 from .objects import ClassDef, JObject  # noqa: E402
@@ -74,7 +84,7 @@ EXPORTS = {
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
-    "_missing_arg": missing_arg, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
+    "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
     "_sw_t": patterns.sw_t, "_sw_cset": patterns.sw_cset, "_sw_islist": patterns.sw_islist,
     "_sw_eq": patterns.sw_eq,
 }

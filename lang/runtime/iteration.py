@@ -16,24 +16,33 @@ from .continuation import BuiltinFrame, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .types import MISSING, Decimal, JArray, Long
 from . import ops
-from .values import class_name, hkey, truthy
+from .values import class_name, dec_count, hkey, truthy
+from .limits import charge, check_slots
 
 
 def as_list(v):
-    """The elements a collection method iterates."""
+    """The elements a collection method iterates. Making a new list (of a Map's entries,
+    a String's characters, ``n``'s range) is work charged to the budget, and its size is
+    checked first: ``1000000000.map{...}`` must fail before it allocates."""
     t = type(v)
     if t is list or t is JArray:
         return v
     if t is dict:
+        n = len(v)
+        check_slots(n)
+        charge(n)
         return [[k, x] for k, x in v.items()]
     if t is str:
+        n = len(v)
+        check_slots(n)
+        charge(n)
         return list(v)
     if t is int or t is Long:
-        return list(range(int(v)))
+        return _range_list(v)
     if v is None:
         raise JactlRuntimeError("Null value for collection")
     if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-        return list(range(int(v)))
+        return _range_list(v)
     if isinstance(v, list):
         return v
     if isinstance(v, dict):
@@ -42,6 +51,16 @@ def as_list(v):
     if it is not None:
         return list(it())
     raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(v)}")
+
+
+def _range_list(v):
+    if type(v) is Decimal:
+        n = dec_count(v)
+    else:
+        n = int(v)
+    check_slots(n)
+    charge(n)
+    return list(range(n))
 
 
 def call_item(f, x):
@@ -304,6 +323,7 @@ def m_each(obj, action=NOARG):
     f = _fn_arg(action)
     src = as_list(obj)
     if f is None:
+        charge(len(src))
         return None
     if not _may_suspend(f):
         for x in src:
@@ -316,6 +336,7 @@ def m_map(obj, mapper=NOARG):
     f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
+        charge(len(src))
         return list(src)
     if not _may_suspend(f):
         return [call_item(f, x) for x in src]
@@ -326,6 +347,7 @@ def m_filter(obj, predicate=NOARG):
     f = _fn_arg(predicate)
     src = as_list(obj)
     if f is None:
+        charge(len(src))
         return [x for x in src if truthy(x)]
     if not _may_suspend(f):
         return [x for x in src if truthy(call_item(f, x))]
@@ -336,6 +358,7 @@ def m_flatmap(obj, mapper=NOARG):
     f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
+        charge(len(src))
         out = []
         for x in src:
             _c_flatmap(_Acc(out), x, x)
@@ -355,6 +378,7 @@ def m_match(op):
         f = _fn_arg(predicate)
         src = as_list(obj)
         if f is None:
+            charge(len(src))
             vals = [truthy(x) for x in src]
             if op == "anyMatch":
                 return any(vals)
@@ -376,6 +400,7 @@ def m_collect_entries(obj, mapper=NOARG):
     f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
+        charge(len(src))
         m = {}
         for x in src:
             _add_entry(m, x)
@@ -392,6 +417,7 @@ def m_map_with_index(obj, mapper=NOARG):
     f = _fn_arg(mapper)
     src = as_list(obj)
     if f is None:
+        charge(len(src))
         return [[x, i] for i, x in enumerate(src)]
     return _run("mapWithIndex", src, f, [])
 
@@ -407,6 +433,7 @@ def _minmax(sign, name):
         if not src:
             return None
         if f is None:
+            charge(len(src))
             best = src[0]
             for x in src[1:]:
                 c = ops.compare(x, best)
@@ -515,6 +542,8 @@ def m_sort(obj, comparator=NOARG):
     f = _fn_arg(comparator)
     src = as_list(obj)
     if f is None:
+        n = len(src)
+        charge(n * n.bit_length())
         return sorted(src, key=functools.cmp_to_key(ops.compare))
     if not _may_suspend(f):
         return sorted(src, key=functools.cmp_to_key(

@@ -8,10 +8,11 @@ exponent; errors read ``At JSON offset N: ...``.
 
 import math
 
-from ..errors import JactlRuntimeError
+from ..errors import JactlError, JactlRuntimeError
 from .types import Long, Byte, JArray, Decimal
 from .functions import Closure, BoundMethod
 from .values import format_decimal, format_double
+from .limits import BYTES_MIN, charge, charge_chars, check_chars, check_decimal
 
 __all__ = ["to_json", "from_json", "json_string"]
 
@@ -48,9 +49,28 @@ def json_string(s):
 
 
 def to_json(v):
-    out = []
+    out = _Out()
     _enc(v, out, set())
     return "".join(out)
+
+
+class _Out(list):
+    """The output pieces, measured as they grow: a structure sharing one big sub-list
+    many times must stop at max_value_bytes, not after building gigabytes."""
+    __slots__ = ("size", "charged")
+
+    def __init__(self):
+        super().__init__()
+        self.size = 0
+        self.charged = 0
+
+    def append(self, piece):
+        list.append(self, piece)
+        self.size += len(piece)
+        if self.size - self.charged > BYTES_MIN:
+            check_chars(self.size, "JSON text")
+            charge_chars(self.size - self.charged)
+            self.charged = self.size
 
 
 def _enc(v, out, seen):
@@ -172,6 +192,7 @@ class _Parser:
         self.i = i
 
     def value(self):
+        charge(1)     # one unit per value: parsing is a Python loop, a long text needs checks
         s = self.s
         if self.i >= self.n:
             _fail(self.i, "Unexpected end of JSON")
@@ -256,7 +277,7 @@ class _Parser:
             i += 1
         text = s[start:i]
         self.i = i
-        if is_int:
+        if is_int and len(text) <= 20:
             v = int(text)
             if -0x80000000 <= v <= 0x7fffffff:
                 return v
@@ -269,7 +290,13 @@ class _Parser:
             d = None
         if d is None or not d.is_finite() or not _valid_number(text):
             _fail(start, f"Illegally formatted number: '{text}'")
-        return d
+        if is_int and d.adjusted() < 19 and -0x8000000000000000 <= d <= 0x7fffffffffffffff:
+            v = int(d)          # leading zeros: an int or long after all
+            return v if -0x80000000 <= v <= 0x7fffffff else Long(v)
+        try:
+            return check_decimal(d)
+        except JactlError as e:
+            _fail(start, f"Number out of range: {e.raw_message}")
 
     def arr(self):
         self.i += 1

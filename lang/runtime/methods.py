@@ -18,11 +18,12 @@ is dispatched on those keys.
 from ..errors import JactlError, JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal, MISSING
 from .functions import Closure, BoundMethod
-from .values import (to_string, class_name, convert, to_decimal, wrap32, to_str_inner,
-                     _map_key_str, hkey)
+from .values import (to_string, class_name, convert, dec_count, to_decimal, wrap32,
+                     to_str_inner, _map_key_str, hkey)
 from . import ops
 from . import strings as S
 from . import jsonfmt
+from .limits import charge, charge_chars, check_chars, check_slots
 
 __all__ = ["METHODS", "METHOD_PARAMS", "register", "invoke_method", "invoke_method_named",
            "has_method", "find_method", "type_keys", "method_params", "to_string_indent"]
@@ -220,13 +221,18 @@ def _items(obj):
     if t is list or t is JArray:
         return obj
     if t is dict:
+        _made(len(obj))
         return [[k, v] for k, v in obj.items()]
     if t is str:
+        _made(len(obj))
         return list(obj)
     if t is int or t is Long or t is Byte:
+        _made(int(obj))
         return list(range(int(obj)))
     if t is float or t is Decimal:
-        return list(range(int(obj)))
+        n = dec_count(obj) if t is Decimal else int(obj)
+        _made(n)
+        return list(range(n))
     it = getattr(obj, "_jactl_iter", None)
     if it is not None:
         return list(it())
@@ -235,6 +241,18 @@ def _items(obj):
     if isinstance(obj, dict):
         return [[k, v] for k, v in obj.items()]
     raise JactlRuntimeError(f"Cannot iterate over object of type {class_name(obj)}")
+
+
+def _made(n):
+    """A new list of n elements is made for an Iterable method."""
+    check_slots(n)
+    charge(n)
+
+
+def _all(items):
+    """An Iterable method visits every element: one work unit each."""
+    charge(len(items))
+    return items
 
 
 def _p(*specs):
@@ -261,30 +279,29 @@ def to_string_indent(v, indent, level=0, seen=None):
     if indent is None or indent <= 0:
         return to_string(v) if level == 0 else to_str_inner(v, seen)
     t = type(v)
+    if (t is list or t is JArray or t is dict) and v:
+        check_chars(indent * (level + 1) * (len(v) + 1), "String form")
+        charge(len(v))
+    else:
+        return to_string(v) if level == 0 else to_str_inner(v, seen)
     pad = " " * (indent * (level + 1))
     end = " " * (indent * level)
-    if (t is list or t is JArray) and v:
-        if id(v) in seen:
-            return "<CIRCULAR_REF>"
-        seen.add(id(v))
-        try:
-            return ("[\n" + ",\n".join(pad + to_string_indent(x, indent, level + 1, seen)
-                                       for x in v) + "\n" + end + "]")
-        finally:
-            seen.discard(id(v))
-    if t is dict and v:
-        if id(v) in seen:
-            return "<CIRCULAR_REF>"
-        seen.add(id(v))
-        try:
-            return ("[\n" + ",\n".join(pad + _map_key_str(k, seen) + ": " +
-                                       to_string_indent(x, indent, level + 1, seen)
-                                       for k, x in v.items()) + "\n" + end + "]")
-        finally:
-            seen.discard(id(v))
-    if level == 0:
-        return to_string(v)
-    return to_str_inner(v, seen)
+    if id(v) in seen:
+        return "<CIRCULAR_REF>"
+    seen.add(id(v))
+    try:
+        if t is dict:
+            r = ("[\n" + ",\n".join(pad + _map_key_str(k, seen) + ": " +
+                                    to_string_indent(x, indent, level + 1, seen)
+                                    for k, x in v.items()) + "\n" + end + "]")
+        else:
+            r = ("[\n" + ",\n".join(pad + to_string_indent(x, indent, level + 1, seen)
+                                    for x in v) + "\n" + end + "]")
+    finally:
+        seen.discard(id(v))
+    check_chars(len(r), "String form")
+    charge_chars(len(r))
+    return r
 
 
 def m_toString(obj, indent=0):
@@ -317,8 +334,15 @@ def m_size(obj):
 def m_join(obj, separator=""):
     sep = "" if separator is None else separator
     if type(obj) is str:
+        check_chars(len(obj) * (len(sep) + 1))
+        charge_chars(len(obj) * (len(sep) + 1))
         return sep.join(obj)
-    return sep.join([to_string(x) for x in _items(obj)])
+    parts = [to_string(x) for x in _all(_items(obj))]
+    # a list can hold one big String many times: measure before joining
+    size = sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0)
+    check_chars(size)
+    charge_chars(size)
+    return sep.join(parts)
 
 
 _NUM = (int, Long, Byte, float, Decimal)
@@ -342,11 +366,11 @@ def _sum(items):
 
 
 def m_sum(obj):
-    return _sum(_items(obj))
+    return _sum(_all(_items(obj)))
 
 
 def m_avg(obj):
-    items = _items(obj)
+    items = _all(_items(obj))
     if not items:
         raise JactlRuntimeError("Empty list for avg() function")
     for x in items:
@@ -360,7 +384,7 @@ def m_avg(obj):
 
 
 def m_reverse(obj):
-    return list(reversed(_items(obj)))
+    return list(reversed(_all(_items(obj))))
 
 
 def _ioobe(msg):
@@ -399,7 +423,7 @@ def m_unique(obj):
     out = []
     first = True
     last = None
-    for x in _items(obj):
+    for x in _all(_items(obj)):
         if first or not ops.eq(x, last):
             out.append(x)
         first = False
@@ -408,7 +432,7 @@ def m_unique(obj):
 
 
 def m_grouped(obj, size):
-    items = _items(obj)
+    items = _all(_items(obj))
     if size < 0:
         raise JactlRuntimeError(f"Value for grouped() must be >= 0 (was {size})")
     if size == 0:
@@ -417,7 +441,7 @@ def m_grouped(obj, size):
 
 
 def m_windowSliding(obj, size):
-    items = _items(obj)
+    items = _all(_items(obj))
     if size < 0:
         raise JactlRuntimeError(f"Window size must be >= 0 (was {size})")
     if size == 0:
@@ -427,12 +451,15 @@ def m_windowSliding(obj, size):
         return []
     if n <= size:
         return [list(items)]
+    # every window is a new list: n windows of size elements
+    check_slots((n - size + 1) * size)
+    charge((n - size + 1) * size)
     return [list(items[i:i + size]) for i in range(0, n - size + 1)]
 
 
 def m_transpose(obj):
     rows = []
-    for x in _items(obj):
+    for x in _all(_items(obj)):
         if isinstance(x, list):
             rows.append(x)
         elif type(x) is dict:
@@ -443,6 +470,8 @@ def m_transpose(obj):
     if not rows:
         return []
     width = max(len(r) for r in rows)
+    check_slots(width * len(rows))
+    charge(width * len(rows))
     return [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
 
 

@@ -10,7 +10,8 @@ import math
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal
-from .values import to_string, class_name, wrap32, wrap64, to_decimal, NUMERIC_TYPES
+from .values import to_string, class_name, wrap32, wrap64, to_decimal, NUMERIC_TYPES, dec_count
+from .limits import BYTES_MIN, charge, charge_chars, check_chars, check_decimal, check_slots
 
 __all__ = [
     "add", "sub", "mul", "div", "mod", "rem", "neg", "pos", "bit_not", "bit_and", "bit_or",
@@ -99,18 +100,29 @@ def add(a, b):
         return ((r + 0x80000000) & 0xffffffff) - 0x80000000
     if ta is str:
         if tb is str:
+            if len(a) + len(b) > BYTES_MIN:
+                _big_concat(a, b)
             return a + b
         if tb is int:
             return a + int.__repr__(b)
-        return a + to_string(b)
+        b = to_string(b)
+        if len(a) + len(b) > BYTES_MIN:
+            _big_concat(a, b)
+        return a + b
     if ta is list or ta is JArray:
         if tb is list or tb is JArray:
+            n = len(a) + len(b)
+            check_slots(n)
+            charge(n)
             return a + b if ta is list and tb is list else list(a) + list(b)
+        check_slots(len(a) + 1)
+        charge(len(a))
         r = list(a)
         r.append(b)
         return r
     if ta is dict:
         if tb is dict:
+            charge(len(a) + len(b))
             r = dict(a)
             r.update(b)
             return r
@@ -123,6 +135,12 @@ def add(a, b):
             return r
         raise JactlRuntimeError(f"Cannot add {class_name(b)} to Map")
     return _arith(a, b, "+", _ranks(a, b, "+"), _ADD)
+
+
+def _big_concat(a, b):
+    n = len(a) + len(b)
+    check_chars(n)
+    charge_chars(n)
 
 
 def sub(a, b):
@@ -161,9 +179,18 @@ def mul(a, b):
         rb = _RANK.get(type(b))
         if rb is None:
             _right_err(b, "*")
-        n = int(b) if rb != _R_DECIMAL and rb != _R_DOUBLE else int(b)
+        if rb == _R_DECIMAL:
+            n = dec_count(b)
+        elif rb == _R_DOUBLE:     # Java's (int) of a double: NaN is 0, saturating
+            n = int(b) if math.isfinite(b) else (0 if b != b else (0x7fffffff if b > 0 else -1))
+        else:
+            n = int(b)
         if n < 0:
             raise JactlRuntimeError("String repeat count must be >= 0")
+        size = len(a) * n
+        if size > BYTES_MIN:
+            check_chars(size)
+            charge_chars(size)
         return a * n
     return _arith(a, b, "*", _ranks(a, b, "*"), _MUL)
 
@@ -314,14 +341,14 @@ def decimal_divide(a, b):
         # BigDecimal.divide gives up (non-terminating) beyond this precision
         limit = pa + math.ceil(10 * pb / 3)
         if len(str(N)) <= limit:
-            return Decimal((1 if neg else 0, tuple(map(int, str(N))), exp))
+            return check_decimal(Decimal((1 if neg else 0, tuple(map(int, str(N))), exp)))
     prec = max(pa, pb) + MIN_SCALE
     q = _div_ctx(prec).divide(a, b)
     scale = max(-ea, -eb, MIN_SCALE)
     q = q.quantize(Decimal((0, (1,), -scale)), rounding=decimal.ROUND_HALF_UP, context=_BIG_CTX)
     if not q:
         return Decimal(0)
-    return q.normalize(_BIG_CTX)
+    return check_decimal(q.normalize(_BIG_CTX))
 
 
 def div(a, b):
@@ -650,6 +677,10 @@ def add_assign(a, b):
     if ta is list:
         tb = type(b)
         if tb is list or tb is JArray:
+            n = len(b)
+            if n:
+                check_slots(len(a) + n)
+                charge(n)
             a.extend(b)
         else:
             a.append(b)

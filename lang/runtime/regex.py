@@ -1,5 +1,7 @@
 """Regex match (``=~``), global iteration (``/.../g`` in loop conditions) and substitution
-(``s/pat/repl/flags``), with Java's pattern syntax translated to Python's ``re``.
+(``s/pat/repl/flags``), with Java's pattern syntax translated to Python's (``regex``
+package, VERSION0). Every match runs with a timeout: the Context's ``max_regex_ms``, or
+what is left of its time limit when that is less.
 
 A match leaves its capture groups as a plain list (``$0``, ``$1``, ...) in a local of the
 calling function, and a global match keeps its position in a ``[string, pos]`` list: both
@@ -7,12 +9,17 @@ are ordinary values, so a script suspended between two matches checkpoints them 
 other local.
 """
 
+import builtins
 import re
+
+import regex as _regex
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Decimal, Long
 from .values import class_name
-from .strings import compile_regex
+from .limits import check_decimal
+from .strings import compile_regex, regex_timed_out, regex_timeout
+from .limits import BYTES_MIN, charge_chars, check_chars
 
 _FLAG_BITS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
 
@@ -33,7 +40,7 @@ def _compile(pattern, flags):
         return compile_regex(pattern, bits)
     except JactlRuntimeError:
         raise
-    except re.error as e:
+    except (re.error, _regex.error) as e:
         raise JactlRuntimeError(f"Error in regex: {e}") from None
 
 
@@ -56,17 +63,26 @@ def _numeric(g):
     if g is None:
         return None
     if re.fullmatch(r"[+-]?\d+", g):
-        v = int(g)
-        return Long(v) if -(1 << 63) <= v < (1 << 63) else Decimal(g)
+        digits = g.lstrip("+-").lstrip("0")
+        if len(digits) <= 19:
+            v = int(digits or "0")
+            v = -v if g[0] == "-" else v
+            if -(1 << 63) <= v < (1 << 63):
+                return Long(v)
+        return check_decimal(Decimal(g))
     if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", g):
-        return Decimal(g)
+        return check_decimal(Decimal(g))
     return g
 
 
 def find(s, pattern, flags=""):
     """``s =~ pattern``: the capture groups of the first match anywhere in s, or None."""
     s = _as_str(s, "match")
-    m = _compile(pattern, flags).search(s)
+    rx = _compile(pattern, flags)
+    try:
+        m = rx.search(s, timeout=regex_timeout())
+    except builtins.TimeoutError:
+        raise regex_timed_out() from None
     return _groups(m, flags) if m is not None else None
 
 
@@ -80,7 +96,11 @@ def next_match(state, s, pattern, flags):
     if pos > len(s):
         state[0], state[1] = None, 0
         return None
-    m = _compile(pattern, flags).search(s, pos)
+    rx = _compile(pattern, flags)
+    try:
+        m = rx.search(s, pos, timeout=regex_timeout())
+    except builtins.TimeoutError:
+        raise regex_timed_out() from None
     if m is None:
         state[0], state[1] = None, 0
         return None
@@ -96,9 +116,22 @@ def substitute(s, pattern, flags, replacement):
     rx = _compile(pattern, flags)
     from .values import to_string
 
+    size = [len(s)]
+
     def repl(m):
-        return to_string(replacement(_groups(m, flags)))
-    return rx.sub(repl, s, count=0 if "g" in flags else 1)
+        r = to_string(replacement(_groups(m, flags)))
+        # the result grows by every replacement: measure it as it grows, not at the end
+        size[0] += len(r)
+        if size[0] > BYTES_MIN:
+            check_chars(size[0])
+        return r
+    charge_chars(len(s))
+    try:
+        r = rx.sub(repl, s, count=0 if "g" in flags else 1, timeout=regex_timeout())
+    except builtins.TimeoutError:
+        raise regex_timed_out() from None
+    charge_chars(len(r))
+    return r
 
 
 def capture(groups, n):

@@ -5,15 +5,21 @@ Method functions are named ``str_<name>`` / ``num_<name>`` and take the receiver
 parameter names are Jactl's (named arguments are matched against them).
 """
 
+import builtins
 import decimal
 import math
 import re
 import time
 import uuid as _uuid
 
+import regex as _regex
+
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, Decimal
 from .values import to_string, class_name, wrap32, wrap64, format_double
+from ..errors import LimitError, TimeoutError
+from .limits import (DEFAULT_MAX_REGEX_MS, MAX_DECIMAL_DIGITS, MAX_DECIMAL_EXPONENT,
+                     charge_chars, check_chars, current as current_budget)
 
 # ---------------------------------------------------------------------------------------
 # String methods
@@ -27,12 +33,14 @@ str_length = str_size
 
 
 def str_toUpperCase(s, count=None):
+    charge_chars(len(s))
     if count is None or count < 0:
         return s.upper()
     return s[:count].upper() + s[count:]
 
 
 def str_toLowerCase(s, count=None):
+    charge_chars(len(s))
     if count is None or count < 0:
         return s.lower()
     return s[:count].lower() + s[count:]
@@ -60,6 +68,7 @@ def str_substring(s, start, end=None):
 def str_lines(s):
     if s == "":
         return [""]
+    charge_chars(len(s))
     parts = _LINE_RE.split(s)
     if parts and parts[-1] == "":
         parts.pop()
@@ -83,28 +92,41 @@ def _regex_flags(modifiers, allowed="ims"):
 
 
 def compile_regex(pattern, flags=0):
-    """Compile a Java regex with Python's ``re`` (cached). Uses
-    ``lang.runtime.regex.compile_java_regex(pattern, flags)`` when that module provides it,
-    else a built-in translation of the common differences."""
+    """Compile a Java regex (cached) with the ``regex`` package: its matcher takes a
+    timeout (``regex_timeout``), so a pattern that backtracks catastrophically cannot hold
+    the GIL for minutes the way Python's ``re`` does; VERSION0 is ``re``-compatible."""
     key = (pattern, flags)
     r = _REGEX_CACHE.get(key)
     if r is None:
         try:
-            from . import regex as _rx  # noqa: F401 - optional, owned elsewhere
-            comp = getattr(_rx, "compile_java_regex", None)
-        except ImportError:
-            comp = None
-        try:
-            if comp is not None:
-                r = comp(pattern, flags)
-            else:
-                r = re.compile(java_regex_to_python(pattern), flags)
-        except re.error as e:
+            r = _regex.compile(java_regex_to_python(pattern), flags | _regex.VERSION0)
+        except (_regex.error, re.error) as e:
             raise JactlRuntimeError(f"Error compiling regex: {e}") from None
         if len(_REGEX_CACHE) > 2000:
             _REGEX_CACHE.clear()
         _REGEX_CACHE[key] = r
     return r
+
+
+def regex_timeout():
+    """Seconds one regex operation may run in the running instance."""
+    b = current_budget()
+    if b is None:
+        return DEFAULT_MAX_REGEX_MS / 1000.0
+    return b.regex_timeout()
+
+
+def regex_timed_out():
+    """The error for a regex operation that ran out of time: the instance's time limit
+    when that is what ran out, else the regex cap."""
+    b = current_budget()
+    if b is not None:
+        if b.max_ms is not None and b.used_ms() >= b.max_ms:
+            return TimeoutError(f"Execution time exceeded limit of {b.max_ms} ms")
+        ms = b.max_regex_ms
+    else:
+        ms = DEFAULT_MAX_REGEX_MS
+    return LimitError(f"Regex evaluation exceeded {ms} ms (max_regex_ms)")
 
 
 _POSIX = {
@@ -228,12 +250,16 @@ def str_split(s, regex=None, modifiers=""):
     res = []
     start = 0
     n = len(s)
-    for m in r.finditer(s):
-        ms, me = m.span()
-        if ms == me and (ms == 0 or ms == n):
-            continue
-        res.append(s[start:ms])
-        start = me
+    charge_chars(n)
+    try:
+        for m in r.finditer(s, timeout=regex_timeout()):
+            ms, me = m.span()
+            if ms == me and (ms == 0 or ms == n):
+                continue
+            res.append(s[start:ms])
+            start = me
+    except builtins.TimeoutError:
+        raise regex_timed_out() from None
     res.append(s[start:])
     return res
 
@@ -611,6 +637,9 @@ def _format_one(conv, flags, width, prec, arg):
             return _pad(s.upper() if upper else s, width, "-" in flags)
         d = _to_java_decimal(arg)
         p = 6 if prec is None else prec
+        if p > MAX_FORMAT_DIGITS:
+            raise LimitError(f"sprintf precision {p} exceeds the limit of {MAX_FORMAT_DIGITS} "
+                             f"digits for numbers")
         if lc == "f":
             return _fmt_fixed(d, p, flags, width)
         if lc == "e":
@@ -618,6 +647,19 @@ def _format_one(conv, flags, width, prec, arg):
         s = _fmt_general(d, p, flags, width, upper)
         return s
     raise _bad(f"Conversion = '{conv}'")
+
+
+def _fmt_size(text, what):
+    """A width or precision of a format specifier: the padding or digits are built in one
+    call, so one specifier may not ask for more than max_value_bytes characters."""
+    n = int(text) if len(text) <= 12 else 10 ** 12
+    check_chars(n, f"sprintf {what}")
+    return n
+
+
+# digits a number may be formatted with: more than any Decimal can have (beyond that the
+# decimal module's quantize gives up)
+MAX_FORMAT_DIGITS = MAX_DECIMAL_DIGITS + MAX_DECIMAL_EXPONENT
 
 
 def sprintf(fmt, *args):
@@ -641,8 +683,8 @@ def sprintf(fmt, *args):
         if m is None:
             raise _bad(f"Unknown format conversion: '{fmt[j:j + 2]}'")
         idx, flags, width, prec, conv = m.groups()
-        width = int(width) if width else None
-        prec = int(prec[1:]) if prec else None
+        width = _fmt_size(width, "width") if width else None
+        prec = _fmt_size(prec[1:], "precision") if prec else None
         pos = m.end()
         if conv == "%":
             out.append(_pad("%", width, "-" in flags))
@@ -663,6 +705,10 @@ def sprintf(fmt, *args):
             raise _bad(f"Format specifier '{m.group(0)}'")
         last = ai
         out.append(_format_one(conv, flags, width, prec, args[ai]))
+    size = sum(map(len, out))
+    if size > 4096:
+        check_chars(size, "sprintf result")
+        charge_chars(size)
     return "".join(out)
 
 

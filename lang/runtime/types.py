@@ -18,6 +18,8 @@ Arrays (``int[]``, ``String[]``...) are ``JArray``: a list that knows its elemen
 
 import decimal
 
+from .limits import MAX_DECIMAL_DIGITS, MAX_DECIMAL_EXPONENT
+
 
 class Long(int):
     """A Jactl ``long``: 64-bit, wraps on overflow."""
@@ -49,10 +51,13 @@ Decimal = decimal.Decimal
 
 # BigDecimal arithmetic is exact for + - *; a wide context keeps Python's Decimal exact for
 # any value a script can reasonably build. Division follows Jactl's own rule (operators.py).
-DECIMAL_CONTEXT = decimal.Context(prec=2000, rounding=decimal.ROUND_HALF_UP,
-                                  Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[
+# The exponent is bounded (limits.MAX_DECIMAL_EXPONENT): a result beyond it traps in C at
+# once (Overflow/Underflow, reported as a LimitError) instead of becoming a value whose
+# conversion to an int or a plain string runs for minutes.
+DECIMAL_CONTEXT = decimal.Context(prec=MAX_DECIMAL_DIGITS, rounding=decimal.ROUND_HALF_UP,
+                                  Emax=MAX_DECIMAL_EXPONENT, Emin=-MAX_DECIMAL_EXPONENT, traps=[
                                       decimal.InvalidOperation, decimal.DivisionByZero,
-                                      decimal.Overflow])
+                                      decimal.Overflow, decimal.Underflow])
 decimal.setcontext(DECIMAL_CONTEXT)
 decimal.DefaultContext = DECIMAL_CONTEXT
 

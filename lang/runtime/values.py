@@ -20,6 +20,7 @@ import re
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal
 from .functions import Closure, BoundMethod
+from .limits import BYTES_MIN, charge, charge_chars, check_chars, check_decimal
 
 __all__ = [
     "to_string", "to_str_inner", "class_name", "type_name_for_errors", "format_double",
@@ -163,10 +164,14 @@ def _list_str(v, seen):
     if vid in seen:
         return "<CIRCULAR_REF>"
     seen.add(vid)
+    charge(len(v))
     try:
-        return "[" + ", ".join([to_str_inner(x, seen) for x in v]) + "]"
+        r = "[" + ", ".join([to_str_inner(x, seen) for x in v]) + "]"
     finally:
         seen.discard(vid)
+    if len(r) > BYTES_MIN:
+        _big_str(r)
+    return r
 
 
 def _map_str(v, seen):
@@ -176,11 +181,23 @@ def _map_str(v, seen):
     if vid in seen:
         return "<CIRCULAR_REF>"
     seen.add(vid)
+    charge(len(v))
     try:
-        return "[" + ", ".join([_map_key_str(k, seen) + ":" + to_str_inner(x, seen)
-                                for k, x in v.items()]) + "]"
+        r = "[" + ", ".join([_map_key_str(k, seen) + ":" + to_str_inner(x, seen)
+                             for k, x in v.items()]) + "]"
     finally:
         seen.discard(vid)
+    if len(r) > BYTES_MIN:
+        _big_str(r)
+    return r
+
+
+def _big_str(r):
+    """A collection's text is built bottom-up, each level checked when it is done: a
+    structure sharing one sub-list many times (``l = [l, l]`` twenty times) stops once
+    its text passes max_value_bytes, holding at most about twice that."""
+    check_chars(len(r), "String form")
+    charge_chars(len(r))
 
 
 def _fn_str(v, seen=None):
@@ -343,6 +360,32 @@ def _java_d2l(f, bits):
     return int(f)
 
 
+_MOD64 = 1 << 64
+
+
+def dec_int_low(d):
+    """The integer part of Decimal d, exact when it fits in 64 bits and otherwise
+    congruent to it modulo 2**64 — all Java's ``BigDecimal.intValue``/``longValue`` keep.
+    ``int(Decimal('1E+100000'))`` alone takes 0.4 s (a million-digit exponent: minutes); this
+    takes the same time for any exponent."""
+    if d.adjusted() < 40:
+        return int(d)
+    sign, digits, exp = d.as_tuple()
+    if exp <= 0:          # every digit is in the value: as long as the text, no longer
+        return int(d)
+    coeff = int(Decimal((sign, digits, 0)))
+    return coeff * pow(10, exp, _MOD64) % _MOD64
+
+
+def dec_count(d):
+    """An int for a count or size given as a Decimal (``n.map{}``, ``'x' * n``, array
+    sizes): exact below 10**20, clamped beyond — every such use refuses counts that large,
+    and building the exact int of ``1E+100000`` would take seconds."""
+    if d.adjusted() < 20:
+        return int(d)
+    return -10 ** 20 if d < 0 else 10 ** 20
+
+
 def _num_to_int(v):
     t = type(v)
     if t is int:
@@ -350,7 +393,7 @@ def _num_to_int(v):
     if t is float:
         return _java_d2l(v, 32)
     if t is Decimal:
-        return wrap32(int(v))
+        return wrap32(dec_int_low(v))
     return wrap32(int(v))
 
 
@@ -360,6 +403,8 @@ def _num_to_long(v):
         return Long(_java_d2l(v, 64))
     if t is Long:
         return v
+    if t is Decimal:
+        return Long(wrap64(dec_int_low(v)))
     return Long(wrap64(int(v)))
 
 
@@ -369,6 +414,8 @@ def _num_to_byte(v):
         return v
     if t is float:
         return Byte(_java_d2l(v, 32) & 0xff)
+    if t is Decimal:
+        return Byte(dec_int_low(v) & 0xff)
     return Byte(int(v) & 0xff)
 
 
@@ -708,7 +755,7 @@ def parse_int_string(s, type_name):
     """Integer.parseInt / Long.parseLong semantics."""
     if not _INT_STR_RE.match(s):
         raise JactlRuntimeError(f"String value is not a valid {type_name}: '{s}'")
-    i = int(s)
+    i = int(s) if len(s) <= 40 else _long_int_text(s)
     if type_name == "int":
         if not -0x80000000 <= i <= 0x7fffffff:
             raise JactlRuntimeError(f"String value is not a valid int: '{s}'")
@@ -718,13 +765,22 @@ def parse_int_string(s, type_name):
     return Long(i)
 
 
+def _long_int_text(s):
+    """An integer text too long for any int or long: the value of its leading zeros
+    stripped, or one past the long range (Python refuses int() of 4300+ digits)."""
+    digits = s.lstrip("+-").lstrip("0")
+    if len(digits) <= 40:
+        return int(s[0] + digits) if s[0] == "-" else int(digits or "0")
+    return -(1 << 64) if s[0] == "-" else 1 << 64
+
+
 def _as_num_from_str(s, type_name):
     if type_name == "int" or type_name == "long":
         return parse_int_string(s, type_name)
     if type_name == "byte":
         if not _INT_STR_RE.match(s):
             raise JactlRuntimeError(f"String value is not a valid number: '{s}'")
-        return Byte(int(s) & 0xff)
+        return Byte((int(s) if len(s) <= 40 else _long_int_text(s)) & 0xff)
     if type_name == "double":
         if not _DBL_STR_RE.match(s):
             raise JactlRuntimeError(f"String value is not a valid double: '{s}'")
@@ -735,7 +791,7 @@ def _as_num_from_str(s, type_name):
     # Decimal
     if not _DEC_STR_RE.match(s):
         raise JactlRuntimeError(f"String value is not a valid Decimal: '{s}'")
-    return Decimal(s)
+    return check_decimal(Decimal(s))
 
 
 def _as_num(v, type_name):
