@@ -65,6 +65,10 @@ class Settings:
         max_memory_mb: address-space limit (RLIMIT_AS) of a worker process; 0 = none. A script
             that runs out of it fails its instance with a clear error; the worker goes on.
         allow_eval: let scripts call eval() on source text (off: only the pinned source runs).
+        max_value_bytes: largest value one builtin or operator may build (strings, lists,
+            arrays, JSON text...), checked before it is built; handed to lang.
+        max_loop_iterations: bound on a script's work units (loop iterations, calls, elements
+            builtins visit), across runs; None = none. max_call_depth: Jactl call depth.
         watchdog_grace_ms: a run still inside one call this long past its running-time budget
             (max_execution_ms, or job_timeout_s) is failed and its worker process killed by the
             worker's watchdog process (watchdog.py).
@@ -104,6 +108,9 @@ class Settings:
     max_output_bytes: int = 64 * 1024
     max_memory_mb: int = 0
     allow_eval: bool = False
+    max_value_bytes: int = 64 << 20
+    max_loop_iterations: int | None = None
+    max_call_depth: int | None = None
     watchdog_grace_ms: int = 10_000
     hmac_key: str | None = field(default=None, repr=False)
     max_json_depth: int = 100

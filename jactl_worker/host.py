@@ -55,6 +55,12 @@ class Host:
             self._options["hmac_key"] = settings.hmac_key.encode()
         if settings.max_execution_ms:
             self._options["max_execution_ms"] = settings.max_execution_ms
+        self._options["allow_eval"] = settings.allow_eval
+        self._options["max_value_bytes"] = settings.max_value_bytes
+        if settings.max_loop_iterations:
+            self._options["max_loop_iterations"] = settings.max_loop_iterations
+        if settings.max_call_depth:
+            self._options["max_call_depth"] = settings.max_call_depth
         self._compiled: dict[str, tuple[object, object]] = {}
         self._local = threading.local()
 

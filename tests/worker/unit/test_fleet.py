@@ -325,3 +325,10 @@ def test_a_run_job_waiting_in_its_queue_is_left_alone(fleet):
     iid = fleet.client.start("1")
     assert fleet.client.dispatch.job_alive(fleet.client.store.keys.run_job_id(iid, 1))
     assert fleet.reaper.sweep(force=True)["jobs"] == 0
+
+
+def test_eval_is_off_in_the_fleet_and_limits_reach_the_script(fleet):
+    st = fleet.run_instance(fleet.client.start("eval('1 + 1')"), 10)
+    assert st["state"] == "failed" and "eval() is disabled" in st["error"]
+    st = fleet.run_instance(fleet.client.start("'x' * 100000000"), 10)
+    assert st["state"] == "failed" and "max_value_bytes" in st["error"]
