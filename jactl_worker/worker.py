@@ -163,6 +163,12 @@ class JactlWorker(SimpleWorker):
             jobs.shutdown()
 
 
+def _asked_to_stop(worker) -> bool:
+    """SIGTERM/SIGINT reached RQ's handler (idle: it raised StopRequested; busy: it set
+    _stop_requested); both stamp the request's time."""
+    return bool(getattr(worker, "_shutdown_requested_date", None) or getattr(worker, "_stop_requested", False))
+
+
 def run_worker(connection, settings: Settings, queues, *, burst: bool = False, name: str | None = None,
                logging_level: str = "INFO", max_jobs: int | None = None) -> bool:
     prepare_process(settings)
@@ -173,7 +179,7 @@ def run_worker(connection, settings: Settings, queues, *, burst: bool = False, n
         try:
             worker = JactlWorker(queues, connection=connection, settings=settings, name=name)
             worked = worker.work(burst=burst, logging_level=logging_level, max_jobs=max_jobs)
-            if burst or max_jobs is not None or getattr(worker, "_stop_requested", False):
+            if burst or max_jobs is not None or _asked_to_stop(worker):
                 return worked
             # RQ's loop gives up on any error it did not expect - Redis going away under its
             # own bookkeeping (job failure handling, heartbeats) among them. The process must
