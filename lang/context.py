@@ -412,26 +412,20 @@ class Instance:
         g = {} if globals is None else globals
         try:
             script = self.context.compile_for_eval(source if source is not None else "")
-        except LimitError:
-            raise
-        except JactlError as e:
-            if isinstance(g, dict):
-                g["$error"] = str(e)
-            return None
-        counting = self.budget.counting
-        if counting:
-            self.flush()
-        try:
-            return Instance(script, g, None, parent=self).drive_blocking()
-        except LimitError:
-            raise
-        except JactlError as e:
-            if isinstance(g, dict):
-                g["$error"] = str(e)
-            return None
-        finally:
+            counting = self.budget.counting
             if counting:
-                self.refill()
+                self.flush()
+            try:
+                return Instance(script, g, None, parent=self).drive_blocking()
+            finally:
+                if counting:
+                    self.refill()
+        except LimitError:
+            raise
+        except JactlError as e:
+            if isinstance(g, dict):
+                g["$error"] = str(e)
+            return None
 
     def drive_blocking(self):
         out = self.drive(self.main)

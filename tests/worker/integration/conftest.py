@@ -5,7 +5,9 @@ groups, killed at the end)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -165,6 +167,41 @@ class Fleet:
             if self.redis.hget(k, "origin") == self.queue.encode():
                 self.redis.delete(k)
         self.redis.srem("rq:queues", f"rq:queue:{self.queue}")
+
+
+class PrivateRedis:
+    def __init__(self, tmp_path, *args: str):
+        exe = shutil.which("redis-server")
+        if exe is None:
+            pytest.fail("redis-server is needed for the private-Redis tests")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.cmd = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(tmp_path), *args]
+        self.proc = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: _ping(self.url), timeout=10, what="the private redis-server")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def private_fleet(tmp_path, monkeypatch, *redis_args: str):
+    """A fleet on its own redis-server (started with ``redis_args``), for tests that flush,
+    stop or restart Redis; yields the Fleet (``fleet.server`` is the PrivateRedis)."""
+    server = PrivateRedis(tmp_path, *redis_args)
+    monkeypatch.setattr(sys.modules[__name__], "REDIS_URL", server.url)  # Fleet and its processes use it
+    fleet = Fleet(tmp_path)
+    fleet.server = server
+    yield fleet
+    for p in fleet.procs:
+        p.kill_group()
+    server.stop()
 
 
 @pytest.fixture

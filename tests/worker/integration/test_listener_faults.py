@@ -4,10 +4,7 @@ the tests that flush or restart Redis run their own private redis-server."""
 
 from __future__ import annotations
 
-import shutil
 import signal
-import socket
-import subprocess
 import time
 
 import pytest
@@ -15,8 +12,7 @@ from redis import Redis
 
 from jactl_worker.keys import LISTENER_GROUP
 
-from . import conftest
-from .conftest import Fleet, wait_for
+from .conftest import private_fleet, wait_for
 
 WAITER = "def r = receive('w-' + instanceId, 60000)\n[got: r]"
 
@@ -111,40 +107,12 @@ def test_the_inbox_stays_short_however_many_replies_were_handled(fleet):
 
 
 # -- a private Redis: these tests flush and restart it -------------------------------------------
-class PrivateRedis:
-    def __init__(self, tmp_path, *args: str):
-        exe = shutil.which("redis-server")
-        if exe is None:
-            pytest.fail("redis-server is needed for the private-Redis tests")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.cmd = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(tmp_path), *args]
-        self.proc = None
-        self.start()
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: conftest._ping(self.url), timeout=10, what="the private redis-server")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 @pytest.fixture
 def private(tmp_path, monkeypatch):
     """A fleet on its own throwaway redis-server, without persistence and with an eviction
     policy (so the startup checks have something to say)."""
-    server = PrivateRedis(tmp_path, "--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-lru")
-    monkeypatch.setattr(conftest, "REDIS_URL", server.url)  # Fleet and its processes use it
-    fleet = Fleet(tmp_path)
-    fleet.server = server
-    yield fleet
-    for p in fleet.procs:
-        p.kill_group()
-    server.stop()
+    yield from private_fleet(tmp_path, monkeypatch, "--save", "", "--appendonly", "no",
+                             "--maxmemory-policy", "allkeys-lru")
 
 
 def test_the_listener_names_a_redis_that_would_lose_the_fleets_state_at_start(private):

@@ -101,18 +101,10 @@ def test_a_script_that_runs_out_of_memory_fails_its_instance_and_the_worker_goes
 @pytest.fixture
 def persistent(tmp_path, monkeypatch):
     """A fleet on its own redis-server with AOF (fsync always), to restart mid-run."""
-    from . import conftest
-    from .conftest import Fleet
-    from .test_listener_faults import PrivateRedis
+    from .conftest import private_fleet
 
-    server = PrivateRedis(tmp_path, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
-    monkeypatch.setattr(conftest, "REDIS_URL", server.url)
-    fleet = Fleet(tmp_path)
-    fleet.server = server
-    yield fleet
-    for p in fleet.procs:
-        p.kill_group()
-    server.stop()
+    yield from private_fleet(tmp_path, monkeypatch, "--appendonly", "yes", "--appendfsync", "always",
+                             "--save", "")
 
 
 def test_workers_outlive_a_redis_restart_in_the_middle_of_a_run(persistent):
