@@ -34,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,9 +189,27 @@ def _first_line(error: BaseException) -> str:
     return text if isinstance(error, lang.JactlError) else f"{type(error).__name__}: {text}"
 
 
-def cold_start(runs: int = 5) -> list[tuple[str, float | None]]:
-    """Whole-process wall time of fresh interpreters, median of `runs` each."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+def cold_start(runs: int = 5, bytecode: bool = True) -> list[tuple[str, float | None]]:
+    """Whole-process wall time of fresh interpreters, median of `runs` each.
+
+    ``bytecode``: Python may read and write its cached bytecode (``__pycache__``), as on a
+    normal install, where pip compiles the package at install time; a first unmeasured run
+    fills the cache. Without it (``PYTHONDONTWRITEBYTECODE=1`` and no cache), every module
+    is compiled from source in every process: the worst case, seen on machines that set it.
+    """
+    root = str(ROOT)
+    if not bytecode:  # a copy of the package without __pycache__ (the stdlib keeps its own)
+        tmp = tempfile.mkdtemp(prefix="jactl-cold-")
+        shutil.copytree(ROOT / "lang", Path(tmp) / "lang",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        root = tmp
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, "-c", "import lang; lang.eval('1+2')"], env=env,
+                       capture_output=True)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     commands = [
         ("python -c 'pass' (interpreter alone)", [sys.executable, "-c", "pass"]),
         ("python -c 'import lang'", [sys.executable, "-c", "import lang"]),
@@ -211,7 +230,19 @@ def cold_start(runs: int = 5) -> list[tuple[str, float | None]]:
                 times = None
                 break
         results.append((label, statistics.median(times) * 1000 if times else None))
+    if not bytecode:
+        shutil.rmtree(root, ignore_errors=True)
     return results
+
+
+def print_cold_start() -> None:
+    for bytecode in (True, False):
+        print("cold start (fresh process, whole-process wall time, median of 5), "
+              + ("bytecode cached, as installed:" if bytecode else
+                 "no bytecode cache (PYTHONDONTWRITEBYTECODE=1):"))
+        for label, ms in cold_start(bytecode=bytecode):
+            shown = f"{ms:.0f} ms" if ms is not None else "FAILED"
+            print(f"  {label:<48} {shown:>8}")
 
 
 def _jactl_command() -> list[str] | None:
@@ -232,7 +263,11 @@ def main(argv=None) -> int:
     ap.add_argument("-k", action="append", dest="names", metavar="NAME",
                     help="only programs whose name contains NAME (repeatable)")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold-start subprocesses")
     a = ap.parse_args(argv)
+    if a.cold_only:
+        print_cold_start()
+        return 0
     # Recursive programs (fib, the expression evaluator) recurse in Python on both sides.
     sys.setrecursionlimit(10000)
 
@@ -277,10 +312,7 @@ def main(argv=None) -> int:
 
     if not a.no_cold:
         print()
-        print("cold start (fresh process, whole-process wall time, median of 5):")
-        for label, ms in cold_start():
-            shown = f"{ms:.0f} ms" if ms is not None else "FAILED"
-            print(f"  {label:<48} {shown:>8}")
+        print_cold_start()
 
     known = {p.name for p in programs if p.xfail}
     return 1 if any(r.name not in known for r in failed) else 0

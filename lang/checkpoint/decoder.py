@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from ..errors import CheckpointError
 from ..runtime.continuation import SERIALIZABLE, CodeFrame, Continuation, Frame
+from ..runtime.exports import load_datetime
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
 from ..runtime.objects import JObject
@@ -435,6 +436,9 @@ def decode_body(body, inst, script_hash, limits=None):
             elif tag == F.OBJ:
                 ctag, pos = _read_str(body, pos, strs)
                 cls = SERIALIZABLE.get(ctag)
+                if cls is None and type(ctag) is str and ctag.startswith("dt."):
+                    load_datetime()  # date/time classes register when first used
+                    cls = SERIALIZABLE.get(ctag)
                 if cls is None:
                     raise CheckpointError(f"Invalid checkpoint: unknown object tag "
                                           f"{_short(ctag)}")

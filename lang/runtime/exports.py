@@ -96,7 +96,24 @@ __all__ = ["EXPORTS", "BUILTINS"]
 from .values import hkey as _hkey  # noqa: E402
 EXPORTS["_hk"] = _hkey
 
-# builtin date/time classes: values of their class names, and their methods
-from .datetime import STATICS as _DT_STATICS  # noqa: E402
-from . import datetime_methods as _dt_methods  # noqa: E402,F401
-EXPORTS["_DTS"] = _DT_STATICS
+
+
+class _DateTimeClasses:
+    """``_DTS[name]``: the builtin date/time class values (``LocalDate.now()``...). The
+    date/time runtime (datetime.py, its methods, zoneinfo) is imported on first use: it
+    is ~10 ms of every start-up, and a date/time value can only come from here or from a
+    checkpoint (whose decoder loads it the same way, see ``load_datetime``)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name):
+        return load_datetime()[name]
+
+
+def load_datetime():
+    from .datetime import STATICS
+    from . import datetime_methods  # noqa: F401 - registers the methods
+    return STATICS
+
+
+EXPORTS["_DTS"] = _DateTimeClasses()

@@ -12,7 +12,6 @@ other local.
 import builtins
 import re
 
-import regex as _regex
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Decimal, Long
@@ -40,7 +39,7 @@ def _compile(pattern, flags):
         return compile_regex(pattern, bits)
     except JactlRuntimeError:
         raise
-    except (re.error, _regex.error) as e:
+    except re.error as e:
         raise JactlRuntimeError(f"Error in regex: {e}") from None
 
 

@@ -10,9 +10,7 @@ import decimal
 import math
 import re
 import time
-import uuid as _uuid
 
-import regex as _regex
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, Decimal
@@ -91,13 +89,19 @@ def _regex_flags(modifiers, allowed="ims"):
     return flags
 
 
+_regex = None  # the ``regex`` package, imported on first use: ~15 ms of every start-up
+
+
 def compile_regex(pattern, flags=0):
     """Compile a Java regex (cached) with the ``regex`` package: its matcher takes a
     timeout (``regex_timeout``), so a pattern that backtracks catastrophically cannot hold
     the GIL for minutes the way Python's ``re`` does; VERSION0 is ``re``-compatible."""
+    global _regex
     key = (pattern, flags)
     r = _REGEX_CACHE.get(key)
     if r is None:
+        if _regex is None:
+            import regex as _regex
         try:
             r = _regex.compile(java_regex_to_python(pattern), flags | _regex.VERSION0)
         except (_regex.error, re.error) as e:
@@ -716,6 +720,7 @@ def sprintf(fmt, *args):
 # small global functions
 
 def uuid():
+    import uuid as _uuid  # here, not at the top: ~10 ms of every start-up (it imports platform)
     return str(_uuid.uuid4())
 
 

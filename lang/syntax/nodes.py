@@ -6,19 +6,68 @@ source position (1-based line and column) of its first token, so every later sta
 report errors at the right place.
 """
 
-from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
+_NO_DEFAULT = object()
 
-@dataclass(eq=False)
+
+class field:  # noqa: N801 - reads like dataclasses.field at the declarations
+    """A declared field's default: ``field(default=...)``, ``field(default_factory=list)``,
+    ``kw_only`` for the position fields every node takes by keyword."""
+
+    __slots__ = ("default", "factory", "kw_only")
+
+    def __init__(self, *, default=_NO_DEFAULT, default_factory=None, kw_only=False):
+        self.default, self.factory, self.kw_only = default, default_factory, kw_only
+
+
+def node(cls):
+    """Give a node class ``__init__`` (its annotated fields in declaration order, base class
+    fields first, as dataclasses would) and ``__repr__``. Not ``dataclasses``: making these
+    ~60 classes with it cost ~15 ms of every process's start (plus importing ``inspect``),
+    which is most of what ``jactl -e`` pays before any work."""
+    fields = dict(getattr(cls, "_node_fields", {}))
+    for name in cls.__dict__.get("__annotations__", {}):
+        spec = cls.__dict__.get(name, _NO_DEFAULT)
+        fields[name] = spec if isinstance(spec, field) else field(default=spec)
+    cls._node_fields = fields
+    params, kw, body, ns = [], [], [], {}
+    for name, spec in fields.items():
+        if spec.factory is not None:
+            ns[f"_f_{name}"] = spec.factory
+            decl, value = f"{name}=None", f"_f_{name}() if {name} is None else {name}"
+        elif spec.default is not _NO_DEFAULT:
+            ns[f"_d_{name}"] = spec.default
+            decl, value = f"{name}=_d_{name}", name
+        else:
+            decl, value = name, name
+        (kw if spec.kw_only else params).append(decl)
+        body.append(f"    self.{name} = {value}")
+        if name in cls.__dict__:
+            delattr(cls, name)  # instance attribute, not a class default
+    sig = ", ".join(["self"] + params + (["*"] + kw if kw else []))
+    exec(f"def __init__({sig}):\n" + ("\n".join(body) or "    pass"), ns)
+    cls.__init__ = ns["__init__"]
+    cls.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return cls
+
+
+def _node_repr(self):
+    parts = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._node_fields)
+    return f"{type(self).__qualname__}({parts})"
+
+
+@node
 class Node:
     line: int = field(default=0, kw_only=True)
     col: int = field(default=0, kw_only=True)
 
+    __repr__ = _node_repr
+
 
 # ---------------------------------------------------------------- types
 
-@dataclass(eq=False)
+@node
 class TypeRef(Node):
     """A declared type: ``int``, ``long``, ``String``, ``Map``, ``def`` (name 'def'), ``var``,
     ``int[]`` (dims=1), or a class name (later)."""
@@ -28,12 +77,12 @@ class TypeRef(Node):
 
 # ---------------------------------------------------------------- expressions
 
-@dataclass(eq=False)
+@node
 class Expr(Node):
     pass
 
 
-@dataclass(eq=False)
+@node
 class Literal(Expr):
     """kind: 'int' 'long' 'double' 'decimal' 'string' 'bool' 'null'.
     value: int for int/long, float for double, the literal text (str) for decimal,
@@ -42,14 +91,14 @@ class Literal(Expr):
     value: Any
 
 
-@dataclass(eq=False)
+@node
 class InterpString(Expr):
     """A double-quoted or triple-double-quoted string with ``$x`` / ``${expr}`` parts.
     parts: str pieces and Expr pieces in order."""
     parts: List[Any]
 
 
-@dataclass(eq=False)
+@node
 class RegexLit(Expr):
     """``/pattern/flags`` where a regex is expected (after =~ or !~), or ``s/p/r/flags``.
     pattern: InterpString or Literal; replace: None or InterpString/Literal."""
@@ -58,25 +107,25 @@ class RegexLit(Expr):
     replace: Optional[Expr] = None
 
 
-@dataclass(eq=False)
+@node
 class ListLit(Expr):
     items: List[Expr]
 
 
-@dataclass(eq=False)
+@node
 class MapLit(Expr):
     """entries: list of (key, value). A bare identifier key or a string key gives a
     Literal('string', name) key; a ``(expr)`` key gives that expression."""
     entries: List[Any]
 
 
-@dataclass(eq=False)
+@node
 class Ident(Expr):
     name: str
     sym: Any = None            # resolver: the Symbol it refers to
 
 
-@dataclass(eq=False)
+@node
 class Binary(Expr):
     """op is the operator text: + - * / % %% << >> >>> & | ^ == != === !== < <= > >= <=>
     && || (also for 'and'/'or') in !in ?: =~ !~"""
@@ -85,7 +134,7 @@ class Binary(Expr):
     right: Expr
 
 
-@dataclass(eq=False)
+@node
 class Unary(Expr):
     """op: '-' '+' '!' (also 'not') '~' '++' '--' (prefix), '??' (true when the operand is
     not null: ``?? x.a``)."""
@@ -93,14 +142,14 @@ class Unary(Expr):
     expr: Expr
 
 
-@dataclass(eq=False)
+@node
 class Postfix(Expr):
     """op: '++' or '--'."""
     op: str
     expr: Expr
 
 
-@dataclass(eq=False)
+@node
 class Assign(Expr):
     """target = value. op: '=' '?=' '+=' '-=' '*=' '/=' '%=' '%%=' '<<=' '>>=' '>>>='
     '&=' '|=' '^='. target: Ident, Index or Field."""
@@ -109,7 +158,7 @@ class Assign(Expr):
     value: Expr
 
 
-@dataclass(eq=False)
+@node
 class MultiAssign(Expr):
     """``(a, b) = expr`` or ``(a, b) += expr``. targets: Ident/Index/Field."""
     op: str
@@ -117,35 +166,35 @@ class MultiAssign(Expr):
     value: Expr
 
 
-@dataclass(eq=False)
+@node
 class Ternary(Expr):
     cond: Expr
     then: Expr
     else_: Expr
 
 
-@dataclass(eq=False)
+@node
 class Cast(Expr):
     """``(type) expr``"""
     type: TypeRef
     expr: Expr
 
 
-@dataclass(eq=False)
+@node
 class As(Expr):
     """``expr as type``"""
     expr: Expr
     type: TypeRef
 
 
-@dataclass(eq=False)
+@node
 class InstanceOf(Expr):
     expr: Expr
     type: TypeRef
     negated: bool = False
 
 
-@dataclass(eq=False)
+@node
 class Index(Expr):
     """``obj[index]`` / ``obj?[index]``"""
     obj: Expr
@@ -153,7 +202,7 @@ class Index(Expr):
     null_safe: bool = False
 
 
-@dataclass(eq=False)
+@node
 class Field(Expr):
     """``obj.name`` / ``obj?.name``; name is a str, or an Expr for ``obj."$x"`` / ``obj.(expr)``."""
     obj: Expr
@@ -161,13 +210,13 @@ class Field(Expr):
     null_safe: bool = False
 
 
-@dataclass(eq=False)
+@node
 class NamedArg(Node):
     name: str
     value: Expr
 
 
-@dataclass(eq=False)
+@node
 class Call(Expr):
     """``callee(args)``; a trailing closure ``f(a){...}`` / ``f{...}`` is appended to args.
     named: list of NamedArg for ``f(x:1, y:2)`` (args is then empty)."""
@@ -176,7 +225,7 @@ class Call(Expr):
     named: List[NamedArg] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@node
 class MethodCall(Expr):
     """``obj.name(args)`` / ``obj?.name(args)`` / ``obj.name{closure}``; name may be an Expr
     for ``obj."$name"()``."""
@@ -187,7 +236,7 @@ class MethodCall(Expr):
     null_safe: bool = False
 
 
-@dataclass(eq=False)
+@node
 class Param(Node):
     type: Optional[TypeRef]   # None means untyped ('def')
     name: str
@@ -195,7 +244,7 @@ class Param(Node):
     sym: Any = None           # resolver
 
 
-@dataclass(eq=False)
+@node
 class Closure(Expr):
     """``{ a, b -> body }`` or ``{ body }`` (implicit ``it``: params is None)."""
     params: Optional[List[Param]]
@@ -203,31 +252,31 @@ class Closure(Expr):
     info: Any = None          # resolver: FunctionInfo
 
 
-@dataclass(eq=False)
+@node
 class DoBlock(Expr):
     """``do { ... }`` as an expression: the value of its last statement."""
     body: "Block"
 
 
-@dataclass(eq=False)
+@node
 class Die(Expr):
     expr: Optional[Expr]
 
 
-@dataclass(eq=False)
+@node
 class Print(Expr):
     """``print a, b`` / ``println a`` (statement form; ``println(x)`` parses as a Call)."""
     newline: bool
     args: List[Expr]
 
 
-@dataclass(eq=False)
+@node
 class ReturnExpr(Expr):
     """``return expr`` used as an expression (``x or return 3``); statements use Return."""
     expr: Optional[Expr]
 
 
-@dataclass(eq=False)
+@node
 class Eval(Expr):
     """``eval(source, globals?)``"""
     args: List[Expr]
@@ -235,23 +284,23 @@ class Eval(Expr):
 
 # ---------------------------------------------------------------- statements
 
-@dataclass(eq=False)
+@node
 class Stmt(Node):
     pass
 
 
-@dataclass(eq=False)
+@node
 class Block(Stmt):
     stmts: List[Stmt]
     scope: Any = None         # resolver
 
 
-@dataclass(eq=False)
+@node
 class ExprStmt(Stmt):
     expr: Expr
 
 
-@dataclass(eq=False)
+@node
 class VarDecl(Stmt):
     """One declared variable. ``int x = 1, y`` gives two VarDecls in a row.
     type: TypeRef (name 'def' or 'var' for untyped / inferred)."""
@@ -263,7 +312,7 @@ class VarDecl(Stmt):
     is_final: bool = False    # parser: ``final int x = 1``
 
 
-@dataclass(eq=False)
+@node
 class MultiVarDecl(Stmt):
     """``def (x, y) = [1, 2]`` / ``def (int x, String y) = ...``; types per name."""
     types: List[TypeRef]
@@ -272,7 +321,7 @@ class MultiVarDecl(Stmt):
     syms: Any = None          # resolver
 
 
-@dataclass(eq=False)
+@node
 class FunDecl(Stmt):
     name: str
     return_type: Optional[TypeRef]   # None = def
@@ -282,7 +331,7 @@ class FunDecl(Stmt):
     sym: Any = None           # resolver
 
 
-@dataclass(eq=False)
+@node
 class If(Stmt):
     """Also the statement modifiers: ``stmt if cond`` -> If(cond, stmt, None);
     ``stmt unless cond`` -> If(Unary('!', cond), stmt, None)."""
@@ -291,21 +340,21 @@ class If(Stmt):
     else_: Optional[Stmt] = None
 
 
-@dataclass(eq=False)
+@node
 class While(Stmt):
     cond: Expr
     body: Stmt
     label: Optional[str] = None
 
 
-@dataclass(eq=False)
+@node
 class DoUntil(Stmt):
     body: Stmt
     cond: Expr
     label: Optional[str] = None
 
 
-@dataclass(eq=False)
+@node
 class For(Stmt):
     """``for (init; cond; update) body``. init: list of Stmt (VarDecl / ExprStmt);
     cond: Expr or None; update: list of Expr."""
@@ -316,7 +365,7 @@ class For(Stmt):
     label: Optional[str] = None
 
 
-@dataclass(eq=False)
+@node
 class ForIn(Stmt):
     """``for (x in expr)`` / ``for (int x : expr)`` / ``for ([a, b] in expr)``.
     var_type None when the variable is not declared in the loop header (an existing var)
@@ -334,22 +383,22 @@ class ForIn(Stmt):
                               # name may be '_' or '*' or '*rest', or nested lists; else None
 
 
-@dataclass(eq=False)
+@node
 class Break(Stmt):
     label: Optional[str] = None
 
 
-@dataclass(eq=False)
+@node
 class Continue(Stmt):
     label: Optional[str] = None
 
 
-@dataclass(eq=False)
+@node
 class Return(Stmt):
     expr: Optional[Expr] = None
 
 
-@dataclass(eq=False)
+@node
 class Script(Node):
     """The whole script: its top-level statements."""
     body: Block
@@ -357,7 +406,7 @@ class Script(Node):
 
 # ---------------------------------------------------------------- added by the parser stage
 
-@dataclass(eq=False)
+@node
 class ArrayNew(Expr):
     """``new int[3]`` / ``new String[2][]``: type is the resulting array type (its dims is the
     total number of dimensions); sizes are the expressions for the leading dimensions given
@@ -366,14 +415,14 @@ class ArrayNew(Expr):
     sizes: List[Expr]
 
 
-@dataclass(eq=False)
+@node
 class BreakExpr(Expr):
     """``break`` used inside an expression (``x > 5 and break``, ``f(break)``); at statement
     level the parser produces Break."""
     label: Optional[str] = None
 
 
-@dataclass(eq=False)
+@node
 class ContinueExpr(Expr):
     """``continue`` used inside an expression; at statement level the parser produces Continue."""
     label: Optional[str] = None
@@ -381,7 +430,7 @@ class ContinueExpr(Expr):
 
 # ---------------------------------------------------------------- switch expressions
 
-@dataclass(eq=False)
+@node
 class Pattern(Node):
     """A switch pattern. kind:
     'lit'   value=Expr (literal, cast literal)          'type'  tname=type name
@@ -399,7 +448,7 @@ class Pattern(Node):
     sym: Any = None            # resolver: binding Symbol
 
 
-@dataclass(eq=False)
+@node
 class SwitchCase(Node):
     """patterns: [(Pattern, guard Expr or None)]; empty for ``default``."""
     patterns: List[Any] = field(default_factory=list)
@@ -408,7 +457,7 @@ class SwitchCase(Node):
     scope: Any = None
 
 
-@dataclass(eq=False)
+@node
 class SwitchExpr(Expr):
     subject: Optional[Expr] = None
     cases: List[Any] = field(default_factory=list)
@@ -418,7 +467,7 @@ class SwitchExpr(Expr):
 
 # ---------------------------------------------------------------------- classes
 
-@dataclass
+@node
 class ClassDecl(Stmt):
     """``class X extends Y { fields; methods; nested classes }``. ``fields``: VarDecls
     (``is_const`` for const fields), ``methods``: FunDecls (``is_static``)."""
@@ -430,7 +479,7 @@ class ClassDecl(Stmt):
     info: Any = None
 
 
-@dataclass
+@node
 class NewObj(Expr):
     """``new X(args)`` / ``new X(a:1)``: rewritten by the resolver into a constructor call."""
     cname: str
@@ -438,14 +487,14 @@ class NewObj(Expr):
     named: List[Any] = field(default_factory=list)
 
 
-@dataclass
+@node
 class MakeObj(Expr):
     """Body of a generated constructor: an instance of class ``cname`` from field values."""
     cname: str
     args: List[Expr] = field(default_factory=list)
 
 
-@dataclass
+@node
 class ClassRef(Expr):
     """A class name used as a value (``X.f()`` for static f, ``X.CONST``)."""
     cname: str

@@ -905,7 +905,7 @@ def _inline(children):
 
 class _Driver:
     """An LALR driver over the tables of jactl.lark (tables.py: generated ahead of time into
-    _lalr.py, or built with lark if the grammar changed since) - the same shift/reduce loop as
+    _lalr.json, or built with lark if the grammar changed since) - the same shift/reduce loop as
     lark's own parser - that calls a per-parse _Builder on every reduction. All tokens are
     kept; ``?rule`` alternatives with one child are passed through and lark's internal helper
     rules (``_sep``, ``__x_star_N`` ...) are spliced into their parent, as lark's tree builder
@@ -914,17 +914,11 @@ class _Driver:
     def __init__(self):
         from lang.syntax import tables
 
-        try:
-            from lang.syntax import _lalr as t
-            current = t.GRAMMAR_SHA256 == tables.grammar_hash()
-        except ImportError:
-            current = False
-        if current:
-            self.states, self.rules, self.start_state, self.end_state = t.STATES, t.RULES, t.START, t.END
-        else:
-            built = tables.build(lambda name: hasattr(_Builder, name))
-            self.states, self.rules = built["states"], built["rules"]
-            self.start_state, self.end_state = built["start"], built["end"]
+        t = tables.load()
+        if t is None or t["grammar_sha256"] != tables.grammar_hash():
+            t = tables.build(lambda name: hasattr(_Builder, name))
+        self.states, self.rules = t["states"], t["rules"]
+        self.start_state, self.end_state = t["start"], t["end"]
 
     def run(self, tokens, builder):
         states = self.states

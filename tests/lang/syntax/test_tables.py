@@ -1,14 +1,16 @@
-"""The LALR tables ship with the package (lang/syntax/_lalr.py), built from jactl.lark."""
+"""The LALR tables ship with the package (lang/syntax/_lalr.json), built from jactl.lark."""
 
 import subprocess
 import sys
 
-from lang.syntax import _lalr, tables
+from lang.syntax import tables
+
+_lalr = tables.load()
 
 
 def test_the_shipped_tables_were_built_from_the_current_grammar():
     # after editing jactl.lark: python -m lang.syntax.tables
-    assert _lalr.GRAMMAR_SHA256 == tables.grammar_hash()
+    assert _lalr["grammar_sha256"] == tables.grammar_hash()
 
 
 def test_compiling_a_script_needs_neither_lark_nor_a_table_build():
@@ -22,7 +24,7 @@ def test_tables_built_with_lark_parse_like_the_shipped_ones():
     from lang.syntax.lexer import tokenize
 
     built = tables.build(lambda name: hasattr(_Builder, name))
-    assert len(built["states"]) == len(_lalr.STATES) and len(built["rules"]) == len(_lalr.RULES)
+    assert len(built["states"]) == len(_lalr["states"]) and len(built["rules"]) == len(_lalr["rules"])
     driver = _Driver.__new__(_Driver)
     driver.states, driver.rules = built["states"], built["rules"]
     driver.start_state, driver.end_state = built["start"], built["end"]
