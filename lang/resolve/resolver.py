@@ -27,7 +27,8 @@ BUILTIN_FUNCTIONS = {
 # Builtin methods that call a closure argument (the only methods that can suspend).
 CLOSURE_METHODS = frozenset({
     "each", "map", "filter", "collect", "collectEntries", "sort", "min", "max", "reduce",
-    "anyMatch", "allMatch", "noneMatch", "groupBy", "flatMap", "mapWithIndex", "unique",
+    "anyMatch", "allMatch", "noneMatch", "groupBy", "flatMap", "fmap", "mapWithIndex", "mapi",
+    "unique",
     "sum", "avg", "join", "skip", "limit", "grouped", "windowSliding", "subList", "size",
     "reverse", "transpose", "stream", "forEach", "findAll", "find", "count", "every", "any",
     "takeWhile", "dropWhile", "collectMany", "fold", "inject",
