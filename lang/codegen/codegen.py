@@ -1474,7 +1474,10 @@ class FuncGen:
                     e.line, e.col)
             missing = [pnodes[i] for i in range(len(argnodes), nparams)
                        if pnodes[i].default is None]
-            if missing and len(argnodes) == 1 and self.st(argnodes[0]) in ("def", "List"):
+            # (the declared type, not an int specialisation's guess: spreading is decided
+            # by what the argument may hold in the generic body)
+            if missing and len(argnodes) == 1 and \
+                    (getattr(argnodes[0], "stype", None) or "def") in ("def", "List"):
                 # one List argument may be spread over the parameters (decided at run time)
                 call = f"_call({self.func_value(sym)}, ({self.expr(argnodes[0])},))"
                 return self.maybe_suspend(e, call)
