@@ -1,8 +1,16 @@
 """The names generated code may reference — the contract between codegen and runtime.
 
-Each script instance's namespace starts as a copy of EXPORTS, plus ``_G`` (its globals
-map), ``_RT`` (its runtime state) and ``_H`` (its script hash).
+Each script instance's namespace starts as a copy of EXPORTS, plus MODULE_NAMES (``_G`` its
+globals map, ``_RT`` its runtime state, ``_H`` its script hash, and the limit counters).
+Besides those, generated code uses only the Python builtins in PYTHON_BUILTINS and the
+names it defines itself; tests/lang/codegen/test_exports_contract.py checks this.
 """
+
+MODULE_NAMES = frozenset(("_G", "_RT", "_H", "_BC", "_D", "_DMAX"))
+
+# Python builtins inline fast paths may call (type tests, int/float arithmetic, sizes)
+PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list", "tuple",
+                             "bool", "isinstance", "range"))
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
                      iter_list, mget, new_array, setfield, setindex)
@@ -89,7 +97,7 @@ EXPORTS = {
     "_sw_eq": patterns.sw_eq,
 }
 
-__all__ = ["EXPORTS", "BUILTINS"]
+__all__ = ["EXPORTS", "BUILTINS", "MODULE_NAMES", "PYTHON_BUILTINS"]
 
 # ``[(k):v]`` map literals whose keys are Lists/Maps: codegen wraps a non-constant key as
 # ``_hk(k)`` (a hashable KeyList/KeyMap copy for List/Map keys, the key itself otherwise).
