@@ -368,17 +368,30 @@ class Instance:
             raise err from e
 
     def _locate(self, err, tb):
-        if err.line is not None:
-            return
-        lineno = None
+        """Give err the script position where it was raised and the Jactl call stack (each
+        frame's function and line, outermost first), read off the Python traceback: each
+        generated function ``_f<id>`` is one Jactl function."""
+        frames = []
         fname = self.script.filename
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == fname:
-                lineno = tb.tb_lineno
+            code = tb.tb_frame.f_code
+            if code.co_filename == fname:
+                frames.append((self._function_name(code.co_name), tb.tb_lineno))
             tb = tb.tb_next
-        if lineno is not None:
-            line, col = self.script.position_of(lineno)
+        if not frames:
+            return
+        if err.line is None:
+            line, col = self.script.position_of(frames[-1][1])
             err.with_position(line, col, self.script.source)
+        if len(frames) > 1 and not err.stack:
+            err.with_stack([(name, *self.script.position_of(lineno)) for name, lineno in frames])
+
+    def _function_name(self, co_name):
+        if co_name.startswith("_f") and co_name[2:].isdigit():
+            info = self.function(int(co_name[2:]))
+            if info is not None:
+                return "script" if info.is_main else info.name
+        return co_name
 
     # -------------------------------------------------------------- runtime services
 

@@ -14,6 +14,7 @@ class JactlError(Exception):
         self.line = line
         self.column = column
         self.source = source
+        self.stack = ()      # run time: ((function, line, column), ...) outermost first
         super().__init__(self._format())
 
     def _format(self):
@@ -25,6 +26,9 @@ class JactlError(Exception):
                 if 0 < self.line <= len(lines):
                     src_line = lines[self.line - 1]
                     msg += f"\n{src_line}\n{' ' * max((self.column or 1) - 1, 0)}^"
+        if self.stack:
+            msg += "\nJactl stack (most recent call last):" + "".join(
+                f"\n  {name} @ line {line}, column {col}" for name, line, col in self.stack)
         return msg
 
     def with_position(self, line, column, source=None):
@@ -34,6 +38,12 @@ class JactlError(Exception):
             if source is not None:
                 self.source = source
             self.args = (self._format(),)
+        return self
+
+    def with_stack(self, frames):
+        """Attach the Jactl call stack: ``(function, line, column)`` outermost first."""
+        self.stack = tuple(frames)
+        self.args = (self._format(),)
         return self
 
     def __str__(self):
