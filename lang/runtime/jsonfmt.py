@@ -6,6 +6,7 @@ when larger, Decimal beyond long) for integers and Decimal for any number with a
 exponent; errors read ``At JSON offset N: ...``.
 """
 
+import json as _pyjson
 import math
 
 from ..errors import JactlError, JactlRuntimeError
@@ -49,110 +50,152 @@ def json_string(s):
 
 
 def to_json(v):
-    out = _Out()
-    _enc(v, out, set())
+    enc = _Encoder()
+    enc.value(v)
+    out = enc.out
+    if enc.size > BYTES_MIN:
+        check_chars(enc.size, "JSON text")
+    charge_chars(enc.size - enc.charged)
     return "".join(out)
 
 
-class _Out(list):
-    """The output pieces, measured as they grow: a structure sharing one big sub-list
-    many times must stop at max_value_bytes, not after building gigabytes."""
-    __slots__ = ("size", "charged")
+class _Encoder:
+    """Writes pieces into a plain list (C appends). The size is counted as pieces are
+    written and checked per container element once past BYTES_MIN, so a structure that
+    shares one big sub-list many times stops at max_value_bytes, not after building
+    gigabytes. Strings, ints and null inside a container are written inline: most of a
+    message is leaves, and a call per leaf is most of the cost."""
+
+    __slots__ = ("out", "size", "charged", "seen")
 
     def __init__(self):
-        super().__init__()
+        self.out = []
         self.size = 0
         self.charged = 0
+        self.seen = set()
 
-    def append(self, piece):
-        list.append(self, piece)
-        self.size += len(piece)
+    def grew(self):
         if self.size - self.charged > BYTES_MIN:
             check_chars(self.size, "JSON text")
             charge_chars(self.size - self.charged)
             self.charged = self.size
 
+    def value(self, v):
+        t = type(v)
+        if t is str:
+            piece = json_string(v)
+        elif v is None:
+            piece = "null"
+        elif t is bool:
+            piece = "true" if v else "false"
+        elif t is int or t is Long or t is Byte:
+            piece = int.__repr__(v)
+        elif t is Decimal:
+            piece = format_decimal(v)
+        elif t is float:
+            if not math.isfinite(v):
+                raise JactlRuntimeError(
+                    f"Cannot encode double value '{format_double(v)}' in JSON")
+            piece = format_double(v)
+        elif t is list or t is JArray or t is dict or isinstance(v, (list, dict)):
+            self.container(v, v.items() if isinstance(v, dict) else None)
+            return
+        else:
+            self.other(v)
+            return
+        self.out.append(piece)
+        self.size += len(piece)
 
-def _enc(v, out, seen):
-    t = type(v)
-    if t is str:
-        out.append(json_string(v))
-    elif v is None:
-        out.append("null")
-    elif t is bool:
-        out.append("true" if v else "false")
-    elif t is int or t is Long or t is Byte:
-        out.append(int.__repr__(v))
-    elif t is Decimal:
-        out.append(format_decimal(v))
-    elif t is float:
-        if not math.isfinite(v):
-            raise JactlRuntimeError(f"Cannot encode double value '{format_double(v)}' in JSON")
-        out.append(format_double(v))
-    elif t is list or t is JArray or t is dict or isinstance(v, (list, dict)):
+    def container(self, v, items):
         vid = id(v)
+        seen = self.seen
         if vid in seen:
             raise JactlRuntimeError(
                 "StackOverflowError: self-referential data structure in toJson()")
         seen.add(vid)
+        out = self.out
+        app = out.append
+        value = self.value
         try:
-            if isinstance(v, dict):
-                _enc_pairs(v.items(), out, seen)
+            if items is not None:
+                app("{")
+                first = True
+                for k, x in items:
+                    if not first:
+                        app(",")
+                    first = False
+                    key = json_string(k if type(k) is str else _to_string(k))
+                    app(key)
+                    app(":")
+                    self.size += len(key) + 2
+                    t = type(x)
+                    if t is str and x.isascii() and x.isprintable() and '"' not in x \
+                            and "\\" not in x:
+                        app('"' + x + '"')
+                        self.size += len(x) + 2
+                    elif t is int:
+                        piece = int.__repr__(x)
+                        app(piece)
+                        self.size += len(piece)
+                    else:
+                        value(x)
+                    if self.size - self.charged > BYTES_MIN:
+                        self.grew()
+                app("}")
             else:
-                out.append("[")
+                app("[")
                 first = True
                 for x in v:
                     if not first:
-                        out.append(",")
+                        app(",")
                     first = False
-                    _enc(x, out, seen)
-                out.append("]")
+                    self.size += 1
+                    t = type(x)
+                    if t is int:
+                        piece = int.__repr__(x)
+                        app(piece)
+                        self.size += len(piece)
+                    elif t is str and x.isascii() and x.isprintable() and '"' not in x \
+                            and "\\" not in x:
+                        app('"' + x + '"')
+                        self.size += len(x) + 2
+                    else:
+                        value(x)
+                    if self.size - self.charged > BYTES_MIN:
+                        self.grew()
+                app("]")
+            self.size += 2
         finally:
             seen.discard(vid)
-    else:
+
+    def other(self, v):
         h = getattr(v, "_jactl_to_json", None)
         if h is not None:
-            out.append(h())
+            piece = h()
+            self.out.append(piece)
+            self.size += len(piece)
             return
         fields = getattr(v, "_jactl_fields", None)
         if fields is not None:
-            vid = id(v)
-            if vid in seen:
-                raise JactlRuntimeError(
-                    "StackOverflowError: self-referential data structure in toJson()")
-            seen.add(vid)
-            try:
-                _enc_pairs(fields(), out, seen)
-            finally:
-                seen.discard(vid)
+            self.container(v, fields())
             return
         if isinstance(v, bool):
-            out.append("true" if v else "false")
+            self.value(bool(v))
         elif isinstance(v, int):
-            out.append(int.__repr__(v))
+            self.value(int(v))
         elif isinstance(v, float):
-            _enc(float(v), out, seen)
+            self.value(float(v))
         elif isinstance(v, str):
-            out.append(json_string(str(v)))
+            self.value(str(v))
         elif isinstance(v, (Closure, BoundMethod)):
             raise JactlRuntimeError("Cannot convert object of type Function to JSON")
         else:
-            from .values import to_string
-            out.append(json_string(to_string(v)))
+            self.value(_to_string(v))
 
 
-def _enc_pairs(items, out, seen):
+def _to_string(v):
     from .values import to_string
-    out.append("{")
-    first = True
-    for k, x in items:
-        if not first:
-            out.append(",")
-        first = False
-        out.append(json_string(k if type(k) is str else to_string(k)))
-        out.append(":")
-        _enc(x, out, seen)
-    out.append("}")
+    return to_string(v)
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,6 +211,19 @@ _WS = " \t\n\r"
 def from_json(s):
     if s is None:
         raise JactlRuntimeError("Null string passed to fromJson()")
+    if type(s) is str and "\\u" not in s:
+        # Python's C decoder, with Jactl's number types: it accepts what the parser below
+        # accepts and builds the same values. Anything it rejects or would read otherwise
+        # (NaN/Infinity, leading zeros, raw control characters, out-of-range numbers, deep
+        # nesting) falls through to the parser, which gives Jactl's result or error text.
+        # \u escapes go there too: Jactl replaces unpaired surrogates.
+        try:
+            v = _c_decode(s)
+        except Exception:
+            pass
+        else:
+            charge(len(s) >> 3)
+            return v
     p = _Parser(s)
     p.skip_ws()
     v = p.value()
@@ -351,6 +407,28 @@ class _Parser:
                 return out
             if c != ",":
                 _fail(self.i - 1, f"Expected ',' or '}}' while decoding map but got '{c}'")
+
+
+def _c_int(text):
+    if len(text) <= 20:
+        v = int(text)
+        if -0x80000000 <= v <= 0x7fffffff:
+            return v
+        if -0x8000000000000000 <= v <= 0x7fffffffffffffff:
+            return Long(v)
+    return check_decimal(Decimal(text))
+
+
+def _c_decimal(text):
+    return check_decimal(Decimal(text))
+
+
+def _c_constant(name):
+    raise ValueError(name)  # NaN / Infinity: not JSON for Jactl
+
+
+_c_decode = _pyjson.JSONDecoder(parse_float=_c_decimal, parse_int=_c_int,
+                                parse_constant=_c_constant).decode
 
 
 def _valid_number(t):
