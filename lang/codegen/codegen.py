@@ -1332,8 +1332,16 @@ class FuncGen:
         return t
 
     def incdec(self, e, want_value):
-        read, write, ttype = self.lvalue_parts(e.expr)
         fn = "_incr" if e.op == "++" else "_decr"
+        if e.rvalue:    # a value, not a variable: nothing is updated
+            v = self.expr(e.expr)
+            if isinstance(e, N.Postfix):
+                t = self.temp()
+                self.step(f"{t} = {v}")
+                self.step(f"{fn}({t})")     # (null is still an error)
+                return t
+            return f"{fn}({v})"
+        read, write, ttype = self.lvalue_parts(e.expr)
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
             cur = f"_dflt({cur}, 0)"

@@ -40,6 +40,14 @@ LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fm
 PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "String"})
 
 
+def _is_constant(e):
+    """A literal, or a cast of one (``++1``, ``(byte)1--``): Jactl calls modifying it
+    modifying a constant."""
+    while isinstance(e, N.Cast):
+        e = e.expr
+    return isinstance(e, N.Literal) and e.kind != "null"
+
+
 def _err(msg, node, source):
     return CompileError(msg, node.line, node.col, source)
 
@@ -516,17 +524,26 @@ class Resolver:
         if e.op == "!":
             return "boolean"
         if e.op in ("++", "--"):
-            self._check_lvalue(e.expr)
-            self._record_assign(e.expr, e.op, None)
+            self._incdec_target(e)
         if e.op in ("-", "+", "~", "++", "--") and t in NUMERIC_RANK:
             return t
         return "def"
 
     def _e_Postfix(self, e):
         t = self._expr(e.expr)
-        self._check_lvalue(e.expr)
-        self._record_assign(e.expr, e.op, None)
+        self._incdec_target(e)
         return t if t in NUMERIC_RANK else "def"
+
+    def _incdec_target(self, e):
+        """Jactl applies ++/-- to any value: a variable, field or element is updated, any
+        other expression (``(x + x)++``, ``++x--``) just yields its value plus or minus one
+        - except a literal, which is a constant."""
+        target = e.expr
+        if isinstance(target, (N.Ident, N.Index, N.Field)) or _is_constant(target):
+            self._check_lvalue(target)
+            self._record_assign(target, e.op, None)
+        else:
+            e.rvalue = True
 
     def _record_assign(self, target, op, value):
         if isinstance(target, N.Ident) and target.sym is not None:
@@ -543,6 +560,8 @@ class Resolver:
                 sym.assigned_after_decl = True
             elif sym is not None and sym.kind in ("function", "builtin"):
                 self.errors.append(_err("Invalid lvalue", target, self.source))
+        elif _is_constant(target):
+            self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
             self.errors.append(_err("Invalid lvalue", target, self.source))
 

@@ -140,6 +140,7 @@ class Unary(Expr):
     not null: ``?? x.a``)."""
     op: str
     expr: Expr
+    rvalue: bool = False   # resolver: ++/-- of a value, not a variable (``++(x + 1)``)
 
 
 @node
@@ -147,6 +148,7 @@ class Postfix(Expr):
     """op: '++' or '--'."""
     op: str
     expr: Expr
+    rvalue: bool = False   # resolver: ++/-- of a value, not a variable (``(x + 1)++``)
 
 
 @node
