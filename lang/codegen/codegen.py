@@ -540,8 +540,10 @@ class FuncGen:
                     self.step(f"{sym.pyname}.v = {v}")
                 else:
                     self.step(f"{sym.pyname} = {v}")
-            if mode:
-                self.finish_value(mode, result, t)
+            if mode:     # the value is the last variable's
+                last = st.syms[-1] if st.syms else None
+                self.finish_value(mode, result, t if last is None else
+                                  f"{last.pyname}.v" if last.captured else last.pyname)
         self.guarded(st, body)
 
     def s_ClassDecl(self, st, mode, result):
@@ -1329,7 +1331,11 @@ class FuncGen:
             else:
                 fn = ASSIGN_OPS[e.op]
                 self.step(write(self.convert(f"{fn}({read()}, {item})", None, ttype)))
-        return t
+        if not e.targets:
+            return t
+        r = self.temp()     # the value is the last variable's, as for a single assignment
+        self.step(f"{r} = {read()}")
+        return r
 
     def incdec(self, e, want_value):
         fn = "_incr" if e.op == "++" else "_decr"
