@@ -1178,6 +1178,10 @@ class FuncGen:
         if op in ("++", "--"):
             return self.incdec(e, want_value=True)
         v = self.expr(e.expr)
+        if op == "??":     # not null, a null met on the way counting as null
+            if getattr(e.expr, "lower", False) or _is_simple(v):
+                return f"({v} is not None)"
+            return f"(_try_null(lambda: {v}) is not None)"
         if op == "!":
             if self.st(e.expr) == "boolean":
                 return f"(not {v})"

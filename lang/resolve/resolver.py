@@ -293,6 +293,7 @@ class Resolver:
         if inferred:
             tname = st.inferred
         st.sym = self._declare(st.name, tname, st, is_const=st.is_const)
+        st.sym.is_final = st.is_final
         if inferred:
             st.sym.inferred_type = True
         if tname == "def" and st.init is not None:
@@ -521,7 +522,7 @@ class Resolver:
 
     def _e_Unary(self, e):
         t = self._expr(e.expr)
-        if e.op == "!":
+        if e.op in ("!", "??"):
             return "boolean"
         if e.op in ("++", "--"):
             self._incdec_target(e)
@@ -557,6 +558,9 @@ class Resolver:
                 if sym.is_const:
                     self.errors.append(_err("Cannot modify a constant value", target,
                                             self.source))
+                elif sym.is_final:
+                    self.errors.append(_err(f"Cannot modify 'final' variable '{sym.name}'",
+                                            target, self.source))
                 sym.assigned_after_decl = True
             elif sym is not None and sym.kind in ("function", "builtin"):
                 self.errors.append(_err("Invalid lvalue", target, self.source))
