@@ -226,7 +226,8 @@ class Resolver:
 
     def _declare(self, name, type_name, node, *, is_const=False, is_param=False):
         if name in self.scope.names:
-            self.errors.append(_err(f"Variable '{name}' already declared", node, self.source))
+            self.errors.append(_err(f"Variable '{name}' clashes with previously declared "
+                                    "variable", node, self.source))
         sym = Symbol(name, "local", type_name, owner=self.func,
                      pyname=self._pyname(self.func, "v_", _safe(name)), is_const=is_const,
                      is_param=is_param)

@@ -156,7 +156,7 @@ def _field_err(o, name):
         if any(k[1] == name for k in METHODS):
             return JactlRuntimeError(f"No matching method '{name}' for type {cn}")
     if isinstance(o, (str, list)):
-        return JactlRuntimeError(f"Field access not supported for {cn}")
+        return JactlRuntimeError(f"Invalid object type ({cn}) for field access")
     return JactlRuntimeError(f"Invalid parent object type ({cn}): expected Map")
 
 

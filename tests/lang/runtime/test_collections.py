@@ -138,7 +138,7 @@ def test_index_access_helpers():
     assert access.field({"size": 5}, "size") == 5
     with pytest.raises(JactlRuntimeError, match="No matching method"):
         access.field("abc", "abs")
-    with pytest.raises(JactlRuntimeError, match="Field access not supported"):
+    with pytest.raises(JactlRuntimeError, match="Invalid object type"):
         access.field("abc", "x")
     with pytest.raises(JactlRuntimeError, match="Invalid parent object type"):
         access.field(1, "x")
