@@ -423,6 +423,9 @@ class FuncGen:
             if sym.captured and sym.kind == "local" and not sym.is_param:
                 items.append(f"{sym.pyname} = _Cell({self.default_for(sym.type)})")
                 self.resume.define(sym.pyname)
+            elif sym.type == "@groups" and sym.kind == "local":
+                items.append(f"{sym.pyname} = None")    # no match yet in this block
+                self.resume.define(sym.pyname)
         for st in block.stmts:
             if isinstance(st, N.FunDecl):
                 g = st.info
@@ -957,7 +960,7 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            src = self.match_alias or self.match_local("_m")
+            src = self.match_alias or self.read_sym(sym.match_sym)
             return f"_cap({src}, {int(sym.name[1:])})"
         return f"_gget(_G, {sym.name!r})"
 
@@ -1059,7 +1062,6 @@ class FuncGen:
     def regex(self, e):
         r = e.right
         negate = e.op == "!~"
-        m = self.match_local("_m")
         if isinstance(r, N.RegexLit) and r.replace is not None:
             return self.substitution(e.left, r)
         flags = r.flags if isinstance(r, N.RegexLit) else ""
@@ -1072,7 +1074,13 @@ class FuncGen:
         else:
             call = f"_rx_find({l}, {p}, {flags!r})"
         test = "is None" if negate else "is not None"
-        return f"(({m} := {call}) {test})"
+        return f"({self.store_groups(e.match_sym, call)} {test})"
+
+    def store_groups(self, sym, call):
+        """An expression storing a match's groups in the ``$@`` local sym; its value."""
+        if sym.captured:
+            return f"_cset({self.name_of(sym)}, {call})"
+        return f"({self.name_of(sym)} := {call})"
 
     def substitution(self, target, r):
         pat = self.expr(r.pattern)
@@ -1658,8 +1666,9 @@ class FuncGen:
                 for pat, guard in case.patterns:
                     def alt(pat=pat, guard=guard):
                         bound = set()
-                        if has_rx:
-                            self.step(f"{self.match_local('_m')} = None")
+                        if has_rx:     # (groups of an alternative that did not match)
+                            for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
+                                self.store_sym(m, "None")
                         self.step(f"{ok} = {self.pattern(pat, it, bound)}")
                         if guard is not None:
                             self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
@@ -1714,9 +1723,9 @@ class FuncGen:
             return "(" + " and ".join(tests) + ")"
         if k == "regex":
             r = p.value
-            m = self.match_local("_m")
             pt = self.expr(r.pattern)
-            return f"(type({v}) is str and (({m} := _rx_find({v}, {pt}, {r.flags!r})) is not None))"
+            m = self.store_groups(p.match_sym, f"_rx_find({v}, {pt}, {r.flags!r})")
+            return f"(type({v}) is str and ({m} is not None))"
         if k == "list":
             items = p.items
             n = len(items)
@@ -1831,6 +1840,19 @@ _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
+
+
+def _regex_match_syms(*patterns):
+    """The ``$@`` locals regex patterns in switch patterns store their groups in."""
+    out = []
+    stack = list(patterns)
+    while stack:
+        x = stack.pop()
+        if x.kind == "regex" and x.match_sym is not None and x.match_sym not in out:
+            out.append(x.match_sym)
+        stack.extend(x.items or ())
+        stack.extend(v for _, v in (x.entries or ()))
+    return out
 
 
 def _bounded_counter(st):

@@ -67,6 +67,7 @@ class Resolver:
                  checkpoint_each_statement=False):
         self.source = source
         self.globals_names = None if globals_names is None else set(globals_names)
+        self.in_replacement = False     # resolving s/../<here>/: $1... are its own groups
         self.host_functions = dict(host_functions or {})   # name -> suspends(bool)
         self.cpe = checkpoint_each_statement
         self.functions = []
@@ -441,7 +442,11 @@ class Resolver:
     def _e_RegexLit(self, e):
         self._expr(e.pattern)
         if e.replace is not None:
-            self._expr(e.replace)
+            saved, self.in_replacement = self.in_replacement, True
+            try:
+                self._expr(e.replace)
+            finally:
+                self.in_replacement = saved
         return "String"
 
     def _e_ListLit(self, e):
@@ -467,7 +472,18 @@ class Resolver:
         if sym is None and name in self.class_syms:
             sym = self.class_syms[name]
         if sym is None and name[:1] == "$" and name[1:].isdigit():
-            return Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
+            cap = Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
+            if self.in_replacement:
+                return cap          # a substitution's replacement: its own match's groups
+            m = self.scope.lookup("$@")
+            if m is None:
+                self.errors.append(_err(f"No regex match in scope for capture variable "
+                                        f"{name}", node, self.source))
+            else:
+                if m.owner is not self.func:
+                    self._capture(m)
+                cap.match_sym = m
+            return cap
         if sym is None:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")
@@ -519,7 +535,22 @@ class Resolver:
     def _e_Binary(self, e):
         lt = self._expr(e.left)
         rt = self._expr(e.right)
+        if e.op in ("=~", "!~"):
+            # (a substitution's groups are its replacement's: after it, $1... are null)
+            e.match_sym = self._match_sym(e)
         return binary_type(e.op, lt, rt)
+
+    def _match_sym(self, node):
+        """The capture groups of a regex match live in ``$@``, a local of the block where
+        the match is: ``$1``... read the nearest one in scope, through closures as for any
+        variable, and a match in a nested block leaves the outer groups alone."""
+        sym = self.scope.names.get("$@")
+        if sym is None:
+            sym = Symbol("$@", "local", "@groups", owner=self.func,
+                         pyname=self._pyname(self.func, "_m", ""))
+            self.scope.names["$@"] = sym
+            self.func.locals.append(sym)
+        return sym
 
     def _e_Unary(self, e):
         t = self._expr(e.expr)
@@ -894,6 +925,7 @@ class Resolver:
                 self.errors.append(_err(f"Type {stype} can never match pattern type String", p,
                                         self.source))
             self._expr(p.value)
+            p.match_sym = self._match_sym(p)
         elif k == "expr":
             self._expr(p.value)
 

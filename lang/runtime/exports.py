@@ -45,6 +45,12 @@ def _dflt(cur, v):
     return 0
 
 
+def _cset(cell, v):
+    """Store v in a captured variable's cell inside an expression (a match's groups)."""
+    cell.v = v
+    return v
+
+
 def _try_null(fn):
     """``x ?= expr``: a null value met while evaluating expr makes the result null."""
     try:
@@ -92,7 +98,7 @@ EXPORTS = {
     "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
-    "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_new_array": new_array,
+    "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_cset": _cset, "_new_array": new_array,
     "_sw_t": patterns.sw_t, "_sw_cset": patterns.sw_cset, "_sw_islist": patterns.sw_islist,
     "_sw_eq": patterns.sw_eq,
 }

@@ -132,6 +132,7 @@ class Binary(Expr):
     op: str
     left: Expr
     right: Expr
+    match_sym: Any = None      # resolver: =~ / !~ the ``$@`` local its groups are stored in
 
 
 @node
@@ -448,6 +449,7 @@ class Pattern(Node):
     entries: List[Any] = field(default_factory=list)
     star: bool = False
     sym: Any = None            # resolver: binding Symbol
+    match_sym: Any = None      # resolver: 'regex': the ``$@`` local its groups go to
 
 
 @node
