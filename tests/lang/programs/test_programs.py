@@ -1,0 +1,128 @@
+"""Real multi-function Jactl programs with their expected value and printed output.
+
+Each program is ``<name>.jactl`` beside ``<name>.expected.json``, which holds
+``{"result": <JSON value>, "output": "<exact printed text>"}`` and optionally
+``"globals": {...}`` (the script's global variables). jvalues.matches says how a Jactl
+value compares with the JSON one; the printed output checks number formats exactly.
+
+The expected values were worked out from the language guide and the semantics fact sheet
+(/work/shared/research/jactl-semantics.md), not copied from this implementation. Where
+lang disagrees with them the program is listed in KNOWN_BUGS (a bug report for lang) and
+runs as a strict xfail, so a fix shows up as XPASS and the entry must go.
+
+Every program runs twice:
+* plainly, in this process;
+* with a checkpoint after every statement, each continuation saved and restored from its
+  bytes in the *other* of two processes (this one and restore_driver.py), so state only
+  ever travels through Checkpointer.save / Restorer.restore.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import lang
+
+from jvalues import b64, from_wire, matches, to_wire, unb64
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+PROGRAMS = sorted(p.stem for p in HERE.glob("*.jactl"))
+
+# program name -> one line: what lang gets wrong (expected value kept as Jactl has it)
+KNOWN_BUGS = {
+}
+
+
+def _params():
+    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[name],
+                                                                  strict=True)]
+                         if name in KNOWN_BUGS else [])
+            for name in PROGRAMS]
+
+
+def _load(name):
+    source = (HERE / f"{name}.jactl").read_text(encoding="utf-8")
+    expected = json.loads((HERE / f"{name}.expected.json").read_text(encoding="utf-8"))
+    return source, expected
+
+
+def _check(name, expected, value, output):
+    diff = matches(value, expected["result"])
+    assert diff is None, f"{name}: {diff}"
+    assert output == expected["output"], f"{name}: printed output differs"
+
+
+def test_suite_size():
+    assert len(PROGRAMS) >= 30
+    for name in PROGRAMS:
+        assert (HERE / f"{name}.expected.json").exists(), name
+
+
+@pytest.mark.parametrize("name", _params())
+def test_plain(name):
+    source, expected = _load(name)
+    globals_ = expected.get("globals", {})
+    out = io.StringIO()
+    ctx = lang.Context(output=out)
+    script = ctx.compile(source, name=name, globals=list(globals_))
+    outcome = script.start(dict(globals_))
+    assert isinstance(outcome, lang.Completed), outcome
+    _check(name, expected, outcome.value, out.getvalue())
+
+
+def _resume_value(request):
+    # as lang.eval: a checkpoint resumes with nothing, a sleep() with its value
+    return request.value if request.kind == "sleep" else None
+
+
+@pytest.mark.parametrize("name", _params())
+def test_checkpoint_each_statement_in_two_processes(name):
+    source, expected = _load(name)
+    globals_ = expected.get("globals", {})
+    out = io.StringIO()
+    ctx = lang.Context(output=out)
+    script = ctx.compile(source, name=name, globals=list(globals_),
+                         checkpoint_each_statement=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    driver = subprocess.Popen(
+        [sys.executable, str(HERE / "restore_driver.py"), str(HERE / f"{name}.jactl"),
+         json.dumps(globals_)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    printed, hops = [], 0
+    try:
+        outcome = script.start(dict(globals_))
+        while True:
+            printed.append(out.getvalue())
+            out.seek(0)
+            out.truncate()
+            if not isinstance(outcome, lang.Suspended):
+                value = outcome.value
+                break
+            # this process saved it: the driver restores and runs to the next checkpoint
+            driver.stdin.write(json.dumps({
+                "state": b64(lang.Checkpointer.save(outcome.continuation)),
+                "resume": to_wire(_resume_value(outcome.request))}) + "\n")
+            driver.stdin.flush()
+            reply = json.loads(driver.stdout.readline() or '{"error": "driver died"}')
+            hops += 1
+            assert "error" not in reply, reply["error"]
+            printed.append(reply["out"])
+            if "result" in reply:
+                value = from_wire(reply["result"])
+                break
+            # the driver saved it: restore it here, from the bytes alone
+            cont = lang.Restorer.restore(ctx, unb64(reply["state"]))
+            outcome = cont.resume(from_wire(reply["resume"]))
+            hops += 1
+    finally:
+        driver.stdin.close()
+        driver.wait(timeout=30)
+    assert hops > 0, "the program never reached a checkpoint"
+    _check(name, expected, value, "".join(printed))
