@@ -34,18 +34,24 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 PROGRAMS = sorted(p.stem for p in HERE.glob("*.jactl"))
 
-# program name -> one line: what lang gets wrong (expected value kept as Jactl has it)
+# program name -> one line: what lang gets wrong (expected value kept as Jactl has it).
+# "name" fails both runs; "name/checkpoint" only the checkpoint-each-statement run.
 KNOWN_BUGS = {
+    "template_engine/checkpoint": "a call that can suspend inside the ${...} replacement "
+                                  "of s/.../.../g fails: NameError '_mm' is not defined "
+                                  "(also plain: s =~ s/(\\d)/${sleep(0,$1)}/g)",
     "class_json": "a class's static fromJson() (json.md, 'User Classes') is missing: "
                   "X.fromJson(str) is a compile error 'No static method fromJson'",
 }
 
 
-def _params():
-    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[name],
-                                                                  strict=True)]
-                         if name in KNOWN_BUGS else [])
-            for name in PROGRAMS]
+def _params(mode):
+    params = []
+    for name in PROGRAMS:
+        reason = KNOWN_BUGS.get(name) or KNOWN_BUGS.get(f"{name}/{mode}")
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        params.append(pytest.param(name, id=name, marks=marks))
+    return params
 
 
 def _load(name):
@@ -64,9 +70,11 @@ def test_suite_size():
     assert len(PROGRAMS) >= 30
     for name in PROGRAMS:
         assert (HERE / f"{name}.expected.json").exists(), name
+    for key in KNOWN_BUGS:   # a stale entry would silently mark nothing
+        assert key.split("/")[0] in PROGRAMS, key
 
 
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", _params("plain"))
 def test_plain(name):
     source, expected = _load(name)
     globals_ = expected.get("globals", {})
@@ -83,7 +91,7 @@ def _resume_value(request):
     return request.value if request.kind == "sleep" else None
 
 
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", _params("checkpoint"))
 def test_checkpoint_each_statement_in_two_processes(name):
     source, expected = _load(name)
     globals_ = expected.get("globals", {})
