@@ -33,4 +33,6 @@ if __name__ == "__main__":
     path = Path(sys.argv[1])
     out = io.StringIO()
     outcome = lang.Context(output=out).compile(path.read_text()).start({})
+    while isinstance(outcome, lang.Suspended):
+        outcome = outcome.continuation.resume(outcome.request.value)
     print(json.dumps({"result": plain(outcome.value), "output": out.getvalue()}, indent=1))
