@@ -1,5 +1,5 @@
 """Maintainer's aid, not a test: print what lang gives for a program, as an expected.json
-draft. A draft is only a starting point: every value in it must be checked against the
+draft. Usage: python gen_expected.py <program.jactl> [globals as JSON]. A draft is only a starting point: every value in it must be checked against the
 language guide before it is saved (see test_programs.py)."""
 
 import io
@@ -31,8 +31,13 @@ def plain(value):
 
 if __name__ == "__main__":
     path = Path(sys.argv[1])
+    globals_ = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
     out = io.StringIO()
-    outcome = lang.Context(output=out).compile(path.read_text()).start({})
+    outcome = lang.Context(output=out).compile(path.read_text(), globals=list(globals_)).start(
+        dict(globals_))
     while isinstance(outcome, lang.Suspended):
         outcome = outcome.continuation.resume(outcome.request.value)
-    print(json.dumps({"result": plain(outcome.value), "output": out.getvalue()}, indent=1))
+    draft = {"result": plain(outcome.value), "output": out.getvalue()}
+    if globals_:
+        draft["globals"] = globals_
+    print(json.dumps(draft, indent=1))
