@@ -12,14 +12,18 @@ runs as a strict xfail, so a fix shows up as XPASS and the entry must go.
 
 Every program runs twice:
 * plainly, in this process;
-* with a checkpoint after every statement, each continuation saved and restored from its
-  bytes in the *other* of two processes (this one and restore_driver.py), so state only
-  ever travels through Checkpointer.save / Restorer.restore.
+* with a checkpoint after every statement: this process starts the script and saves the
+  first checkpoint; from then on two restore_driver.py processes, connected by pipes,
+  take turns, each restoring the other's bytes, running to the next checkpoint and
+  saving. So every continuation is restored in a process other than the one that saved
+  it, no restore happens in the process that started the script, and state only ever
+  travels through Checkpointer.save / Restorer.restore.
 """
 
 import io
 import json
 import os
+import selectors
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +32,7 @@ import pytest
 
 import lang
 
-from jvalues import b64, from_wire, matches, to_wire, unb64
+from jvalues import b64, from_wire, matches, to_wire
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -107,48 +111,62 @@ def _resume_value(request):
     return request.value if request.kind == "sleep" else None
 
 
+def _start_drivers(name, globals_):
+    """Two restore drivers, each reading from its own pipe and writing to the other's."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    (r0, w0), (r1, w1) = os.pipe(), os.pipe()
+    drivers = [subprocess.Popen(
+        [sys.executable, str(HERE / "restore_driver.py"), str(HERE / f"{name}.jactl"),
+         json.dumps(globals_), str(inbox), str(peer)],
+        stdout=subprocess.PIPE, text=True, env=env, pass_fds=(inbox, peer))
+        for inbox, peer in ((r0, w1), (r1, w0))]
+    for fd in (r0, r1, w1):   # w0 stays open: it carries the first checkpoint
+        os.close(fd)
+    return drivers, os.fdopen(w0, "w", encoding="utf-8")
+
+
+def _await_result(drivers):
+    with selectors.DefaultSelector() as sel:
+        for d in drivers:
+            sel.register(d.stdout, selectors.EVENT_READ)
+        while True:
+            for key, _ in sel.select(timeout=120):
+                line = key.fileobj.readline()
+                if line:
+                    return json.loads(line)
+                sel.unregister(key.fileobj)
+            if not sel.get_map():
+                return {"error": "both drivers ended without a result", "hops": 0}
+
+
 @pytest.mark.parametrize("name", _params("checkpoint"))
-def test_checkpoint_each_statement_in_two_processes(name):
+def test_checkpoint_each_statement_in_fresh_processes(name):
     source, expected = _load(name)
     globals_ = expected.get("globals", {})
     out = io.StringIO()
     ctx = lang.Context(output=out)
     script = ctx.compile(source, name=name, globals=list(globals_),
                          checkpoint_each_statement=True)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    driver = subprocess.Popen(
-        [sys.executable, str(HERE / "restore_driver.py"), str(HERE / f"{name}.jactl"),
-         json.dumps(globals_)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    printed, hops = [], 0
+    # started first, so their start-up overlaps with the run up to the first checkpoint
+    drivers, first = _start_drivers(name, globals_)
+    reply = None
     try:
-        outcome = script.start(dict(globals_))
-        while True:
-            printed.append(out.getvalue())
-            out.seek(0)
-            out.truncate()
-            if not isinstance(outcome, lang.Suspended):
-                value = outcome.value
-                break
-            # this process saved it: the driver restores and runs to the next checkpoint
-            driver.stdin.write(json.dumps({
+        with first:
+            outcome = script.start(dict(globals_))
+            if isinstance(outcome, lang.Completed):
+                pytest.fail("the program never reached a checkpoint")
+            first.write(json.dumps({
                 "state": b64(lang.Checkpointer.save(outcome.continuation)),
-                "resume": to_wire(_resume_value(outcome.request))}) + "\n")
-            driver.stdin.flush()
-            reply = json.loads(driver.stdout.readline() or '{"error": "driver died"}')
-            hops += 1
-            assert "error" not in reply, reply["error"]
-            printed.append(reply["out"])
-            if "result" in reply:
-                value = from_wire(reply["result"])
-                break
-            # the driver saved it: restore it here, from the bytes alone
-            cont = lang.Restorer.restore(ctx, unb64(reply["state"]))
-            outcome = cont.resume(from_wire(reply["resume"]))
-            hops += 1
+                "resume": to_wire(_resume_value(outcome.request)),
+                "out": out.getvalue(), "hops": 0}) + "\n")
+        reply = _await_result(drivers)
     finally:
-        driver.stdin.close()
-        driver.wait(timeout=30)
-    assert hops > 0, "the program never reached a checkpoint"
-    _check(name, expected, value, "".join(printed))
+        for d in drivers:
+            if reply is None:   # never got going: each would wait for the other forever
+                d.kill()
+            d.wait(timeout=60)
+            d.stdout.close()
+    assert "error" not in reply, f"after {reply['hops']} restores: {reply['error']}"
+    assert reply["hops"] > 0
+    _check(name, expected, from_wire(reply["result"]), reply["out"])
