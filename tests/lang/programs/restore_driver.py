@@ -1,19 +1,19 @@
-"""A restoring process of the program suite's checkpoint run.
+"""The restoring side of the program suite's checkpoint run.
 
-The test starts the script and saves its first checkpoint; from then on two of these
-drivers take turns, connected to each other by pipes: each restores the bytes the other
-saved into its own Context (the same source compiled there, nothing else shared), resumes
-to the next checkpoint, saves, and writes the bytes to its peer. So every continuation is
-restored from its bytes alone in a process other than the one that saved it, and neither
-driver ever ran the script from the start.
+The test starts the script, saves its first checkpoint and sends the bytes to this
+driver's stdin. The driver imports lang, compiles the same source, and then forks into two
+restorers connected by pipes, so neither of them ever ran the script from the start. They
+take turns: each restores the bytes the other saved into its own Context (nothing else
+is shared after the fork), resumes to the next checkpoint, saves, and writes the bytes to
+its peer. So every continuation is restored from its bytes alone, in a process other than
+the one that saved it. Forking after the import keeps the cost of the second process low.
 
-Messages are JSON lines. A driver reads {"state": base64, "resume": wire value, "out":
-text printed so far, "hops": restores so far} from its input pipe; at the next suspension
-it writes the same kind of message to its peer (the resume value travels along because a
-restored continuation does not carry its request). When the script completes it writes
-{"result": wire value, "out": ..., "hops": ...} to stdout for the test, or {"error": text,
-...} if anything fails; then it exits, and its peer sees end of input and exits too.
-Usage: python restore_driver.py <program.jactl> <globals json> <input fd> <peer fd>
+Messages are JSON lines: {"state": base64, "resume": wire value, "out": text printed so
+far, "hops": restores so far}; the resume value travels along because a restored
+continuation does not carry its request. When the script completes, the restorer that
+finished writes {"result": wire value, "out": ..., "hops": ...} to stdout, or {"error":
+text, ...} if anything failed, and exits; its peer then sees end of input and exits too.
+Usage: python restore_driver.py <program.jactl> <globals json>   (POSIX: uses fork)
 """
 
 import io
@@ -33,15 +33,13 @@ def resume_value(request):
     return request.value if request.kind == "sleep" else None
 
 
-def main():
-    source = open(sys.argv[1], encoding="utf-8").read()
-    globals_ = json.loads(sys.argv[2])
-    inbox = os.fdopen(int(sys.argv[3]), "r", encoding="utf-8")
-    peer = os.fdopen(int(sys.argv[4]), "w", encoding="utf-8")
+def restorer(source, globals_, first, inbox, peer):
+    """Restore, resume, save and pass on, until the script completes or fails."""
     out = io.StringIO()
     ctx = lang.Context(output=out)
     ctx.compile(source, globals=list(globals_), checkpoint_each_statement=True)
-    for line in inbox:
+    line = first
+    while line:
         msg = json.loads(line)
         out.seek(0)
         out.truncate()
@@ -55,6 +53,7 @@ def main():
                     "resume": to_wire(resume_value(outcome.request)),
                     "out": msg["out"] + out.getvalue(), "hops": hops}) + "\n")
                 peer.flush()
+                line = inbox.readline()
                 continue
             reply = {"result": to_wire(outcome.value)}
         except Exception as e:  # reported to the test, which fails with it
@@ -63,6 +62,27 @@ def main():
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
         return
+
+
+def main():
+    source = open(sys.argv[1], encoding="utf-8").read()
+    globals_ = json.loads(sys.argv[2])
+    (ra, wa), (rb, wb) = os.pipe(), os.pipe()    # a reads ra, b reads rb
+    if os.fork() == 0:
+        os.close(ra)
+        os.close(wb)
+        sys.stdin.close()
+        try:
+            inbox = os.fdopen(rb, "r", encoding="utf-8")
+            restorer(source, globals_, inbox.readline(), inbox,
+                     os.fdopen(wa, "w", encoding="utf-8"))
+        finally:
+            sys.stdout.flush()
+            os._exit(0)
+    os.close(rb)
+    os.close(wa)
+    restorer(source, globals_, sys.stdin.readline(), os.fdopen(ra, "r", encoding="utf-8"),
+             os.fdopen(wb, "w", encoding="utf-8"))
 
 
 if __name__ == "__main__":

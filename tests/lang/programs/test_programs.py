@@ -13,9 +13,9 @@ runs as a strict xfail, so a fix shows up as XPASS and the entry must go.
 Every program runs twice:
 * plainly, in this process;
 * with a checkpoint after every statement: this process starts the script and saves the
-  first checkpoint; from then on two restore_driver.py processes, connected by pipes,
-  take turns, each restoring the other's bytes, running to the next checkpoint and
-  saving. So every continuation is restored in a process other than the one that saved
+  first checkpoint; restore_driver.py (one per program) forks into two restorers,
+  connected by pipes, that take turns, each restoring the other's bytes, running to the
+  next checkpoint and saving. So every continuation is restored in a process other than the one that saved
   it, no restore happens in the process that started the script, and state only ever
   travels through Checkpointer.save / Restorer.restore.
 """
@@ -23,7 +23,6 @@ Every program runs twice:
 import io
 import json
 import os
-import selectors
 import subprocess
 import sys
 from pathlib import Path
@@ -111,35 +110,6 @@ def _resume_value(request):
     return request.value if request.kind == "sleep" else None
 
 
-def _start_drivers(name, globals_):
-    """Two restore drivers, each reading from its own pipe and writing to the other's."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    (r0, w0), (r1, w1) = os.pipe(), os.pipe()
-    drivers = [subprocess.Popen(
-        [sys.executable, str(HERE / "restore_driver.py"), str(HERE / f"{name}.jactl"),
-         json.dumps(globals_), str(inbox), str(peer)],
-        stdout=subprocess.PIPE, text=True, env=env, pass_fds=(inbox, peer))
-        for inbox, peer in ((r0, w1), (r1, w0))]
-    for fd in (r0, r1, w1):   # w0 stays open: it carries the first checkpoint
-        os.close(fd)
-    return drivers, os.fdopen(w0, "w", encoding="utf-8")
-
-
-def _await_result(drivers):
-    with selectors.DefaultSelector() as sel:
-        for d in drivers:
-            sel.register(d.stdout, selectors.EVENT_READ)
-        while True:
-            for key, _ in sel.select(timeout=120):
-                line = key.fileobj.readline()
-                if line:
-                    return json.loads(line)
-                sel.unregister(key.fileobj)
-            if not sel.get_map():
-                return {"error": "both drivers ended without a result", "hops": 0}
-
-
 @pytest.mark.parametrize("name", _params("checkpoint"))
 def test_checkpoint_each_statement_in_fresh_processes(name):
     source, expected = _load(name)
@@ -148,25 +118,28 @@ def test_checkpoint_each_statement_in_fresh_processes(name):
     ctx = lang.Context(output=out)
     script = ctx.compile(source, name=name, globals=list(globals_),
                          checkpoint_each_statement=True)
-    # started first, so their start-up overlaps with the run up to the first checkpoint
-    drivers, first = _start_drivers(name, globals_)
-    reply = None
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    # started first, so its start-up overlaps with the run up to the first checkpoint
+    driver = subprocess.Popen(
+        [sys.executable, str(HERE / "restore_driver.py"), str(HERE / f"{name}.jactl"),
+         json.dumps(globals_)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
-        with first:
+        with driver.stdin:   # closed on any failure here, which ends the driver
             outcome = script.start(dict(globals_))
             if isinstance(outcome, lang.Completed):
                 pytest.fail("the program never reached a checkpoint")
-            first.write(json.dumps({
+            driver.stdin.write(json.dumps({
                 "state": b64(lang.Checkpointer.save(outcome.continuation)),
                 "resume": to_wire(_resume_value(outcome.request)),
                 "out": out.getvalue(), "hops": 0}) + "\n")
-        reply = _await_result(drivers)
+        line = driver.stdout.readline()
     finally:
-        for d in drivers:
-            if reply is None:   # never got going: each would wait for the other forever
-                d.kill()
-            d.wait(timeout=60)
-            d.stdout.close()
+        driver.wait(timeout=60)
+        driver.stdout.close()
+    reply = json.loads(line) if line else {"error": "the driver ended without a result",
+                                           "hops": "?"}
     assert "error" not in reply, f"after {reply['hops']} restores: {reply['error']}"
     assert reply["hops"] > 0
     _check(name, expected, from_wire(reply["result"]), reply["out"])
