@@ -40,6 +40,17 @@ LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fm
 PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "String"})
 
 
+_BUILTIN_METHOD_NAMES = None
+
+
+def _builtin_method_names():
+    global _BUILTIN_METHOD_NAMES
+    if _BUILTIN_METHOD_NAMES is None:
+        from ..runtime.methods import builtin_method_names
+        _BUILTIN_METHOD_NAMES = builtin_method_names()
+    return _BUILTIN_METHOD_NAMES
+
+
 def _is_constant(e):
     """A literal, or a cast of one (``++1``, ``(byte)1--``): Jactl calls modifying it
     modifying a constant."""
@@ -1023,6 +1034,9 @@ class Resolver:
             if name is not None and name in self.method_funcs and any(
                     f.may_suspend for f in self.method_funcs[name]):
                 return True      # a user method (any class defining it) may suspend
+            if name is not None and name not in self.method_funcs and \
+                    name not in _builtin_method_names():
+                return True      # a closure held in a Map entry or field, called as a method
             if name is not None and name not in CLOSURE_METHODS:
                 return False
             for a in list(e.args) + [na.value for na in e.named]:

@@ -590,3 +590,37 @@ register("Number", "sqrt", (), S.num_sqrt)
 register("Number", "pow", _p(("power", "def")), S.num_pow)
 register(("int", "byte"), "asChar", (), S.num_asChar)
 register(("int", "byte", "long"), "toBase", _p(("base", "int")), S.num_toBase)
+
+
+# The date/time classes' methods register when that runtime is first used (exports.py
+# load_datetime); the resolver needs their names before. A test checks this list.
+DATETIME_METHOD_NAMES = frozenset((
+    'atDate', 'atStartOfDay', 'atStartOfDayInZone', 'atTime', 'atZone', 'between',
+    'dividedBy', 'format', 'getAvailableZoneIds', 'getDayOfMonth', 'getDayOfWeek',
+    'getDayOfYear', 'getDays', 'getEpochSecond', 'getHour', 'getId', 'getMinute',
+    'getMonth', 'getMonthValue', 'getMonths', 'getNano', 'getOffset', 'getSecond',
+    'getSeconds', 'getYear', 'getYears', 'getZone', 'isAfter', 'isBefore', 'isEqual',
+    'isLeapYear', 'isNegative', 'isValid', 'isZero', 'lengthOfMonth', 'lengthOfYear',
+    'minus', 'minusDays', 'minusHours', 'minusMillis', 'minusMinutes', 'minusMonths',
+    'minusNanos', 'minusSeconds', 'minusWeeks', 'minusYears', 'multipliedBy', 'negated',
+    'normalized', 'now', 'nowInZone', 'of', 'ofDateAndTime', 'ofDateTime', 'ofDays',
+    'ofEpochDay', 'ofEpochMilli', 'ofEpochSecond', 'ofHours', 'ofInstant', 'ofMillis',
+    'ofMinutes', 'ofMonths', 'ofNanoOfDay', 'ofNanos', 'ofSecondOfDay', 'ofSeconds',
+    'ofSecondsAndNanos', 'ofWeeks', 'ofYearDay', 'ofYears', 'parse', 'parseWithFormat',
+    'plus', 'plusDays', 'plusHours', 'plusMillis', 'plusMinutes', 'plusMonths', 'plusNanos',
+    'plusSeconds', 'plusWeeks', 'plusYears', 'systemDefault', 'toDays', 'toEpochDay',
+    'toEpochMilli', 'toEpochSecond', 'toHours', 'toInstant', 'toLocalDate',
+    'toLocalDateTime', 'toLocalTime', 'toMillis', 'toMinutes', 'toNanoOfDay', 'toNanos',
+    'toSecondOfDay', 'toTotalMonths', 'truncatedToDays', 'truncatedToHours',
+    'truncatedToMicros', 'truncatedToMillis', 'truncatedToMinutes', 'truncatedToSeconds',
+    'until', 'withDayOfMonth', 'withDayOfYear', 'withDays', 'withEarlierOffsetAtOverlap',
+    'withFixedOffsetZone', 'withHour', 'withLaterOffsetAtOverlap', 'withMicro', 'withMilli',
+    'withMinute', 'withMonth', 'withMonths', 'withNano', 'withNanos', 'withSecond',
+    'withSeconds', 'withYear', 'withYears', 'withZoneSameInstant', 'withZoneSameLocal'
+))
+
+
+def builtin_method_names():
+    """Every builtin method name, of any receiver type: a method call by another name can
+    only reach a user method or a closure held in a field or Map entry."""
+    return frozenset(k[1] for k in METHODS) | DATETIME_METHOD_NAMES

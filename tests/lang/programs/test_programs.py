@@ -40,10 +40,6 @@ PROGRAMS = sorted(p.stem for p in HERE.glob("*.jactl"))
 # program name -> one line: what lang gets wrong (expected value kept as Jactl has it).
 # "name" fails both runs; "name/checkpoint" only the checkpoint-each-statement run.
 KNOWN_BUGS = {
-    "plugin_dispatch": "a closure held in a map or class field and called with method syntax "
-                       "(m.f(x)) that suspends loses its caller on resume: the script ends "
-                       "with the closure's value (m.f(1) + 10 -> 2), and saving fails with "
-                       "'Invalid checkpoint: the outermost frame is not the script's main body'",
     "request_defaults": "a suspending call in a default parameter value returns that value "
                         "from the function without running its body "
                         "(def f(x = sleep(0,2)) { x * x }; f() -> 2, Jactl gives 4)",
