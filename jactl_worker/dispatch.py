@@ -20,10 +20,11 @@ from .config import Settings
 from .keys import Keys
 
 RUN_JOB = "jactl_worker.jobs.run_job"
+DRAIN_JOB = "jactl_worker.jobs.drain_job"
 TIMEOUT_JOB = "jactl_worker.jobs.timeout_job"
 
-# A run's result is not needed once it ran (the instance record holds the outcome).
-RESULT_TTL = 60
+# A job's result is never read (the instance record holds the outcome): RQ keeps none.
+RESULT_TTL = 0
 FAILURE_TTL = 7 * 86_400
 
 
@@ -55,6 +56,11 @@ class Dispatcher:
                 failure_ttl=FAILURE_TTL, description=description)
             return job_id
         return self._enqueue(queue, RUN_JOB, args, job_id, description, pipeline)
+
+    def enqueue_drain(self, queue: str, token: str, pipeline=None) -> str:
+        """Enqueue the drain job that holds drainer ``token`` of ``queue`` (drain.py)."""
+        return self._enqueue(queue, DRAIN_JOB, (self.settings.prefix, queue, token),
+                             self.keys.drain_job_id(queue, token), f"drain {queue} {token}", pipeline)
 
     def _enqueue(self, queue, func, args, job_id, description, pipeline=None) -> str:
         self.queue(queue).enqueue_call(

@@ -79,6 +79,7 @@ class Requeue:
     queue: str | None = None
     lost: int = 0                 # runs of this restart point lost so far
     failed: str | None = None     # set instead when the instance failed (too many lost runs)
+    token: str | None = None      # a drainer token: enqueue a drain job with it
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Delivery:
     run_seq: int | None = None
     queue: str | None = None
     wait_seq: int | None = None  # set when a wait with a deadline was resolved (its timeout job can go)
+    token: str | None = None  # a drainer token: enqueue a drain job with it
 
     @property
     def needs_run(self) -> bool:
@@ -103,7 +105,10 @@ class Store:
         self.redis = connection
         self.settings = settings
         self.keys = Keys(settings.prefix)
-        self._lua = {name: connection.register_script(src) for name, src in LUA_SOURCES.items()}
+        # the drainer bounds are constants of the scripts (every process of a fleet has the same)
+        head = (f"local MAX_DRAINERS = {int(settings.max_drainers)}\n"
+                f"local DRAINER_TTL_MS = {int(settings.lease_ms)}\n")
+        self._lua = {name: connection.register_script(head + src) for name, src in LUA_SOURCES.items()}
         self._scripts: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------
@@ -115,15 +120,42 @@ class Store:
         return "" if self.settings.ended_ttl_s is None else str(self.settings.ended_ttl_s)
 
     # -- instance lifecycle -----------------------------------------------------------------
-    def create(self, instance_id, script_hash, source, globals_json, queue, reply_to) -> tuple[bool, str]:
-        """Create a queued instance. Returns (True, run_seq) or (False, existing state)."""
+    def create(self, instance_id, script_hash, source, globals_json, queue, reply_to,
+               client=None) -> tuple[bool, str, str | None]:
+        """Create a queued (ready) instance. Returns (True, run_seq, drainer token or None) or
+        (False, existing state, None). ``source`` "" leaves the stored source alone (the caller
+        stored it); with ``client`` (a pipeline) the call is queued and parse_create() reads
+        its reply."""
         k = self.keys
-        created, detail = self._run(
+        r = self._run(
             "create",
             [k.instance(instance_id), k.script(script_hash)],
             [instance_id, script_hash, source, globals_json, queue, reply_to or ""],
+            client=client,
         )
-        return bool(created), _s(detail)
+        return r if client is not None else parse_create(r)
+
+    def store_script(self, script_hash: str, source: str, client=None) -> None:
+        (client or self.redis).set(self.keys.script(script_hash), source)
+
+    # -- ready sets and drainers (drain.py) ----------------------------------------------------
+    def claim_next(self, queue: str, token: str, worker: str, batch: int) -> list[Claim]:
+        """Claim up to ``batch`` ready instances of ``queue`` for this drainer."""
+        k = self.keys
+        rows = self._run("claim_next", [k.ready(queue), k.drainers(queue)],
+                         [token, worker, self.settings.lease_ms, batch])
+        return [_claim(_s(row[0]), int(row[1]), row[2:]) for row in rows]
+
+    def drain_exit(self, queue: str, token: str) -> str | None:
+        """The drainer holding ``token`` stops; a token for its successor if ready ids remain."""
+        k = self.keys
+        return _s(self._run("drain_exit", [k.ready(queue), k.drainers(queue)], [token])) or None
+
+    def wake(self, queue: str, client=None):
+        """A drainer token if ``queue`` has due ready ids and room for one more drainer."""
+        k = self.keys
+        r = self._run("wake", [k.ready(queue), k.drainers(queue)], [], client=client)
+        return r if client is not None else (_s(r) or None)
 
     def claim(self, instance_id: str, run_seq: int, worker: str) -> Claim | str:
         """Take a queued instance for run ``run_seq``; a str result says why the job is stale."""
@@ -132,21 +164,7 @@ class Store:
                       [instance_id, run_seq, worker, self.settings.lease_ms])
         if r[0] == 0:
             return _s(r[1])
-        _, script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue, seq = r
-        return Claim(
-            instance_id=instance_id,
-            run_seq=int(run_seq),
-            script_hash=_s(script_hash),
-            globals_json=_s(globals_json) or "{}",
-            point=_s(point),
-            checkpoint_id=int(ckpt_id or 0),
-            reply_to=_s(reply_to),
-            continuation=cont or None,
-            value_json=_s(value) if value else None,
-            wait_kind=_s(wait_kind),
-            queue=_s(queue),
-            sequence=int(seq) if _s(seq).isdigit() else None,
-        )
+        return _claim(instance_id, int(run_seq), r[1:])
 
     def renew(self, instance_id: str, run_seq: int) -> bool:
         return bool(self._run("renew", [self.keys.instance(instance_id)], [instance_id, run_seq, self.settings.lease_ms]))
@@ -211,12 +229,13 @@ class Store:
         None if there was nothing to do; else a Requeue (requeued, or failed after too many
         lost runs)."""
         r = self._run("requeue", [self.keys.instance(instance_id)],
-                      [instance_id, mode, run_seq, self.settings.max_attempts, self._ended_ttl])
+                      [instance_id, mode, run_seq, self.settings.max_attempts, self._ended_ttl,
+                       self.settings.retry_backoff_ms])
         if r[0] == 0:
             return None
         if r[0] == 2:
             return Requeue(failed=_s(r[1]))
-        return Requeue(run_seq=int(r[1]), queue=_s(r[2]), lost=int(r[3]))
+        return Requeue(run_seq=int(r[1]), queue=_s(r[2]), lost=int(r[3]), token=_s(r[4]) or None)
 
     def append_output(self, instance_id: str, text: str) -> None:
         """Keep what a run printed (one entry per run segment, the newest ~1000 kept)."""
@@ -239,14 +258,14 @@ class Store:
         )
         return r if client is not None else parse_delivery(r)
 
-    def timeout(self, corr: str, wait_seq: int) -> tuple:
-        """Returns ("stale", reason) | ("early", deadline_ms, queue) | ("resolved", instance, run_seq, queue)."""
-        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq, self.settings.wait_record_ttl_s])
-        if r[0] == 0:
-            return ("stale", _s(r[1]))
-        if r[0] == 2:
-            return ("early", int(r[1]), _s(r[2]))
-        return ("resolved", _s(r[1]), int(r[2]), _s(r[3]))
+    def timeout(self, corr: str, wait_seq: int | str = "", client=None):
+        """Returns ("stale", reason) | ("early", deadline_ms, queue)
+        | ("resolved", instance, run_seq, queue, drainer token or None). ``wait_seq`` "": the
+        current wait (the timer's due deadline). With ``client`` (a pipeline) the call is
+        queued and parse_timeout() reads its reply."""
+        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq, self.settings.wait_record_ttl_s],
+                      client=client)
+        return r if client is not None else parse_timeout(r)
 
     # -- reads ------------------------------------------------------------------------------
     def script_source(self, script_hash: str) -> str | None:
@@ -392,12 +411,43 @@ class Store:
                                     approximate=True)
 
 
+def _claim(instance_id: str, run_seq: int, r) -> Claim:
+    script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue, seq = r
+    return Claim(
+        instance_id=instance_id,
+        run_seq=run_seq,
+        script_hash=_s(script_hash),
+        globals_json=_s(globals_json) or "{}",
+        point=_s(point),
+        checkpoint_id=int(ckpt_id or 0),
+        reply_to=_s(reply_to),
+        continuation=cont or None,
+        value_json=_s(value) if value else None,
+        wait_kind=_s(wait_kind),
+        queue=_s(queue),
+        sequence=int(seq) if _s(seq).isdigit() else None,
+    )
+
+
+def parse_create(r) -> tuple[bool, str, str | None]:
+    return bool(r[0]), _s(r[1]), (_s(r[2]) or None) if len(r) > 2 else None
+
+
+def parse_timeout(r) -> tuple:
+    if r[0] == 0:
+        return ("stale", _s(r[1]))
+    if r[0] == 2:
+        return ("early", int(r[1]), _s(r[2]))
+    return ("resolved", _s(r[1]), int(r[2]), _s(r[3]), _s(r[4]) or None)
+
+
 def parse_delivery(r) -> Delivery:
     code = r[0]
     if code == 1:
-        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]), int(r[4]) if int(r[5]) else None)
+        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]), int(r[4]) if int(r[5]) else None,
+                        _s(r[6]) or None)
     if code == 3:
-        return Delivery("reenqueue", _s(r[1]), int(r[2]), _s(r[3]))
+        return Delivery("reenqueue", _s(r[1]), int(r[2]), _s(r[3]), token=_s(r[4]) or None)
     if code == 2:
         return Delivery("buffered")
     return Delivery(_s(r[1]))

@@ -5,10 +5,10 @@
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
 -- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen   ARGV[7] = inbox stream entry id
 -- ARGV[8] = wait record TTL (s), from resolution on
--- Returns {1, instance, run_seq, queue, wait_seq, has_deadline}
+-- Returns {1, instance, run_seq, queue, wait_seq, has_deadline, token|false}
 --                                        resolved: enqueue a run job for run_seq (and the
 --                                        wait's timeout job is no longer needed)
---       | {3, instance, run_seq, queue}  this same stream entry resolved the wait before (it is
+--       | {3, instance, run_seq, queue, token|false}  this same stream entry resolved the wait before (it is
 --                                        being redelivered after a listener died), and the run
 --                                        job may never have been enqueued: enqueue it again
 --       | {2, 'buffered'}                no wait yet: kept in the mailbox for the wait to come
@@ -25,7 +25,7 @@ local status, id = w[1], w[2]
 -- The entry that resolved an earlier use of this id, delivered again after a listener died.
 local function redelivered(rid, rseq)
   local inst = redis.call('HMGET', k_instance(rid), 'state', 'run_seq', 'queue')
-  if inst[1] == 'queued' and inst[2] == rseq then return {3, rid, inst[2], inst[3]} end
+  if inst[1] == 'queued' and inst[2] == rseq then return {3, rid, inst[2], inst[3], wake(inst[3], now_ms())} end
   return nil
 end
 
@@ -71,7 +71,7 @@ if status == 'waiting' then
   redis.call('ZADD', K_PENDING, now, id)
   local timed = 0
   if w[9] and w[9] ~= '' then timed = 1 end
-  return {1, id, run_seq, inst[3], w[8], timed}
+  return {1, id, run_seq, inst[3], w[8], timed, make_ready(id, inst[3], now, now)}
 end
 
 if status == 'resolved' and w[7] == entry and w[5] == 'reply' then
