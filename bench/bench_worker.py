@@ -244,6 +244,12 @@ def _commands(r: Redis) -> int:
     return sum(v["calls"] for k, v in r.info("commandstats").items())
 
 
+def _command_mix(r: Redis, n: int) -> dict:
+    """Calls per cycle of each command since the last CONFIG RESETSTAT, most frequent first."""
+    mix = {k.removeprefix("cmdstat_"): v["calls"] / n for k, v in r.info("commandstats").items()}
+    return dict(sorted(mix.items(), key=lambda kv: -kv[1])[:12])
+
+
 def _start_all(client: Client, source: str, n: int, tag: str, reply_to: str | None = None) -> list[str]:
     """Create n instances the fastest way this version of the Client offers."""
     ids = [f"{tag}{i}" for i in range(n)]
@@ -340,6 +346,10 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
         c1 = _commands(r)
         out["cycles_per_s"] = n / (t1 - t0)
         out["redis_commands_per_cycle"] = (c1 - c0) / n
+        out["cycle_command_mix"] = _command_mix(r, n)
+        info = r.info("stats")
+        out["redis_net_input_bytes_per_cycle"] = info["total_net_input_bytes"] / n
+        out["redis_net_output_bytes_per_cycle"] = info["total_net_output_bytes"] / n
 
         # checkpointed instances: start, 2 x checkpoint(), complete
         base_done = client.store.count("completed")
@@ -390,6 +400,9 @@ def print_fleet(f: dict) -> None:
     print(f"  RQ baseline:       {f['rq_noop_jobs_per_s_2_workers']:.0f} no-op jobs/s (2 SimpleWorker processes)")
     print(f"  starts:            {f['starts_per_s_client']:.0f}/s client side, {f['start_to_parked_per_s']:.0f}/s to parked")
     print(f"  cycles:            {f['cycles_per_s']:.0f}/s (reply -> complete), {f['redis_commands_per_cycle']:.1f} Redis commands/cycle")
+    print("  commands/cycle:    " + ", ".join(f"{k} {v:.2f}" for k, v in f["cycle_command_mix"].items()))
+    print(f"  bytes/cycle:       {f['redis_net_input_bytes_per_cycle']:.0f} in, "
+          f"{f['redis_net_output_bytes_per_cycle']:.0f} out of Redis")
     print(f"  checkpointed:      {f['checkpointed_per_s']:.0f} instances/s (start, 2 x checkpoint, complete), "
           f"{f['redis_commands_per_checkpointed']:.1f} commands each")
     print(f"  idle latency:      p50 {f['idle_latency_ms_p50']:.1f} ms, p99 {f['idle_latency_ms_p99']:.1f} ms")

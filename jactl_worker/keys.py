@@ -48,9 +48,12 @@ Per correlation id
 Fleet-wide
     {p}:script:{sha256}      STRING a script's source; instances are pinned to it by hash
     {p}:all                  ZSET   every instance id, scored by creation time (ms)
-    {p}:state:{state}        ZSET   instance ids in that state, scored by last change (ms)
+    {p}:state:{state}        ZSET   instance ids in that state, scored by last change (ms); not
+                                    for "running": {p}:leases lists exactly the running ones
     {p}:leases               ZSET   running instance id -> lease deadline (ms)
-    {p}:pending              ZSET   queued instance id -> time its run job was (re)enqueued (ms)
+    {p}:pending              ZSET   queued instance id -> time its run job was (re)enqueued (ms);
+                                    written by older versions only (the ready sets replace it),
+                                    swept by the reaper
     {p}:deadlines            ZSET   waiting correlation id -> wait deadline (ms); the timer
                                     times out what is due
     {p}:ready:{queue}        ZSET   queued instance id -> time it may run (ms): what the queue's

@@ -314,13 +314,18 @@ class Store:
     def instance_ids(self, state: str | None = None, limit: int | None = None) -> list[str]:
         if state is not None and state not in STATES:
             raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
-        key = self.keys.all if state is None else self.keys.state(state)
+        key = self._state_index(state)
         end = -1 if limit is None else limit - 1
         return [_s(x) for x in self.redis.zrange(key, 0, end)]
 
     def count(self, state: str | None = None) -> int:
-        key = self.keys.all if state is None else self.keys.state(state)
-        return int(self.redis.zcard(key))
+        return int(self.redis.zcard(self._state_index(state)))
+
+    def _state_index(self, state: str | None) -> str:
+        if state is None:
+            return self.keys.all
+        # running instances are indexed by their leases only (set_state in lua/_lib.lua)
+        return self.keys.leases if state == "running" else self.keys.state(state)
 
     # -- streams ----------------------------------------------------------------------------
     def add_inbox(self, corr: str, body_json: str, message_id: str | None = None) -> str:

@@ -7,4 +7,6 @@
 -- {1, script hash, globals, point, checkpoint_id, reply_to, continuation|false, value|false,
 --  wait_kind, queue, sequence}: where to start and, for a resolved wait, the value to resume
 -- with.
-return claim_one(ARGV[2], ARGV[3], ARGV[4], ARGV[5], now_ms())
+local c = claim_one(ARGV[2], ARGV[3], ARGV[4], ARGV[5], now_ms())
+c[12] = nil
+return c

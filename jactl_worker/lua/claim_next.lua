@@ -15,14 +15,12 @@ if #ids == 0 then return {} end
 redis.call('ZREM', rkey, unpack(ids))
 local out = {}
 for _, id in ipairs(ids) do
-  local run_seq = redis.call('HGET', k_instance(id), 'run_seq')
-  if run_seq then
-    local c = claim_one(id, run_seq, ARGV[3], ARGV[4], now)
-    if c[1] == 1 then
-      c[1] = run_seq
-      table.insert(c, 1, id)
-      table.insert(out, c)
-    end
+  local c = claim_one(id, false, ARGV[3], ARGV[4], now)
+  if c[1] == 1 then
+    c[1] = c[12]  -- the run_seq claimed
+    c[12] = nil
+    table.insert(c, 1, id)
+    table.insert(out, c)
   end
 end
 return out

@@ -19,5 +19,4 @@ redis.call('HSET', ikey, 'script', ARGV[3], 'globals', ARGV[5], 'queue', ARGV[6]
   'lease_until', '', 'created_at', now, 'started_at', '', 'ended_at', '')
 set_state(ikey, id, nil, 'queued', now)
 redis.call('ZADD', K_ALL, now, id)
-redis.call('ZADD', K_PENDING, now, id)
 return {1, 1, make_ready(id, ARGV[6], now, now)}

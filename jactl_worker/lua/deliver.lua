@@ -68,7 +68,6 @@ if status == 'waiting' then
   redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply')
   set_state(ikey, id, 'waiting', 'queued', now)
   redis.call('ZREM', K_DEADLINES, corr)
-  redis.call('ZADD', K_PENDING, now, id)
   local timed = 0
   if w[9] and w[9] ~= '' then timed = 1 end
   return {1, id, run_seq, inst[3], w[8], timed, make_ready(id, inst[3], now, now)}

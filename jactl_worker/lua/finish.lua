@@ -6,6 +6,7 @@
 -- ARGV[6] = TTL of the ended instance (s, "" = keep)
 -- Returns 1, or 0 when fenced off (another run owns the instance; nothing written).
 local ikey, id, run_seq, outcome, payload = KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-if not owns(ikey, run_seq) then return 0 end
-ended(ikey, id, 'running', outcome, payload, ARGV[6], now_ms())
+local st = redis.call('HMGET', ikey, 'state', 'run_seq', 'reply_to')
+if st[1] ~= 'running' or st[2] ~= run_seq then return 0 end  -- fenced off (owns() in _lib)
+ended(ikey, id, 'running', outcome, payload, ARGV[6], now_ms(), st[3] or false)
 return 1

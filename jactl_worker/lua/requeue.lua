@@ -42,6 +42,5 @@ if mode == 'lease' then
   redis.call('ZREM', K_LEASES, id)
 end
 local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
-redis.call('ZADD', K_PENDING, now, id)
 local at = now + tonumber(ARGV[7] or 0) * 4 ^ (lost - 1)
 return {1, run_seq, st[4], lost, make_ready(id, st[4], at, now)}

@@ -40,5 +40,4 @@ redis.call('EXPIRE', wkey, ARGV[4])
 redis.call('HSET', pkey, 'status', 'resolved', 'value', p[5], 'resolution', 'timeout')
 set_state(ikey, id, 'waiting', 'queued', now)
 redis.call('ZREM', K_DEADLINES, corr)
-redis.call('ZADD', K_PENDING, now, id)
 return {1, id, run_seq, inst[3], make_ready(id, inst[3], now, now)}

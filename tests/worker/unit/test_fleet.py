@@ -76,6 +76,7 @@ def test_a_queued_instance_whose_job_vanished_is_enqueued_again(fleet):
     store = fleet.client.store
     store.create("lost", script_hash("42"), "42", "{}", fleet.settings.queue, "")
     fleet.redis.delete(store.keys.ready(fleet.settings.queue), store.keys.drainers(fleet.settings.queue))
+    fleet.redis.zadd(store.keys.pending, {"lost": 0})  # as an older version indexed it
     assert fleet.reaper.sweep(force=True)["jobs"] == 1
     assert fleet.run_instance("lost", 10)["result"] == 42
 
