@@ -211,7 +211,7 @@ class Store:
             self._run(
                 "finish",
                 [self.keys.instance(instance_id)],
-                [instance_id, run_seq, outcome, payload, self._ended_ttl],
+                [instance_id, run_seq, outcome, payload, self._ended_ttl, int(time.time() * 1000)],
             )
         )
 

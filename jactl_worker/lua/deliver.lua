@@ -52,7 +52,7 @@ if status == 'waiting' then
     notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep, not a receive')
     return {0, 'rejected'}
   end
-  local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
+  local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue', 'run_seq')
   local pkey = k_point(id)
   local p = redis.call('HMGET', pkey, 'instance', 'kind', 'wait_seq', 'status')
   if inst[1] ~= 'waiting' or inst[2] ~= corr or p[1] ~= id or p[2] ~= 'wait'
@@ -61,12 +61,12 @@ if status == 'waiting' then
     return {0, 'late'}
   end
   local now = now_ms()
-  local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
+  local run_seq = tonumber(inst[4]) + 1  -- written with the state change below
   redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply',
     'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
   redis.call('EXPIRE', wkey, ARGV[8])
   redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply')
-  set_state(ikey, id, 'waiting', 'queued', now)
+  set_state(ikey, id, 'waiting', 'queued', now, {'run_seq', run_seq})
   redis.call('ZREM', K_DEADLINES, corr)
   local timed = 0
   if w[9] and w[9] ~= '' then timed = 1 end
