@@ -356,3 +356,14 @@ def test_eval_is_off_in_the_fleet_and_limits_reach_the_script(fleet):
     assert st["state"] == "failed" and "eval() is disabled" in st["error"]
     st = fleet.run_instance(fleet.client.start("'x' * 100000000"), 10)
     assert st["state"] == "failed" and "max_value_bytes" in st["error"]
+
+
+def test_a_worker_keeps_a_bounded_number_of_compiled_scripts(monkeypatch):
+    import jactl_worker.host as host_module
+    from jactl_worker.config import Settings as S
+
+    monkeypatch.setattr(host_module, "MAX_COMPILED", 2)
+    host = host_module.Host(S())
+    for src in ("1", "2", "1", "3"):  # "2" is the least recently used when "3" comes
+        host.compile(script_hash(src), src)
+    assert list(host._compiled) == [script_hash("1"), script_hash("3")]
