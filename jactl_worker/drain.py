@@ -33,6 +33,7 @@ import logging
 import time
 
 from .config import Settings
+from .batch import run_batch
 from .dispatch import Dispatcher
 from .store import Store, parse_timeout
 
@@ -46,22 +47,13 @@ def drain(runtime, queue: str, token: str) -> str:
     is over, then hand over to a successor if needed."""
     store, settings = runtime.store, runtime.settings
     end = time.monotonic() + settings.drain_slice_ms / 1000
-    renew_after = settings.lease_ms / 3000
     ran = 0
     try:
         while True:
             claims = store.claim_next(queue, token, runtime.worker_name, settings.drain_batch)
             if not claims:
                 break
-            claimed_at = time.monotonic()
-            for claim in claims:
-                # a slow batch: renew the lease of a claim still waiting its turn before it
-                # lapses (one already taken over is skipped; fencing refuses its writes anyway)
-                if time.monotonic() - claimed_at > renew_after:
-                    if not store.renew(claim.instance_id, claim.run_seq):
-                        continue
-                runtime.run_claimed(claim)
-                ran += 1
+            ran += run_batch(runtime, claims)
             if time.monotonic() >= end:
                 break
     finally:

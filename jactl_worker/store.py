@@ -170,21 +170,24 @@ class Store:
         return bool(self._run("renew", [self.keys.instance(instance_id)], [instance_id, run_seq, self.settings.lease_ms]))
 
     def save_checkpoint(self, instance_id: str, run_seq: int, checkpoint_id: int, data: bytes,
-                        sequence: int | None = None) -> bool:
+                        sequence: int | None = None, client=None):
+        """True if persisted, False if fenced off. With ``client`` (a pipeline) the call is
+        queued (its reply: 1 or 0)."""
         k = self.keys
-        return bool(
-            self._run(
-                "checkpoint",
-                [k.instance(instance_id), k.point(instance_id)],
-                [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms,
-                 "" if sequence is None else sequence],
-            )
+        r = self._run(
+            "checkpoint",
+            [k.instance(instance_id), k.point(instance_id)],
+            [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms,
+             "" if sequence is None else sequence],
+            client=client,
         )
+        return r if client is not None else bool(r)
 
     def park(self, instance_id, run_seq, corr, kind, deadline_ms, timeout_value_json, data,
-             sequence: int | None = None) -> tuple:
+             sequence: int | None = None, client=None) -> tuple:
         """Returns ("fenced",) | ("busy", other_instance) | ("settling", previous_instance)
-        | ("parked", wait_seq) | ("resolved", value_json, resolution)."""
+        | ("parked", wait_seq) | ("resolved", value_json, resolution). With ``client`` (a
+        pipeline) the call is queued and parse_park() reads its reply."""
         k = self.keys
         r = self._run(
             "park",
@@ -194,26 +197,19 @@ class Store:
                 timeout_value_json, data, self.settings.lease_ms, self.settings.wait_record_ttl_s,
                 "" if sequence is None else sequence,
             ],
+            client=client,
         )
-        code = r[0]
-        if code == 0:
-            return ("fenced",)
-        if code == -1:
-            return ("busy", _s(r[1]))
-        if code == -2:
-            return ("settling", _s(r[1]))
-        if code == 1:
-            return ("parked", int(r[1]))
-        return ("resolved", _s(r[1]), _s(r[2]))
+        return r if client is not None else parse_park(r)
 
-    def finish(self, instance_id: str, run_seq: int, outcome: str, payload: str) -> bool:
-        return bool(
-            self._run(
-                "finish",
-                [self.keys.instance(instance_id)],
-                [instance_id, run_seq, outcome, payload, self._ended_ttl, int(time.time() * 1000)],
-            )
+    def finish(self, instance_id: str, run_seq: int, outcome: str, payload: str, client=None):
+        """True if recorded, False if fenced off; with ``client`` (a pipeline) queued."""
+        r = self._run(
+            "finish",
+            [self.keys.instance(instance_id)],
+            [instance_id, run_seq, outcome, payload, self._ended_ttl, int(time.time() * 1000)],
+            client=client,
         )
+        return r if client is not None else bool(r)
 
     def cancel(self, instance_id: str) -> tuple[bool, str | None]:
         r = self._run("cancel", [self.keys.instance(instance_id)], [instance_id, self.settings.wait_record_ttl_s, self._ended_ttl])
@@ -237,9 +233,9 @@ class Store:
             return Requeue(failed=_s(r[1]))
         return Requeue(run_seq=int(r[1]), queue=_s(r[2]), lost=int(r[3]), token=_s(r[4]) or None)
 
-    def append_output(self, instance_id: str, text: str) -> None:
+    def append_output(self, instance_id: str, text: str, client=None) -> None:
         """Keep what a run printed (one entry per run segment, the newest ~1000 kept)."""
-        self.redis.xadd(self.keys.output(instance_id), {"text": text}, maxlen=OUTPUT_MAXLEN, approximate=True)
+        (client or self.redis).xadd(self.keys.output(instance_id), {"text": text}, maxlen=OUTPUT_MAXLEN, approximate=True)
 
     def output(self, instance_id: str) -> str:
         return "".join(_s(f.get(b"text", b"")) for _, f in self.redis.xrange(self.keys.output(instance_id)))
@@ -432,6 +428,19 @@ def _claim(instance_id: str, run_seq: int, r) -> Claim:
         queue=_s(queue),
         sequence=int(seq) if _s(seq).isdigit() else None,
     )
+
+
+def parse_park(r) -> tuple:
+    code = r[0]
+    if code == 0:
+        return ("fenced",)
+    if code == -1:
+        return ("busy", _s(r[1]))
+    if code == -2:
+        return ("settling", _s(r[1]))
+    if code == 1:
+        return ("parked", int(r[1]))
+    return ("resolved", _s(r[1]), _s(r[2]))
 
 
 def parse_create(r) -> tuple[bool, str, str | None]:
