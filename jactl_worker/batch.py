@@ -45,8 +45,22 @@ def run_batch(runtime, claims) -> int:
     """Run claimed instances to their next stop (parked, ended, lost); returns how many ran."""
     store = runtime.store
     moving = [(Run(runtime, c), None) for c in claims]  # (run, how to go on: None = begin)
+    leased = {id(run): time.monotonic() for run, _ in moving}
+    renew_after = runtime.settings.lease_ms / 3000
     while moving:
-        steps = [s for s in (_advance(runtime, run, go_on) for run, go_on in moving) if s is not None]
+        steps = []
+        for run, go_on in moving:
+            # a slow batch (long inline sleeps, heavy scripts): renew the lease of a run still
+            # waiting its turn before it lapses; one already taken over is dropped
+            if time.monotonic() - leased[id(run)] > renew_after:
+                if not store.renew(run.instance_id, run.run_seq):
+                    log.warning("instance %s run %s was taken over while it waited in its batch",
+                                run.instance_id, run.run_seq)
+                    continue
+                leased[id(run)] = time.monotonic()
+            step = _advance(runtime, run, go_on)
+            if step is not None:
+                steps.append(step)
         if not steps:
             break
         pipe = store.redis.pipeline(transaction=False)
