@@ -244,6 +244,11 @@ def _commands(r: Redis) -> int:
     return sum(v["calls"] for k, v in r.info("commandstats").items())
 
 
+def _cpu(r: Redis) -> float:
+    info = r.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 def _command_mix(r: Redis, n: int) -> dict:
     """Calls per cycle of each command since the last CONFIG RESETSTAT, most frequent first."""
     mix = {k.removeprefix("cmdstat_"): v["calls"] / n for k, v in r.info("commandstats").items()}
@@ -313,6 +318,7 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
     procs = []
     out = {"instances": n}
     try:
+        out["in_process_cycle"] = bench_cycle(url, 200)
         out["rq_noop_jobs_per_s_2_workers"] = bench_rq_noop(url, n)
         procs = [_spawn(["worker"], env, log) for _ in range(2)] + [_spawn(["listen"], env, log)]
         # warm up: both workers compile and the listener is reading
@@ -337,6 +343,7 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
         base_done = client.store.count("completed")
         r.config_resetstat()
         c0 = _commands(r)
+        cpu0 = _cpu(r)
         t0 = time.perf_counter()
         pipe = r.pipeline(transaction=False)
         for iid in ids:
@@ -347,6 +354,8 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
         out["cycles_per_s"] = n / (t1 - t0)
         out["redis_commands_per_cycle"] = (c1 - c0) / n
         out["cycle_command_mix"] = _command_mix(r, n)
+        # Redis' own CPU per cycle (the server process, everything it did meanwhile)
+        out["redis_usec_per_cycle"] = (_cpu(r) - cpu0) * 1e6 / n
         info = r.info("stats")
         out["redis_net_input_bytes_per_cycle"] = info["total_net_input_bytes"] / n
         out["redis_net_output_bytes_per_cycle"] = info["total_net_output_bytes"] / n
@@ -397,12 +406,19 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
 
 def print_fleet(f: dict) -> None:
     print(f"\nfleet: 2 `jactl-worker worker` + 1 `listen`, private redis-server, N={f['instances']}")
+    c = f["in_process_cycle"]
+    print(f"  one cycle alone:   {c['cycle_ms_median']:.2f} ms median, {c['cycle_redis_commands']:.0f} commands and "
+          f"{c['cycle_round_trips']:.0f} round trips sent by the fleet's clients (start -> park -> reply -> complete; "
+          f"two no-op RQ jobs: {c['two_noop_jobs_ms_median']:.2f} ms, {c['two_noop_jobs_redis_commands']:.0f} / "
+          f"{c['two_noop_jobs_round_trips']:.0f})")
     print(f"  RQ baseline:       {f['rq_noop_jobs_per_s_2_workers']:.0f} no-op jobs/s (2 SimpleWorker processes)")
     print(f"  starts:            {f['starts_per_s_client']:.0f}/s client side, {f['start_to_parked_per_s']:.0f}/s to parked")
     print(f"  cycles:            {f['cycles_per_s']:.0f}/s (reply -> complete), {f['redis_commands_per_cycle']:.1f} Redis commands/cycle")
     print("  commands/cycle:    " + ", ".join(f"{k} {v:.2f}" for k, v in f["cycle_command_mix"].items()))
     print(f"  bytes/cycle:       {f['redis_net_input_bytes_per_cycle']:.0f} in, "
           f"{f['redis_net_output_bytes_per_cycle']:.0f} out of Redis")
+    print(f"  Redis CPU/cycle:   {f['redis_usec_per_cycle']:.0f} us (one primary's ceiling ~"
+          f"{1e6 / f['redis_usec_per_cycle']:.0f} cycles/s)")
     print(f"  checkpointed:      {f['checkpointed_per_s']:.0f} instances/s (start, 2 x checkpoint, complete), "
           f"{f['redis_commands_per_checkpointed']:.1f} commands each")
     print(f"  idle latency:      p50 {f['idle_latency_ms_p50']:.1f} ms, p99 {f['idle_latency_ms_p99']:.1f} ms")
