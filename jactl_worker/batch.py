@@ -47,44 +47,51 @@ def run_batch(runtime, claims) -> int:
     moving = [(Run(runtime, c), None) for c in claims]  # (run, how to go on: None = begin)
     leased = {id(run): time.monotonic() for run, _ in moving}
     renew_after = runtime.settings.lease_ms / 3000
-    while moving:
-        steps = []
-        for run, go_on in moving:
-            # a slow batch (long inline sleeps, heavy scripts): renew the lease of a run still
-            # waiting its turn before it lapses; one already taken over is dropped
-            if time.monotonic() - leased[id(run)] > renew_after:
-                if not store.renew(run.instance_id, run.run_seq):
-                    log.warning("instance %s run %s was taken over while it waited in its batch",
-                                run.instance_id, run.run_seq)
-                    continue
-                leased[id(run)] = time.monotonic()
-            step = _advance(runtime, run, go_on)
-            if step is not None:
-                steps.append(step)
-        if not steps:
-            break
-        pipe = store.redis.pipeline(transaction=False)
-        sizes = [_queue(runtime, step, pipe) for step in steps]
-        try:
-            replies = pipe.execute(raise_on_error=False)
-        except RedisError as e:
-            raise RedisUnavailable(e) from e
-        moving = []
-        at = 0
-        for step, n in zip(steps, sizes):
-            reply = replies[at + n - 1]  # the transition's reply comes after the output entry
-            at += n
-            if isinstance(reply, Exception):
-                raise RedisUnavailable(reply)
-            nxt = _settle(runtime, step, reply)
-            if nxt is not None:
-                moving.append(nxt)
+    try:
+        while moving:
+            steps = []
+            for run, go_on in moving:
+                # a slow batch (long inline sleeps, heavy scripts): renew the lease of a run still
+                # waiting its turn before it lapses; one already taken over is dropped
+                if time.monotonic() - leased[id(run)] > renew_after:
+                    if not store.renew(run.instance_id, run.run_seq):
+                        log.warning("instance %s run %s was taken over while it waited in its batch",
+                                    run.instance_id, run.run_seq)
+                        continue
+                    leased[id(run)] = time.monotonic()
+                step = _advance(runtime, run, go_on)
+                if step is not None:
+                    steps.append(step)
+            if runtime.leases:  # once per round, not per run: each hold replaces the one before
+                runtime.leases.release()
+            if not steps:
+                break
+            pipe = store.redis.pipeline(transaction=False)
+            sizes = [_queue(runtime, step, pipe) for step in steps]
+            try:
+                replies = pipe.execute(raise_on_error=False)
+            except RedisError as e:
+                raise RedisUnavailable(e) from e
+            moving = []
+            at = 0
+            for step, n in zip(steps, sizes):
+                reply = replies[at + n - 1]  # the transition's reply comes after the output entry
+                at += n
+                if isinstance(reply, Exception):
+                    raise RedisUnavailable(reply)
+                nxt = _settle(runtime, step, reply)
+                if nxt is not None:
+                    moving.append(nxt)
+    finally:
+        if runtime.leases:
+            runtime.leases.release()
     return len(claims)
 
 
 def _advance(runtime, run: Run, go_on):
     """Run ``run`` (from its restart point, or on with ``go_on()``) until it needs a
-    transition; returns that _Step, or None when the run is over (lost)."""
+    transition; returns that _Step, or None when the run is over (lost). The watchdog holds
+    the run meanwhile (run_batch releases it once per round)."""
     runtime.host.bind(run)
     if runtime.leases:
         runtime.leases.hold(run)
@@ -132,8 +139,6 @@ def _advance(runtime, run: Run, go_on):
         runtime._flush_output(run)
         return None
     finally:
-        if runtime.leases:
-            runtime.leases.release()
         runtime.host.unbind()
 
 

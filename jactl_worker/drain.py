@@ -35,6 +35,7 @@ import time
 from .config import Settings
 from .batch import run_batch
 from .dispatch import Dispatcher
+from .host import RedisUnavailable
 from .store import Store, parse_timeout
 
 log = logging.getLogger("jactl_worker.drain")
@@ -53,7 +54,11 @@ def drain(runtime, queue: str, token: str) -> str:
             claims = store.claim_next(queue, token, runtime.worker_name, settings.drain_batch)
             if not claims:
                 break
-            ran += run_batch(runtime, claims)
+            try:
+                ran += run_batch(runtime, claims)
+            except RedisUnavailable as e:  # the claimed leases lapse; the sweep recovers them
+                log.warning("drainer %s of %s stopped: Redis failed (%s)", token, queue, e.error)
+                raise e.error from None
             if time.monotonic() >= end:
                 break
     finally:
