@@ -69,7 +69,7 @@ def run_batch(runtime, claims) -> int:
             pipe = store.redis.pipeline(transaction=False)
             sizes = [_queue(runtime, step, pipe) for step in steps]
             try:
-                replies = pipe.execute(raise_on_error=False)
+                replies = store.execute(pipe)
             except RedisError as e:
                 raise RedisUnavailable(e) from e
             moving = []

@@ -94,7 +94,11 @@ class Client:
         self.store.store_script(h, source, client=pipe)
         for iid, env in zip(instance_ids, envs):
             self.store.create(iid, h, "", env, queue, reply_to, client=pipe)
-        tokens = [t for _, _, t in map(parse_create, pipe.execute()[1:]) if t]
+        replies = self.store.execute(pipe)
+        for r in replies:
+            if isinstance(r, Exception):
+                raise r
+        tokens = [t for _, _, t in map(parse_create, replies[1:]) if t]
         if tokens:
             pipe = self.redis.pipeline(transaction=False)
             for token in tokens:

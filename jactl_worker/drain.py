@@ -94,7 +94,7 @@ class Timer:
             self.store.timeout(corr, "", client=pipe)
         for q in self.queue_names:
             self.store.wake(q, client=pipe)
-        results = pipe.execute(raise_on_error=False)
+        results = self.store.execute(pipe)
         for (corr, _), r in zip(due, results):
             if isinstance(r, Exception):
                 log.warning("timing out %s failed: %s", corr, r)

@@ -329,7 +329,7 @@ class Listener:
         pipe = self.redis.pipeline(transaction=False)
         for m in valid:
             self.store.deliver(m.corr, m.body, m.message_id, m.entry_id, client=pipe)
-        for m, r in zip(valid, pipe.execute(raise_on_error=False)):
+        for m, r in zip(valid, self.store.execute(pipe)):
             if isinstance(r, Exception):
                 m.failure = r
                 continue

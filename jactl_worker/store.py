@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from redis import Redis
+from redis.exceptions import NoScriptError
 
 from .config import Settings
 from .keys import ENDED, LISTENER_GROUP, STATES, Keys
@@ -113,7 +114,31 @@ class Store:
 
     # -- helpers ---------------------------------------------------------------------------
     def _run(self, name: str, keys: list[str], args: list, client=None):
+        if client is not None and client is not self.redis:
+            # a pipeline: a bare EVALSHA, so the pipeline costs one round trip (redis-py's
+            # Script would ask SCRIPT EXISTS first); execute() loads scripts on NOSCRIPT
+            script = self._lua[name]
+            return client.evalsha(script.sha, len(keys), *keys, self.settings.prefix, *args)
         return self._lua[name](keys=keys, args=[self.settings.prefix, *args], client=client)
+
+    def execute(self, pipe) -> list:
+        """Send a pipeline of this store's transitions (queued with ``client=pipe``) and return
+        every reply, errors as exception objects. If Redis has lost the scripts (restarted,
+        SCRIPT FLUSH), the calls that failed with NOSCRIPT ran nothing: the scripts are loaded
+        and those calls sent again, in their order."""
+        stack = [(args, options) for args, options in pipe.command_stack]
+        results = pipe.execute(raise_on_error=False)
+        again = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
+        if again:
+            for script in self._lua.values():
+                self.redis.script_load(script.script)
+            retry = self.redis.pipeline(transaction=False)
+            for i in again:
+                args, options = stack[i]
+                retry.execute_command(*args, **options)
+            for i, r in zip(again, retry.execute(raise_on_error=False)):
+                results[i] = r
+        return results
 
     @property
     def _ended_ttl(self) -> str:

@@ -367,3 +367,15 @@ def test_a_worker_keeps_a_bounded_number_of_compiled_scripts(monkeypatch):
     for src in ("1", "2", "1", "3"):  # "2" is the least recently used when "3" comes
         host.compile(script_hash(src), src)
     assert list(host._compiled) == [script_hash("1"), script_hash("3")]
+
+
+def test_pipelined_transitions_survive_redis_losing_its_scripts(fleet):
+    iid = fleet.client.start("def a = checkpoint(commit: { 1 }, recover: { 2 })\nreceive('gone-scripts', 60000) + a")
+    fleet.step()
+    assert fleet.client.status(iid)["state"] == "waiting"
+    fleet.redis.script_flush()  # as after a Redis restart: the listener's and drainer's EVALSHAs fail once
+    fleet.client.deliver("gone-scripts", 41)
+    assert fleet.run_instance(iid, 10)["result"] == 42
+    fleet.redis.script_flush()
+    assert fleet.client.start_many("7", [{}], instance_ids=["after-flush"]) == ["after-flush"]
+    assert fleet.run_instance("after-flush", 10)["result"] == 7
