@@ -55,8 +55,8 @@ def run_batch(runtime, claims) -> int:
                 # waiting its turn before it lapses; one already taken over is dropped
                 if time.monotonic() - leased[id(run)] > renew_after:
                     if not store.renew(run.instance_id, run.run_seq):
-                        log.warning("instance %s run %s was taken over while it waited in its batch",
-                                    run.instance_id, run.run_seq)
+                        log.warning("instance %s run %s lost its lease while it waited in its batch "
+                                    "(taken over or cancelled); stopped", run.instance_id, run.run_seq)
                         continue
                     leased[id(run)] = time.monotonic()
                 step = _advance(runtime, run, go_on)
