@@ -11,9 +11,10 @@ sweep per interval. Three things are looked for:
   with the runs of that point already lost; after ``max_attempts`` lost runs the instance
   fails instead ("run lost its lease 3 times; last worker ..."), so a script that kills
   every worker it runs on is not retried forever.
-* lost run jobs - an instance queued for ``requeue_after_ms`` whose RQ job no longer exists
-  or has ended without claiming it (a producer or listener died between the state change and
-  the enqueue; a job was deleted). It is requeued.
+* lost run jobs - an instance an older version queued (indexed in ``{p}:pending``, in no
+  ready set) for ``requeue_after_ms`` whose RQ run job no longer exists or has ended without
+  claiming it. It is requeued. (Instances queued now sit in a ready set; a lost drain job is
+  covered by its drainer token's expiry and the timer's wake, drain.py.)
 * overdue waits - a wait ``timeout_grace_ms`` past its deadline and still waiting (the
   timer, drain.py, was not running). It is timed out now (only if it is still waiting).
 
