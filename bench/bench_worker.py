@@ -9,6 +9,13 @@
 2. Resumes per second with 1 and 2 worker processes (`python -m jactl_worker worker`): N
    instances are parked, their replies are delivered and turned into resume jobs, then the
    workers are started and timed until every instance has completed.
+3. ``--fleet``: the whole fleet as a user runs it, on a PRIVATE redis-server this script
+   starts (port ``--fleet-port``), with 2 ``jactl-worker worker`` and 1 ``jactl-worker listen``
+   processes: starts/s, wait/reply cycles/s for N parked instances (from the first reply
+   XADD-ed to the last completion), checkpointed instances/s (start, 2 x checkpoint(),
+   complete), idle resume latency p50/p99 (reply XADD -> result on the reply_to stream),
+   Redis commands per cycle (INFO commandstats delta / N), and as the baseline the no-op jobs/s
+   of 2 plain RQ SimpleWorker processes on the same Redis.
 
 Prints a table, and with --json PATH writes the figures.
 """
@@ -205,13 +212,235 @@ def bench_resumes(url: str, n: int, workers: int) -> dict:
     return {"workers": workers, "resumes": n, "seconds_with_startup": elapsed, "resumes_per_s": steady}
 
 
+CKPT_SCRIPT = ("def a = checkpoint(commit: { 1 }, recover: { 2 })\n"
+               "def b = checkpoint(commit: { a + 1 }, recover: { a + 2 })\n"
+               "b + 1")
+LATENCY_SCRIPT = "receive('lat-' + instanceId, 600000)"
+
+
+class PrivateRedis:
+    """A throwaway redis-server (no persistence) so the figures see no other traffic."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        r = Redis.from_url(self.url)
+        for _ in range(200):
+            try:
+                if r.ping():
+                    break
+            except Exception:
+                time.sleep(0.05)
+        r.flushall()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def _commands(r: Redis) -> int:
+    return sum(v["calls"] for k, v in r.info("commandstats").items())
+
+
+def _cpu(r: Redis) -> float:
+    info = r.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+def _command_mix(r: Redis, n: int) -> dict:
+    """Calls per cycle of each command since the last CONFIG RESETSTAT, most frequent first."""
+    mix = {k.removeprefix("cmdstat_"): v["calls"] / n for k, v in r.info("commandstats").items()}
+    return dict(sorted(mix.items(), key=lambda kv: -kv[1])[:12])
+
+
+def _start_all(client: Client, source: str, n: int, tag: str, reply_to: str | None = None) -> list[str]:
+    """Create n instances the fastest way this version of the Client offers."""
+    ids = [f"{tag}{i}" for i in range(n)]
+    if hasattr(client, "start_many"):
+        out = []
+        for i in range(0, n, 500):
+            out += client.start_many(source, [{} for _ in ids[i:i + 500]], instance_ids=ids[i:i + 500],
+                                     check=(i == 0), reply_to=reply_to)
+        return out
+    return [client.start(source, instance_id=iid, check=(k == 0), reply_to=reply_to) for k, iid in enumerate(ids)]
+
+
+def _wait_count(client: Client, state: str, n: int, timeout: float = 300.0, poll: float = 0.005) -> float:
+    end = time.monotonic() + timeout
+    while client.store.count(state) < n:
+        if time.monotonic() > end:
+            raise RuntimeError(f"only {client.store.count(state)} of {n} instances {state} after {timeout} s")
+        time.sleep(poll)
+    return time.perf_counter()
+
+
+def bench_rq_noop(url: str, n: int, workers: int = 2) -> float:
+    """No-op jobs/s through ``workers`` plain RQ SimpleWorker processes (burst mode)."""
+    r = Redis.from_url(url)
+    qname = f"noop-{uuid.uuid4().hex[:6]}"
+    q = Queue(qname, connection=r, serializer=JSONSerializer)
+    pipe = r.pipeline()
+    for _ in range(n):
+        q.enqueue(NOOP, pipeline=pipe, result_ttl=600)
+    pipe.execute()
+    from rq.registry import FinishedJobRegistry
+    fin = FinishedJobRegistry(qname, connection=r)
+    procs = [subprocess.Popen([sys.executable, "-m", "rq.cli", "worker", "--burst", "-w", "rq.worker.SimpleWorker",
+                               "-S", "rq.serializers.JSONSerializer", "--url", url, qname],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+             for _ in range(workers)]
+    try:
+        first = None
+        while True:
+            done = fin.count
+            if first is None and done:
+                first = (time.perf_counter(), done)
+            if done >= n:
+                break
+            time.sleep(0.005)
+        end = time.perf_counter()
+    finally:
+        for p in procs:
+            p.wait()
+    return (n - first[1]) / (end - first[0])
+
+
+def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
+    red = PrivateRedis(port)
+    url = red.url
+    r = Redis.from_url(url)
+    settings = Settings(redis_url=url, prefix="fleet", queue="fleet-q")
+    client = Client(r, settings=settings)
+    env = {**os.environ, "JACTL_REDIS_URL": url, "JACTL_PREFIX": settings.prefix, "JACTL_QUEUE": settings.queue}
+    log = open(os.devnull, "wb")
+    procs = []
+    out = {"instances": n}
+    try:
+        out["in_process_cycle"] = bench_cycle(url, 200)
+        out["rq_noop_jobs_per_s_2_workers"] = bench_rq_noop(url, n)
+        procs = [_spawn(["worker"], env, log) for _ in range(2)] + [_spawn(["listen"], env, log)]
+        # warm up: both workers compile and the listener is reading
+        _start_all(client, SCRIPT, 20, "warm")
+        _wait_count(client, "waiting", 20)
+        pipe = r.pipeline(transaction=False)
+        for i in range(20):
+            pipe.xadd(client.store.keys.inbox, {"correlation_id": f"bench-warm{i}", "body": "1"})
+        pipe.execute()
+        _wait_count(client, "completed", 20)
+
+        # starts, then park
+        t0 = time.perf_counter()
+        ids = _start_all(client, SCRIPT, n, "c")
+        t1 = time.perf_counter()
+        _wait_count(client, "waiting", n + 0)
+        t2 = time.perf_counter()
+        out["starts_per_s_client"] = n / (t1 - t0)
+        out["start_to_parked_per_s"] = n / (t2 - t0)
+
+        # cycles: every reply XADD-ed, from the first reply to the last completion
+        base_done = client.store.count("completed")
+        r.config_resetstat()
+        c0 = _commands(r)
+        cpu0 = _cpu(r)
+        t0 = time.perf_counter()
+        pipe = r.pipeline(transaction=False)
+        for iid in ids:
+            pipe.xadd(client.store.keys.inbox, {"correlation_id": f"bench-{iid}", "body": "1"})
+        pipe.execute()
+        t1 = _wait_count(client, "completed", base_done + n)
+        c1 = _commands(r)
+        out["cycles_per_s"] = n / (t1 - t0)
+        out["redis_commands_per_cycle"] = (c1 - c0) / n
+        out["cycle_command_mix"] = _command_mix(r, n)
+        # Redis' own CPU per cycle (the server process, everything it did meanwhile)
+        out["redis_usec_per_cycle"] = (_cpu(r) - cpu0) * 1e6 / n
+        info = r.info("stats")
+        out["redis_net_input_bytes_per_cycle"] = info["total_net_input_bytes"] / n
+        out["redis_net_output_bytes_per_cycle"] = info["total_net_output_bytes"] / n
+
+        # checkpointed instances: start, 2 x checkpoint(), complete
+        base_done = client.store.count("completed")
+        r.config_resetstat()
+        c0 = _commands(r)
+        t0 = time.perf_counter()
+        _start_all(client, CKPT_SCRIPT, n, "k")
+        t1 = _wait_count(client, "completed", base_done + n)
+        out["checkpointed_per_s"] = n / (t1 - t0)
+        out["redis_commands_per_checkpointed"] = (_commands(r) - c0) / n
+
+        # idle resume latency: one parked instance at a time, reply -> result on reply_to
+        lat = []
+        stream = client.store.keys.out("lat")
+        last = "0"
+        for i in range(latency_samples):
+            iid = f"lat{i}"
+            _start_all(client, LATENCY_SCRIPT, 1, iid, reply_to="lat")
+            iid = f"{iid}0"
+            while client.store.instance(iid).get("state") != "waiting":
+                time.sleep(0.002)
+            time.sleep(0.02)  # idle: nothing else in flight
+            t0 = time.perf_counter()
+            r.xadd(client.store.keys.inbox, {"correlation_id": f"lat-{iid}", "body": "1"})
+            got = r.xread({stream: last}, block=10000, count=1)
+            lat.append(time.perf_counter() - t0)
+            last = got[0][1][-1][0]
+        lat.sort()
+        out["idle_latency_ms_p50"] = statistics.median(lat) * 1000
+        out["idle_latency_ms_p99"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        red.stop()
+    return out
+
+
+def print_fleet(f: dict) -> None:
+    print(f"\nfleet: 2 `jactl-worker worker` + 1 `listen`, private redis-server, N={f['instances']}")
+    c = f["in_process_cycle"]
+    print(f"  one cycle alone:   {c['cycle_ms_median']:.2f} ms median, {c['cycle_redis_commands']:.0f} commands and "
+          f"{c['cycle_round_trips']:.0f} round trips sent by the fleet's clients (start -> park -> reply -> complete; "
+          f"two no-op RQ jobs: {c['two_noop_jobs_ms_median']:.2f} ms, {c['two_noop_jobs_redis_commands']:.0f} / "
+          f"{c['two_noop_jobs_round_trips']:.0f})")
+    print(f"  RQ baseline:       {f['rq_noop_jobs_per_s_2_workers']:.0f} no-op jobs/s (2 SimpleWorker processes)")
+    print(f"  starts:            {f['starts_per_s_client']:.0f}/s client side, {f['start_to_parked_per_s']:.0f}/s to parked")
+    print(f"  cycles:            {f['cycles_per_s']:.0f}/s (reply -> complete), {f['redis_commands_per_cycle']:.1f} Redis commands/cycle")
+    print("  commands/cycle:    " + ", ".join(f"{k} {v:.2f}" for k, v in f["cycle_command_mix"].items()))
+    print(f"  bytes/cycle:       {f['redis_net_input_bytes_per_cycle']:.0f} in, "
+          f"{f['redis_net_output_bytes_per_cycle']:.0f} out of Redis")
+    print(f"  Redis CPU/cycle:   {f['redis_usec_per_cycle']:.0f} us (one primary's ceiling ~"
+          f"{1e6 / f['redis_usec_per_cycle']:.0f} cycles/s)")
+    print(f"  checkpointed:      {f['checkpointed_per_s']:.0f} instances/s (start, 2 x checkpoint, complete), "
+          f"{f['redis_commands_per_checkpointed']:.1f} commands each")
+    print(f"  idle latency:      p50 {f['idle_latency_ms_p50']:.1f} ms, p99 {f['idle_latency_ms_p99']:.1f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", default=os.environ.get("JACTL_REDIS_URL", "redis://127.0.0.1:6379/0"))
     ap.add_argument("--cycles", type=int, default=300)
     ap.add_argument("--resumes", type=int, default=1000)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--fleet", action="store_true", help="only the fleet figures (private redis-server)")
+    ap.add_argument("--fleet-port", type=int, default=6390)
+    ap.add_argument("--instances", type=int, default=2000)
+    ap.add_argument("--latency-samples", type=int, default=200)
     args = ap.parse_args()
+    if args.fleet:
+        f = bench_fleet(args.fleet_port, args.instances, args.latency_samples)
+        print_fleet(f)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"fleet": f}, indent=2))
+        return
 
     cycle = bench_cycle(args.url, args.cycles)
     one = bench_resumes(args.url, args.resumes, 1)

@@ -121,18 +121,62 @@ def sweep(ctx):
 @click.option("--reply-to", default=None, help="Destination that receives the final result.")
 @click.option("-q", "--queue", default=None)
 @click.option("--wait", "wait_s", type=float, default=None, help="Wait this many seconds for the result.")
+@click.option("--stdin", "many", is_flag=True,
+              help="Start one instance per line of stdin: a JSON object of globals (merged over -g), "
+                   "optionally with the instance id under \"instanceId\". Prints one id per line.")
 @click.pass_context
-def start(ctx, script, globals_, instance_id, reply_to, queue, wait_s):
+def start(ctx, script, globals_, instance_id, reply_to, queue, wait_s, many):
     """Start SCRIPT (a file, or - for stdin); prints the instance id."""
     env = {}
     for g in globals_:
         name, _, value = g.partition("=")
         env[name] = _parse_json_arg(value)
     client = _client(ctx)
+    if many:
+        if script.name == "<stdin>":
+            raise click.UsageError("--stdin reads globals from stdin: give SCRIPT as a file")
+        _start_many(client, script.read(), env, reply_to, queue)
+        return
     iid = client.start(script.read(), env, instance_id=instance_id, reply_to=reply_to, queue=queue)
     click.echo(iid)
     if wait_s is not None:
         _print_json(client.result(iid, timeout=wait_s))
+
+
+START_CHUNK = 1000  # lines per start_many call: one pipeline of creates each
+
+
+def _start_many(client, source: str, base: dict, reply_to, queue) -> None:
+    import uuid
+
+    chunk_envs, chunk_ids = [], []
+    check = True
+
+    def flush():
+        nonlocal check
+        if chunk_envs:
+            for iid in client.start_many(source, chunk_envs, instance_ids=chunk_ids, reply_to=reply_to,
+                                         queue=queue, check=check):
+                click.echo(iid)
+            check = False  # compiled once
+            chunk_envs.clear()
+            chunk_ids.clear()
+
+    for n, line in enumerate(click.get_text_stream("stdin"), 1):
+        if not line.strip():
+            continue
+        try:
+            env = codec.loads(line)  # numbers as Jactl reads them (Decimal, long)
+        except ValueError as e:
+            raise click.ClickException(f"stdin line {n}: not JSON: {e}") from None
+        if not isinstance(env, dict):
+            raise click.ClickException(f"stdin line {n}: a JSON object of globals is needed")
+        iid = env.pop("instanceId", None)
+        chunk_ids.append(str(iid) if iid is not None else uuid.uuid4().hex)
+        chunk_envs.append({**base, **env})
+        if len(chunk_envs) >= START_CHUNK:
+            flush()
+    flush()
 
 
 @main.command()

@@ -24,7 +24,7 @@ from .dispatch import Dispatcher
 from .errors import Cancelled, InvalidMessage, ResultTimeout, ScriptFailed, UnknownInstance
 from .host import Host
 from .keys import STATES, script_hash
-from .store import Store
+from .store import Store, parse_create
 
 INSTANCE_ID = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
 MAX_CORRELATION_ID = 200
@@ -57,11 +57,67 @@ class Client:
         id). With ``check`` the source is compiled first, so a syntax error raises
         lang.CompileError here instead of failing the instance later.
         """
-        instance_id = instance_id or uuid.uuid4().hex
-        if not INSTANCE_ID.fullmatch(instance_id):
+        instance_id = self._check_id(instance_id or uuid.uuid4().hex)
+        self._check_reply_to(reply_to)
+        globals_json = self._globals_json(globals)
+        h = script_hash(source)
+        if check:
+            self._compiler().compile(h, source)
+        queue = queue or self.settings.queue
+        created, _, token = self.store.create(instance_id, h, source, globals_json, queue, reply_to)
+        if token:
+            self.dispatch.enqueue_drain(queue, token)
+        return instance_id
+
+    def start_many(self, source: str, globals_list, *, instance_ids=None, reply_to: str | None = None,
+                   queue: str | None = None, check: bool = True) -> list[str]:
+        """Start one instance of ``source`` per globals dict in ``globals_list``; returns their
+        ids in order. Like start() (an id that exists is left alone), but the source is stored
+        once and the creates go in one pipeline, followed by one drain job per drainer token
+        (at most max_drainers), so a thousand starts cost a few round trips. Everything is
+        checked before anything is written."""
+        globals_list = list(globals_list)
+        if instance_ids is None:
+            instance_ids = [uuid.uuid4().hex for _ in globals_list]
+        instance_ids = [self._check_id(i) for i in instance_ids]
+        if len(instance_ids) != len(globals_list):
+            raise ValueError("instance_ids and globals_list differ in length")
+        self._check_reply_to(reply_to)
+        envs = [self._globals_json(g) for g in globals_list]
+        h = script_hash(source)
+        if check:
+            self._compiler().compile(h, source)
+        queue = queue or self.settings.queue
+        if not instance_ids:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        self.store.store_script(h, source, client=pipe)
+        for iid, env in zip(instance_ids, envs):
+            self.store.create(iid, h, "", env, queue, reply_to, client=pipe)
+        replies = self.store.execute(pipe)
+        for r in replies:
+            if isinstance(r, Exception):
+                raise r
+        tokens = [t for _, _, t in map(parse_create, replies[1:]) if t]
+        if tokens:
+            pipe = self.redis.pipeline(transaction=False)
+            for token in tokens:
+                self.dispatch.enqueue_drain(queue, token, pipeline=pipe)
+            pipe.execute()
+        return instance_ids
+
+    @staticmethod
+    def _check_id(instance_id: str) -> str:
+        if not isinstance(instance_id, str) or not INSTANCE_ID.fullmatch(instance_id):
             raise ValueError(f"invalid instance id {instance_id!r}: 1-200 of A-Z a-z 0-9 _ . : @ / + = -")
+        return instance_id
+
+    @staticmethod
+    def _check_reply_to(reply_to) -> None:
         if reply_to is not None and (not reply_to or len(reply_to) > 200):
             raise ValueError("reply_to must be a non-empty name of at most 200 characters")
+
+    def _globals_json(self, globals) -> str:
         env = {} if globals is None else globals
         if not isinstance(env, dict) or not all(isinstance(k, str) for k in env):
             raise InvalidMessage("globals must be a dict with string keys")
@@ -69,14 +125,7 @@ class Client:
         # what a script will get: the same bounds as a reply body (depth, huge numbers)
         codec.loads(globals_json, max_depth=self.settings.max_json_depth,
                     max_number_digits=self.settings.max_json_number_digits)
-        h = script_hash(source)
-        if check:
-            self._compiler().compile(h, source)
-        queue = queue or self.settings.queue
-        created, detail = self.store.create(instance_id, h, source, globals_json, queue, reply_to)
-        if created:
-            self.dispatch.enqueue_run(queue, instance_id, int(detail))
-        return instance_id
+        return globals_json
 
     def _compiler(self) -> Host:
         if self._host is None:

@@ -83,6 +83,13 @@ class Settings:
             (Redis' delivery count) records it as a ``dead-letter`` notice and acknowledges it.
         dead_letter_maxlen: approximate cap of ``{p}:dead-letters``, where dead-lettered
             messages are kept whole for an operator to inspect or replay.
+        max_drainers: most drain jobs that run a queue's ready instances at once (drain.py);
+            about the number of worker processes serving the queue.
+        drain_batch: ready instances a drainer claims in one step.
+        drain_slice_ms: a drainer hands over to a successor job after this long, so one RQ
+            job never holds a worker for ever and other queues get their turn.
+        timer_interval_ms: how often a worker (one at a time) times out due waits and wakes
+            queues whose ready instances have no drainer.
     """
 
     redis_url: str | None = None
@@ -117,12 +124,18 @@ class Settings:
     max_json_number_digits: int = 1_000
     max_deliveries: int = 5
     dead_letter_maxlen: int = 1_000
+    max_drainers: int = 4
+    drain_batch: int = 32
+    drain_slice_ms: int = 2_000
+    timer_interval_ms: int = 100
 
     def __post_init__(self):
         if not PREFIX_PATTERN.fullmatch(self.prefix):
             raise ValueError(f"invalid key prefix {self.prefix!r}: use 1-64 of A-Z a-z 0-9 _ . : {{ }} -")
         if not 1 <= self.max_json_depth <= JSON_DEPTH_CEILING:
             raise ValueError(f"max_json_depth must be 1..{JSON_DEPTH_CEILING}, not {self.max_json_depth}")
+        if self.max_drainers < 1 or self.drain_batch < 1:
+            raise ValueError("max_drainers and drain_batch must be at least 1")
         if self.max_deliveries < 1:
             raise ValueError(f"max_deliveries must be at least 1, not {self.max_deliveries}")
 

@@ -21,6 +21,7 @@ from .config import Settings
 from .dispatch import Dispatcher
 from .listener import Listener
 from .reaper import Reaper
+from .drain import Timer
 from .store import Store
 from .worker import JactlWorker, Scheduler, worker_name
 
@@ -42,6 +43,8 @@ class EmbeddedFleet:
         self.listener = Listener(self.redis, self.settings, name=name)
         self.listener.store.ensure_group()
         self.reaper = Reaper(Store(self.redis, self.settings), Dispatcher(self.redis, self.settings), self.settings, name)
+        self.timer = Timer(Store(self.redis, self.settings), Dispatcher(self.redis, self.settings), self.settings,
+                           self.queues, name)
         self._registries = [ScheduledJobRegistry(q, connection=self.redis, serializer=JSONSerializer) for q in self.queues]
 
     def step(self) -> bool:
@@ -49,12 +52,20 @@ class EmbeddedFleet:
         anything was done."""
         did = self.listener.step(block_ms=None) > 0
         self.scheduler.tick()
+        did = self.timer.tick() > 0 or did
         did = self.worker.work(burst=True, logging_level="WARNING") or did
         return did
 
     def next_scheduled(self) -> float | None:
         """Seconds until the next scheduled job (a timeout or a long sleep) is due."""
         times = []
+        first = self.redis.zrange(self.timer.store.keys.deadlines, 0, 0, withscores=True)
+        if first:
+            times.append(first[0][1] / 1000)
+        for q in self.queues:  # a lost run waiting out its backoff
+            first = self.redis.zrange(self.timer.store.keys.ready(q), 0, 0, withscores=True)
+            if first:
+                times.append(first[0][1] / 1000)
         for reg in self._registries:
             rows = self.redis.zrange(reg.key, 0, 0, withscores=True)
             if rows:

@@ -15,6 +15,7 @@ Compiled scripts (and their Contexts) are cached per process by the hash they ar
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import lang
 
@@ -41,6 +42,9 @@ class RedisUnavailable(BaseException):
         self.error = error
 
 
+MAX_COMPILED = 256  # compiled scripts (each with its Context) a worker keeps
+
+
 class Host:
     """Builds lang Contexts with send/receive registered, one per script, and caches them.
 
@@ -61,7 +65,7 @@ class Host:
             self._options["max_loop_iterations"] = settings.max_loop_iterations
         if settings.max_call_depth:
             self._options["max_call_depth"] = settings.max_call_depth
-        self._compiled: dict[str, tuple[object, object]] = {}
+        self._compiled: OrderedDict[str, tuple[object, object]] = OrderedDict()
         self._local = threading.local()
 
     def new_context(self):
@@ -86,6 +90,11 @@ class Host:
             context = self.new_context()
             script = context.compile(source, name=f"script-{script_hash[:12]}")
             entry = self._compiled[script_hash] = (context, script)
+            # bounded, least recently used out: a fleet may see any number of distinct scripts
+            while len(self._compiled) > MAX_COMPILED:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(script_hash)
         return entry
 
     # -- the run the current thread is executing (set by instance.Run) ---------------------------

@@ -142,6 +142,11 @@ class Runtime:
         claim = self.store.claim(instance_id, run_seq, self.worker_name)
         if isinstance(claim, str):
             return f"skipped: {claim}"
+        return self.run_claimed(claim)
+
+    def run_claimed(self, claim: Claim) -> str:
+        """Run an instance this worker has claimed (claim.lua, or a drainer's claim_next)."""
+        instance_id, run_seq = claim.instance_id, claim.run_seq
         run = Run(self, claim)
         self.host.bind(run)
         if self.leases:
@@ -162,16 +167,17 @@ class Runtime:
             self.host.unbind()
 
     def timeout(self, corr: str, wait_seq: int) -> str:
-        """A wait's deadline came: resolve it with its timeout value and run the instance."""
+        """A timeout job armed by an older version (timeouts are the timer's now, drain.py):
+        resolve the wait if it is due, and let a drainer run the instance."""
         r = self.store.timeout(corr, wait_seq)
         if r[0] == "stale":
             return f"stale: {r[1]}"
         if r[0] == "early":
-            _, deadline_ms, queue = r
-            self.dispatch.schedule_timeout(queue or self.settings.queue, corr, wait_seq, deadline_ms)
-            return "re-armed"
-        _, instance_id, run_seq, _queue = r
-        return self.run(instance_id, run_seq)
+            return "early: the timer times it out when due"
+        _, _instance_id, _run_seq, queue, token = r
+        if token:
+            self.dispatch.enqueue_drain(queue or self.settings.queue, token)
+        return "timed out"
 
     # -- the run loop ---------------------------------------------------------------------------
     def _execute(self, run: Run) -> str:
@@ -270,12 +276,7 @@ class Runtime:
             raise _Failure(f"correlation id {corr!r} is already awaited by instance {r[1]!r}")
         if r[0] == "resolved":
             return outcome.continuation.resume(codec.loads(r[1]))
-        wait_seq = r[1]
-        if deadline is not None:
-            try:
-                self.dispatch.schedule_timeout(run.claim.queue or self.settings.queue, corr, wait_seq, deadline)
-            except Exception:  # the reaper's overdue-deadline sweep will time the wait out
-                log.warning("could not schedule the timeout of %s", corr, exc_info=True)
+        # a deadline is in {p}:deadlines (park.lua): the timer times the wait out (drain.py)
         return None
 
     def _save(self, outcome) -> tuple[bytes, int]:

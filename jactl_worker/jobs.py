@@ -1,6 +1,8 @@
 """RQ entry points. Their dotted paths are part of the wire format (jobs already queued in Redis
 name them), so they stay put; each is a thin call into instance.Runtime.
 
+    jactl_worker.jobs.drain_job(prefix, queue, token)
+        run the queue's ready instances in batches until none is due (drain.py)
     jactl_worker.jobs.run_job(prefix, instance_id, run_seq)
         start or resume the instance; a stale run_seq (a duplicate or superseded job) does nothing
     jactl_worker.jobs.timeout_job(prefix, correlation_id, wait_seq)
@@ -17,6 +19,7 @@ import threading
 from rq import get_current_job
 
 from .config import Settings
+from .drain import drain
 from .instance import Runtime
 
 _runtimes: dict[tuple, Runtime] = {}
@@ -50,6 +53,10 @@ def _runtime(prefix: str) -> Runtime:
 
 def run_job(prefix: str, instance_id: str, run_seq: int) -> str:
     return _runtime(prefix).run(instance_id, int(run_seq))
+
+
+def drain_job(prefix: str, queue: str, token: str) -> str:
+    return drain(_runtime(prefix), queue, token)
 
 
 def timeout_job(prefix: str, correlation_id: str, wait_seq: int) -> str:

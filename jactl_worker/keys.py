@@ -48,10 +48,20 @@ Per correlation id
 Fleet-wide
     {p}:script:{sha256}      STRING a script's source; instances are pinned to it by hash
     {p}:all                  ZSET   every instance id, scored by creation time (ms)
-    {p}:state:{state}        ZSET   instance ids in that state, scored by last change (ms)
+    {p}:state:{state}        ZSET   instance ids in that state, scored by last change (ms); not
+                                    for "running": {p}:leases lists exactly the running ones
     {p}:leases               ZSET   running instance id -> lease deadline (ms)
-    {p}:pending              ZSET   queued instance id -> time its run job was (re)enqueued (ms)
-    {p}:deadlines            ZSET   waiting correlation id -> wait deadline (ms)
+    {p}:pending              ZSET   queued instance id -> time its run job was (re)enqueued (ms);
+                                    written by older versions only (the ready sets replace it),
+                                    swept by the reaper
+    {p}:deadlines            ZSET   waiting correlation id -> wait deadline (ms); the timer
+                                    times out what is due
+    {p}:ready:{queue}        ZSET   queued instance id -> time it may run (ms): what the queue's
+                                    drain jobs claim (drain.py)
+    {p}:drainers:{queue}     ZSET   drainer token -> expiry (ms): the queue's live drain jobs, at
+                                    most max_drainers; a token expires unless its drainer claims
+    {p}:drainer-seq          STRING counter that makes drainer tokens unique
+    {p}:timer                STRING lock: one worker at a time runs the timer tick
     {p}:inbox                STREAM incoming replies: correlation_id, body (JSON), [message_id];
                                     read by the consumer group "listeners"
     {p}:out:{to}             STREAM messages scripts send() to ``to``: from, body (JSON), and for
@@ -132,6 +142,16 @@ class Keys:
     def deadlines(self) -> str:
         return f"{self.prefix}:deadlines"
 
+    def ready(self, queue: str) -> str:
+        return f"{self.prefix}:ready:{queue}"
+
+    def drainers(self, queue: str) -> str:
+        return f"{self.prefix}:drainers:{queue}"
+
+    @property
+    def timer(self) -> str:
+        return f"{self.prefix}:timer"
+
     @property
     def inbox(self) -> str:
         return f"{self.prefix}:inbox"
@@ -158,6 +178,9 @@ class Keys:
     # RQ job ids (RQ allows only [A-Za-z0-9_-]; instance ids may hold more, so they are hashed)
     def run_job_id(self, instance_id: str, run_seq: int) -> str:
         return f"jw-r-{_digest(self.prefix, instance_id)}-{run_seq}"
+
+    def drain_job_id(self, queue: str, token: str) -> str:
+        return f"jw-d-{_digest(self.prefix, queue)}-{token}"
 
     def timeout_job_id(self, corr: str, wait_seq: int) -> str:
         return f"jw-t-{_digest(self.prefix, corr)}-{wait_seq}"

@@ -329,7 +329,7 @@ class Listener:
         pipe = self.redis.pipeline(transaction=False)
         for m in valid:
             self.store.deliver(m.corr, m.body, m.message_id, m.entry_id, client=pipe)
-        for m, r in zip(valid, pipe.execute(raise_on_error=False)):
+        for m, r in zip(valid, self.store.execute(pipe)):
             if isinstance(r, Exception):
                 m.failure = r
                 continue
@@ -377,10 +377,8 @@ class Listener:
         log.debug("message %s for %s: %s", m.message_id, m.corr, d.outcome)
         if not d.needs_run:
             return
-        keys = self.store.keys
-        if d.outcome == "reenqueue" and self.dispatch.job_alive(keys.run_job_id(d.instance_id, d.run_seq)):
-            return  # the earlier delivery did enqueue it
-        queue = d.queue or self.settings.queue
-        self.dispatch.enqueue_run(queue, d.instance_id, d.run_seq, pipeline=pipe)
-        if d.wait_seq is not None:
-            self.dispatch.cancel_timeout(queue, m.corr, d.wait_seq, pipe)
+        # the instance is in its queue's ready set (deliver.lua); a token means the queue needs
+        # one more drainer ("reenqueue": the earlier delivery's listener died, maybe before
+        # it enqueued the drain job - and if not, the spare drainer finds nothing and exits)
+        if d.token:
+            self.dispatch.enqueue_drain(d.queue or self.settings.queue, d.token, pipeline=pipe)

@@ -11,12 +11,15 @@ sweep per interval. Three things are looked for:
   with the runs of that point already lost; after ``max_attempts`` lost runs the instance
   fails instead ("run lost its lease 3 times; last worker ..."), so a script that kills
   every worker it runs on is not retried forever.
-* lost run jobs - an instance queued for ``requeue_after_ms`` whose RQ job no longer exists
-  or has ended without claiming it (a producer or listener died between the state change and
-  the enqueue; a job was deleted). It is requeued.
-* overdue waits - a wait ``timeout_grace_ms`` past its deadline and still waiting, because
-  the timeout job was never scheduled or RQ's scheduler lock sat with a dead worker. A timeout
-  job is enqueued now (it resolves the wait only if it is still waiting).
+* lost run jobs - an instance an older version queued (indexed in ``{p}:pending``, in no
+  ready set) for ``requeue_after_ms`` whose RQ run job no longer exists or has ended without
+  claiming it. It is requeued. (Instances queued now sit in a ready set; a lost drain job is
+  covered by its drainer token's expiry and the timer's wake, drain.py.)
+* overdue waits - a wait ``timeout_grace_ms`` past its deadline and still waiting (the
+  timer, drain.py, was not running). It is timed out now (only if it is still waiting).
+
+Recovered instances join their queue's ready set (a lost run after its backoff); the Lua
+transition hands back a drainer token when one is needed, and a drain job is enqueued.
 """
 
 from __future__ import annotations
@@ -89,7 +92,8 @@ class Reaper:
         delay_ms = self.settings.retry_backoff_ms * 4 ** max(0, r.lost - 1)
         log.warning("instance %s: %s (%d lost so far); run %s in %.1f s", instance_id, why, r.lost,
                     r.run_seq, delay_ms / 1000)
-        self.dispatch.enqueue_run(r.queue, instance_id, r.run_seq, delay_ms=delay_ms)
+        if r.token:  # no backoff (retry_backoff_ms 0): ready now; else the timer wakes the queue
+            self.dispatch.enqueue_drain(r.queue or self.settings.queue, r.token)
         return 1
 
     def _lost_jobs(self, now: int) -> int:
@@ -101,7 +105,9 @@ class Reaper:
                 self.store.forget(keys.pending, instance_id)
                 continue
             run_seq = inst.get("run_seq", "")
-            if self.dispatch.job_alive(keys.run_job_id(instance_id, int(run_seq or 0))):
+            # ready: a drainer (or the timer's wake) takes it; else a run job of an older version
+            ready = self.store.redis.zscore(keys.ready(inst.get("queue") or self.settings.queue), instance_id)
+            if ready is not None or self.dispatch.job_alive(keys.run_job_id(instance_id, int(run_seq or 0))):
                 self.store.touch(keys.pending, instance_id, now)
                 continue
             n += self._recover(instance_id, self.store.requeue(instance_id, "pending", run_seq),
@@ -117,11 +123,10 @@ class Reaper:
                 self.store.forget(keys.deadlines, corr)
                 continue
             wait_seq = int(w.get("wait_seq") or 0)
-            job_id = keys.timeout_job_id(corr, wait_seq) + "-late"
-            if self.dispatch.job_alive(job_id):
-                continue
-            inst = self.store.instance(w.get("instance", "")) or {}
             log.warning("wait %s is overdue; timing it out now", corr)
-            self.dispatch.enqueue_timeout_now(inst.get("queue") or self.settings.queue, corr, wait_seq)
-            n += 1
+            t = self.store.timeout(corr, wait_seq)
+            if t[0] == "resolved":
+                if t[4]:
+                    self.dispatch.enqueue_drain(t[3] or self.settings.queue, t[4])
+                n += 1
         return n

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from redis import Redis
+from redis.exceptions import NoScriptError
 
 from .config import Settings
 from .keys import ENDED, LISTENER_GROUP, STATES, Keys
@@ -79,6 +80,7 @@ class Requeue:
     queue: str | None = None
     lost: int = 0                 # runs of this restart point lost so far
     failed: str | None = None     # set instead when the instance failed (too many lost runs)
+    token: str | None = None      # a drainer token: enqueue a drain job with it
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Delivery:
     run_seq: int | None = None
     queue: str | None = None
     wait_seq: int | None = None  # set when a wait with a deadline was resolved (its timeout job can go)
+    token: str | None = None  # a drainer token: enqueue a drain job with it
 
     @property
     def needs_run(self) -> bool:
@@ -103,27 +106,81 @@ class Store:
         self.redis = connection
         self.settings = settings
         self.keys = Keys(settings.prefix)
-        self._lua = {name: connection.register_script(src) for name, src in LUA_SOURCES.items()}
+        # the drainer bounds are constants of the scripts (every process of a fleet has the same)
+        head = (f"local MAX_DRAINERS = {int(settings.max_drainers)}\n"
+                f"local DRAINER_TTL_MS = {int(settings.lease_ms)}\n")
+        self._lua = {name: connection.register_script(head + src) for name, src in LUA_SOURCES.items()}
         self._scripts: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def _run(self, name: str, keys: list[str], args: list, client=None):
+        if client is not None and client is not self.redis:
+            # a pipeline: a bare EVALSHA, so the pipeline costs one round trip (redis-py's
+            # Script would ask SCRIPT EXISTS first); execute() loads scripts on NOSCRIPT
+            script = self._lua[name]
+            return client.evalsha(script.sha, len(keys), *keys, self.settings.prefix, *args)
         return self._lua[name](keys=keys, args=[self.settings.prefix, *args], client=client)
+
+    def execute(self, pipe) -> list:
+        """Send a pipeline of this store's transitions (queued with ``client=pipe``) and return
+        every reply, errors as exception objects. If Redis has lost the scripts (restarted,
+        SCRIPT FLUSH), the calls that failed with NOSCRIPT ran nothing: the scripts are loaded
+        and those calls sent again, in their order."""
+        stack = [(args, options) for args, options in pipe.command_stack]
+        results = pipe.execute(raise_on_error=False)
+        again = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
+        if again:
+            for script in self._lua.values():
+                self.redis.script_load(script.script)
+            retry = self.redis.pipeline(transaction=False)
+            for i in again:
+                args, options = stack[i]
+                retry.execute_command(*args, **options)
+            for i, r in zip(again, retry.execute(raise_on_error=False)):
+                results[i] = r
+        return results
 
     @property
     def _ended_ttl(self) -> str:
         return "" if self.settings.ended_ttl_s is None else str(self.settings.ended_ttl_s)
 
     # -- instance lifecycle -----------------------------------------------------------------
-    def create(self, instance_id, script_hash, source, globals_json, queue, reply_to) -> tuple[bool, str]:
-        """Create a queued instance. Returns (True, run_seq) or (False, existing state)."""
+    def create(self, instance_id, script_hash, source, globals_json, queue, reply_to,
+               client=None) -> tuple[bool, str, str | None]:
+        """Create a queued (ready) instance. Returns (True, run_seq, drainer token or None) or
+        (False, existing state, None). ``source`` "" leaves the stored source alone (the caller
+        stored it); with ``client`` (a pipeline) the call is queued and parse_create() reads
+        its reply."""
         k = self.keys
-        created, detail = self._run(
+        r = self._run(
             "create",
             [k.instance(instance_id), k.script(script_hash)],
             [instance_id, script_hash, source, globals_json, queue, reply_to or ""],
+            client=client,
         )
-        return bool(created), _s(detail)
+        return r if client is not None else parse_create(r)
+
+    def store_script(self, script_hash: str, source: str, client=None) -> None:
+        (client or self.redis).set(self.keys.script(script_hash), source)
+
+    # -- ready sets and drainers (drain.py) ----------------------------------------------------
+    def claim_next(self, queue: str, token: str, worker: str, batch: int) -> list[Claim]:
+        """Claim up to ``batch`` ready instances of ``queue`` for this drainer."""
+        k = self.keys
+        rows = self._run("claim_next", [k.ready(queue), k.drainers(queue)],
+                         [token, worker, self.settings.lease_ms, batch])
+        return [_claim(_s(row[0]), int(row[1]), row[2:]) for row in rows]
+
+    def drain_exit(self, queue: str, token: str) -> str | None:
+        """The drainer holding ``token`` stops; a token for its successor if ready ids remain."""
+        k = self.keys
+        return _s(self._run("drain_exit", [k.ready(queue), k.drainers(queue)], [token])) or None
+
+    def wake(self, queue: str, client=None):
+        """A drainer token if ``queue`` has due ready ids and room for one more drainer."""
+        k = self.keys
+        r = self._run("wake", [k.ready(queue), k.drainers(queue)], [], client=client)
+        return r if client is not None else (_s(r) or None)
 
     def claim(self, instance_id: str, run_seq: int, worker: str) -> Claim | str:
         """Take a queued instance for run ``run_seq``; a str result says why the job is stale."""
@@ -132,41 +189,30 @@ class Store:
                       [instance_id, run_seq, worker, self.settings.lease_ms])
         if r[0] == 0:
             return _s(r[1])
-        _, script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue, seq = r
-        return Claim(
-            instance_id=instance_id,
-            run_seq=int(run_seq),
-            script_hash=_s(script_hash),
-            globals_json=_s(globals_json) or "{}",
-            point=_s(point),
-            checkpoint_id=int(ckpt_id or 0),
-            reply_to=_s(reply_to),
-            continuation=cont or None,
-            value_json=_s(value) if value else None,
-            wait_kind=_s(wait_kind),
-            queue=_s(queue),
-            sequence=int(seq) if _s(seq).isdigit() else None,
-        )
+        return _claim(instance_id, int(run_seq), r[1:])
 
     def renew(self, instance_id: str, run_seq: int) -> bool:
         return bool(self._run("renew", [self.keys.instance(instance_id)], [instance_id, run_seq, self.settings.lease_ms]))
 
     def save_checkpoint(self, instance_id: str, run_seq: int, checkpoint_id: int, data: bytes,
-                        sequence: int | None = None) -> bool:
+                        sequence: int | None = None, client=None):
+        """True if persisted, False if fenced off. With ``client`` (a pipeline) the call is
+        queued (its reply: 1 or 0)."""
         k = self.keys
-        return bool(
-            self._run(
-                "checkpoint",
-                [k.instance(instance_id), k.point(instance_id)],
-                [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms,
-                 "" if sequence is None else sequence],
-            )
+        r = self._run(
+            "checkpoint",
+            [k.instance(instance_id), k.point(instance_id)],
+            [instance_id, run_seq, checkpoint_id, data, self.settings.lease_ms,
+             "" if sequence is None else sequence],
+            client=client,
         )
+        return r if client is not None else bool(r)
 
     def park(self, instance_id, run_seq, corr, kind, deadline_ms, timeout_value_json, data,
-             sequence: int | None = None) -> tuple:
+             sequence: int | None = None, client=None) -> tuple:
         """Returns ("fenced",) | ("busy", other_instance) | ("settling", previous_instance)
-        | ("parked", wait_seq) | ("resolved", value_json, resolution)."""
+        | ("parked", wait_seq) | ("resolved", value_json, resolution). With ``client`` (a
+        pipeline) the call is queued and parse_park() reads its reply."""
         k = self.keys
         r = self._run(
             "park",
@@ -176,26 +222,19 @@ class Store:
                 timeout_value_json, data, self.settings.lease_ms, self.settings.wait_record_ttl_s,
                 "" if sequence is None else sequence,
             ],
+            client=client,
         )
-        code = r[0]
-        if code == 0:
-            return ("fenced",)
-        if code == -1:
-            return ("busy", _s(r[1]))
-        if code == -2:
-            return ("settling", _s(r[1]))
-        if code == 1:
-            return ("parked", int(r[1]))
-        return ("resolved", _s(r[1]), _s(r[2]))
+        return r if client is not None else parse_park(r)
 
-    def finish(self, instance_id: str, run_seq: int, outcome: str, payload: str) -> bool:
-        return bool(
-            self._run(
-                "finish",
-                [self.keys.instance(instance_id)],
-                [instance_id, run_seq, outcome, payload, self._ended_ttl],
-            )
+    def finish(self, instance_id: str, run_seq: int, outcome: str, payload: str, client=None):
+        """True if recorded, False if fenced off; with ``client`` (a pipeline) queued."""
+        r = self._run(
+            "finish",
+            [self.keys.instance(instance_id)],
+            [instance_id, run_seq, outcome, payload, self._ended_ttl, int(time.time() * 1000)],
+            client=client,
         )
+        return r if client is not None else bool(r)
 
     def cancel(self, instance_id: str) -> tuple[bool, str | None]:
         r = self._run("cancel", [self.keys.instance(instance_id)], [instance_id, self.settings.wait_record_ttl_s, self._ended_ttl])
@@ -211,16 +250,17 @@ class Store:
         None if there was nothing to do; else a Requeue (requeued, or failed after too many
         lost runs)."""
         r = self._run("requeue", [self.keys.instance(instance_id)],
-                      [instance_id, mode, run_seq, self.settings.max_attempts, self._ended_ttl])
+                      [instance_id, mode, run_seq, self.settings.max_attempts, self._ended_ttl,
+                       self.settings.retry_backoff_ms])
         if r[0] == 0:
             return None
         if r[0] == 2:
             return Requeue(failed=_s(r[1]))
-        return Requeue(run_seq=int(r[1]), queue=_s(r[2]), lost=int(r[3]))
+        return Requeue(run_seq=int(r[1]), queue=_s(r[2]), lost=int(r[3]), token=_s(r[4]) or None)
 
-    def append_output(self, instance_id: str, text: str) -> None:
+    def append_output(self, instance_id: str, text: str, client=None) -> None:
         """Keep what a run printed (one entry per run segment, the newest ~1000 kept)."""
-        self.redis.xadd(self.keys.output(instance_id), {"text": text}, maxlen=OUTPUT_MAXLEN, approximate=True)
+        (client or self.redis).xadd(self.keys.output(instance_id), {"text": text}, maxlen=OUTPUT_MAXLEN, approximate=True)
 
     def output(self, instance_id: str) -> str:
         return "".join(_s(f.get(b"text", b"")) for _, f in self.redis.xrange(self.keys.output(instance_id)))
@@ -239,14 +279,14 @@ class Store:
         )
         return r if client is not None else parse_delivery(r)
 
-    def timeout(self, corr: str, wait_seq: int) -> tuple:
-        """Returns ("stale", reason) | ("early", deadline_ms, queue) | ("resolved", instance, run_seq, queue)."""
-        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq, self.settings.wait_record_ttl_s])
-        if r[0] == 0:
-            return ("stale", _s(r[1]))
-        if r[0] == 2:
-            return ("early", int(r[1]), _s(r[2]))
-        return ("resolved", _s(r[1]), int(r[2]), _s(r[3]))
+    def timeout(self, corr: str, wait_seq: int | str = "", client=None):
+        """Returns ("stale", reason) | ("early", deadline_ms, queue)
+        | ("resolved", instance, run_seq, queue, drainer token or None). ``wait_seq`` "": the
+        current wait (the timer's due deadline). With ``client`` (a pipeline) the call is
+        queued and parse_timeout() reads its reply."""
+        r = self._run("timeout", [self.keys.wait(corr)], [corr, wait_seq, self.settings.wait_record_ttl_s],
+                      client=client)
+        return r if client is not None else parse_timeout(r)
 
     # -- reads ------------------------------------------------------------------------------
     def script_source(self, script_hash: str) -> str | None:
@@ -295,13 +335,18 @@ class Store:
     def instance_ids(self, state: str | None = None, limit: int | None = None) -> list[str]:
         if state is not None and state not in STATES:
             raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
-        key = self.keys.all if state is None else self.keys.state(state)
+        key = self._state_index(state)
         end = -1 if limit is None else limit - 1
         return [_s(x) for x in self.redis.zrange(key, 0, end)]
 
     def count(self, state: str | None = None) -> int:
-        key = self.keys.all if state is None else self.keys.state(state)
-        return int(self.redis.zcard(key))
+        return int(self.redis.zcard(self._state_index(state)))
+
+    def _state_index(self, state: str | None) -> str:
+        if state is None:
+            return self.keys.all
+        # running instances are indexed by their leases only (set_state in lua/_lib.lua)
+        return self.keys.leases if state == "running" else self.keys.state(state)
 
     # -- streams ----------------------------------------------------------------------------
     def add_inbox(self, corr: str, body_json: str, message_id: str | None = None) -> str:
@@ -392,12 +437,56 @@ class Store:
                                     approximate=True)
 
 
+def _claim(instance_id: str, run_seq: int, r) -> Claim:
+    script_hash, globals_json, point, ckpt_id, reply_to, cont, value, wait_kind, queue, seq = r
+    return Claim(
+        instance_id=instance_id,
+        run_seq=run_seq,
+        script_hash=_s(script_hash),
+        globals_json=_s(globals_json) or "{}",
+        point=_s(point),
+        checkpoint_id=int(ckpt_id or 0),
+        reply_to=_s(reply_to),
+        continuation=cont or None,
+        value_json=_s(value) if value else None,
+        wait_kind=_s(wait_kind),
+        queue=_s(queue),
+        sequence=int(seq) if _s(seq).isdigit() else None,
+    )
+
+
+def parse_park(r) -> tuple:
+    code = r[0]
+    if code == 0:
+        return ("fenced",)
+    if code == -1:
+        return ("busy", _s(r[1]))
+    if code == -2:
+        return ("settling", _s(r[1]))
+    if code == 1:
+        return ("parked", int(r[1]))
+    return ("resolved", _s(r[1]), _s(r[2]))
+
+
+def parse_create(r) -> tuple[bool, str, str | None]:
+    return bool(r[0]), _s(r[1]), (_s(r[2]) or None) if len(r) > 2 else None
+
+
+def parse_timeout(r) -> tuple:
+    if r[0] == 0:
+        return ("stale", _s(r[1]))
+    if r[0] == 2:
+        return ("early", int(r[1]), _s(r[2]))
+    return ("resolved", _s(r[1]), int(r[2]), _s(r[3]), _s(r[4]) or None)
+
+
 def parse_delivery(r) -> Delivery:
     code = r[0]
     if code == 1:
-        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]), int(r[4]) if int(r[5]) else None)
+        return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]), int(r[4]) if int(r[5]) else None,
+                        _s(r[6]) or None)
     if code == 3:
-        return Delivery("reenqueue", _s(r[1]), int(r[2]), _s(r[3]))
+        return Delivery("reenqueue", _s(r[1]), int(r[2]), _s(r[3]), token=_s(r[4]) or None)
     if code == 2:
         return Delivery("buffered")
     return Delivery(_s(r[1]))

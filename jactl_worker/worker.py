@@ -30,6 +30,7 @@ from . import jobs
 from .checks import check_redis
 from .config import Settings
 from .dispatch import Dispatcher
+from .drain import Timer
 from .reaper import Reaper
 from .store import Store
 
@@ -95,11 +96,14 @@ class Scheduler:
 
 
 class Background:
-    """The worker's background threads: scheduler ticks and recovery sweeps."""
+    """The worker's background threads: RQ scheduler ticks (jobs enqueued with a delay by
+    older versions), the timer (due waits, stalled queues: drain.py) and recovery sweeps."""
 
     def __init__(self, connection, settings: Settings, queue_names, name: str, with_scheduler: bool = True):
         self.scheduler = Scheduler(connection, queue_names, name) if with_scheduler else None
-        self.reaper = Reaper(Store(connection, settings), Dispatcher(connection, settings), settings, name)
+        store, dispatch = Store(connection, settings), Dispatcher(connection, settings)
+        self.reaper = Reaper(store, dispatch, settings, name)
+        self.timer = Timer(store, dispatch, settings, queue_names, name)
         self.settings = settings
         self._stop = threading.Event()
         self._threads = []
@@ -107,6 +111,7 @@ class Background:
     def start(self) -> None:
         if self.scheduler:
             self._threads.append(self._spawn("jactl-scheduler", self.scheduler.interval_s, self.scheduler.tick))
+        self._threads.append(self._spawn("jactl-timer", self.settings.timer_interval_ms / 1000, self.timer.tick))
         self._threads.append(self._spawn("jactl-reaper", self.settings.reap_interval_ms / 1000, self.reaper.sweep))
 
     def _spawn(self, name, interval_s, fn):

@@ -24,12 +24,17 @@ local K_PENDING = PREFIX .. ':pending'
 local K_DEADLINES = PREFIX .. ':deadlines'
 local K_NOTICES = PREFIX .. ':notices'
 local K_INBOX = PREFIX .. ':inbox'
-
--- Move an instance between state indexes and stamp the change on its record.
-local function set_state(ikey, id, old, new, now)
-  if old and old ~= '' then redis.call('ZREM', k_state(old), id) end
-  redis.call('ZADD', k_state(new), now, id)
-  redis.call('HSET', ikey, 'state', new, 'updated_at', now)
+-- Move an instance between state indexes and stamp the change on its record (with ``more``
+-- field/value pairs written in the same HSET). Running instances have no state index of
+-- their own: {p}:leases holds exactly them (every claim adds, every exit from running removes).
+local function set_state(ikey, id, old, new, now, more)
+  if old and old ~= '' and old ~= 'running' then redis.call('ZREM', k_state(old), id) end
+  if new ~= 'running' then redis.call('ZADD', k_state(new), now, id) end
+  if more then
+    redis.call('HSET', ikey, 'state', new, 'updated_at', now, unpack(more))
+  else
+    redis.call('HSET', ikey, 'state', new, 'updated_at', now)
+  end
 end
 
 -- True when the job holding run_seq still owns the running instance (the fencing check).
@@ -47,15 +52,15 @@ local function entry_pending(entry)
 end
 
 -- End an instance (completed, failed or cancelled): record the outcome, free its restart
--- point and publish the outcome to its reply_to stream.
-local function ended(ikey, id, old, outcome, payload, ttl, now)
+-- point and publish the outcome to its reply_to stream (``reply_to``: the record's field,
+-- when the caller read it already).
+local function ended(ikey, id, old, outcome, payload, ttl, now, reply_to)
   redis.call('DEL', k_point(id))
   local field = outcome == 'completed' and 'result' or 'error'
-  redis.call('HSET', ikey, field, payload, 'ended_at', now, 'worker', '', 'lease_until', '',
-    'point', 'ended', 'waiting_on', '', 'timeout_at', '')
-  set_state(ikey, id, old, outcome, now)
+  set_state(ikey, id, old, outcome, now, {field, payload, 'ended_at', now, 'worker', '',
+    'lease_until', '', 'point', 'ended', 'waiting_on', '', 'timeout_at', ''})
   redis.call('ZREM', K_LEASES, id)
-  local reply_to = redis.call('HGET', ikey, 'reply_to')
+  if reply_to == nil then reply_to = redis.call('HGET', ikey, 'reply_to') end
   if reply_to and reply_to ~= '' then
     redis.call('XADD', k_out(reply_to), '*', 'from', id, 'state', outcome, field, payload)
   end
@@ -69,4 +74,74 @@ local function notice(maxlen, kind, corr, message_id, instance, detail)
   redis.call('XADD', K_NOTICES, 'MAXLEN', '~', maxlen, '*',
     'kind', kind, 'correlation_id', corr or '', 'message_id', message_id or '',
     'instance', instance or '', 'detail', detail or '', 'at', now_ms())
+end
+
+local function k_ready(queue) return PREFIX .. ':ready:' .. queue end
+local function k_drainers(queue) return PREFIX .. ':drainers:' .. queue end
+
+-- Ready sets and drainers (drain.py explains the run model). MAX_DRAINERS and DRAINER_TTL_MS
+-- are prepended by store.py from the settings.
+-- A token for one more drain job on a queue, if fewer than MAX_DRAINERS live ones hold one
+-- (a token expires DRAINER_TTL_MS after its drainer last claimed, so a killed drainer frees
+-- its place; expired ones are removed by drain_exit and wake); false otherwise. The caller
+-- enqueues one drain job per token it gets.
+local function drainer_token(dkey, now)
+  if redis.call('ZCOUNT', dkey, '(' .. now, '+inf') >= MAX_DRAINERS then return false end
+  local token = 't' .. redis.call('INCR', PREFIX .. ':drainer-seq')
+  redis.call('ZADD', dkey, now + DRAINER_TTL_MS, token)
+  return token
+end
+
+-- True if the ready set holds an id whose time has come.
+local function any_due(rkey, now)
+  return #redis.call('ZRANGEBYSCORE', rkey, '-inf', now, 'LIMIT', 0, 1) > 0
+end
+
+-- The instance becomes runnable at ``at`` (ms): it joins its queue's ready set. Returns a
+-- drainer token when it is due now and the queue has room for one more drainer.
+local function make_ready(id, queue, at, now)
+  redis.call('ZADD', k_ready(queue), at, id)
+  if at > now then return false end
+  return drainer_token(k_drainers(queue), now)
+end
+
+-- A queue's ready ids due now and room for one more drainer: a token for it, else false.
+local function wake(queue, now)
+  if not any_due(k_ready(queue), now) then return false end
+  return drainer_token(k_drainers(queue), now)
+end
+
+-- Take a queued instance for run ``run_seq`` and lease it to ``worker`` (claim.lua, and
+-- claim_next.lua for a drainer's batch: run_seq false = whatever run is queued, and the id
+-- is already out of the ready set). Returns {0, reason} when the run is stale, else
+-- {1, script hash, globals, point, checkpoint_id, reply_to, continuation|false, value|false,
+--  wait_kind, queue, sequence}. The continuation comes only from the instance's own restart
+-- point record, and only if that record names this instance and the point the instance
+-- record says it is at.
+local function claim_one(id, run_seq, worker, lease_ms, now)
+  local ikey, pkey = k_instance(id), k_point(id)
+  local f = redis.call('HMGET', ikey, 'script', 'globals', 'point', 'checkpoint_id',
+    'reply_to', 'wait_kind', 'queue', 'state', 'run_seq', 'started_at', 'runs')
+  if not f[8] then return {0, 'missing'} end
+  if f[8] ~= 'queued' then return {0, f[8]} end
+  if run_seq and f[9] ~= run_seq then return {0, 'stale'} end
+  local lease_until = now + tonumber(lease_ms)
+  local runs = (tonumber(f[11]) or 0) + 1
+  local more = {'worker', worker, 'lease_until', lease_until, 'runs', runs}
+  if f[10] == '' then more = {'worker', worker, 'lease_until', lease_until, 'runs', runs, 'started_at', now} end
+  set_state(ikey, id, 'queued', 'running', now, more)
+  redis.call('ZADD', K_LEASES, lease_until, id)
+  if run_seq and f[7] then
+    redis.call('ZREM', k_ready(f[7]), id)
+    redis.call('ZREM', K_PENDING, id)  -- an entry an older version made
+  end
+  local cont, value, seq = false, false, ''
+  if f[3] == 'wait' or f[3] == 'checkpoint' then
+    local p = redis.call('HMGET', pkey, 'instance', 'kind', 'continuation', 'value', 'seq', 'status')
+    if p[1] == id and p[2] == f[3] then
+      cont, seq = p[3], p[5] or ''
+      if f[3] == 'wait' and p[6] == 'resolved' then value = p[4] end
+    end
+  end
+  return {1, f[1], f[2], f[3], f[4], f[5], cont, value, f[6], f[7], seq, f[9]}
 end

@@ -18,5 +18,7 @@ if st[1] == 'waiting' and st[2] ~= '' then
 end
 redis.call('HINCRBY', ikey, 'run_seq', 1)
 redis.call('ZREM', K_PENDING, id)
+local queue = redis.call('HGET', ikey, 'queue')
+if queue then redis.call('ZREM', k_ready(queue), id) end
 ended(ikey, id, st[1], 'cancelled', 'cancelled', ARGV[4], now_ms())
 return {1, st[1]}

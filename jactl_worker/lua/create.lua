@@ -2,15 +2,16 @@
 -- KEYS[1] = {p}:instance:{id}
 -- KEYS[2] = {p}:script:{sha256}
 -- ARGV[1] = prefix   ARGV[2] = instance id   ARGV[3] = script hash   ARGV[4] = source
+-- (ARGV[4] "" = the caller stored the source already: start_many stores it once)
 -- ARGV[5] = globals (JSON)   ARGV[6] = queue   ARGV[7] = reply_to ("" = none)
--- Returns {1, run_seq} when created, {0, state} when the id was taken (start is idempotent).
+-- Returns {1, run_seq, token|false} when created (token: enqueue a drain job with it), {0, state} when the id was taken (start is idempotent).
 -- The source is (re)written when the stored one differs: Lua cannot hash it, so a source
 -- planted under a hash it does not match is repaired by the next honest start, and workers
 -- refuse to run a source whose sha256 is not its key (store.py).
 local ikey, id = KEYS[1], ARGV[2]
 local existing = redis.call('HGET', ikey, 'state')
 if existing then return {0, existing} end
-if redis.call('GET', KEYS[2]) ~= ARGV[4] then redis.call('SET', KEYS[2], ARGV[4]) end
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[4] then redis.call('SET', KEYS[2], ARGV[4]) end
 local now = now_ms()
 redis.call('HSET', ikey, 'script', ARGV[3], 'globals', ARGV[5], 'queue', ARGV[6],
   'reply_to', ARGV[7], 'run_seq', 1, 'runs', 0, 'waits', 0, 'lapses', 0, 'point', 'start',
@@ -18,5 +19,4 @@ redis.call('HSET', ikey, 'script', ARGV[3], 'globals', ARGV[5], 'queue', ARGV[6]
   'lease_until', '', 'created_at', now, 'started_at', '', 'ended_at', '')
 set_state(ikey, id, nil, 'queued', now)
 redis.call('ZADD', K_ALL, now, id)
-redis.call('ZADD', K_PENDING, now, id)
-return {1, 1}
+return {1, 1, make_ready(id, ARGV[6], now, now)}

@@ -5,10 +5,10 @@
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
 -- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen   ARGV[7] = inbox stream entry id
 -- ARGV[8] = wait record TTL (s), from resolution on
--- Returns {1, instance, run_seq, queue, wait_seq, has_deadline}
+-- Returns {1, instance, run_seq, queue, wait_seq, has_deadline, token|false}
 --                                        resolved: enqueue a run job for run_seq (and the
 --                                        wait's timeout job is no longer needed)
---       | {3, instance, run_seq, queue}  this same stream entry resolved the wait before (it is
+--       | {3, instance, run_seq, queue, token|false}  this same stream entry resolved the wait before (it is
 --                                        being redelivered after a listener died), and the run
 --                                        job may never have been enqueued: enqueue it again
 --       | {2, 'buffered'}                no wait yet: kept in the mailbox for the wait to come
@@ -25,7 +25,7 @@ local status, id = w[1], w[2]
 -- The entry that resolved an earlier use of this id, delivered again after a listener died.
 local function redelivered(rid, rseq)
   local inst = redis.call('HMGET', k_instance(rid), 'state', 'run_seq', 'queue')
-  if inst[1] == 'queued' and inst[2] == rseq then return {3, rid, inst[2], inst[3]} end
+  if inst[1] == 'queued' and inst[2] == rseq then return {3, rid, inst[2], inst[3], wake(inst[3], now_ms())} end
   return nil
 end
 
@@ -52,7 +52,7 @@ if status == 'waiting' then
     notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep, not a receive')
     return {0, 'rejected'}
   end
-  local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue')
+  local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue', 'run_seq')
   local pkey = k_point(id)
   local p = redis.call('HMGET', pkey, 'instance', 'kind', 'wait_seq', 'status')
   if inst[1] ~= 'waiting' or inst[2] ~= corr or p[1] ~= id or p[2] ~= 'wait'
@@ -61,17 +61,16 @@ if status == 'waiting' then
     return {0, 'late'}
   end
   local now = now_ms()
-  local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
+  local run_seq = tonumber(inst[4]) + 1  -- written with the state change below
   redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply',
     'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
   redis.call('EXPIRE', wkey, ARGV[8])
   redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply')
-  set_state(ikey, id, 'waiting', 'queued', now)
+  set_state(ikey, id, 'waiting', 'queued', now, {'run_seq', run_seq})
   redis.call('ZREM', K_DEADLINES, corr)
-  redis.call('ZADD', K_PENDING, now, id)
   local timed = 0
   if w[9] and w[9] ~= '' then timed = 1 end
-  return {1, id, run_seq, inst[3], w[8], timed}
+  return {1, id, run_seq, inst[3], w[8], timed, make_ready(id, inst[3], now, now)}
 end
 
 if status == 'resolved' and w[7] == entry and w[5] == 'reply' then

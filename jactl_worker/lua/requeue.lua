@@ -8,8 +8,9 @@
 -- ARGV[1] = prefix   ARGV[2] = instance id   ARGV[3] = lease | pending
 -- ARGV[4] = run_seq the caller saw (pending mode: requeue only if unchanged)
 -- ARGV[5] = max_attempts   ARGV[6] = TTL of an ended instance (s, "" = keep)
--- Returns {1, run_seq, queue, lost} when requeued: enqueue a run job for run_seq (lost = runs
--- of this restart point lost so far, for the backoff); {2, error} when it failed instead;
+-- ARGV[7] = retry backoff (ms): the instance is ready after ARGV[7] * 4^(lost - 1)
+-- Returns {1, run_seq, queue, lost, token|false} when requeued (lost = runs of this restart
+-- point lost so far; the timer wakes the queue when the backoff is over); {2, error} when it failed instead;
 -- {0, reason} if nothing was done.
 local ikey, id, mode = KEYS[1], ARGV[2], ARGV[3]
 local st = redis.call('HMGET', ikey, 'state', 'run_seq', 'lease_until', 'queue', 'worker')
@@ -41,5 +42,5 @@ if mode == 'lease' then
   redis.call('ZREM', K_LEASES, id)
 end
 local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
-redis.call('ZADD', K_PENDING, now, id)
-return {1, run_seq, st[4], lost}
+local at = now + tonumber(ARGV[7] or 0) * 4 ^ (lost - 1)
+return {1, run_seq, st[4], lost, make_ready(id, st[4], at, now)}

@@ -2,17 +2,26 @@
 -- Resolves the wait with its timeout value (null for receive, the sleep's value for sleep)
 -- and queues the instance, unless a reply won first.
 -- KEYS[1] = {p}:wait:{corr}
--- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = wait_seq the job was armed for
+-- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = wait_seq the job was armed for ("" =
+-- the current wait: the timer found the correlation id due in {p}:deadlines)
 -- ARGV[4] = wait record TTL (s), from resolution on
 -- Returns {0, reason}                    stale: already resolved, cancelled or re-waited
 --       | {2, deadline, queue}           fired early (RQ's scheduler rounds to seconds): re-arm
---       | {1, instance, run_seq, queue}  resolved: run the instance with run_seq
+--       | {1, instance, run_seq, queue, token|false}  resolved: the instance is ready
 local wkey, corr = KEYS[1], ARGV[2]
 local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline')
-if w[1] ~= 'waiting' then return {0, w[1] or 'missing'} end
-if w[3] ~= ARGV[3] then return {0, 'stale'} end
+if w[1] ~= 'waiting' then
+  -- the timer's entry is stale (the wait was resolved, cancelled, or is gone): drop it here,
+  -- atomically, so a new wait on the same id keeps its own deadline entry
+  if ARGV[3] == '' then redis.call('ZREM', K_DEADLINES, corr) end
+  return {0, w[1] or 'missing'}
+end
+if ARGV[3] ~= '' and w[3] ~= ARGV[3] then return {0, 'stale'} end
 local now = now_ms()
-if w[4] == '' then return {0, 'no deadline'} end
+if w[4] == '' then
+  if ARGV[3] == '' then redis.call('ZREM', K_DEADLINES, corr) end
+  return {0, 'no deadline'}
+end
 local id = w[2]
 local ikey = k_instance(id)
 if now < tonumber(w[4]) then return {2, w[4], redis.call('HGET', ikey, 'queue') or ''} end
@@ -31,5 +40,4 @@ redis.call('EXPIRE', wkey, ARGV[4])
 redis.call('HSET', pkey, 'status', 'resolved', 'value', p[5], 'resolution', 'timeout')
 set_state(ikey, id, 'waiting', 'queued', now)
 redis.call('ZREM', K_DEADLINES, corr)
-redis.call('ZADD', K_PENDING, now, id)
-return {1, id, run_seq, inst[3]}
+return {1, id, run_seq, inst[3], make_ready(id, inst[3], now, now)}

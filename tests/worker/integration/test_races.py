@@ -59,7 +59,7 @@ def test_reply_and_timeout_race_and_exactly_one_wins(fleet):
     n = 30
     src = "def r = receive('race-' + instanceId, 1200)\nsend('out', [id: instanceId, r: r])\nr"
     ids = [fleet.client.start(src, instance_id=f"r{i}") for i in range(n)]
-    wait_for(lambda: all(fleet.client.status(i)["state"] != "queued" for i in ids), what="all to park")
+    wait_for(lambda: all(fleet.client.status(i)["state"] == "waiting" for i in ids), what="all to park")
     deadline = max(fleet.client.status(i)["timeout_at"] or 0 for i in ids) / 1000
     # replies land around the deadlines: some before, some after
     time.sleep(max(0.0, deadline - time.time() - 0.4))

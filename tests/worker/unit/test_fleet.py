@@ -72,10 +72,24 @@ def test_a_lapsed_lease_resumes_from_the_checkpoint_through_recover(fleet, setti
 
 
 def test_a_queued_instance_whose_job_vanished_is_enqueued_again(fleet):
+    # a queued instance in no ready set (queued by an older version whose run job was lost)
     store = fleet.client.store
     store.create("lost", script_hash("42"), "42", "{}", fleet.settings.queue, "")
+    fleet.redis.delete(store.keys.ready(fleet.settings.queue), store.keys.drainers(fleet.settings.queue))
+    fleet.redis.zadd(store.keys.pending, {"lost": 0})  # as an older version indexed it
     assert fleet.reaper.sweep(force=True)["jobs"] == 1
     assert fleet.run_instance("lost", 10)["result"] == 42
+
+
+def test_a_ready_instance_whose_drain_job_vanished_runs_once_the_drainer_token_expires(fleet):
+    store = fleet.client.store
+    settings = fleet.settings
+    created, _, token = store.create("orphan", script_hash("42"), "42", "{}", settings.queue, "")
+    assert created and token  # the producer died before it enqueued the drain job
+    fleet.step()
+    assert fleet.client.status("orphan")["state"] == "queued"
+    time.sleep(settings.lease_ms / 1000 + 0.15)  # the token expires; the timer wakes the queue
+    assert fleet.run_instance("orphan", 10)["result"] == 42
 
 
 def test_an_overdue_wait_whose_timeout_job_vanished_is_timed_out(fleet):
@@ -157,13 +171,15 @@ def test_state_larger_than_the_limit_fails_the_instance(fleet, settings):
     assert "larger than the limit" in st["error"]
 
 
-def test_a_reply_removes_the_scheduled_timeout_job(fleet):
+def test_a_wait_deadline_is_kept_by_the_fleet_and_a_reply_removes_it(fleet):
     iid = fleet.client.start("receive('c', 60000)")
     fleet.step()
-    assert fleet.redis.zcard(fleet._registries[0].key) == 1
+    deadlines = fleet.client.store.keys.deadlines
+    assert fleet.redis.zscore(deadlines, "c") is not None
+    assert fleet.redis.zcard(fleet._registries[0].key) == 0  # no RQ scheduled job per wait
     fleet.client.deliver("c", 1)
     assert fleet.run_instance(iid, 10)["result"] == 1
-    assert fleet.redis.zcard(fleet._registries[0].key) == 0
+    assert fleet.redis.zcard(deadlines) == 0
 
 
 def test_signed_checkpoints_restore_only_with_the_same_key(redis, settings):
@@ -302,29 +318,37 @@ def test_redis_losing_its_data_leaves_a_record(fleet):
         fleet.client.status(iid)
 
 
-def test_a_run_job_taken_by_a_worker_that_died_before_claiming_is_replaced(fleet):
-    # chaos soak: a worker killed right after RQ dequeued a job (into RQ's intermediate queue),
-    # or after RQ marked it started, left the instance queued behind a job RQ thought alive
-    from rq.job import Job, JobStatus
-    from rq.serializers import JSONSerializer
-
-    for how in ("intermediate", "started"):
-        iid = fleet.client.start(f"'{how}'")
-        q = fleet.client.dispatch.queue(fleet.settings.queue)
-        job_id = fleet.client.store.keys.run_job_id(iid, 1)
-        fleet.redis.lmove(q.key, q.intermediate_queue_key)
-        if how == "started":
-            Job.fetch(job_id, connection=fleet.redis, serializer=JSONSerializer).set_status(JobStatus.STARTED)
-            fleet.redis.lrem(q.intermediate_queue_key, 0, job_id)
-        assert not fleet.client.dispatch.job_alive(job_id)
-        assert fleet.reaper.sweep(force=True)["jobs"] == 1
-        assert fleet.run_instance(iid, 10)["result"] == how
-
-
-def test_a_run_job_waiting_in_its_queue_is_left_alone(fleet):
+def test_a_drain_job_waiting_in_its_queue_is_left_alone(fleet):
     iid = fleet.client.start("1")
-    assert fleet.client.dispatch.job_alive(fleet.client.store.keys.run_job_id(iid, 1))
+    q = fleet.client.dispatch.queue(fleet.settings.queue)
+    assert q.count == 1  # one drain job, holding a live drainer token
+    assert fleet.timer.tick() == 0 and q.count == 1  # the timer sees a live drainer
     assert fleet.reaper.sweep(force=True)["jobs"] == 0
+    assert fleet.run_instance(iid, 10)["result"] == 1
+
+
+def test_many_ready_instances_share_a_few_drain_jobs(fleet):
+    ids = fleet.client.start_many("instanceId + x", [{"x": i} for i in range(50)])
+    q = fleet.client.dispatch.queue(fleet.settings.queue)
+    assert q.count == fleet.settings.max_drainers
+    fleet.run_until(lambda: fleet.client.counts()["completed"] == 50, 20)
+    assert [fleet.client.status(i)["result"] for i in ids] == [f"{i}{n}" for n, i in enumerate(ids)]
+    assert fleet.redis.zcard(fleet.client.store.keys.drainers(fleet.settings.queue)) == 0
+
+
+def test_start_many_checks_everything_before_writing(fleet):
+    import pytest
+
+    from jactl_worker.errors import InvalidMessage
+
+    with pytest.raises(ValueError):
+        fleet.client.start_many("1", [{}, {}], instance_ids=["ok", "bad id!"])
+    with pytest.raises(InvalidMessage):
+        fleet.client.start_many("1", [{}, {1: 2}])  # globals need string keys
+    assert fleet.client.counts()["queued"] == 0
+    assert fleet.client.start_many("1", [{}], instance_ids=["a"]) == ["a"]
+    assert fleet.client.start_many("2", [{}], instance_ids=["a"]) == ["a"]  # exists: left alone
+    assert fleet.run_instance("a", 10)["result"] == 1
 
 
 def test_eval_is_off_in_the_fleet_and_limits_reach_the_script(fleet):
@@ -332,3 +356,26 @@ def test_eval_is_off_in_the_fleet_and_limits_reach_the_script(fleet):
     assert st["state"] == "failed" and "eval() is disabled" in st["error"]
     st = fleet.run_instance(fleet.client.start("'x' * 100000000"), 10)
     assert st["state"] == "failed" and "max_value_bytes" in st["error"]
+
+
+def test_a_worker_keeps_a_bounded_number_of_compiled_scripts(monkeypatch):
+    import jactl_worker.host as host_module
+    from jactl_worker.config import Settings as S
+
+    monkeypatch.setattr(host_module, "MAX_COMPILED", 2)
+    host = host_module.Host(S())
+    for src in ("1", "2", "1", "3"):  # "2" is the least recently used when "3" comes
+        host.compile(script_hash(src), src)
+    assert list(host._compiled) == [script_hash("1"), script_hash("3")]
+
+
+def test_pipelined_transitions_survive_redis_losing_its_scripts(fleet):
+    iid = fleet.client.start("def a = checkpoint(commit: { 1 }, recover: { 2 })\nreceive('gone-scripts', 60000) + a")
+    fleet.step()
+    assert fleet.client.status(iid)["state"] == "waiting"
+    fleet.redis.script_flush()  # as after a Redis restart: the listener's and drainer's EVALSHAs fail once
+    fleet.client.deliver("gone-scripts", 41)
+    assert fleet.run_instance(iid, 10)["result"] == 42
+    fleet.redis.script_flush()
+    assert fleet.client.start_many("7", [{}], instance_ids=["after-flush"]) == ["after-flush"]
+    assert fleet.run_instance("after-flush", 10)["result"] == 7

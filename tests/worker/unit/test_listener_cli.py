@@ -83,3 +83,20 @@ def test_run_reports_a_failed_script(cli, tmp_path):
 def test_commands_that_need_redis_say_so(cli):
     r = cli.invoke(main, ["status", "x"])
     assert r.exit_code != 0 and "JACTL_REDIS_URL" in r.output
+
+
+def test_start_stdin_starts_one_instance_per_json_line(cli, fleet, tmp_path, monkeypatch):
+    import jactl_worker.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_client", lambda ctx: fleet.client)
+    script = tmp_path / "s.jactl"
+    script.write_text("base + n")
+    lines = '{"n": 1, "instanceId": "one"}\n\n{"n": 2.5}\n'
+    r = cli.invoke(main, ["start", str(script), "-g", "base=10", "--stdin"], input=lines)
+    assert r.exit_code == 0, r.output
+    ids = r.output.split()
+    assert ids[0] == "one" and len(ids) == 2
+    assert fleet.run_instance("one", 10)["result"] == 11
+    assert str(fleet.run_instance(ids[1], 10)["result"]) == "12.5"
+    r = cli.invoke(main, ["start", str(script), "--stdin"], input="[1]\n")
+    assert r.exit_code != 0 and "JSON object" in r.output

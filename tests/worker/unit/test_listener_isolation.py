@@ -89,23 +89,25 @@ def test_a_message_whose_deliver_fails_is_retried_then_dead_lettered(fleet, redi
 def test_a_message_whose_resume_job_cannot_be_queued_stays_pending_alone(fleet, redis, monkeypatch):
     keys = fleet.client.store.keys
     a, b = _waiting(fleet, "a"), _waiting(fleet, "b")
-    enqueue = fleet.listener.dispatch.enqueue_run
+    enqueue = fleet.listener.dispatch.enqueue_drain
+    calls = []
 
-    def failing(queue, instance_id, run_seq, pipeline=None):
-        if instance_id == a:
+    def failing(queue, token, pipeline=None):
+        calls.append(token)
+        if len(calls) == 1:  # the drain job asked for by a's reply
             pipeline.set("half-queued", 1)  # a command already queued for it is taken back too
             raise RuntimeError("enqueue broke")
-        return enqueue(queue, instance_id, run_seq, pipeline=pipeline)
+        return enqueue(queue, token, pipeline=pipeline)
 
-    monkeypatch.setattr(fleet.listener.dispatch, "enqueue_run", failing)
+    monkeypatch.setattr(fleet.listener.dispatch, "enqueue_drain", failing)
     fleet.client.deliver("a", 1)
     fleet.client.deliver("b", 2)
     assert fleet.listener.step(block_ms=None) == 1
     assert fleet.run_instance(b, 10)["result"] == 2
     assert _pending(redis, keys) == 1 and not redis.exists("half-queued")
-    monkeypatch.setattr(fleet.listener.dispatch, "enqueue_run", enqueue)
-    assert fleet.listener.reclaim() == 1  # redelivered: deliver.lua asks for the run job again
-    assert fleet.run_instance(a, 10)["result"] == 1
+    monkeypatch.setattr(fleet.listener.dispatch, "enqueue_drain", enqueue)
+    assert fleet.listener.reclaim() == 1  # redelivered: deliver.lua recognises it, resolves nothing
+    assert fleet.run_instance(a, 10)["result"] == 1  # a was ready: b's drainer ran it
 
 
 def test_handled_messages_are_deleted_so_the_inbox_stays_short(fleet, redis):

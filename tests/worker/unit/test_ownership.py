@@ -9,7 +9,7 @@ from jactl_worker.store import Store
 
 
 def _running(store, iid, source="1"):
-    created, seq = store.create(iid, script_hash(source), source, "{}", "q", "")
+    created, seq, _ = store.create(iid, script_hash(source), source, "{}", "q", "")
     assert created
     return store.claim(iid, int(seq), "w1")
 
