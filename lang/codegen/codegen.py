@@ -25,6 +25,7 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
+from .classes import ClassFacts, class_ident, emit_classes
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -79,19 +80,7 @@ class ModuleGen:
             FuncGen(self, f).generate()
         em = self.em
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
-        em.emit("_CLASSES = {}")
-        for ci in getattr(self.r, "classes", ()):
-            base = f"_CLASSES[{ci.base.name!r}]" if ci.base is not None else "None"
-            fields = tuple(f[0] for f in ci.all_fields)
-            ftypes = tuple(f[1].name + "[]" * f[1].dims if f[1] is not None else "def"
-                           for f in ci.all_fields)
-            methods = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
-                                      if not fd.is_static_method) + "}"
-            statics = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
-                                      if fd.is_static_method) + "}"
-            mand = tuple(f[0] for f in ci.all_fields if f[2] is None)
-            em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
-                    f"{ftypes!r}, {methods}, {statics}, (), _FN{ci.ctor.info.id}, {mand!r})")
+        emit_classes(em, getattr(self.r, "classes", ()))
         src, table = em.render(self.locals_tokens)
         return Compiled(src, table, self.r.functions)
 
@@ -1748,7 +1737,7 @@ class FuncGen:
 
     def e_MakeObj(self, e):
         vals = self.exprs(list(e.args))
-        return f"_JObject(_CLASSES[{e.cname!r}], ({', '.join(vals)}{',' if len(vals) == 1 else ''}))"
+        return f"{class_ident(e.cname)}({', '.join(vals)})"
 
     def e_ArrayNew(self, e):
         sizes = self.exprs([x for x in e.sizes if x is not None])

@@ -137,7 +137,7 @@ def field(o, name):
         return v
     if o is None:
         raise NullError("Null value for parent during field access")
-    if t is JObject and isinstance(name, str):
+    if isinstance(o, JObject) and isinstance(name, str):
         return get_field(o, name)
     if isinstance(name, str):
         if has_method(o, name):
@@ -177,7 +177,7 @@ def setfield(o, name, v):
         return v
     if o is None:
         raise NullError("Null value for parent during field assignment")
-    if type(o) is JObject and isinstance(name, str):
+    if isinstance(o, JObject) and isinstance(name, str):
         return set_field(o, name, v)
     if type(o) in (list, JArray) and isinstance(name, int):
         return setindex(o, name, v)

@@ -94,7 +94,7 @@ def invoke(obj, name, args):
     t = type(obj)
     if t is dict and name in obj:
         return call(obj[name], args)
-    if t is JObject:
+    if isinstance(obj, JObject):
         r, found = invoke_obj(obj, name, args)
         if found:
             return r
@@ -117,7 +117,7 @@ _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 def invoke_named(obj, name, args, named):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
-    if type(obj) is JObject:
+    if isinstance(obj, JObject):
         m = obj._cls.find(name)
         if m is not None:
             d = dict(named)
