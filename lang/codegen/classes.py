@@ -19,6 +19,8 @@ receiver of a given static class reach (the class's own or inherited method and 
 override in its subclasses).
 """
 
+import re
+
 from ..runtime.objects import class_ident, method_attr, slot_name
 
 
@@ -121,3 +123,140 @@ class ClassFacts:
     @staticmethod
     def method_attr(name):
         return method_attr(name)
+
+
+# --------------------------------------------------------------------------------------
+# Typed fast paths. Each takes the FuncGen and a node and returns generated text, or None
+# when the node does not qualify (the caller then emits the dynamic path). They apply only
+# where the receiver's static type is a class of the script: a typed variable, parameter,
+# field or result always holds an instance of its class (or a subclass), or null — the
+# conversions at every store guarantee it. A null receiver raises AttributeError on None,
+# which the runtime reports as Jactl's NullError (objects.null_receiver_error).
+
+_UNTYPED = ("def", "var", "Object", None)
+
+
+def facts(gen):
+    f = getattr(gen.mod, "class_facts", None)
+    if f is None:
+        f = gen.mod.class_facts = ClassFacts(getattr(gen.mod.r, "classes", ()))
+    return f
+
+
+def class_facts(resolver):
+    """The ClassFacts of the classes a Resolver has set up (made once)."""
+    f = getattr(resolver, "class_facts", None)
+    if f is None:
+        f = resolver.class_facts = ClassFacts(resolver.class_list)
+    return f
+
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
+
+
+def _recv(text):
+    """The receiver text, parenthesised unless it is a (dotted) name."""
+    return text if _DOTTED.match(text) else f"({text})"
+
+
+def field_read(gen, e):
+    """``o.x`` with o of a known class: the slot read ``o.x``."""
+    if not isinstance(e.name, str) or e.null_safe:
+        return None
+    fx = facts(gen)
+    f = fx.field(gen.st(e.obj), e.name)
+    if f is None:
+        return None
+    return f"{_recv(gen.expr(e.obj))}.{f[0]}"
+
+
+def field_lvalue(gen, target):
+    """``o.x = v`` (and compound forms) with o of a known class: (read, write, type) over
+    the slot. The write converts the value to the field's type (as set_field does); its
+    ``raw`` variant stores a value already of that type."""
+    if not isinstance(target.name, str):
+        return None
+    fx = facts(gen)
+    f = fx.field(gen.st(target.obj), target.name)
+    if f is None:
+        return None
+    slot, t = f
+    ot = gen.temp()
+    gen.step(f"{ot} = {gen.expr(target.obj)}")
+    gen.step(f"if {ot} is None: _null_assign()")
+    if t in _UNTYPED:
+        def write(v):
+            return f"{ot}.{slot} = {v}"
+    else:
+        conv = f"_cv_arg_obj({{}}, {fx.pycls(t)}, {t!r})" if fx.get(t) is not None \
+            else f"_cv_arg({{}}, {t!r})"
+
+        def write(v):
+            return f"{ot}.{slot} = {conv.format(v)}"
+    write.field_type = t
+    write.raw = lambda v: f"{ot}.{slot} = {v}"
+    return (lambda: f"{ot}.{slot}"), write, "def"
+
+
+def method_call(gen, e):
+    """``o.m(args)`` with o of a known class whose method m (and every override of it)
+    has one signature and cannot suspend: a direct Python method call ``o._m_m(args)``
+    (Python's attribute lookup picks the override). Positional arguments only."""
+    if not isinstance(e.name, str) or e.null_safe or e.named:
+        return None
+    fx = facts(gen)
+    st = gen.st(e.obj)
+    targets = fx.method_targets(st, e.name)
+    if not targets:
+        return None
+    sig = _signature(targets[0])
+    for fd in targets:
+        g = fd.info
+        if g.may_suspend or g.needs_cells or _signature(fd) != sig:
+            return None
+    if getattr(e, "is_susp_call", False):
+        return None
+    pnodes = targets[0].info.node_params[1:]         # (``this`` first)
+    args = list(e.args)
+    if len(args) > len(pnodes):
+        return None                                  # the dynamic path reports it
+    missing = [p for p in pnodes[len(args):] if p.default is None]
+    if missing:
+        return None                                  # (or a List spread over them)
+    vals = gen.exprs([e.obj] + args)
+    out = []
+    for p, a, v in zip(pnodes, args, vals[1:]):
+        out.append(gen.convert_arg(v, a, p.sym.type))
+    out += ["_M"] * (len(pnodes) - len(args))
+    return f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
+
+
+def _signature(fd):
+    g = fd.info
+    return (tuple((p.sym.type, p.default is None) for p in g.node_params[1:]),
+            getattr(g, "return_type", None))
+
+
+def method_type(facts_, tname, name):
+    """The declared return type of instance method ``name`` called on a receiver of class
+    ``tname`` when every implementation it may reach declares the same one, else None."""
+    targets = facts_.method_targets(tname, name)
+    if not targets:
+        return None
+    ts = {fd.info.return_type or "def" for fd in targets}
+    return ts.pop() if len(ts) == 1 else None
+
+
+def convert_to_class(gen, v, node, tname, arg):
+    """Conversion of a value to class type ``tname``: none when its static type is that
+    class or a subclass; else an isinstance test before the general conversion."""
+    fx = facts(gen)
+    if fx.get(tname) is None:
+        return None
+    st = gen.st(node, None) if node is not None else None
+    if st is not None and fx.get(st) is not None and fx.is_subclass(st, tname):
+        return v
+    if gen.susp and fx.get(tname).ctor.info.may_suspend:
+        return None          # (a Map converts by running initialisers, which may suspend)
+    fn = "_cv_arg_obj" if arg else "_cv_obj"
+    return f"{fn}({v}, {fx.pycls(tname)}, {tname!r})"

@@ -25,7 +25,8 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
-from .classes import ClassFacts, class_ident, emit_classes
+from . import classes as _cls
+from .classes import class_ident, emit_classes
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -1208,6 +1209,9 @@ class FuncGen:
             return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
                     "def")
         if isinstance(target, N.Field):
+            fast = _cls.field_lvalue(self, target)
+            if fast is not None:
+                return fast
             o = self.autocreate(target.obj, "map") if isinstance(target.obj, (N.Field, N.Index)) \
                 else self.expr(target.obj)
             ot = self.temp()
@@ -1254,6 +1258,8 @@ class FuncGen:
     def assign(self, e, want_value=True):
         op = e.op
         read, write, ttype = self.lvalue_parts(e.target)
+        if op == "=" and getattr(write, "field_type", 0) == self.st(e.value):
+            write = write.raw      # a typed field given a value of its type
         if op == "=":
             v = self.expr(e.value)
             conv = self.convert(v, e.value, ttype)
@@ -1361,6 +1367,9 @@ class FuncGen:
             return f"_Long({v})"
         if tname == "double" and st in ("int", "long"):
             return f"float({v})"
+        fast = _cls.convert_to_class(self, v, node, tname, False)
+        if fast is not None:
+            return fast
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
@@ -1407,6 +1416,9 @@ class FuncGen:
         return f"_index({o}, {i})"
 
     def e_Field(self, e):
+        fast = _cls.field_read(self, e)
+        if fast is not None:
+            return fast
         if isinstance(e.name, str):
             o = self.expr(e.obj)
             nm = repr(e.name)
@@ -1495,6 +1507,9 @@ class FuncGen:
         st = self.st(node, None)
         if st == tname:
             return v
+        fast = _cls.convert_to_class(self, v, node, tname, True)
+        if fast is not None:
+            return fast
         if self.susp and self.is_user_class(tname):
             return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
         return f"_cv_arg({v}, {tname!r})"
@@ -1558,6 +1573,9 @@ class FuncGen:
         inl = self.inline_pipeline(e)
         if inl is not None:
             return inl
+        fast = _cls.method_call(self, e)
+        if fast is not None:
+            return fast
         parts = [e.obj] + ([e.name] if not isinstance(e.name, str) else []) + list(e.args) + \
             [na.value for na in e.named]
         vals = self.exprs(parts)

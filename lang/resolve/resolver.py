@@ -682,6 +682,10 @@ class Resolver:
             self._expr(a)
         for na in e.named:
             self._expr(na.value)
+        if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
+            # a method of a known class: its declared return type (when all overrides agree)
+            from ..codegen.classes import class_facts, method_type
+            return method_type(class_facts(self), e.obj.stype, e.name) or "def"
         return "def"
 
     def _e_Closure(self, e):

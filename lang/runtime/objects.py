@@ -22,7 +22,7 @@ import keyword
 import threading
 from operator import attrgetter
 
-from ..errors import JactlRuntimeError
+from ..errors import JactlRuntimeError, NullError
 
 _TLS = threading.local()
 
@@ -279,3 +279,18 @@ def cv_arg_obj(v, pycls, tname):
         return v
     from .calls import cv_arg
     return cv_arg(v, tname)
+
+
+def null_assign():
+    """``o.x = v`` through a typed receiver that is null."""
+    raise NullError("Null value for parent during field assignment")
+
+
+def null_receiver_error(e):
+    """The Jactl error for an AttributeError raised by typed code reading a field or
+    calling a method (``o.x``, ``o._m_m()``) of a null receiver, or None for any other."""
+    if getattr(e, "obj", 0) is not None or type(getattr(e, "name", None)) is not str:
+        return None
+    if e.name.startswith("_m_"):
+        return NullError("Tried to invoke method on null value")
+    return NullError("Null value for parent during field access")
