@@ -21,6 +21,7 @@ override in its subclasses).
 
 import re
 
+from ..syntax import nodes as N
 from ..runtime.objects import class_ident, method_attr, slot_name
 
 
@@ -181,21 +182,81 @@ def field_lvalue(gen, target):
     if f is None:
         return None
     slot, t = f
-    ot = gen.temp()
-    gen.step(f"{ot} = {gen.expr(target.obj)}")
-    gen.step(f"if {ot} is None: _null_assign()")
+    ot = _receiver(gen, target.obj)
+    # the store target checks for null after the value is computed (as _setfield did)
+    dest = f"{ot}.{slot}" if _is_this(target.obj) else \
+        f"({ot} if {ot} is not None else _null_assign()).{slot}"
     if t in _UNTYPED:
         def write(v):
-            return f"{ot}.{slot} = {v}"
+            return f"{dest} = {v}"
     else:
         conv = f"_cv_arg_obj({{}}, {fx.pycls(t)}, {t!r})" if fx.get(t) is not None \
             else f"_cv_arg({{}}, {t!r})"
 
         def write(v):
-            return f"{ot}.{slot} = {conv.format(v)}"
+            return f"{dest} = {conv.format(v)}"
     write.field_type = t
-    write.raw = lambda v: f"{ot}.{slot} = {v}"
+    write.raw = lambda v: f"{dest} = {v}"
     return (lambda: f"{ot}.{slot}"), write, "def"
+
+
+def _is_this(obj):
+    return isinstance(obj, N.Ident) and obj.name == "this" and obj.sym is not None and \
+        obj.sym.kind == "local" and not obj.sym.captured
+
+
+def _receiver(gen, obj):
+    """The receiver of a field update, evaluated once (``this`` is never null and never
+    reassigned: used as it is)."""
+    if _is_this(obj):
+        return gen.expr(obj)
+    ot = gen.temp()
+    gen.step(f"{ot} = {gen.expr(obj)}")
+    return ot
+
+
+def int_field_update(gen, e, want_value):
+    """``o.f++``, ``--o.f``, ``o.f += n`` (also ``-=``, ``*=``) on an int field of a known
+    class with an int operand: 32-bit int arithmetic on the slot. Returns (value text or
+    None,) when done, None when e does not qualify."""
+    if isinstance(e, N.Assign):
+        target, op = e.target, e.op
+        if op not in ("+=", "-=", "*=") or gen.st(e.value) != "int":
+            return None
+    else:
+        target, op = e.expr, e.op
+    if not isinstance(target, N.Field) or not isinstance(target.name, str) or \
+            target.null_safe:
+        return None
+    fx = facts(gen)
+    f = fx.field(gen.st(target.obj), target.name)
+    if f is None or f[1] != "int":
+        return None
+    slot = f[0]
+    ot = _receiver(gen, target.obj)
+    cur = f"{ot}.{slot}"
+    if isinstance(e, N.Assign):
+        pop = op[0]
+        v = gen.expr(e.value)
+        nv = gen.int_checked(f"{cur} {pop} {v}", pop, e.value)
+    else:
+        pop = "+" if op == "++" else "-"
+        if isinstance(e, N.Postfix) and want_value:
+            t = gen.temp()
+            gen.step(f"{t} = {cur}")
+            gen.step(f"{cur} = {gen.int_checked(f'{t} {pop} 1', pop, _ONE)}")
+            return (t,)
+        nv = gen.int_checked(f"{cur} {pop} 1", pop, _ONE)
+    if not want_value:
+        gen.step(f"{cur} = {nv}")
+        return (None,)
+    t = gen.temp()
+    gen.step(f"{t} = {nv}")
+    gen.step(f"{cur} = {t}")
+    return (t,)
+
+
+_ONE = N.Literal("int", 1)
 
 
 def method_call(gen, e):

@@ -1257,6 +1257,9 @@ class FuncGen:
 
     def assign(self, e, want_value=True):
         op = e.op
+        done = _cls.int_field_update(self, e, want_value)
+        if done is not None:
+            return done[0]
         read, write, ttype = self.lvalue_parts(e.target)
         if op == "=" and getattr(write, "field_type", 0) == self.st(e.value):
             write = write.raw      # a typed field given a value of its type
@@ -1327,6 +1330,9 @@ class FuncGen:
         return t
 
     def incdec(self, e, want_value):
+        done = _cls.int_field_update(self, e, want_value)
+        if done is not None:
+            return done[0]
         read, write, ttype = self.lvalue_parts(e.expr)
         fn = "_incr" if e.op == "++" else "_decr"
         cur = read()
