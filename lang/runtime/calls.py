@@ -95,6 +95,9 @@ def invoke(obj, name, args):
     if t is dict and name in obj:
         return call(obj[name], args)
     if isinstance(obj, JObject):
+        p = obj._cls.plain.get(name)      # a method given all its (untyped) arguments
+        if p is not None and len(args) == p[1]:
+            return p[0](obj, *args)
         r, found = invoke_obj(obj, name, args)
         if found:
             return r

@@ -117,7 +117,8 @@ class ClassDef:
         self.mtab.update(self.methods)
         # methods a dynamic call given every argument may call directly: no cells, and no
         # typed parameter to convert besides ``this``
-        self.plain = {n: fi for n, fi in self.mtab.items()
+        # (name -> (python function, number of arguments besides ``this``))
+        self.plain = {n: (fi.pyfunc, len(fi.params) - 1) for n, fi in self.mtab.items()
                       if not fi.has_cells and all(i == 0 for i, _ in fi.conv)}
         if pycls is None:       # (no generated class: make an equivalent one)
             parent = base.pycls if base is not None else JObject
@@ -258,9 +259,10 @@ def invoke_obj(obj, name, args):
             from .calls import call
             return call(getattr(obj, s), args), True
         return None, False
-    if len(args) + 1 == len(m.params) and name in cls.plain:
+    p = cls.plain.get(name)
+    if p is not None and len(args) == p[1]:
         # the common case: all arguments given, none to convert
-        return m.pyfunc(obj, *args), True
+        return p[0](obj, *args), True
     from .functions import Closure
     return Closure(m)(obj, *args), True
 
