@@ -293,6 +293,7 @@ def null_receiver_error(e):
     calling a method (``o.x``, ``o._m_m()``) of a null receiver, or None for any other."""
     if getattr(e, "obj", 0) is not None or type(getattr(e, "name", None)) is not str:
         return None
+    # (Jactl's messages for a null receiver of static class type say "null object")
     if e.name.startswith("_m_"):
-        return NullError("Tried to invoke method on null value")
-    return NullError("Null value for parent during field access")
+        return NullError("Tried to invoke method on null object")
+    return NullError("Tried to access field of null object")
