@@ -71,7 +71,7 @@ class Resolver:
         self.classes = {}        # class name -> ClassInfo
         self.class_list = []     # ClassInfos, base classes first
         self.class_syms = {}     # generated constructor/method function name -> Symbol
-        self.method_funcs = {}   # instance method name -> [FunctionDef] (any class)
+        self.method_funcs = {}   # method name -> [FunctionDef] (any class, static or not)
         self.cur_class = None    # ClassInfo whose method body is being resolved
 
     # ------------------------------------------------------------------ entry
@@ -137,7 +137,7 @@ class Resolver:
             for fd in ci.synth():
                 self._declare_function(fd)
                 self.class_syms[fd.name] = fd.sym
-                if getattr(fd, "method_name", None) and not fd.is_static_method:
+                if getattr(fd, "method_name", None):   # (statics: callable via an instance)
                     self.method_funcs.setdefault(fd.method_name, []).append(fd.info)
         for ci in order:
             for fd in ci.synth():

@@ -126,6 +126,9 @@ def invoke_named(obj, name, args, named):
             d = dict(named)
             d["this"] = obj
             return call_named(Closure(m), d)
+        st = obj._cls.stab.get(name)
+        if st is not None:          # a static method called through an instance
+            return call_named(Closure(st), dict(named))
     if isinstance(obj, LazyIter):
         obj = _drain_then(obj, name, args, named)
     return invoke_method_named(obj, name, named)

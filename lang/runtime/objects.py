@@ -97,7 +97,7 @@ def class_ident(name):
 
 class ClassDef:
     __slots__ = ("name", "base", "fields", "ftypes", "methods", "statics", "finals", "ctor",
-                 "mandatory", "pycls", "slots", "slot_of", "values", "mtab", "plain")
+                 "mandatory", "pycls", "slots", "slot_of", "values", "mtab", "plain", "stab")
 
     def __init__(self, name, base, fields, ftypes, methods, statics=None, finals=(),
                  ctor=None, mandatory=(), pycls=None):
@@ -115,6 +115,9 @@ class ClassDef:
         # every instance method, inherited ones included (the dynamic path's dispatch table)
         self.mtab = dict(base.mtab) if base is not None else {}
         self.mtab.update(self.methods)
+        # every static method, inherited ones included (callable through an instance)
+        self.stab = dict(base.stab) if base is not None else {}
+        self.stab.update(self.statics)
         # methods a dynamic call given every argument may call directly: no cells, and no
         # typed parameter to convert besides ``this``
         # (name -> (python function, number of arguments besides ``this``))
@@ -161,6 +164,7 @@ class JObject:
 
     __slots__ = ()
     _cls = None
+    _jactl_obj = True       # (tested by the runtime without importing this module)
 
     # hooks used by runtime.values / ops / jsonfmt
     def _jactl_class_name(self):
@@ -234,6 +238,10 @@ def get_field(obj, name):
     if cls.mtab.get(name) is not None:
         from .functions import BoundMethod
         return BoundMethod(obj, name)
+    st = cls.stab.get(name)
+    if st is not None:
+        from .functions import Closure
+        return Closure(st)
     raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
 
 
@@ -258,6 +266,10 @@ def invoke_obj(obj, name, args):
         if s is not None:
             from .calls import call
             return call(getattr(obj, s), args), True
+        st = cls.stab.get(name)
+        if st is not None:          # a static method called through an instance
+            from .functions import Closure
+            return Closure(st)(*args), True
         return None, False
     p = cls.plain.get(name)
     if p is not None and len(args) == p[1]:
