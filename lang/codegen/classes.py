@@ -211,7 +211,9 @@ def _receiver(gen, obj):
     if _is_this(obj):
         return gen.expr(obj)
     ot = gen.temp()
-    gen.step(f"{ot} = {gen.expr(obj)}")
+    # (``a.b.x = v``: a null ``a.b`` is created first, as on the dynamic path)
+    o = gen.autocreate(obj, "map") if isinstance(obj, (N.Field, N.Index)) else gen.expr(obj)
+    gen.step(f"{ot} = {o}")
     return ot
 
 

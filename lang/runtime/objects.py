@@ -258,6 +258,39 @@ def set_field(obj, name, v):
     return v
 
 
+def auto_field(obj, name, kind):
+    """``o.name`` on the left of an assignment (``o.name.x = v``, ``o.name[i] = v``): a null
+    field is first set to a new value of its type — an instance of its class (made by its
+    constructor without arguments, if it has no mandatory field), or an empty Map/List for Map, List and untyped fields
+    (``kind`` says which an untyped one gets)."""
+    cls = obj._cls
+    s = cls.slot_of.get(name)
+    if s is None:
+        return get_field(obj, name)
+    v = getattr(obj, s)
+    if v is not None:
+        return v
+    t = cls.ftypes.get(name)
+    if t in (None, "def", "var", "Object"):
+        v = {} if kind == "map" else []
+    elif t == "Map":
+        v = {}
+    elif t == "List":
+        v = []
+    else:
+        cd = lookup_class(t)
+        if cd is None or cd.ctor is None:
+            raise JactlRuntimeError(f"Field '{name}' of type {t} cannot be set to "
+                                    f"{'map' if kind == 'map' else 'list'}")
+        if cd.mandatory:
+            return None          # (not made: the store reports the null parent)
+        from .calls import call_named
+        from .functions import Closure
+        v = call_named(Closure(cd.ctor), {})
+    setattr(obj, s, v)
+    return v
+
+
 def invoke_obj(obj, name, args):
     cls = obj._cls
     m = cls.mtab.get(name)
