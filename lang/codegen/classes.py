@@ -58,9 +58,31 @@ def emit_classes(em, classes):
             if not fd.is_static_method and not fd.info.needs_cells:
                 em.emit(f"{method_attr(n)} = _f{fd.info.id}")
         em.indent -= 1
+        consts = {n: _const_text(lit) for n, lit in ci.consts.items()}
+        consts = {n: t for n, t in consts.items() if t is not None}
+        ctext = ", consts={" + ", ".join(f"{n!r}: {t}" for n, t in consts.items()) + "}" \
+            if consts else ""
         em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
                 f"{ftypes!r}, {methods}, {statics}, (), _FN{ci.ctor.info.id}, {mand!r}, "
-                f"{pycls})")
+                f"{pycls}{ctext})")
+
+
+def _const_text(lit):
+    """Python text of a const field's literal value (None: not representable here)."""
+    k, v = lit.kind, lit.value
+    if k == "int" or k == "string":
+        return repr(v)
+    if k == "long":
+        return f"_Long({v!r})"
+    if k == "double" and v == v and v not in (float("inf"), float("-inf")):
+        return repr(float(v))
+    if k == "decimal":
+        return f"_Dec({str(v)!r})"
+    if k == "bool":
+        return "True" if v else "False"
+    if k == "null":
+        return "None"
+    return None
 
 
 class ClassFacts:

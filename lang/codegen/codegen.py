@@ -1260,6 +1260,21 @@ class FuncGen:
         done = _cls.int_field_update(self, e, want_value)
         if done is not None:
             return done[0]
+        if op == "?=" and isinstance(e.target, N.Field) and \
+                isinstance(e.target.obj, (N.Field, N.Index)):
+            # ``a.b.x ?= v``: a null ``a.b`` is only created when there is a value to store
+            t = self.temp()
+            if getattr(e.value, "lower", False):
+                self.step(f"{t} = {self.expr(e.value)}")
+            else:
+                v = self.expr(e.value)
+                self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+
+            def store():
+                _, write, ttype = self.lvalue_parts(e.target)
+                self.step(write(self.convert(t, e.value, ttype)))
+            self.if_stmt_raw(f"{t} is not None", store)
+            return t if want_value else None
         read, write, ttype = self.lvalue_parts(e.target)
         if op == "=" and getattr(write, "field_type", 0) == self.st(e.value):
             write = write.raw      # a typed field given a value of its type

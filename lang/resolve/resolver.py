@@ -491,6 +491,7 @@ class Resolver:
                 e.__class__ = N.Literal
                 del e.name, e.sym
                 e.kind, e.value = v.kind, v.value
+                e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
             if ci.field(name) is not None and self._has_this():
                 e.__class__ = N.Field
@@ -542,6 +543,8 @@ class Resolver:
                 sym.assigned_after_decl = True
             elif sym is not None and sym.kind in ("function", "builtin"):
                 self.errors.append(_err("Invalid lvalue", target, self.source))
+        elif isinstance(target, N.Literal) and getattr(target, "from_const", False):
+            self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
             self.errors.append(_err("Invalid lvalue", target, self.source))
 
@@ -595,6 +598,7 @@ class Resolver:
                 e.__class__ = N.Literal
                 del e.obj, e.name, e.null_safe
                 e.kind, e.value = v.kind, v.value
+                e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:

@@ -97,10 +97,11 @@ def class_ident(name):
 
 class ClassDef:
     __slots__ = ("name", "base", "fields", "ftypes", "methods", "statics", "finals", "ctor",
-                 "mandatory", "pycls", "slots", "slot_of", "values", "mtab", "plain", "stab")
+                 "mandatory", "pycls", "slots", "slot_of", "values", "mtab", "plain", "stab",
+                 "consts")
 
     def __init__(self, name, base, fields, ftypes, methods, statics=None, finals=(),
-                 ctor=None, mandatory=(), pycls=None):
+                 ctor=None, mandatory=(), pycls=None, consts=None):
         self.ctor = ctor
         self.mandatory = tuple(mandatory)
         self.name = name
@@ -118,6 +119,9 @@ class ClassDef:
         # every static method, inherited ones included (callable through an instance)
         self.stab = dict(base.stab) if base is not None else {}
         self.stab.update(self.statics)
+        # const fields (name -> value), inherited ones included: readable through instances
+        self.consts = dict(base.consts) if base is not None else {}
+        self.consts.update(consts or {})
         # methods a dynamic call given every argument may call directly: no cells, and no
         # typed parameter to convert besides ``this``
         # (name -> (python function, number of arguments besides ``this``))
@@ -242,6 +246,8 @@ def get_field(obj, name):
     if st is not None:
         from .functions import Closure
         return Closure(st)
+    if name in cls.consts:
+        return cls.consts[name]
     raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
 
 
