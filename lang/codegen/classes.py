@@ -316,6 +316,14 @@ def method_call(gen, e):
     return f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
 
 
+def checked_receiver(gen, e, o):
+    """The receiver text of a dynamic method call: for a receiver of a known class, checked
+    for null so the error is the typed path's ("null object")."""
+    if e.null_safe or facts(gen).get(gen.st(e.obj)) is None or o == "v_this":
+        return o
+    return f"_nn_obj({o})"
+
+
 def _signature(fd):
     g = fd.info
     return (tuple((p.sym.type, p.default is None) for p in g.node_params[1:]),

@@ -1609,6 +1609,7 @@ class FuncGen:
             k = 2
         args = vals[k:k + len(e.args)]
         named = vals[k + len(e.args):]
+        o = _cls.checked_receiver(self, e, o)
         argt = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"

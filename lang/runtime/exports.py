@@ -66,11 +66,11 @@ def _pipe_src(obj, name):
     return src
 
 
-from .objects import ClassDef, JObject, cv_arg_obj, cv_obj, null_assign  # noqa: E402
+from .objects import ClassDef, JObject, cv_arg_obj, cv_obj, nn_obj, null_assign  # noqa: E402
 
 EXPORTS = {
     "_ClassDef": ClassDef, "_JObject": JObject, "_cv_obj": cv_obj, "_cv_arg_obj": cv_arg_obj,
-    "_null_assign": null_assign,
+    "_null_assign": null_assign, "_nn_obj": nn_obj,
     "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
     "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
     "_Dec0": Decimal(0), "_w32": wrap32, "_str": to_string, "_tr": truthy,

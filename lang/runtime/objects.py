@@ -339,6 +339,13 @@ def null_assign():
     raise NullError("Null value for parent during field assignment")
 
 
+def nn_obj(o):
+    """A receiver of class type that must not be null (a method call on the dynamic path)."""
+    if o is None:
+        raise NullError("Tried to invoke method on null object")
+    return o
+
+
 def null_receiver_error(e):
     """The Jactl error for an AttributeError raised by typed code reading a field or
     calling a method (``o.x``, ``o._m_m()``) of a null receiver, or None for any other."""
