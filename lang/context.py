@@ -15,7 +15,7 @@ import sys
 import time
 from collections import OrderedDict
 
-from .runtime.objects import set_current_classes
+from .runtime.objects import null_receiver_error, set_current_classes
 
 from .checkpoint import Checkpointer
 from .checkpoint.format import (DEFAULT_MAX_CHECKPOINT_SIZE, DEFAULT_MAX_RESTORE_BYTES,
@@ -363,7 +363,9 @@ class Instance:
             self._locate(err, e.__traceback__)
             raise err from None
         except _SCRIPT_FAULTS as e:
-            err = JactlRuntimeError(f"Unexpected error: {type(e).__name__}: {e}")
+            err = null_receiver_error(e) if type(e) is AttributeError else None
+            if err is None:
+                err = JactlRuntimeError(f"Unexpected error: {type(e).__name__}: {e}")
             self._locate(err, e.__traceback__)
             raise err from e
 

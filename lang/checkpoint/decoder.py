@@ -32,7 +32,7 @@ from ..runtime.continuation import SERIALIZABLE, CodeFrame, Continuation, Frame
 from ..runtime.exports import load_datetime
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
-from ..runtime.objects import JObject
+from ..runtime.objects import fill
 from . import envelope
 from . import format as F
 from .validate import validate_restored
@@ -429,9 +429,7 @@ def decode_body(body, inst, script_hash, limits=None):
                     _fail(f"instance of {cname}: field count {nneed} does not match the "
                           f"{len(cls.fields)} fields of the class")
                 nkind = _K_JOBJ
-                v = new(JObject)
-                v._cls = cls
-                v._f = {}
+                v = new(cls.pycls)      # a bare instance: its fields are stored below
                 objs_append(v)
             elif tag == F.OBJ:
                 ctag, pos = _read_str(body, pos, strs)
@@ -523,7 +521,7 @@ def decode_body(body, inst, script_hash, limits=None):
                 v.obj = items[0]
             elif kind == _K_JOBJ:
                 v = obj
-                v._f = dict(zip(v._cls.fields, items))
+                fill(v, items)
             elif kind == _K_OBJ:
                 v = obj
                 for f, x in zip(type(v).FIELDS, items):

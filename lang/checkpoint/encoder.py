@@ -131,7 +131,7 @@ def encode_body(buf, root, instance, script_hash, limit,
             else:
                 _big(buf, v, F.BIG_INT)
             continue
-        if t is JObject:
+        if isinstance(v, JObject):
             i = memo.get(id(v))
             if i is not None:
                 append(F.REF)
@@ -140,14 +140,15 @@ def encode_body(buf, root, instance, script_hash, limit,
             memo[id(v)] = len(keep)
             keep.append(v)
             cls = v._cls
-            fields = v._f
-            if type(fields) is not dict or tuple(fields) != cls.fields:
-                raise CheckpointError(f"Instance of {cls.name} has malformed fields")
+            try:
+                fields = cls.values(v)
+            except AttributeError:     # a field never stored
+                raise CheckpointError(f"Instance of {cls.name} has malformed fields") from None
             append(F.JOBJ)
             wstr(cls.name)
             _uv(buf, len(fields))
             if fields:
-                pushall(reversed(list(fields.values())))
+                pushall(reversed(fields))
             continue
         if t is dict or t is list or t is Cell or t is Closure or t is CodeFrame \
                 or t is JArray or t is BoundMethod:

@@ -312,12 +312,12 @@ class Check:
         elif tname == "List":
             ok = isinstance(v, list) and t is not JArray
         elif tname == "Map":
-            ok = isinstance(v, dict) or t is JObject
+            ok = isinstance(v, dict) or isinstance(v, JObject)
         elif tname == "Function":
             ok = t is Closure or t is BoundMethod
         elif tname.endswith("[]"):
             ok = t is JArray and type(v.elem) is str and _elem_ok(v.elem, tname[:-2])
-        elif t is JObject:
+        elif isinstance(v, JObject):
             ok = v._cls.isa(tname)
         elif tname == "Number":
             ok = t in (int, Long, Byte, float, Decimal)
@@ -359,7 +359,7 @@ class Check:
         if t is Decimal:
             self._decimal(v, what)
             return
-        if t is list or t is dict or t is JArray or t is JObject or t is Closure or \
+        if t is list or t is dict or t is JArray or isinstance(v, JObject) or t is Closure or \
                 t is BoundMethod:
             self._queue(v, "value")
             return
@@ -414,11 +414,14 @@ class Check:
                     value(x, "element")
         elif t is JArray:
             self._array(v)
-        elif t is JObject:
+        elif isinstance(v, JObject):
             cls = v._cls
-            self.that(type(v._f) is dict and tuple(v._f) == cls.fields,
-                      f"instance of {cls.name} has malformed fields")
-            for name, x in v._f.items():
+            try:
+                fields = v._f if type(v) is cls.pycls else None
+            except AttributeError:      # a field never stored
+                fields = None
+            self.that(fields is not None, f"instance of {cls.name} has malformed fields")
+            for name, x in fields.items():
                 self.typed(x, cls.ftypes.get(name, "def"), True,
                            f"field {name} of {cls.name}")
         elif t is Closure:
@@ -475,7 +478,7 @@ class Check:
         if obj is self.inst:
             self.fail(f"method '{_short(name)}' bound to the script (in {self.where})")
         self.value(obj, "bound method receiver")
-        if type(obj) is JObject and obj._cls.find(name) is not None:
+        if isinstance(obj, JObject) and obj._cls.find(name) is not None:
             return
         try:
             found = has_method(obj, name)

@@ -25,6 +25,8 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
+from . import classes as _cls
+from .classes import class_ident, emit_classes
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -79,19 +81,7 @@ class ModuleGen:
             FuncGen(self, f).generate()
         em = self.em
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
-        em.emit("_CLASSES = {}")
-        for ci in getattr(self.r, "classes", ()):
-            base = f"_CLASSES[{ci.base.name!r}]" if ci.base is not None else "None"
-            fields = tuple(f[0] for f in ci.all_fields)
-            ftypes = tuple(f[1].name + "[]" * f[1].dims if f[1] is not None else "def"
-                           for f in ci.all_fields)
-            methods = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
-                                      if not fd.is_static_method) + "}"
-            statics = "{" + ", ".join(f"{n!r}: _FN{fd.info.id}" for n, fd in ci.methods.items()
-                                      if fd.is_static_method) + "}"
-            mand = tuple(f[0] for f in ci.all_fields if f[2] is None)
-            em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
-                    f"{ftypes!r}, {methods}, {statics}, (), _FN{ci.ctor.info.id}, {mand!r})")
+        emit_classes(em, getattr(self.r, "classes", ()))
         src, table = em.render(self.locals_tokens)
         return Compiled(src, table, self.r.functions)
 
@@ -1233,6 +1223,9 @@ class FuncGen:
             return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
                     "def")
         if isinstance(target, N.Field):
+            fast = _cls.field_lvalue(self, target)
+            if fast is not None:
+                return fast
             o = self.autocreate(target.obj, "map") if isinstance(target.obj, (N.Field, N.Index)) \
                 else self.expr(target.obj)
             ot = self.temp()
@@ -1278,7 +1271,27 @@ class FuncGen:
 
     def assign(self, e, want_value=True):
         op = e.op
+        done = _cls.int_field_update(self, e, want_value)
+        if done is not None:
+            return done[0]
+        if op == "?=" and isinstance(e.target, N.Field) and \
+                isinstance(e.target.obj, (N.Field, N.Index)):
+            # ``a.b.x ?= v``: a null ``a.b`` is only created when there is a value to store
+            t = self.temp()
+            if getattr(e.value, "lower", False):
+                self.step(f"{t} = {self.expr(e.value)}")
+            else:
+                v = self.expr(e.value)
+                self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+
+            def store():
+                _, write, ttype = self.lvalue_parts(e.target)
+                self.step(write(self.convert(t, e.value, ttype)))
+            self.if_stmt_raw(f"{t} is not None", store)
+            return t if want_value else None
         read, write, ttype = self.lvalue_parts(e.target)
+        if op == "=" and getattr(write, "field_type", 0) == self.st(e.value):
+            write = write.raw      # a typed field given a value of its type
         if op == "=":
             v = self.expr(e.value)
             conv = self.convert(v, e.value, ttype)
@@ -1359,6 +1372,9 @@ class FuncGen:
                 self.step(f"{fn}({t})")     # (null is still an error)
                 return t
             return f"{fn}({v})"
+        done = _cls.int_field_update(self, e, want_value)
+        if done is not None:
+            return done[0]
         read, write, ttype = self.lvalue_parts(e.expr)
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
@@ -1398,6 +1414,9 @@ class FuncGen:
             return f"_Long({v})"
         if tname == "double" and st in ("int", "long"):
             return f"float({v})"
+        fast = _cls.convert_to_class(self, v, node, tname, False)
+        if fast is not None:
+            return fast
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
@@ -1444,6 +1463,9 @@ class FuncGen:
         return f"_index({o}, {i})"
 
     def e_Field(self, e):
+        fast = _cls.field_read(self, e)
+        if fast is not None:
+            return fast
         if isinstance(e.name, str):
             o = self.expr(e.obj)
             nm = repr(e.name)
@@ -1535,6 +1557,9 @@ class FuncGen:
         st = self.st(node, None)
         if st == tname:
             return v
+        fast = _cls.convert_to_class(self, v, node, tname, True)
+        if fast is not None:
+            return fast
         if self.susp and self.is_user_class(tname):
             return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
         return f"_cv_arg({v}, {tname!r})"
@@ -1598,6 +1623,9 @@ class FuncGen:
         inl = self.inline_pipeline(e)
         if inl is not None:
             return inl
+        fast = _cls.method_call(self, e)
+        if fast is not None:
+            return fast
         parts = [e.obj] + ([e.name] if not isinstance(e.name, str) else []) + list(e.args) + \
             [na.value for na in e.named]
         vals = self.exprs(parts)
@@ -1610,6 +1638,7 @@ class FuncGen:
             k = 2
         args = vals[k:k + len(e.args)]
         named = vals[k + len(e.args):]
+        o = _cls.checked_receiver(self, e, o)
         argt = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
@@ -1778,7 +1807,7 @@ class FuncGen:
 
     def e_MakeObj(self, e):
         vals = self.exprs(list(e.args))
-        return f"_JObject(_CLASSES[{e.cname!r}], ({', '.join(vals)}{',' if len(vals) == 1 else ''}))"
+        return f"{class_ident(e.cname)}({', '.join(vals)})"
 
     def e_ArrayNew(self, e):
         sizes = self.exprs([x for x in e.sizes if x is not None])

@@ -92,7 +92,7 @@ class Resolver:
         self.classes = {}        # class name -> ClassInfo
         self.class_list = []     # ClassInfos, base classes first
         self.class_syms = {}     # generated constructor/method function name -> Symbol
-        self.method_funcs = {}   # instance method name -> [FunctionDef] (any class)
+        self.method_funcs = {}   # method name -> [FunctionDef] (any class, static or not)
         self.cur_class = None    # ClassInfo whose method body is being resolved
 
     # ------------------------------------------------------------------ entry
@@ -158,7 +158,7 @@ class Resolver:
             for fd in ci.synth():
                 self._declare_function(fd)
                 self.class_syms[fd.name] = fd.sym
-                if getattr(fd, "method_name", None) and not fd.is_static_method:
+                if getattr(fd, "method_name", None):   # (statics: callable via an instance)
                     self.method_funcs.setdefault(fd.method_name, []).append(fd.info)
         for ci in order:
             for fd in ci.synth():
@@ -529,6 +529,7 @@ class Resolver:
                 e.__class__ = N.Literal
                 del e.name, e.sym
                 e.kind, e.value = v.kind, v.value
+                e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
             if ci.field(name) is not None and self._has_this():
                 e.__class__ = N.Field
@@ -662,6 +663,7 @@ class Resolver:
                 e.__class__ = N.Literal
                 del e.obj, e.name, e.null_safe
                 e.kind, e.value = v.kind, v.value
+                e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
@@ -749,6 +751,10 @@ class Resolver:
             self._expr(a)
         for na in e.named:
             self._expr(na.value)
+        if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
+            # a method of a known class: its declared return type (when all overrides agree)
+            from ..codegen.classes import class_facts, method_type
+            return method_type(class_facts(self), e.obj.stype, e.name) or "def"
         return "def"
 
     def _e_Closure(self, e):

@@ -6,7 +6,7 @@ from .types import JArray, Decimal
 from .values import class_name, convert, dec_count, default_value, hkey
 from .methods import METHODS, has_method
 from .iteration import as_list
-from .objects import JObject, get_field, set_field
+from .objects import JObject, auto_field, get_field, set_field
 from .limits import charge, check_slots
 
 
@@ -70,6 +70,8 @@ def index(o, i):
         return o[j]
     if o is None:
         raise NullError("Null parent object for index access")
+    if isinstance(o, JObject) and isinstance(i, str):     # x['field']
+        return get_field(o, i)
     if isinstance(o, list):
         return index(list(o), i)
     if isinstance(o, dict):
@@ -118,6 +120,8 @@ def setindex(o, i, v):
         return v
     if o is None:
         raise NullError("Null value for array/map in store")
+    if isinstance(o, JObject) and isinstance(i, str):     # x['field'] = v
+        return set_field(o, i, v)
     raise JactlRuntimeError(
         f"Invalid object type ({class_name(o)}) for storing value: expected Map/List/Array")
 
@@ -137,7 +141,7 @@ def field(o, name):
         return v
     if o is None:
         raise NullError("Null value for parent during field access")
-    if t is JObject and isinstance(name, str):
+    if isinstance(o, JObject) and isinstance(name, str):
         return get_field(o, name)
     if isinstance(name, str):
         if has_method(o, name):
@@ -177,7 +181,7 @@ def setfield(o, name, v):
         return v
     if o is None:
         raise NullError("Null value for parent during field assignment")
-    if type(o) is JObject and isinstance(name, str):
+    if isinstance(o, JObject) and isinstance(name, str):
         return set_field(o, name, v)
     if type(o) in (list, JArray) and isinstance(name, int):
         return setindex(o, name, v)
@@ -194,10 +198,14 @@ def field_auto(o, name, kind):
             v = {} if kind == "map" else []
             o[name] = v
         return v
+    if isinstance(o, JObject) and isinstance(name, str):
+        return auto_field(o, name, kind)
     return field(o, name)
 
 
 def index_auto(o, i, kind):
+    if isinstance(o, JObject) and isinstance(i, str):
+        return auto_field(o, i, kind)
     v = index(o, i) if type(o) is not dict else o.get(i)
     if v is None and type(o) in (dict, list):
         v = {} if kind == "map" else []

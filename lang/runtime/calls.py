@@ -94,7 +94,10 @@ def invoke(obj, name, args):
     t = type(obj)
     if t is dict and name in obj:
         return call(obj[name], args)
-    if t is JObject:
+    if isinstance(obj, JObject):
+        p = obj._cls.plain.get(name)      # a method given all its (untyped) arguments
+        if p is not None and len(args) == p[1]:
+            return p[0](obj, *args)
         r, found = invoke_obj(obj, name, args)
         if found:
             return r
@@ -117,12 +120,15 @@ _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 def invoke_named(obj, name, args, named):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
-    if type(obj) is JObject:
+    if isinstance(obj, JObject):
         m = obj._cls.find(name)
         if m is not None:
             d = dict(named)
             d["this"] = obj
             return call_named(Closure(m), d)
+        st = obj._cls.stab.get(name)
+        if st is not None:          # a static method called through an instance
+            return call_named(Closure(st), dict(named))
     if isinstance(obj, LazyIter):
         obj = _drain_then(obj, name, args, named)
     return invoke_method_named(obj, name, named)

@@ -17,6 +17,7 @@ from .access import (field, field_auto, field_ns, gget, index, index_auto, index
 from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
 from ..errors import NullError
+from .objects import null_receiver_error
 from .continuation import CodeFrame, Suspend
 from .functions import Closure, FunctionInfo
 from .iteration import as_list
@@ -57,6 +58,10 @@ def _try_null(fn):
         return fn()
     except NullError:
         return None
+    except AttributeError as e:      # typed code met a null receiver
+        if null_receiver_error(e) is None:
+            raise
+        return None
 
 
 def _big_string(s):
@@ -75,10 +80,11 @@ def _pipe_src(obj, name):
     return src
 
 
-from .objects import ClassDef, JObject  # noqa: E402
+from .objects import ClassDef, JObject, cv_arg_obj, cv_obj, nn_obj, null_assign  # noqa: E402
 
 EXPORTS = {
-    "_ClassDef": ClassDef, "_JObject": JObject,
+    "_ClassDef": ClassDef, "_JObject": JObject, "_cv_obj": cv_obj, "_cv_arg_obj": cv_arg_obj,
+    "_null_assign": null_assign, "_nn_obj": nn_obj,
     "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
     "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
     "_Dec0": Decimal(0), "_w32": wrap32, "_str": to_string, "_tr": truthy,

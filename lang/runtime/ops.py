@@ -755,6 +755,11 @@ def _eq_slow(a, b):
         return a == b
     if ta is bool or tb is bool or ta is str or tb is str:
         return False
+    # an instance of a Jactl class equals a Map (or instance) with the same fields
+    if getattr(a, "_jactl_obj", False):
+        a = a._f
+    if getattr(b, "_jactl_obj", False):
+        b = b._f
     if isinstance(a, list):
         if not isinstance(b, list) or len(a) != len(b):
             return False

@@ -363,8 +363,9 @@ def test_class_instance_fields_keep_their_types():
     assert run(ctx, data) == 2
 
     def bad_field(dec):
-        p = next(v for v in main_frame(dec).locals if type(v).__name__ == "JObject")
-        p._f["x"] = "one"
+        from lang.runtime.objects import JObject
+        p = next(v for v in main_frame(dec).locals if isinstance(v, JObject))
+        p.x = "one"
     rejected(ctx, forge(ctx, data, bad_field), "field x of P")
 
 
