@@ -25,6 +25,7 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
+from .dynamic import add_fast_variant, call_value, method_call
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -172,6 +173,7 @@ class FuncGen:
             args += ["_fr=None", "_rv=None"]
         node = f.node
         em.pos = (node.line, node.col)
+        start = len(em.buf.lines)
         self.emit(f"def _f{f.id}({', '.join(args)}):", node)
         with self.indent():
             self.entry_checks()
@@ -227,6 +229,8 @@ class FuncGen:
             if not body_buf.lines:
                 self.emit("pass")
             self.exit_checks()
+        if self.susp:   # a guard-free copy for first entries (codegen/dynamic.py)
+            add_fast_variant(em.buf.lines, start, f.id, args)
         # (what a frame's locals and resume points mean is part of the layout: a checkpoint
         # from code that reads them differently is "changed code", not a bad local)
         resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
@@ -1443,7 +1447,7 @@ class FuncGen:
             nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_call_named({fv}, {nm})"
         else:
-            call = f"_call({fv}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+            call = call_value(fv, args)
         return self.maybe_suspend(e, call)
 
     def direct_call(self, e, sym):
@@ -1585,6 +1589,8 @@ class FuncGen:
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
+        elif not e.null_safe and isinstance(e.name, str) and len(args) <= 1:
+            call = method_call(o, e.name, args)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
         if e.name in LAZY_STAGES and getattr(e, "receiver_of", None) is None:

@@ -100,3 +100,7 @@ EXPORTS["_hk"] = _hkey
 from .datetime import STATICS as _DT_STATICS  # noqa: E402
 from . import datetime_methods as _dt_methods  # noqa: E402,F401
 EXPORTS["_DTS"] = _DT_STATICS
+
+# fast calls of function values with exact arity (untyped code; see runtime/fastcalls.py)
+from .fastcalls import EXPORTS as _FASTCALLS  # noqa: E402
+EXPORTS.update(_FASTCALLS)
