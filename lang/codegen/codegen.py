@@ -25,7 +25,7 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
-from .dynamic import add_fast_variant, call_value, method_call
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -152,6 +152,8 @@ class FuncGen:
         """A simple statement. In a may-suspend function it only runs when not resuming
         (``_pc`` is 0): code before the resume point must not run again, and code after
         it runs because the resume point resets ``_pc``."""
+        if type(text) is StoreText:
+            return text.emit(self)
         if self.susp:
             if text.startswith(("if ", "for ", "while ")):
                 self.em.emit("if not _pc:")
@@ -593,7 +595,7 @@ class FuncGen:
         v = self.expr(e)
         if self.st(e) == "boolean":
             return v
-        return f"_tr({v})"
+        return truthy(self, v)
 
     # loops ---------------------------------------------------------------
 
@@ -961,7 +963,7 @@ class FuncGen:
         if sym.kind == "capture":
             src = self.match_alias or self.match_local("_m")
             return f"_cap({src}, {int(sym.name[1:])})"
-        return f"_gget(_G, {sym.name!r})"
+        return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
         g = sym.func
@@ -998,7 +1000,7 @@ class FuncGen:
         if op in ("==", "!=") and (lt in ("boolean",) and rt == "boolean"):
             return f"({l} {op} {r})"
         fn = BINOPS[op]
-        fast = self.fast_int(l, r, lt, rt, op, fn)
+        fast = fast_long(self, l, r, lt, rt, op, fn) or self.fast_int(l, r, lt, rt, op, fn)
         if fast is not None:
             return fast
         return f"{fn}({l}, {r})"
@@ -1183,7 +1185,7 @@ class FuncGen:
         if op == "!":
             if self.st(e.expr) == "boolean":
                 return f"(not {v})"
-            return f"(not _tr({v}))"
+            return f"(not {truthy(self, v)})"
         if op == "-":
             if isinstance(e.expr, N.Literal) and e.expr.kind in ("int", "long", "double", "decimal"):
                 return self.e_Literal(_negated_literal(e.expr))
@@ -1220,7 +1222,8 @@ class FuncGen:
             self.step(f"{it} = {i}")
             self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
-            return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
+            ist = self.st(target.index)
+            return (lambda: f"_index({ot}, {it})", lambda v: StoreText(self, ot, it, v, ist),
                     "def")
         if isinstance(target, N.Field):
             o = self.autocreate(target.obj, "map") if isinstance(target.obj, (N.Field, N.Index)) \
@@ -1419,7 +1422,7 @@ class FuncGen:
         o, i = self.exprs([e.obj, e.index])
         if e.null_safe:
             return f"_index_ns({o}, {i})"
-        return f"_index({o}, {i})"
+        return index_read(self, o, i, self.st(e.index))
 
     def e_Field(self, e):
         if isinstance(e.name, str):
@@ -1429,6 +1432,8 @@ class FuncGen:
             o, nm = self.exprs([e.obj, e.name])
         if e.null_safe:
             return f"_field_ns({o}, {nm})"
+        if isinstance(e.name, str):
+            return field_read(self, o, e.name)
         return f"_field({o}, {nm})"
 
     # calls -----------------------------------------------------------------
@@ -1447,7 +1452,7 @@ class FuncGen:
             nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_call_named({fv}, {nm})"
         else:
-            call = call_value(fv, args)
+            call = call_value(self, fv, args)
         return self.maybe_suspend(e, call)
 
     def direct_call(self, e, sym):

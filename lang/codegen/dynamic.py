@@ -156,11 +156,17 @@ def add_fast_variant(lines, start, fid, args):
     return True
 
 
-def call_value(fv, args):
-    """``f(a, b)`` on a function value: a fixed-arity fast call (runtime/fastcalls.py)
-    for up to three arguments, the general ``_call`` otherwise."""
+def call_value(g, fv, args):
+    """``f(a, b)`` on a function value: a closure with captured variables and exactly
+    these untyped parameters is called inline (``fn.fc``: FunctionInfo); else a
+    fixed-arity fast call (runtime/fastcalls.py) for up to three arguments, the general
+    ``_call`` otherwise."""
     if len(args) <= 3:
-        return f"_call{len(args)}({', '.join([fv] + list(args))})"
+        q = _q(g)
+        n = len(args)
+        return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
+                f"if type({q} := {fv}) is _Closure and {q}.fn.fc == {n} "
+                f"else _call{n}({', '.join([q] + list(args))}))")
     return f"_call({fv}, ({', '.join(args)}))"
 
 
@@ -173,3 +179,156 @@ def method_call(obj, name, args):
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
         return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
     return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
+
+
+# ---------------------------------------------------------------------- inline fast paths
+#
+# Untyped ``x[i]``, ``x[i] = v`` and conditions: the common case (a List with an int index
+# inside its bounds, a Map with a String key, a boolean condition) is tested inline and
+# done with Python's own operation; anything else calls the runtime function, which has
+# all of Jactl's rules (negative indices, auto-extension, arrays, strings, errors).
+
+def _q(g):
+    g.nq += 1
+    return f"_q{g.nq}"
+
+
+def index_read(g, o, i, ist):
+    """``o[i]`` (o, i: the texts of the evaluated operands; ist: the index's static type)."""
+    if not o.isidentifier():
+        qo = _q(g)
+        o_first, o = f"({qo} := {o})", qo
+    else:
+        o_first = o
+    if ist in ("int", "String") or i.isidentifier() or _is_literal(i):
+        i_first = i if (i.isidentifier() or _is_literal(i)) else None
+        if i_first is None:
+            qi = _q(g)
+            i_first, i = f"({qi} := {i})", qi
+    else:
+        qi = _q(g)
+        i_first, i = f"({qi} := {i})", qi
+    if i.isdigit():     # a literal index: no test of its type or sign
+        lst = f"{o}[{i}] if type({o_first}) is list and {i} < len({o})"
+    elif ist == "int":  # an int index: no test of its type
+        lst = f"{o}[{i}] if (type({o_first}) is list) & (0 <= {i_first}) and {i} < len({o})"
+    else:
+        lst = f"{o}[{i}] if (type({o_first}) is list) & (type({i_first}) is int) and 0 <= {i} < len({o})"
+    mp = f"{o}.get({i}) if (type({o_first}) is dict) & (type({i_first}) is str)"
+    if ist == "int" or _is_int(i):
+        return f"({lst} else _index({o}, {i}))"
+    if ist == "String" or _is_str(i):
+        return f"({mp} else _index({o}, {i}))"
+    # both: the second test sees the operands the first one evaluated
+    mp2 = f"{o}.get({i}) if type({o}) is dict and type({i}) is str"
+    return f"({lst} else {mp2} else _index({o}, {i}))"
+
+
+def index_store(g, ot, it, v, ist):
+    """The statement ``ot[it] = v`` for temps ot, it (emitted through g.step)."""
+    conds = []
+    if ist == "int":
+        conds.append(f"type({ot}) is list and 0 <= {it} < len({ot})")
+    elif ist in ("def", "var", None):
+        conds.append(f"type({ot}) is list and type({it}) is int and 0 <= {it} < len({ot})")
+    if ist in ("String", "def", "var", None):
+        conds.append(f"type({ot}) is dict and type({it}) is str")
+    if not conds:
+        g.step(f"_setindex({ot}, {it}, {v})")
+        return
+    c = " or ".join(f"({c})" for c in conds) if len(conds) > 1 else conds[0]
+    lines = []
+    if not (v.isidentifier() or _is_literal(v)):
+        # the value first (it may change the container the test looks at)
+        q = _q(g)
+        lines.append(f"{q} = {v}")
+        v = q
+    lines += [f"if {c}: {ot}[{it}] = {v}", f"else: _setindex({ot}, {it}, {v})"]
+    if g.susp:
+        g.em.emit("if not _pc:")
+        for ln in lines:
+            g.em.emit("    " + ln)
+    else:
+        for ln in lines:
+            g.em.emit(ln)
+
+
+def truthy(g, v):
+    """Jactl truth of a value whose static type is not boolean."""
+    q = _q(g)
+    return f"({q} if type({q} := {v}) is bool else _tr({q}))"
+
+
+def _is_literal(v):
+    return _is_int(v) or _is_str(v)
+
+
+def _is_int(v):
+    return v.isdigit() or (v.startswith("-") and v[1:].isdigit())
+
+
+def _is_str(v):
+    return len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" and "\\" not in v and v.count(v[0]) == 2
+
+
+class StoreText(str):
+    """The text ``_setindex(ot, it, v)`` (usable anywhere a statement text is), which
+    FuncGen.step emits as the inline fast store when it is a whole statement."""
+
+    def __new__(cls, g, ot, it, v, ist):
+        s = super().__new__(cls, f"_setindex({ot}, {it}, {v})")
+        s.parts = (ot, it, v, ist)
+        return s
+
+    def emit(self, g):
+        index_store(g, *self.parts)
+
+
+# ``x * 1103515245L`` with x untyped: when x holds a long (or an int, promoted), 64-bit
+# arithmetic inline; the long literal is used as a plain int (no Long made per use).
+_LONG_LIT = re.compile(r"_Long\((-?\d+)\)$")
+_LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def fast_long(g, l, r, lt, rt, op, fn):
+    if op not in ("+", "-", "*", "%") or {lt, rt} != {"def", "long"}:
+        return None
+    vals, args, conds = [], [], []
+    for x, t in ((l, lt), (r, rt)):
+        m = _LONG_LIT.match(x)
+        if t == "long":
+            if not m:
+                return None
+            vals.append(m.group(1))
+            args.append(x)
+            continue
+        if x.isidentifier():
+            first = v = x
+        else:
+            v = _q(g)
+            first = f"({v} := {x})"
+        vals.append(v)
+        args.append(v)
+        conds.append(f"(type({first}) is _Long or type({v}) is int)")
+    a, b = vals
+    c = conds[0]
+    if op == "%":
+        if not (rt == "long" and int(b) > 0):
+            return None     # Python's % is Jactl's only for a positive divisor
+        return f"(_Long({a} % {b}) if {c} else {fn}({args[0]}, {args[1]}))"
+    return (f"(_Long(_r) if {c} and {_LONG_MIN} <= (_r := {a} {op} {b}) <= {_LONG_MAX} "
+            f"else {fn}({args[0]}, {args[1]}))")
+
+
+def field_read(g, o, name):
+    """``o.name`` (name a literal): a Map entry that is there and not null is read inline;
+    anything else (a missing entry, which may name a method, class instances, null) calls
+    ``_field``."""
+    if o.isidentifier():
+        first = o
+    else:
+        first, o = f"({_q(g)} := {o})", None
+        o = first[1:first.index(" ")]
+    q = _q(g)
+    return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
+            f"else _field({o}, {name!r}))")

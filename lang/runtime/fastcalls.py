@@ -101,6 +101,8 @@ def _learn(t, obj, name, nargs):
         if not params:
             return f
         rest = tuple(d for _, _, d in params)
+        if getattr(f, "__defaults__", None) == rest:
+            return f        # its own defaults are the method's
         return lambda o: f(o, *rest)
     if not params or any(d is MISSING for _, _, d in params[1:]):
         return False
@@ -133,3 +135,24 @@ def meth1(o, name, a):
 
 
 EXPORTS.update({"_meth0": meth0, "_meth1": meth1})
+
+
+# ------------------------------------------------------------------ closures in loops
+#
+# ``each``/``map``/``filter``/``sort``/``reduce``... with a closure that cannot suspend
+# call it once per element: the plain Python function (its cells bound once by a
+# functools.partial) called from a comprehension or sorted() key, instead of the general
+# call with its arity rules on every element.
+
+from functools import partial  # noqa: E402
+
+
+def direct(f, n):
+    """A Python callable taking exactly n arguments that calls the non-suspending closure
+    f with them, or None when f needs the general path (other arity, typed parameters,
+    may suspend, not a closure)."""
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == n and fn.exact is None and not fn.may_suspend:
+            return partial(fn.pyfunc, f.cells) if fn.has_cells else fn.pyfunc
+    return None

@@ -16,6 +16,7 @@ import regex as _regex
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, Decimal
+from . import fastformat as _fastformat
 from .values import to_string, class_name, wrap32, wrap64, format_double
 from ..errors import LimitError, TimeoutError
 from .limits import (DEFAULT_MAX_REGEX_MS, MAX_DECIMAL_DIGITS, MAX_DECIMAL_EXPONENT,
@@ -676,6 +677,9 @@ def sprintf(fmt, *args):
         raise NullError("Null value for format string")
     if type(fmt) is not str:
         fmt = to_string(fmt)
+    fast = _fastformat.sprintf(fmt, args)    # the common simple formats (fastformat.py)
+    if fast is not None:
+        return fast
     out = []
     pos = 0
     ordinary = 0
