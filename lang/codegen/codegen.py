@@ -25,7 +25,7 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -1000,7 +1000,8 @@ class FuncGen:
         if op in ("==", "!=") and (lt in ("boolean",) and rt == "boolean"):
             return f"({l} {op} {r})"
         fn = BINOPS[op]
-        fast = fast_long(self, l, r, lt, rt, op, fn) or self.fast_int(l, r, lt, rt, op, fn)
+        fast = fast_long(self, l, r, lt, rt, op, fn) or string_eq(self, l, r, op, fn) or \
+            self.fast_int(l, r, lt, rt, op, fn)
         if fast is not None:
             return fast
         return f"{fn}({l}, {r})"
@@ -1237,6 +1238,9 @@ class FuncGen:
                 nt = self.temp()
                 self.step(f"{nt} = {self.expr(target.name)}")
                 nm = nt
+            if isinstance(target.name, str):
+                return (lambda: field_read(self, ot, target.name),
+                        lambda v: StoreText(self, ot, nm, v, "field"), "def")
             return (lambda: f"_field({ot}, {nm})", lambda v: f"_setfield({ot}, {nm}, {v})",
                     "def")
         raise CompileError("Invalid lvalue", target.line, target.col)
@@ -1382,7 +1386,7 @@ class FuncGen:
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
-        return f"_cv({v}, {tname!r})"
+        return exact_convert(self, v, tname) or f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
         names = getattr(self.mod, "class_names", None)
@@ -1684,7 +1688,7 @@ class FuncGen:
         if k == "any":
             return "True"
         if k == "lit":
-            return f"_sw_eq({v}, {self.expr(p.value)})"
+            return switch_literal(v, self.expr(p.value))
         if k == "expr":
             return f"_sw_eq({v}, {self.expr(p.value)})"
         if k == "type":

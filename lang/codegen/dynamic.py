@@ -227,14 +227,18 @@ def index_read(g, o, i, ist):
 def index_store(g, ot, it, v, ist):
     """The statement ``ot[it] = v`` for temps ot, it (emitted through g.step)."""
     conds = []
-    if ist == "int":
+    fn = "_setindex"
+    if ist == "field":      # ``ot.name = v``, it: the name's literal
+        fn = "_setfield"
+        conds.append(f"type({ot}) is dict")
+    elif ist == "int":
         conds.append(f"type({ot}) is list and 0 <= {it} < len({ot})")
     elif ist in ("def", "var", None):
         conds.append(f"type({ot}) is list and type({it}) is int and 0 <= {it} < len({ot})")
     if ist in ("String", "def", "var", None):
         conds.append(f"type({ot}) is dict and type({it}) is str")
     if not conds:
-        g.step(f"_setindex({ot}, {it}, {v})")
+        g.step(f"{fn}({ot}, {it}, {v})")
         return
     c = " or ".join(f"({c})" for c in conds) if len(conds) > 1 else conds[0]
     lines = []
@@ -243,7 +247,7 @@ def index_store(g, ot, it, v, ist):
         q = _q(g)
         lines.append(f"{q} = {v}")
         v = q
-    lines += [f"if {c}: {ot}[{it}] = {v}", f"else: _setindex({ot}, {it}, {v})"]
+    lines += [f"if {c}: {ot}[{it}] = {v}", f"else: {fn}({ot}, {it}, {v})"]
     if g.susp:
         g.em.emit("if not _pc:")
         for ln in lines:
@@ -276,7 +280,8 @@ class StoreText(str):
     FuncGen.step emits as the inline fast store when it is a whole statement."""
 
     def __new__(cls, g, ot, it, v, ist):
-        s = super().__new__(cls, f"_setindex({ot}, {it}, {v})")
+        fn = "_setfield" if ist == "field" else "_setindex"
+        s = super().__new__(cls, f"{fn}({ot}, {it}, {v})")
         s.parts = (ot, it, v, ist)
         return s
 
@@ -332,3 +337,47 @@ def field_read(g, o, name):
     q = _q(g)
     return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
             f"else _field({o}, {name!r}))")
+
+
+def switch_literal(v, lit):
+    """A switch case's literal pattern: an int or String literal matches a value of the
+    same type by ``==`` inline (v is a side-effect-free text); others call ``_sw_eq``."""
+    if _is_int(lit):
+        return f"({v} == {lit} if type({v}) is int else _sw_eq({v}, {lit}))"
+    if _is_str(lit):
+        return f"({v} == {lit} if type({v}) is str else _sw_eq({v}, {lit}))"
+    return f"_sw_eq({v}, {lit})"
+
+
+def string_eq(g, l, r, op, fn):
+    """``x == 'lit'`` / ``x != 'lit'`` with x untyped: a String compares by ``==`` inline."""
+    if op not in ("==", "!="):
+        return None
+    if _is_str(r):
+        x, lit, left = l, r, True
+    elif _is_str(l):
+        x, lit, left = r, l, False
+    else:
+        return None
+    if x.isidentifier():
+        first = x
+    else:
+        q = _q(g)
+        first, x = f"({q} := {x})", q
+    args = f"{x}, {lit}" if left else f"{lit}, {x}"
+    return f"({x} {op} {lit} if type({first}) is str else {fn}({args}))"
+
+
+_EXACT = {"int": "int", "String": "str", "boolean": "bool"}
+
+
+def exact_convert(g, v, tname):
+    """An untyped value stored into an int/String/boolean variable: a value already of
+    that type needs no conversion (tested inline); others call ``_cv``."""
+    t = _EXACT.get(tname)
+    if t is None:
+        return None
+    if v.isidentifier():
+        return f"({v} if type({v}) is {t} else _cv({v}, {tname!r}))"
+    q = _q(g)
+    return f"({q} if type({q} := {v}) is {t} else _cv({q}, {tname!r}))"

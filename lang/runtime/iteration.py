@@ -403,6 +403,14 @@ def m_match(op):
             if op == "allMatch":
                 return all(vals)
             return not any(vals)
+        d = _direct(f, 1)
+        if d is not None:     # a closure that cannot suspend: a plain loop
+            want = op != "allMatch"
+            for x in src:
+                v = d(x)
+                if (v is True or (v is not False and truthy(v))) is want:
+                    return op == "anyMatch"
+            return op != "anyMatch"
         return _run(op, src, f)
     return m
 
@@ -411,6 +419,12 @@ def m_reduce(obj, initial=MISSING, accumulator=MISSING):
     if initial is MISSING or initial is NOARG:
         raise JactlRuntimeError("Missing mandatory argument 'initial'")
     f = _fn_arg(accumulator, True, "accumulator")
+    d = _direct(f, 2)
+    if d is not None:         # a closure that cannot suspend: a plain loop
+        acc = initial
+        for x in as_list(obj):
+            acc = d(acc, x)
+        return acc
     return _run("reduce", as_list(obj), f, initial)
 
 
