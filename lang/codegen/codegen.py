@@ -25,7 +25,7 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -1001,7 +1001,7 @@ class FuncGen:
             return f"({l} {op} {r})"
         fn = BINOPS[op]
         fast = fast_long(self, l, r, lt, rt, op, fn) or string_eq(self, l, r, op, fn) or \
-            self.fast_int(l, r, lt, rt, op, fn)
+            int_ops(self, l, r, lt, rt, op, fn) or self.fast_int(l, r, lt, rt, op, fn)
         if fast is not None:
             return fast
         return f"{fn}({l}, {r})"
@@ -1315,7 +1315,7 @@ class FuncGen:
             return t
         else:
             fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
-            nv = fast or f"{fn}({cur}, {v})"
+            nv = fast or list_append(self, fn, cur, v) or f"{fn}({cur}, {v})"
             if not want_value and lt in ("def", "var"):
                 self.step(write(nv))
                 return None
@@ -1456,7 +1456,7 @@ class FuncGen:
             nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_call_named({fv}, {nm})"
         else:
-            call = call_value(self, fv, args)
+            call = call_value(self, fv, args, [self.st(a) for a in e.args])
         return self.maybe_suspend(e, call)
 
     def direct_call(self, e, sym):
@@ -1599,7 +1599,7 @@ class FuncGen:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
         elif not e.null_safe and isinstance(e.name, str) and len(args) <= 1:
-            call = method_call(o, e.name, args)
+            call = method_call(self, o, e.name, args)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
         if e.name in LAZY_STAGES and getattr(e, "receiver_of", None) is None:

@@ -156,7 +156,7 @@ def add_fast_variant(lines, start, fid, args):
     return True
 
 
-def call_value(g, fv, args):
+def call_value(g, fv, args, arg_types=()):
     """``f(a, b)`` on a function value: a closure with captured variables and exactly
     these untyped parameters is called inline (``fn.fc``: FunctionInfo); else a
     fixed-arity fast call (runtime/fastcalls.py) for up to three arguments, the general
@@ -164,13 +164,14 @@ def call_value(g, fv, args):
     if len(args) <= 3:
         q = _q(g)
         n = len(args)
+        fc = "fci" if args and all(t == "int" for t in arg_types) else "fc"
         return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
-                f"if type({q} := {fv}) is _Closure and {q}.fn.fc == {n} "
+                f"if type({q} := {fv}) is _Closure and {q}.fn.{fc} == {n} "
                 f"else _call{n}({', '.join([q] + list(args))}))")
     return f"_call({fv}, ({', '.join(args)}))"
 
 
-def method_call(obj, name, args):
+def method_call(g, obj, name, args):
     """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
     per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
     the general ``_invoke`` (they have their own fast paths and suspend handling)."""
@@ -178,6 +179,9 @@ def method_call(obj, name, args):
     from ..runtime.iterators import LAZY_STAGES
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
         return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+    if name == "size" and not args:     # a List's or String's length, inline
+        q = _q(g)
+        return f"(len({q}) if type({q} := {obj}) is list or type({q}) is str else _meth0({q}, 'size'))"
     return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
 
 
@@ -381,3 +385,46 @@ def exact_convert(g, v, tname):
         return f"({v} if type({v}) is {t} else _cv({v}, {tname!r}))"
     q = _q(g)
     return f"({q} if type({q} := {v}) is {t} else _cv({q}, {tname!r}))"
+
+
+def _int_operands(g, l, r, lt, rt):
+    """Operand texts for an inline int path and its test (both operands evaluated once,
+    in order): (a, b, test) — test None when both are statically int."""
+    vals, tests = [], []
+    for x, t in ((l, lt), (r, rt)):
+        if x.isidentifier() or _is_int(x):
+            vals.append(x)
+            if t != "int" and not _is_int(x):
+                tests.append(f"(type({x}) is int)")
+        else:
+            q = _q(g)
+            vals.append(q)
+            tests.append(f"(type({q} := {x}) is int)" if t != "int" else f"(({q} := {x}) is not None)")
+    return vals[0], vals[1], " & ".join(tests) or None
+
+
+def int_ops(g, l, r, lt, rt, op, fn):
+    """``/`` and ``<=>`` on untyped operands that are ints at run time: Python's floor
+    division when both are non-negative (Java's truncation agrees there), and the
+    comparison's -1/0/1 from two tests."""
+    if op not in ("/", "<=>") or lt not in ("int", "def") or rt not in ("int", "def") \
+            or (lt == "int" and rt == "int" and op == "<=>"):
+        return None
+    a, b, test = _int_operands(g, l, r, lt, rt)
+    if op == "/":
+        pos = [f"{b} > 0"] if not (_is_int(b) and int(b) > 0) else []
+        if not (_is_int(a) and int(a) >= 0):
+            pos.insert(0, f"{a} >= 0")
+        c = " and ".join(([test] if test else []) + pos) or "True"
+        return f"({a} // {b} if {c} else {fn}({a}, {b}))"
+    if test is None:
+        return None
+    return f"(({a} > {b}) - ({a} < {b}) if {test} else {fn}({a}, {b}))"
+
+
+def list_append(g, fn, cur, v):
+    """``x <<= v`` with x untyped: a List appends in place inline."""
+    if fn != "_shl_assign" or not cur.isidentifier():
+        return None
+    q = _q(g)       # the List as read before v is evaluated (as the general path has it)
+    return f"({q}.append({v}) or {q} if type({q} := {cur}) is list else {fn}({q}, {v}))"

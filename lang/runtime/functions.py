@@ -24,7 +24,7 @@ class FunctionInfo:
     __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
                  "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main",
-                 "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc")
+                 "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
@@ -54,6 +54,9 @@ class FunctionInfo:
         self.exact = exact_types(self.param_types) if self.conv else None
         # generated code calls pyfunc(cells, *args) inline when fc == len(args)
         self.fc = self.nparams if has_cells and not self.conv else -1
+        # ... or fci == len(args) when every argument is statically an int
+        self.fci = self.nparams if has_cells and all(t == "int" for t in self.param_types) \
+            else self.fc
         # What a checkpoint may contain for this function (recorded by the code generator,
         # checked by the restorer; see codegen/resume.py): the declared types of the
         # variables its closures capture (one Cell each), whether it is the script's main

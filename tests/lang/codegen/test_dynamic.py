@@ -187,3 +187,42 @@ def test_fast_variant_leaves_unknown_shapes_alone():
 def test_sprintf_fast_path_bounded_by_value_caps():
     # a result longer than 4096 characters goes through the same size checks
     assert len(run("sprintf('%s%s', 'a' * 3000, 'b' * 3000)")) == 6000
+
+
+@pytest.mark.parametrize("src, want", [
+    ("def a = 7; def b = 2; a / b", 3),
+    ("def a = -7; def b = 2; a / b", -3),
+    ("def a = 7; def b = -2; a / b", -3),
+    ("def a = 7; a / 2", 3),
+    ("def a = 7L; a / 2", Long(3)),
+    ("def a = 7.0; a / 2", Decimal("3.5")),
+    ("def a = 1; def b = 2; [a <=> b, b <=> a, a <=> a]", [-1, 1, 0]),
+    ("def a = 'x'; def b = 'y'; a <=> b", -1),
+    ("def x = []; x <<= 1; x <<= 2; x", [1, 2]),
+    ("def x = 1; x <<= 2; x", 4),
+    ("def x = []; def y = x; x <<= (x = [5]); [x.size(), x[1] === x, y]", [2, True, []]),
+])
+def test_int_division_compare_append(src, want):
+    got = run(src)
+    assert got == want and type(got) is type(want)
+
+
+def test_int_division_by_zero():
+    with pytest.raises(JactlError):
+        run("def a = 1; def b = 0; a / b")
+
+
+@pytest.mark.parametrize("src, want", [
+    ("int k = 2; def f = { int x -> x * k }; int i = 5; f(i)", 10),
+    ("int k = 2; def f = { long x -> x * k }; int i = 5; f(i)", Long(10)),
+    ("int k = 2; def f = { x -> x * k }; int i = 5; f(i)", 10),
+    ("int k = 2; def f = { int x, int y -> x * y * k }; int i = 5; f(i, i)", 50),
+])
+def test_typed_int_arguments_inline(src, want):
+    got = run(src)
+    assert got == want and type(got) is type(want)
+
+
+def test_typed_int_argument_to_string_parameter_is_an_error():
+    with pytest.raises(JactlError):
+        run("def f = { String x -> x }; int i = 5; f(i)")
