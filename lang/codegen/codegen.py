@@ -25,7 +25,7 @@ from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -922,7 +922,7 @@ class FuncGen:
                 parts.append(repr(p))
             else:
                 ex = next(vals)
-                parts.append(ex if getattr(p, "stype", "") == "String" and False else f"_str({ex})")
+                parts.append(ex if getattr(p, "stype", "") == "String" and False else str_part(self, ex))
         if not parts:
             return "''"
         if len(parts) == 1:
@@ -1540,7 +1540,7 @@ class FuncGen:
         whose body is one expression: a Python list comprehension instead of a closure
         call per element."""
         if self.mod.cpe or e.null_safe or e.named or len(e.args) != 1 or \
-                e.name not in ("map", "filter") or not isinstance(e.args[0], N.Closure):
+                e.name not in ("map", "filter", "collect") or not isinstance(e.args[0], N.Closure):
             return None
         c = e.args[0]
         g = c.info
@@ -1572,8 +1572,8 @@ class FuncGen:
         if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if getattr(e, "receiver_of", None) is not None else f"_lst({call})"
-        if e.name == "map":
-            return f"[{val} for {var} in _pipe_src({o}, 'map')]"
+        if e.name in ("map", "collect"):    # (collect: map's eager twin)
+            return f"[{val} for {var} in _pipe_src({o}, {e.name!r})]"
         cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
         return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
 

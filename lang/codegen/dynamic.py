@@ -336,8 +336,8 @@ def field_read(g, o, name):
     if o.isidentifier():
         first = o
     else:
-        first, o = f"({_q(g)} := {o})", None
-        o = first[1:first.index(" ")]
+        qo = _q(g)
+        first, o = f"({qo} := {o})", qo
     q = _q(g)
     return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
             f"else _field({o}, {name!r}))")
@@ -428,3 +428,11 @@ def list_append(g, fn, cur, v):
         return None
     q = _q(g)       # the List as read before v is evaluated (as the general path has it)
     return f"({q}.append({v}) or {q} if type({q} := {cur}) is list else {fn}({q}, {v}))"
+
+
+def str_part(g, ex):
+    """A value interpolated into a String: a String is itself (no call)."""
+    if ex.isidentifier():
+        return f"({ex} if type({ex}) is str else _str({ex}))"
+    q = _q(g)
+    return f"({q} if type({q} := {ex}) is str else _str({q}))"

@@ -226,3 +226,14 @@ def test_typed_int_arguments_inline(src, want):
 def test_typed_int_argument_to_string_parameter_is_an_error():
     with pytest.raises(JactlError):
         run("def f = { String x -> x }; int i = 5; f(i)")
+
+
+@pytest.mark.parametrize("src, want", [
+    ('def x = "a"; def y = null; def z = 1L; "${x}-${y}-${z}-${[1, 2]}-${x + 1}"',
+     "a-null-1-[1, 2]-a1"),
+    ("(3).collect{ false }", [False, False, False]),
+    ("def x = [a:1, b:2]; x.collect{ it[1] }", [1, 2]),
+    ("'ab'.collect{ it + it }", ["aa", "bb"]),
+])
+def test_interpolation_and_collect(src, want):
+    assert run(src) == want
