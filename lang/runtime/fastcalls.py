@@ -114,6 +114,8 @@ def _learn(t, obj, name, nargs):
 
 def meth0(o, name):
     t = type(o)
+    if t not in _PLAIN:         # class instances, lazy chains, null: the general path
+        return invoke(o, name, ())
     f = _M0.get((t, name))
     if f is None:
         f = _M0[(t, name)] = _learn(t, o, name, 0)
@@ -124,6 +126,8 @@ def meth0(o, name):
 
 def meth1(o, name, a):
     t = type(o)
+    if t not in _PLAIN:
+        return invoke(o, name, (a,))
     e = _M1.get((t, name))
     if e is None:
         e = _M1[(t, name)] = _learn(t, o, name, 1)
