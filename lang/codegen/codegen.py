@@ -27,6 +27,7 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -141,6 +142,8 @@ class FuncGen:
         """A simple statement. In a may-suspend function it only runs when not resuming
         (``_pc`` is 0): code before the resume point must not run again, and code after
         it runs because the resume point resets ``_pc``."""
+        if type(text) is StoreText:
+            return text.emit(self)
         if self.susp:
             if text.startswith(("if ", "for ", "while ")):
                 self.em.emit("if not _pc:")
@@ -162,6 +165,7 @@ class FuncGen:
             args += ["_fr=None", "_rv=None"]
         node = f.node
         em.pos = (node.line, node.col)
+        start = len(em.buf.lines)
         self.emit(f"def _f{f.id}({', '.join(args)}):", node)
         with self.indent():
             self.entry_checks()
@@ -217,6 +221,8 @@ class FuncGen:
             if not body_buf.lines:
                 self.emit("pass")
             self.exit_checks()
+        if self.susp:   # a guard-free copy for first entries (codegen/dynamic.py)
+            add_fast_variant(em.buf.lines, start, f.id, args)
         # (what a frame's locals and resume points mean is part of the layout: a checkpoint
         # from code that reads them differently is "changed code", not a bad local)
         resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
@@ -584,7 +590,7 @@ class FuncGen:
         v = self.expr(e)
         if self.st(e) == "boolean":
             return v
-        return f"_tr({v})"
+        return truthy(self, v)
 
     # loops ---------------------------------------------------------------
 
@@ -911,7 +917,7 @@ class FuncGen:
                 parts.append(repr(p))
             else:
                 ex = next(vals)
-                parts.append(ex if getattr(p, "stype", "") == "String" and False else f"_str({ex})")
+                parts.append(ex if getattr(p, "stype", "") == "String" and False else str_part(self, ex))
         if not parts:
             return "''"
         if len(parts) == 1:
@@ -952,7 +958,7 @@ class FuncGen:
         if sym.kind == "capture":
             src = self.match_alias or self.read_sym(sym.match_sym)
             return f"_cap({src}, {int(sym.name[1:])})"
-        return f"_gget(_G, {sym.name!r})"
+        return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
         g = sym.func
@@ -989,7 +995,8 @@ class FuncGen:
         if op in ("==", "!=") and (lt in ("boolean",) and rt == "boolean"):
             return f"({l} {op} {r})"
         fn = BINOPS[op]
-        fast = self.fast_int(l, r, lt, rt, op, fn)
+        fast = fast_long(self, l, r, lt, rt, op, fn) or string_eq(self, l, r, op, fn) or \
+            int_ops(self, l, r, lt, rt, op, fn) or self.fast_int(l, r, lt, rt, op, fn)
         if fast is not None:
             return fast
         return f"{fn}({l}, {r})"
@@ -1183,7 +1190,7 @@ class FuncGen:
         if op == "!":
             if self.st(e.expr) == "boolean":
                 return f"(not {v})"
-            return f"(not _tr({v}))"
+            return f"(not {truthy(self, v)})"
         if op == "-":
             if isinstance(e.expr, N.Literal) and e.expr.kind in ("int", "long", "double", "decimal"):
                 return self.e_Literal(_negated_literal(e.expr))
@@ -1220,7 +1227,8 @@ class FuncGen:
             self.step(f"{it} = {i}")
             self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
-            return (lambda: f"_index({ot}, {it})", lambda v: f"_setindex({ot}, {it}, {v})",
+            ist = self.st(target.index)
+            return (lambda: f"_index({ot}, {it})", lambda v: StoreText(self, ot, it, v, ist),
                     "def")
         if isinstance(target, N.Field):
             fast = _cls.field_lvalue(self, target)
@@ -1237,6 +1245,9 @@ class FuncGen:
                 nt = self.temp()
                 self.step(f"{nt} = {self.expr(target.name)}")
                 nm = nt
+            if isinstance(target.name, str):
+                return (lambda: field_read(self, ot, target.name),
+                        lambda v: StoreText(self, ot, nm, v, "field"), "def")
             return (lambda: f"_field({ot}, {nm})", lambda v: f"_setfield({ot}, {nm}, {v})",
                     "def")
         raise CompileError("Invalid lvalue", target.line, target.col)
@@ -1331,7 +1342,7 @@ class FuncGen:
             return t
         else:
             fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
-            nv = fast or f"{fn}({cur}, {v})"
+            nv = fast or list_append(self, fn, cur, v) or f"{fn}({cur}, {v})"
             if not want_value and lt in ("def", "var"):
                 self.step(write(nv))
                 return None
@@ -1420,7 +1431,7 @@ class FuncGen:
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
-        return f"_cv({v}, {tname!r})"
+        return exact_convert(self, v, tname) or f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
         names = getattr(self.mod, "class_names", None)
@@ -1460,7 +1471,7 @@ class FuncGen:
         o, i = self.exprs([e.obj, e.index])
         if e.null_safe:
             return f"_index_ns({o}, {i})"
-        return f"_index({o}, {i})"
+        return index_read(self, o, i, self.st(e.index))
 
     def e_Field(self, e):
         fast = _cls.field_read(self, e)
@@ -1473,6 +1484,8 @@ class FuncGen:
             o, nm = self.exprs([e.obj, e.name])
         if e.null_safe:
             return f"_field_ns({o}, {nm})"
+        if isinstance(e.name, str):
+            return field_read(self, o, e.name)
         return f"_field({o}, {nm})"
 
     # calls -----------------------------------------------------------------
@@ -1491,7 +1504,7 @@ class FuncGen:
             nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_call_named({fv}, {nm})"
         else:
-            call = f"_call({fv}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+            call = call_value(self, fv, args, [self.st(a) for a in e.args])
         return self.maybe_suspend(e, call)
 
     def direct_call(self, e, sym):
@@ -1581,7 +1594,7 @@ class FuncGen:
         whose body is one expression: a Python list comprehension instead of a closure
         call per element."""
         if self.mod.cpe or e.null_safe or e.named or len(e.args) != 1 or \
-                e.name not in ("map", "filter") or not isinstance(e.args[0], N.Closure):
+                e.name not in ("map", "filter", "collect") or not isinstance(e.args[0], N.Closure):
             return None
         c = e.args[0]
         g = c.info
@@ -1613,8 +1626,8 @@ class FuncGen:
         if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if getattr(e, "receiver_of", None) is not None else f"_lst({call})"
-        if e.name == "map":
-            return f"[{val} for {var} in _pipe_src({o}, 'map')]"
+        if e.name in ("map", "collect"):    # (collect: map's eager twin)
+            return f"[{val} for {var} in _pipe_src({o}, {e.name!r})]"
         cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
         return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
 
@@ -1643,6 +1656,8 @@ class FuncGen:
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
+        elif not e.null_safe and isinstance(e.name, str) and len(args) <= 1:
+            call = method_call(self, o, e.name, args)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
         if e.name in LAZY_STAGES and getattr(e, "receiver_of", None) is None:
@@ -1732,7 +1747,7 @@ class FuncGen:
         if k == "any":
             return "True"
         if k == "lit":
-            return f"_sw_eq({v}, {self.expr(p.value)})"
+            return switch_literal(v, self.expr(p.value))
         if k == "expr":
             return f"_sw_eq({v}, {self.expr(p.value)})"
         if k == "type":

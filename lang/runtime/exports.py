@@ -137,3 +137,7 @@ def load_datetime():
 
 
 EXPORTS["_DTS"] = _DateTimeClasses()
+
+# fast calls of function values with exact arity (untyped code; see runtime/fastcalls.py)
+from .fastcalls import EXPORTS as _FASTCALLS  # noqa: E402
+EXPORTS.update(_FASTCALLS)

@@ -24,7 +24,7 @@ class FunctionInfo:
     __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
                  "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main",
-                 "resume_points", "local_kinds", "live", "callees")
+                 "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
@@ -47,6 +47,16 @@ class FunctionInfo:
         # typed parameters: (index, type) pairs a dynamic call converts its arguments to
         self.conv = tuple((i, t) for i, t in enumerate(self.param_types)
                           if t not in ("def", "var", "Object", None))
+        # for runtime/fastcalls.py: a call with exactly nparams arguments goes straight to
+        # pyfunc when no argument needs converting: exact is None (no typed parameter) or
+        # the Python type each argument must have (False: some parameter never matches)
+        self.nparams = len(self.params)
+        self.exact = exact_types(self.param_types) if self.conv else None
+        # generated code calls pyfunc(cells, *args) inline when fc == len(args)
+        self.fc = self.nparams if has_cells and not self.conv else -1
+        # ... or fci == len(args) when every argument is statically an int
+        self.fci = self.nparams if has_cells and all(t == "int" for t in self.param_types) \
+            else self.fc
         # What a checkpoint may contain for this function (recorded by the code generator,
         # checked by the restorer; see codegen/resume.py): the declared types of the
         # variables its closures capture (one Cell each), whether it is the script's main
@@ -131,6 +141,17 @@ def convert_args(fn, args):
             args = list(args)
         args[i] = cv(a, t)
     return args
+
+
+_EXACT_TYPES = {"int": int, "double": float, "String": str, "boolean": bool, "List": list,
+                "Map": dict}
+
+
+def exact_types(param_types):
+    """The types arguments of an all-typed parameter list must have to need no conversion;
+    False when some parameter is untyped or of a type with no single Python type."""
+    out = tuple(_EXACT_TYPES.get(t) for t in param_types)
+    return False if None in out else out
 
 
 class BoundMethod:

@@ -91,6 +91,13 @@ def call_args(f, args):
     return call(f, tuple(args))
 
 
+def _direct(f, n):
+    """f as a plain Python function of n arguments, when it is a closure that cannot
+    suspend and needs no argument conversion (runtime/fastcalls.py), else None."""
+    from .fastcalls import direct
+    return direct(f, n)
+
+
 def _may_suspend(f):
     return getattr(f, "may_suspend", True)
 
@@ -326,6 +333,11 @@ def m_each(obj, action=NOARG):
         charge(len(src))
         return None
     if not _may_suspend(f):
+        d = _direct(f, 1)
+        if d is not None:
+            for x in src:
+                d(x)
+            return None
         for x in src:
             call_item(f, x)
         return None
@@ -339,6 +351,9 @@ def m_map(obj, mapper=NOARG):
         charge(len(src))
         return list(src)
     if not _may_suspend(f):
+        d = _direct(f, 1)
+        if d is not None:
+            return [d(x) for x in src]
         return [call_item(f, x) for x in src]
     return _run("map", src, f, [])
 
@@ -350,6 +365,9 @@ def m_filter(obj, predicate=NOARG):
         charge(len(src))
         return [x for x in src if truthy(x)]
     if not _may_suspend(f):
+        d = _direct(f, 1)
+        if d is not None:
+            return [x for x in src if (v := d(x)) is True or (v is not False and truthy(v))]
         return [x for x in src if truthy(call_item(f, x))]
     return _run("filter", src, f, [])
 
@@ -385,6 +403,14 @@ def m_match(op):
             if op == "allMatch":
                 return all(vals)
             return not any(vals)
+        d = _direct(f, 1)
+        if d is not None:     # a closure that cannot suspend: a plain loop
+            want = op != "allMatch"
+            for x in src:
+                v = d(x)
+                if (v is True or (v is not False and truthy(v))) is want:
+                    return op == "anyMatch"
+            return op != "anyMatch"
         return _run(op, src, f)
     return m
 
@@ -393,6 +419,12 @@ def m_reduce(obj, initial=MISSING, accumulator=MISSING):
     if initial is MISSING or initial is NOARG:
         raise JactlRuntimeError("Missing mandatory argument 'initial'")
     f = _fn_arg(accumulator, True, "accumulator")
+    d = _direct(f, 2)
+    if d is not None:         # a closure that cannot suspend: a plain loop
+        acc = initial
+        for x in as_list(obj):
+            acc = d(acc, x)
+        return acc
     return _run("reduce", as_list(obj), f, initial)
 
 
@@ -546,6 +578,10 @@ def m_sort(obj, comparator=NOARG):
         charge(n * n.bit_length())
         return sorted(src, key=functools.cmp_to_key(ops.compare))
     if not _may_suspend(f):
+        d = _direct(f, 2)
+        if d is not None:
+            return sorted(src, key=functools.cmp_to_key(
+                lambda x, y: v if type(v := d(x, y)) is int else _cmp_result(v)))
         return sorted(src, key=functools.cmp_to_key(
             lambda x, y: _cmp_result(call_args(f, (x, y)))))
     return SortFrame(src, f).run()

@@ -25,6 +25,7 @@ _RANK = {Byte: 0, int: 1, Long: 2, float: 3, Decimal: 4}
 _R_BYTE, _R_INT, _R_LONG, _R_DOUBLE, _R_DECIMAL = 0, 1, 2, 3, 4
 
 _MIN32, _MAX32 = -0x80000000, 0x7fffffff
+_MIN64, _MAX64 = -0x8000000000000000, 0x7fffffffffffffff
 
 
 # ---------------------------------------------------------------------------------------
@@ -98,6 +99,9 @@ def add(a, b):
         if _MIN32 <= r <= _MAX32:
             return r
         return ((r + 0x80000000) & 0xffffffff) - 0x80000000
+    if (ta is Long or ta is int) and (tb is Long or tb is int):   # a long involved
+        r = a + b
+        return Long(r if _MIN64 <= r <= _MAX64 else wrap64(r))
     if ta is str:
         if tb is str:
             if len(a) + len(b) > BYTES_MIN:
@@ -150,6 +154,9 @@ def sub(a, b):
         if _MIN32 <= r <= _MAX32:
             return r
         return ((r + 0x80000000) & 0xffffffff) - 0x80000000
+    if (ta is Long or ta is int) and (type(b) is Long or type(b) is int):   # a long involved
+        r = a - b
+        return Long(r if _MIN64 <= r <= _MAX64 else wrap64(r))
     if ta is dict:
         tb = type(b)
         if tb is dict or tb is list or tb is JArray:
@@ -173,6 +180,9 @@ def mul(a, b):
         if _MIN32 <= r <= _MAX32:
             return r
         return ((r + 0x80000000) & 0xffffffff) - 0x80000000
+    if (ta is Long or ta is int) and (type(b) is Long or type(b) is int):   # a long involved
+        r = a * b
+        return Long(r if _MIN64 <= r <= _MAX64 else wrap64(r))
     if ta is str:
         if b is None:
             raise NullError("Null operand for right-hand side of '*'")
@@ -420,6 +430,8 @@ def mod(a, b):
             raise JactlRuntimeError("Divide by zero")
         x = wrap32(_irem(a, b) + b)
         return _irem(x, b)
+    if (ta is Long or ta is int) and type(b) in (Long, int) and b > 0:   # a long involved
+        return Long(a % b)
     r = _ranks(a, b, "%")
     if r == _R_DOUBLE:
         fa, fb = float(a), float(b)

@@ -22,9 +22,11 @@ def sw_islist(v):
 def sw_eq(a, b):
     """Switch literal comparison: numbers only match numbers of the same type (and Decimals
     of the same scale); lists and maps compare element-wise the same way."""
+    ta, tb = type(a), type(b)
+    if ta is tb and (ta is int or ta is str):
+        return a == b
     if a is None or b is None:
         return a is None and b is None
-    ta, tb = type(a), type(b)
     if ta is bool or tb is bool:
         return ta is tb and a == b
     if isinstance(a, (int, float, decimal.Decimal)) and isinstance(b, (int, float, decimal.Decimal)):

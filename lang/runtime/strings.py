@@ -14,6 +14,7 @@ import time
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, Decimal
+from . import fastformat as _fastformat
 from .values import to_string, class_name, wrap32, wrap64, format_double
 from ..errors import LimitError, TimeoutError
 from .limits import (DEFAULT_MAX_REGEX_MS, MAX_DECIMAL_DIGITS, MAX_DECIMAL_EXPONENT,
@@ -244,11 +245,19 @@ def java_regex_to_python(p):
     return "".join(out)
 
 
+_REGEX_META = frozenset("\\^$.|?*+()[]{}")
+
+
 def str_split(s, regex=None, modifiers=""):
     """Jactl's split: every match separates fields (trailing empty fields are kept); a
     zero-length match at the start or end of the string does not produce a field."""
     if regex is None:
         return [s]
+    if not modifiers and type(regex) is str and regex and _REGEX_META.isdisjoint(regex):
+        # a literal separator (the common ``split(',')``): every occurrence separates
+        # fields and none is empty, which is exactly str.split
+        charge_chars(len(s))
+        return s.split(regex)
     flags = _regex_flags(modifiers)
     r = compile_regex(regex, flags)
     res = []
@@ -672,6 +681,9 @@ def sprintf(fmt, *args):
         raise NullError("Null value for format string")
     if type(fmt) is not str:
         fmt = to_string(fmt)
+    fast = _fastformat.sprintf(fmt, args)    # the common simple formats (fastformat.py)
+    if fast is not None:
+        return fast
     out = []
     pos = 0
     ordinary = 0

@@ -1,0 +1,438 @@
+"""Fast lowering for untyped (def) code: the straight-line copy of a resumable function.
+
+A function that *may* suspend (it calls a function value, a host function, ``sleep``...)
+is generated resumable: every statement is guarded by ``if not _pc`` so a restored frame
+can be re-entered at its resume point. Those guards are paid on every run although almost
+every call never suspends, and never resumes.
+
+So such a function gets two Python functions built from the same generated lines:
+
+* ``_fN_r``: the resumable one, unchanged; only resumes (``_fr`` given) go there;
+* ``_fN``: the same lines partially evaluated for ``_pc == 0`` and ``_fr is None`` (a first
+  entry): every ``if not _pc`` guard is gone, every ``if _pc == k: t = _rv`` branch is gone.
+  Its suspend sites are untouched: a ``Suspend`` passing through one records the same
+  frame (function, resume point, locals tuple) the resumable copy would, because both run
+  the same statements on the same locals. The frame is resumed by ``_fN_r``.
+
+The copy works on the emitter's lines (indent, text, script position): the guards come
+from a handful of fixed shapes in codegen.py (``step``, ``guard_open``, ``suspend_call``,
+``if_stmt_raw``, the frame prologue); any other line is kept as it is. Each line keeps its
+script position, so errors in the fast copy report the same script line.
+"""
+
+import re
+
+_PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
+_PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
+_HEADER = re.compile(r"(if|elif) (.*):$")
+_ONE_LINE = re.compile(r"if not _pc: (.+)$")
+_COND_PC_RANGE = re.compile(r"if \(\d+ <= _pc <= \d+ if _pc else (.*)\):$")
+_COND_NOT_PC = re.compile(r"if \(not _pc and (.*)\):$")
+_TRUE = re.compile(f"(?:{_PC_TRUE})$")
+_FALSE = re.compile(f"(?:{_PC_FALSE})$")
+
+
+class _Node:
+    __slots__ = ("text", "line", "col", "kids")
+
+    def __init__(self, text, line, col):
+        self.text = text
+        self.line = line
+        self.col = col
+        self.kids = []
+
+
+def _tree(lines):
+    """Lines (indent, text, line, col) as a tree; indentation written into a line's text
+    (``"    x = 1"``) counts like emitter indentation."""
+    root = _Node("", 0, 0)
+    stack = [(-1, root)]
+    for ind, text, line, col in lines:
+        stripped = text.lstrip(" ")
+        ind += (len(text) - len(stripped)) // 4
+        node = _Node(stripped, line, col)
+        while stack[-1][0] >= ind:
+            stack.pop()
+        stack[-1][1].kids.append(node)
+        stack.append((ind, node))
+    return root
+
+
+def _cond(text):
+    """A chain clause's condition with ``_pc == 0``: True, False or None (not known)."""
+    if text == "else:":
+        return True, None
+    m = _HEADER.match(text)
+    if not m:
+        return None, None
+    c = m.group(2)
+    if _TRUE.match(c):
+        return True, c
+    if _FALSE.match(c):
+        return False, c
+    return None, c
+
+
+def _fold(kids):
+    """The statements of a block with ``_pc == 0`` folded in."""
+    out = []
+    i = 0
+    n = len(kids)
+    while i < n:
+        node = kids[i]
+        t = node.text
+        if not node.kids:
+            m = _ONE_LINE.match(t)
+            if m:
+                out.append(_Node(m.group(1), node.line, node.col))
+            else:
+                out.append(node)
+            i += 1
+            continue
+        if not t.startswith("if "):
+            out.append(_block(node, node.text, _fold(node.kids)))
+            i += 1
+            continue
+        m = _COND_PC_RANGE.match(t) or _COND_NOT_PC.match(t)
+        if m:
+            t = f"if {m.group(1)}:"
+        # an if/elif/else chain
+        chain = [(t, node)]
+        i += 1
+        while i < n and (kids[i].text.startswith("elif ") or kids[i].text == "else:") \
+                and kids[i].kids:
+            chain.append((kids[i].text, kids[i]))
+            i += 1
+        kept = []
+        for text, clause in chain:
+            v, c = _cond(text)
+            if v is False:
+                continue
+            body = _fold(clause.kids)
+            if v is True:
+                if not kept:
+                    out.extend(body)
+                else:
+                    kept.append(_block(clause, "else:", body))
+                break
+            kept.append(_block(clause, f"{'elif' if kept else 'if'} {c}:", body))
+        out.extend(kept)
+    return out
+
+
+def _block(node, header, body):
+    b = _Node(header, node.line, node.col)
+    b.kids = body or [_Node("pass", node.line, node.col)]
+    return b
+
+
+def _flatten(nodes, ind, out):
+    for node in nodes:
+        out.append((ind, node.text, node.line, node.col))
+        _flatten(node.kids, ind + 1, out)
+
+
+def add_fast_variant(lines, start, fid, args):
+    """lines[start:] is the resumable ``def _f<fid>(args)``: rename it ``_f<fid>_r`` and
+    append the copy for first entries under the old name, which hands a resume (``_fr``
+    given) to ``_f<fid>_r``. Returns False (lines untouched) if the shape is unexpected."""
+    own = lines[start:]
+    head = f"def _f{fid}({', '.join(args)}):"
+    if not own or own[0][1] != head or any("\n" in ln[1] for ln in own):
+        return False
+    base = own[0][0]
+    root = _tree([(ind - base, text, line, col) for ind, text, line, col in own])
+    fn = root.kids[0]
+    body = _fold(fn.kids)
+    names = [a.split("=")[0] for a in args if not a.startswith("_fr") and not a.startswith("_rv")]
+    fwd = ", ".join(names + ["_fr=_fr", "_rv=_rv"])
+    delegate = _Node(f"if _fr is not None: return _f{fid}_r({fwd})", fn.line, fn.col)
+    out = []
+    _flatten([delegate] + body, base + 1, out)
+    ind0, _, line0, col0 = own[0]
+    lines[start] = (ind0, f"def _f{fid}_r({', '.join(args)}):", line0, col0)
+    lines.append((ind0, head, line0, col0))
+    lines.extend(out)
+    return True
+
+
+def call_value(g, fv, args, arg_types=()):
+    """``f(a, b)`` on a function value: a closure with captured variables and exactly
+    these untyped parameters is called inline (``fn.fc``: FunctionInfo); else a
+    fixed-arity fast call (runtime/fastcalls.py) for up to three arguments, the general
+    ``_call`` otherwise."""
+    if len(args) <= 3:
+        q = _q(g)
+        n = len(args)
+        fc = "fci" if args and all(t == "int" for t in arg_types) else "fc"
+        return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
+                f"if type({q} := {fv}) is _Closure and {q}.fn.{fc} == {n} "
+                f"else _call{n}({', '.join([q] + list(args))}))")
+    return f"_call({fv}, ({', '.join(args)}))"
+
+
+def method_call(g, obj, name, args):
+    """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
+    per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
+    the general ``_invoke`` (they have their own fast paths and suspend handling)."""
+    from ..runtime.iteration import CLOSURE_METHODS
+    from ..runtime.iterators import LAZY_STAGES
+    if name in CLOSURE_METHODS or name in LAZY_STAGES:
+        return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+    if name == "size" and not args:     # a List's or String's length, inline
+        q = _q(g)
+        return f"(len({q}) if type({q} := {obj}) is list or type({q}) is str else _meth0({q}, 'size'))"
+    return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
+
+
+# ---------------------------------------------------------------------- inline fast paths
+#
+# Untyped ``x[i]``, ``x[i] = v`` and conditions: the common case (a List with an int index
+# inside its bounds, a Map with a String key, a boolean condition) is tested inline and
+# done with Python's own operation; anything else calls the runtime function, which has
+# all of Jactl's rules (negative indices, auto-extension, arrays, strings, errors).
+
+def _q(g):
+    g.nq += 1
+    return f"_q{g.nq}"
+
+
+def index_read(g, o, i, ist):
+    """``o[i]`` (o, i: the texts of the evaluated operands; ist: the index's static type)."""
+    if not o.isidentifier():
+        qo = _q(g)
+        o_first, o = f"({qo} := {o})", qo
+    else:
+        o_first = o
+    if ist in ("int", "String") or i.isidentifier() or _is_literal(i):
+        i_first = i if (i.isidentifier() or _is_literal(i)) else None
+        if i_first is None:
+            qi = _q(g)
+            i_first, i = f"({qi} := {i})", qi
+    else:
+        qi = _q(g)
+        i_first, i = f"({qi} := {i})", qi
+    if i.isdigit():     # a literal index: no test of its type or sign
+        lst = f"{o}[{i}] if type({o_first}) is list and {i} < len({o})"
+    elif ist == "int":  # an int index: no test of its type
+        lst = f"{o}[{i}] if (type({o_first}) is list) & (0 <= {i_first}) and {i} < len({o})"
+    else:
+        lst = f"{o}[{i}] if (type({o_first}) is list) & (type({i_first}) is int) and 0 <= {i} < len({o})"
+    mp = f"{o}.get({i}) if (type({o_first}) is dict) & (type({i_first}) is str)"
+    if ist == "int" or _is_int(i):
+        return f"({lst} else _index({o}, {i}))"
+    if ist == "String" or _is_str(i):
+        return f"({mp} else _index({o}, {i}))"
+    # both: the second test sees the operands the first one evaluated
+    mp2 = f"{o}.get({i}) if type({o}) is dict and type({i}) is str"
+    return f"({lst} else {mp2} else _index({o}, {i}))"
+
+
+def index_store(g, ot, it, v, ist):
+    """The statement ``ot[it] = v`` for temps ot, it (emitted through g.step)."""
+    conds = []
+    fn = "_setindex"
+    if ist == "field":      # ``ot.name = v``, it: the name's literal
+        fn = "_setfield"
+        conds.append(f"type({ot}) is dict")
+    elif ist == "int":
+        conds.append(f"type({ot}) is list and 0 <= {it} < len({ot})")
+    elif ist in ("def", "var", None):
+        conds.append(f"type({ot}) is list and type({it}) is int and 0 <= {it} < len({ot})")
+    if ist in ("String", "def", "var", None):
+        conds.append(f"type({ot}) is dict and type({it}) is str")
+    if not conds:
+        g.step(f"{fn}({ot}, {it}, {v})")
+        return
+    c = " or ".join(f"({c})" for c in conds) if len(conds) > 1 else conds[0]
+    lines = []
+    if not (v.isidentifier() or _is_literal(v)):
+        # the value first (it may change the container the test looks at)
+        q = _q(g)
+        lines.append(f"{q} = {v}")
+        v = q
+    lines += [f"if {c}: {ot}[{it}] = {v}", f"else: {fn}({ot}, {it}, {v})"]
+    if g.susp:
+        g.em.emit("if not _pc:")
+        for ln in lines:
+            g.em.emit("    " + ln)
+    else:
+        for ln in lines:
+            g.em.emit(ln)
+
+
+def truthy(g, v):
+    """Jactl truth of a value whose static type is not boolean."""
+    q = _q(g)
+    return f"({q} if type({q} := {v}) is bool else _tr({q}))"
+
+
+def _is_literal(v):
+    return _is_int(v) or _is_str(v)
+
+
+def _is_int(v):
+    return v.isdigit() or (v.startswith("-") and v[1:].isdigit())
+
+
+def _is_str(v):
+    return len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" and "\\" not in v and v.count(v[0]) == 2
+
+
+class StoreText(str):
+    """The text ``_setindex(ot, it, v)`` (usable anywhere a statement text is), which
+    FuncGen.step emits as the inline fast store when it is a whole statement."""
+
+    def __new__(cls, g, ot, it, v, ist):
+        fn = "_setfield" if ist == "field" else "_setindex"
+        s = super().__new__(cls, f"{fn}({ot}, {it}, {v})")
+        s.parts = (ot, it, v, ist)
+        return s
+
+    def emit(self, g):
+        index_store(g, *self.parts)
+
+
+# ``x * 1103515245L`` with x untyped: when x holds a long (or an int, promoted), 64-bit
+# arithmetic inline; the long literal is used as a plain int (no Long made per use).
+_LONG_LIT = re.compile(r"_Long\((-?\d+)\)$")
+_LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def fast_long(g, l, r, lt, rt, op, fn):
+    if op not in ("+", "-", "*", "%") or {lt, rt} != {"def", "long"}:
+        return None
+    vals, args, conds = [], [], []
+    for x, t in ((l, lt), (r, rt)):
+        m = _LONG_LIT.match(x)
+        if t == "long":
+            if not m:
+                return None
+            vals.append(m.group(1))
+            args.append(x)
+            continue
+        if x.isidentifier():
+            first = v = x
+        else:
+            v = _q(g)
+            first = f"({v} := {x})"
+        vals.append(v)
+        args.append(v)
+        conds.append(f"(type({first}) is _Long or type({v}) is int)")
+    a, b = vals
+    c = conds[0]
+    if op == "%":
+        if not (rt == "long" and int(b) > 0):
+            return None     # Python's % is Jactl's only for a positive divisor
+        return f"(_Long({a} % {b}) if {c} else {fn}({args[0]}, {args[1]}))"
+    return (f"(_Long(_r) if {c} and {_LONG_MIN} <= (_r := {a} {op} {b}) <= {_LONG_MAX} "
+            f"else {fn}({args[0]}, {args[1]}))")
+
+
+def field_read(g, o, name):
+    """``o.name`` (name a literal): a Map entry that is there and not null is read inline;
+    anything else (a missing entry, which may name a method, class instances, null) calls
+    ``_field``."""
+    if o.isidentifier():
+        first = o
+    else:
+        qo = _q(g)
+        first, o = f"({qo} := {o})", qo
+    q = _q(g)
+    return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
+            f"else _field({o}, {name!r}))")
+
+
+def switch_literal(v, lit):
+    """A switch case's literal pattern: an int or String literal matches a value of the
+    same type by ``==`` inline (v is a side-effect-free text); others call ``_sw_eq``."""
+    if _is_int(lit):
+        return f"({v} == {lit} if type({v}) is int else _sw_eq({v}, {lit}))"
+    if _is_str(lit):
+        return f"({v} == {lit} if type({v}) is str else _sw_eq({v}, {lit}))"
+    return f"_sw_eq({v}, {lit})"
+
+
+def string_eq(g, l, r, op, fn):
+    """``x == 'lit'`` / ``x != 'lit'`` with x untyped: a String compares by ``==`` inline."""
+    if op not in ("==", "!="):
+        return None
+    if _is_str(r):
+        x, lit, left = l, r, True
+    elif _is_str(l):
+        x, lit, left = r, l, False
+    else:
+        return None
+    if x.isidentifier():
+        first = x
+    else:
+        q = _q(g)
+        first, x = f"({q} := {x})", q
+    args = f"{x}, {lit}" if left else f"{lit}, {x}"
+    return f"({x} {op} {lit} if type({first}) is str else {fn}({args}))"
+
+
+_EXACT = {"int": "int", "String": "str", "boolean": "bool"}
+
+
+def exact_convert(g, v, tname):
+    """An untyped value stored into an int/String/boolean variable: a value already of
+    that type needs no conversion (tested inline); others call ``_cv``."""
+    t = _EXACT.get(tname)
+    if t is None:
+        return None
+    if v.isidentifier():
+        return f"({v} if type({v}) is {t} else _cv({v}, {tname!r}))"
+    q = _q(g)
+    return f"({q} if type({q} := {v}) is {t} else _cv({q}, {tname!r}))"
+
+
+def _int_operands(g, l, r, lt, rt):
+    """Operand texts for an inline int path and its test (both operands evaluated once,
+    in order): (a, b, test) — test None when both are statically int."""
+    vals, tests = [], []
+    for x, t in ((l, lt), (r, rt)):
+        if x.isidentifier() or _is_int(x):
+            vals.append(x)
+            if t != "int" and not _is_int(x):
+                tests.append(f"(type({x}) is int)")
+        else:
+            q = _q(g)
+            vals.append(q)
+            tests.append(f"(type({q} := {x}) is int)" if t != "int" else f"(({q} := {x}) is not None)")
+    return vals[0], vals[1], " & ".join(tests) or None
+
+
+def int_ops(g, l, r, lt, rt, op, fn):
+    """``/`` and ``<=>`` on untyped operands that are ints at run time: Python's floor
+    division when both are non-negative (Java's truncation agrees there), and the
+    comparison's -1/0/1 from two tests."""
+    if op not in ("/", "<=>") or lt not in ("int", "def") or rt not in ("int", "def") \
+            or (lt == "int" and rt == "int" and op == "<=>"):
+        return None
+    a, b, test = _int_operands(g, l, r, lt, rt)
+    if op == "/":
+        pos = [f"{b} > 0"] if not (_is_int(b) and int(b) > 0) else []
+        if not (_is_int(a) and int(a) >= 0):
+            pos.insert(0, f"{a} >= 0")
+        c = " and ".join(([test] if test else []) + pos) or "True"
+        return f"({a} // {b} if {c} else {fn}({a}, {b}))"
+    if test is None:
+        return None
+    return f"(({a} > {b}) - ({a} < {b}) if {test} else {fn}({a}, {b}))"
+
+
+def list_append(g, fn, cur, v):
+    """``x <<= v`` with x untyped: a List appends in place inline."""
+    if fn != "_shl_assign" or not cur.isidentifier():
+        return None
+    q = _q(g)       # the List as read before v is evaluated (as the general path has it)
+    return f"({q}.append({v}) or {q} if type({q} := {cur}) is list else {fn}({q}, {v}))"
+
+
+def str_part(g, ex):
+    """A value interpolated into a String: a String is itself (no call)."""
+    if ex.isidentifier():
+        return f"({ex} if type({ex}) is str else _str({ex}))"
+    q = _q(g)
+    return f"({q} if type({q} := {ex}) is str else _str({q}))"

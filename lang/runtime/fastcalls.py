@@ -1,0 +1,162 @@
+"""Fast calls of function values: ``f(x)`` where f is a def variable, a parameter or a
+captured variable holding a closure.
+
+The general path (calls.call -> Closure.__call__) handles Jactl's arity rules (missing
+trailing arguments take defaults, one List argument spread over the parameters), argument
+conversion to typed parameters, and bound builtin methods. A call that passes exactly as
+many arguments as the function has parameters, each already of its parameter's type,
+needs none of that: ``call1(f, a)`` goes straight to the generated Python function, and
+anything else takes the general path, unchanged. Whether the callee may suspend does not
+matter here: a Suspend propagates through these frames like through the general ones (the
+caller's suspend site records the frame).
+"""
+
+from .calls import call
+from .functions import Closure
+
+
+def call0(f):
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == 0:
+            if fn.has_cells:
+                return fn.pyfunc(f.cells)
+            return fn.pyfunc()
+    return call(f, ())
+
+
+def call1(f, a):
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == 1:
+            ex = fn.exact
+            if ex is None or (ex and type(a) is ex[0]):
+                if fn.has_cells:
+                    return fn.pyfunc(f.cells, a)
+                return fn.pyfunc(a)
+    return call(f, (a,))
+
+
+def call2(f, a, b):
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == 2:
+            ex = fn.exact
+            if ex is None or (ex and type(a) is ex[0] and type(b) is ex[1]):
+                if fn.has_cells:
+                    return fn.pyfunc(f.cells, a, b)
+                return fn.pyfunc(a, b)
+    return call(f, (a, b))
+
+
+def call3(f, a, b, c):
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == 3:
+            ex = fn.exact
+            if ex is None or (ex and type(a) is ex[0] and type(b) is ex[1] and type(c) is ex[2]):
+                if fn.has_cells:
+                    return fn.pyfunc(f.cells, a, b, c)
+                return fn.pyfunc(a, b, c)
+    return call(f, (a, b, c))
+
+
+EXPORTS = {"_call0": call0, "_call1": call1, "_call2": call2, "_call3": call3}
+
+
+# ------------------------------------------------------------------ builtin methods
+#
+# ``x.size()``, ``s.split(' ')``, ``s.toLowerCase()`` on an untyped receiver: the method is
+# looked up once per (receiver type, name) and kept in a dict, with what its one argument
+# must be to need no conversion; a call then costs one dict look-up and the method itself.
+# Only closure-free methods of plain value types are kept; everything else (a Map holding
+# a function under that name, class instances, lazy chains, closure-taking methods, an
+# argument that needs converting or checking) takes the general ``invoke``.
+
+from .calls import invoke  # noqa: E402
+from .iteration import CLOSURE_METHODS  # noqa: E402
+from .iterators import LAZY_STAGES  # noqa: E402
+from .methods import find_method  # noqa: E402
+from .types import MISSING, Decimal, JArray, Long  # noqa: E402
+
+_PLAIN = frozenset((list, str, dict, int, Long, float, Decimal, bool, JArray))
+_ANY = object()         # argument of any type
+_M0 = {}                # (type, name) -> fn(obj) or False
+_M1 = {}                # (type, name) -> (fn, arg type or _ANY, default args) or False
+_ARG_TYPES = {None: _ANY, "def": _ANY, "Object": _ANY, "int": int, "String": str}
+
+
+def _learn(t, obj, name, nargs):
+    if t not in _PLAIN or name in CLOSURE_METHODS or name in LAZY_STAGES:
+        return False
+    r = find_method(obj, name)
+    if r is None:
+        return False
+    f, params = r
+    if params is None:
+        return (f, _ANY, ()) if nargs else f
+    if nargs == 0:
+        if any(d is MISSING for _, _, d in params):
+            return False
+        if not params:
+            return f
+        rest = tuple(d for _, _, d in params)
+        if getattr(f, "__defaults__", None) == rest:
+            return f        # its own defaults are the method's
+        return lambda o: f(o, *rest)
+    if not params or any(d is MISSING for _, _, d in params[1:]):
+        return False
+    at = _ARG_TYPES.get(params[0][1])
+    if at is None:
+        return False
+    return f, at, tuple(d for _, _, d in params[1:])
+
+
+def meth0(o, name):
+    t = type(o)
+    if t not in _PLAIN:         # class instances, lazy chains, null: the general path
+        return invoke(o, name, ())
+    f = _M0.get((t, name))
+    if f is None:
+        f = _M0[(t, name)] = _learn(t, o, name, 0)
+    if f is not False and (t is not dict or name not in o):
+        return f(o)
+    return invoke(o, name, ())
+
+
+def meth1(o, name, a):
+    t = type(o)
+    if t not in _PLAIN:
+        return invoke(o, name, (a,))
+    e = _M1.get((t, name))
+    if e is None:
+        e = _M1[(t, name)] = _learn(t, o, name, 1)
+    if e is not False and (t is not dict or name not in o):
+        f, at, rest = e
+        if at is _ANY or type(a) is at:
+            return f(o, a, *rest) if rest else f(o, a)
+    return invoke(o, name, (a,))
+
+
+EXPORTS.update({"_meth0": meth0, "_meth1": meth1})
+
+
+# ------------------------------------------------------------------ closures in loops
+#
+# ``each``/``map``/``filter``/``sort``/``reduce``... with a closure that cannot suspend
+# call it once per element: the plain Python function (its cells bound once by a
+# functools.partial) called from a comprehension or sorted() key, instead of the general
+# call with its arity rules on every element.
+
+from functools import partial  # noqa: E402
+
+
+def direct(f, n):
+    """A Python callable taking exactly n arguments that calls the non-suspending closure
+    f with them, or None when f needs the general path (other arity, typed parameters,
+    may suspend, not a closure)."""
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == n and fn.exact is None and not fn.may_suspend:
+            return partial(fn.pyfunc, f.cells) if fn.has_cells else fn.pyfunc
+    return None
