@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
+from .typed import Typed
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
@@ -118,6 +119,7 @@ class FuncGen:
         # NUL never occurs in generated text otherwise (repr() escapes it in literals)
         self.token = f"\0L{f.id}\0"
         self.resume = ResumeTracker()   # valid resume points and locals, for checkpoints
+        self.typed = Typed(self)        # inline long/double/array fast paths (typed.py)
 
     # ------------------------------------------------------------------ helpers
 
@@ -977,6 +979,9 @@ class FuncGen:
             return self.elvis(e)
         if op in ("=~", "!~"):
             return self.regex(e)
+        fast = self.typed.binary(e)
+        if fast is not None:
+            return fast
         l, r = self.exprs([e.left, e.right])
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
@@ -1264,6 +1269,8 @@ class FuncGen:
 
     def assign(self, e, want_value=True):
         op = e.op
+        if not want_value and self.typed.index_store(e):
+            return None
         read, write, ttype = self.lvalue_parts(e.target)
         if op == "=":
             v = self.expr(e.value)
@@ -1286,6 +1293,9 @@ class FuncGen:
             self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
             return t if want_value else None
         fn = ASSIGN_OPS[op]
+        done = self.typed.compound(e, read, write, ttype, want_value)
+        if done:
+            return done[1]
         cur = read()
         v = self.expr(e.value)
         if isinstance(e.target, (N.Field, N.Index)):
@@ -1333,6 +1343,9 @@ class FuncGen:
 
     def incdec(self, e, want_value):
         read, write, ttype = self.lvalue_parts(e.expr)
+        done = self.typed.incdec(e, read, write, ttype, want_value)
+        if done:
+            return done[1]
         fn = "_incr" if e.op == "++" else "_decr"
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
@@ -1412,6 +1425,9 @@ class FuncGen:
         return f"(None if {t} is None else {fn(t)})"
 
     def e_Index(self, e):
+        fast = self.typed.index_read(e)
+        if fast is not None:
+            return fast
         o, i = self.exprs([e.obj, e.index])
         if e.null_safe:
             return f"_index_ns({o}, {i})"

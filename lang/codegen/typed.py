@@ -1,0 +1,277 @@
+"""Typed expression lowering: statically typed ``long``/``double`` arithmetic, comparisons
+and array element access compiled to plain Python operations.
+
+Why: the general operators (``_add``, ``_mul``, ``_le``, ``_index``...) dispatch on the
+run-time types of their operands; when the resolver knows the types, that dispatch is pure
+overhead. ``int`` arithmetic is already inline in codegen.py; this module does the same for
+``long`` and ``double`` and for typed arrays.
+
+Value representation is unchanged: a ``long`` variable holds a ``Long`` (an int subclass),
+a ``double`` a ``float``. Inside a typed expression intermediate ``long`` values are plain
+Python ints ("raw"), kept in 64 bits by an inline range check (``_w64`` wraps like Java);
+the result is boxed as ``Long`` once, where the expression's value leaves the typed world
+(stored, passed, returned). Arithmetic on a ``Long`` gives a plain int, so a ``Long`` is a
+valid raw operand.
+
+Only expressions that emit no statements and cannot suspend (``lower`` is false) are
+lowered here; everything else takes the general path, so checkpoints are unaffected.
+Every fast path falls back to the general operator when its inline guard fails, so the
+errors (divide by zero, index out of bounds, null operands) are the general ones.
+"""
+
+from ..syntax import nodes as N
+
+MIN64, MAX64 = -0x8000000000000000, 0x7fffffffffffffff
+_ARITH = ("+", "-", "*", "/", "%")
+_COMPARE = ("<", "<=", ">", ">=", "==", "!=")
+_ARRAYS = ("int[]", "long[]", "double[]", "boolean[]", "String[]")
+_ELEM = {"int[]": "int", "long[]": "long", "double[]": "double", "boolean[]": "boolean",
+         "String[]": "String"}
+
+
+def _simple(text):
+    """A Python name or number literal: can be repeated without evaluating twice."""
+    return text.replace("_", "a").replace(".", "a").isalnum() or \
+        (text.startswith("-") and text[1:].isdigit())
+
+
+def _int_literal(text):
+    return text.isdigit() or (text.startswith("-") and text[1:].isdigit())
+
+
+class Typed:
+    def __init__(self, g):
+        self.g = g
+
+    # ------------------------------------------------------------------ classification
+
+    def kind(self, e):
+        """'int', 'long' or 'double' when e can be compiled raw (its value is exactly a
+        Python int / int / float of that type), else None."""
+        if e is None or getattr(e, "lower", False):
+            return None
+        t = self.g.st(e)
+        if t == "int":
+            return "int"
+        if t not in ("long", "double"):
+            return None
+        if isinstance(e, N.Literal):
+            return t if e.kind == t else None
+        if isinstance(e, N.Ident):
+            sym = e.sym
+            return t if sym is not None and sym.kind == "local" and sym.type == t else None
+        if isinstance(e, N.Binary) and e.op in _ARITH:
+            k = self._arith_kind(e.op, self.kind(e.left), self.kind(e.right))
+            return t if k == t else None
+        if isinstance(e, N.Unary) and e.op == "-":
+            return t if self.kind(e.expr) == t else None
+        if isinstance(e, N.Index) and not e.null_safe and \
+                self.g.st(e.obj) == t + "[]" and self.kind(e.index) in ("int", "long"):
+            return t
+        return None
+
+    @staticmethod
+    def _arith_kind(op, a, b):
+        if a is None or b is None:
+            return None
+        if "double" in (a, b):
+            return "double"
+        if "long" in (a, b):
+            return "long"
+        return "int"
+
+    def operand(self, text):
+        """A text that may be repeated: simple texts as they are, others into a walrus
+        temp (first use) and its name (later uses)."""
+        if _simple(text):
+            return text, text
+        self.g.nq += 1
+        q = f"_q{self.g.nq}"
+        return f"({q} := {text})", q
+
+    # ------------------------------------------------------------------ raw values
+
+    def raw(self, e):
+        """Python text for e's value as a plain number (kind(e) must not be None)."""
+        if isinstance(e, N.Literal) and e.kind == "long":
+            return repr(int(e.value))
+        if self.kind(e) != "int":
+            if isinstance(e, N.Binary):
+                return self.arith(e.op, e.left, e.right)
+            if isinstance(e, N.Unary):
+                v = self.raw(e.expr)
+                if self.kind(e) == "double":
+                    return f"(-{v})"
+                return f"(_r if (_r := -{v}) <= {MAX64} else _w64(_r))"
+            if isinstance(e, N.Index):
+                return self.index(e)
+        return self.g.expr(e)
+
+    def arith(self, op, left, right):
+        """Raw text of ``left op right`` (both raw-able, result long or double)."""
+        k = self._arith_kind(op, self.kind(left), self.kind(right))
+        a, b = self.raw(left), self.raw(right)
+        if k == "double":
+            if op in ("+", "-", "*"):
+                return f"({a} {op} {b})"
+            if op == "/":
+                # a zero divisor gives Infinity/NaN through the general operator
+                a1, a2 = self.operand(a)
+                b1, b2 = self.operand(b)
+                test = b1 if a1 == a2 else f"({a1} is not None and {b1})"
+                return f"({a2} / {b2} if {test} else _div({a2}, {b2}))"
+            return f"_mod({a}, {b})"
+        # long result (int op int is compiled by codegen.py itself)
+        if op in ("+", "-", "*"):
+            return f"(_r if {MIN64} <= (_r := {a} {op} {b}) <= {MAX64} else _w64(_r))"
+        # Java's / and Jactl's %: Python's // and % agree for the guarded cases
+        # (% with 0 < b <= 2**62: ((a %% b) + b) %% b cannot overflow)
+        if op == "%" and _int_literal(b) and 0 < int(b) <= 0x4000000000000000:
+            return f"({a} % {b})"
+        a1, a2 = self.operand(a)
+        b1, b2 = self.operand(b)
+        if op == "%":
+            test = f"0 < {b1} <= 4611686018427387904" if a1 == a2 else \
+                f"{a1} is not None and 0 < {b1} <= 4611686018427387904"
+            return f"({a2} % {b2} if {test} else _lmod({a2}, {b2}))"
+        # both operands evaluated (left first) before either test can short-circuit
+        test = f"{a1} >= 0 and {b1} > 0" if b1 == b2 else \
+            f"{a1} is not None and {b1} > 0 and {a2} >= 0"
+        return f"({a2} // {b2} if {test} else _ldiv({a2}, {b2}))"
+
+    def box(self, kind, text):
+        return f"_Long({text})" if kind == "long" else text
+
+    # ------------------------------------------------------------------ hooks
+
+    def binary(self, e):
+        """Text for a Binary node, or None for the general path."""
+        op = e.op
+        if op not in _ARITH and op not in _COMPARE:
+            return None
+        lk, rk = self.kind(e.left), self.kind(e.right)
+        if lk is None or rk is None:
+            return None
+        if op in _COMPARE:
+            if lk == "int" and rk == "int":
+                return None
+            if op in ("==", "!=") and "double" in (lk, rk):
+                return None
+            a, b = self.raw(e.left), self.raw(e.right)
+            if "double" in (lk, rk) and lk != rk:
+                # Java compares a long with a double as doubles
+                if lk != "double":
+                    a = f"float({a})"
+                else:
+                    b = f"float({b})"
+            return f"({a} {op} {b})"
+        k = self._arith_kind(op, lk, rk)
+        if k == "int":
+            return None
+        return self.box(k, self.arith(op, e.left, e.right))
+
+    def compound(self, e, read, write, ttype, want_value):
+        """``x op= v`` for a long/double local x; True when emitted."""
+        op = e.op
+        if ttype not in ("long", "double") or op[:-1] not in _ARITH or \
+                not isinstance(e.target, N.Ident) or e.target.sym.kind != "local":
+            return None
+        vk = self.kind(e.value)
+        if vk is None or (ttype == "long" and vk == "double"):
+            return None
+        nv = self.box(ttype, self.arith(op[:-1], e.target, e.value))
+        g = self.g
+        if not want_value:
+            g.step(write(nv))
+            return True, None
+        t = g.temp(ttype)
+        g.step(f"{t} = {nv}")
+        g.step(write(t))
+        return True, t
+
+    def incdec(self, e, read, write, ttype, want_value):
+        """``x++``/``--x`` for a long/double local; (True, value) when emitted."""
+        if ttype not in ("long", "double") or not isinstance(e.expr, N.Ident) or \
+                e.expr.sym.kind != "local":
+            return None
+        cur = read()
+        sign = "+" if e.op == "++" else "-"
+        g = self.g
+        if ttype == "double":
+            nv = f"({cur} {sign} 1.0)"
+        elif sign == "+":
+            nv = f"_Long(_r if (_r := {cur} + 1) <= {MAX64} else _w64(_r))"
+        else:
+            nv = f"_Long(_r if (_r := {cur} - 1) >= {MIN64} else _w64(_r))"
+        if not want_value:
+            g.step(write(nv))
+            return True, None
+        t = g.temp(ttype)
+        if isinstance(e, N.Postfix):
+            g.step(f"{t} = {cur}")
+            g.step(write(nv))
+        else:
+            g.step(f"{t} = {nv}")
+            g.step(write(t))
+        return True, t
+
+    def index(self, e):
+        """``a[i]`` for a typed array a and an int/long index: inline when in bounds."""
+        o = self.g.expr(e.obj)
+        i = self.raw(e.index)
+        o1, o2 = self.operand(o)
+        i1, i2 = self.operand(i)
+        if i1 == i2:
+            test = f"type({o1}) is _JA and 0 <= {i1} < len({o2})"
+        else:   # the index is evaluated (after the array) whatever the array is
+            test = f"(type({o1}) is _JA) & (0 <= {i1}) and {i2} < len({o2})"
+        return f"({o2}[{i2}] if {test} else _index({o2}, {i2}))"
+
+    def index_read(self, e):
+        """Text for an Index node on a typed array, or None."""
+        if getattr(e, "lower", False) or e.null_safe:
+            return None
+        if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):
+            return None
+        if getattr(e.obj, "lower", False):
+            return None
+        return self.index(e)
+
+    def index_store(self, e):
+        """``a[i] = v`` as a statement, a typed array, v of the element type: inline
+        store when in bounds. True when emitted."""
+        target = e.target
+        if self.g.susp or e.op != "=" or not isinstance(target, N.Index) or target.null_safe:
+            return None
+        at = self.g.st(target.obj)
+        elem = _ELEM.get(at)
+        if elem is None or elem == "String" or getattr(target, "lower", False):
+            return None
+        if self.kind(target.index) not in ("int", "long"):
+            return None
+        v = e.value
+        if getattr(v, "lower", False):
+            return None
+        if elem == "boolean":
+            if self.g.st(v) != "boolean":
+                return None
+            val = self.g.expr(v)
+        else:
+            vk = self.kind(v)
+            if vk != elem:
+                return None
+            val = self.box(elem, self.raw(v))
+        g = self.g
+        o = g.expr(target.obj)
+        if not _simple(o):
+            t = g.temp()
+            g.emit(f"{t} = {o}", e)
+            o = t
+        i = self.raw(target.index)
+        if not _simple(i):
+            t = g.temp(self.kind(target.index))
+            g.emit(f"{t} = {i}", e)
+            i = t
+        g.emit(f"if type({o}) is _JA and 0 <= {i} < len({o}): {o}[{i}] = {val}", e)
+        g.emit(f"else: _setindex({o}, {i}, {val})", e)
+        return True
