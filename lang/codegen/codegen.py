@@ -144,6 +144,8 @@ class FuncGen:
         if alias is not None:
             return alias
         n = self.name_of(sym)
+        if sym.unboxed:     # a typed long held as a plain int (typed.py): boxed when read
+            return f"_Long({n})"
         return n + ".v" if sym.captured else n
 
     def indent(self):
@@ -514,11 +516,15 @@ class FuncGen:
     def s_VarDecl(self, st, mode, result):
         sym = st.sym
 
+        self.typed.declare(sym)
+
         def body():
             if st.init is None:
                 v = self.default_for(sym.type)
                 if sym.type.endswith("[]") or sym.type in ("List", "Map"):
                     v = {"List": "[]", "Map": "{}"}.get(sym.type, "None")
+            elif sym.unboxed and self.typed.kind(st.init) in ("int", "long"):
+                v = self.typed.raw(st.init)
             else:
                 v = self.convert(self.expr(st.init), st.init, sym.type)
             if sym.captured:
@@ -526,7 +532,7 @@ class FuncGen:
                 val = f"{sym.pyname}.v"
             else:
                 self.step(f"{sym.pyname} = {v}")
-                val = sym.pyname
+                val = f"_Long({sym.pyname})" if sym.unboxed else sym.pyname
             if mode:
                 self.finish_value(mode, result, val)
         self.guarded(st, body)
@@ -1211,6 +1217,8 @@ class FuncGen:
             if sym.kind != "local":
                 raise CompileError("Invalid lvalue", target.line, target.col)
             n = self.name_of(sym) + (".v" if sym.captured else "")
+            if sym.unboxed:
+                return (lambda: f"_Long({n})", lambda v: f"{n} = {v}", sym.type)
             return (lambda: n, lambda v: f"{n} = {v}", sym.type)
         if isinstance(target, N.Index):
             o, i = self.exprs([target.obj, target.index]) if not isinstance(target.obj, (N.Field, N.Index)) \
@@ -1272,6 +1280,8 @@ class FuncGen:
         if not want_value and self.typed.index_store(e):
             return None
         read, write, ttype = self.lvalue_parts(e.target)
+        if op == "=" and not want_value and self.typed.store(e, write):
+            return None
         if op == "=":
             v = self.expr(e.value)
             conv = self.convert(v, e.value, ttype)

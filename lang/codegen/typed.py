@@ -24,6 +24,7 @@ from ..syntax import nodes as N
 MIN64, MAX64 = -0x8000000000000000, 0x7fffffffffffffff
 _ARITH = ("+", "-", "*", "/", "%")
 _COMPARE = ("<", "<=", ">", ">=", "==", "!=")
+_CMP_FN = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": "_eq", "!=": "_ne"}
 _ARRAYS = ("int[]", "long[]", "double[]", "boolean[]", "String[]")
 _ELEM = {"int[]": "int", "long[]": "long", "double[]": "double", "boolean[]": "boolean",
          "String[]": "String"}
@@ -95,6 +96,9 @@ class Typed:
         """Python text for e's value as a plain number (kind(e) must not be None)."""
         if isinstance(e, N.Literal) and e.kind == "long":
             return repr(int(e.value))
+        if isinstance(e, N.Ident) and e.sym.unboxed and e.sym.owner is self.g.f and \
+                e.sym not in self.g.sym_alias:
+            return e.sym.pyname
         if self.kind(e) != "int":
             if isinstance(e, N.Binary):
                 return self.arith(e.op, e.left, e.right)
@@ -139,8 +143,31 @@ class Typed:
             f"{a1} is not None and {b1} > 0 and {a2} >= 0"
         return f"({a2} // {b2} if {test} else _ldiv({a2}, {b2}))"
 
-    def box(self, kind, text):
-        return f"_Long({text})" if kind == "long" else text
+    def box(self, kind, text, target=None):
+        """A raw value as it is stored: a Long, unless stored into an unboxed local."""
+        if kind != "long" or (target is not None and target.sym.unboxed):
+            return text
+        return f"_Long({text})"
+
+    # ------------------------------------------------------------------ unboxed locals
+
+    def declare(self, sym):
+        """A typed ``long`` local of a function that cannot suspend, not captured by a
+        closure, holds a plain int: no frame ever saves it, every generic read boxes it
+        (codegen read_sym / lvalue_parts) and typed expressions use it as it is."""
+        g = self.g
+        if sym.type == "long" and sym.kind == "local" and not sym.captured and \
+                not sym.is_param and sym.owner is g.f and not g.susp and not g.mod.cpe:
+            sym.unboxed = True
+
+    def store(self, e, write):
+        """``x = v`` (a statement) into an unboxed long local: v stored raw."""
+        target = e.target
+        if not isinstance(target, N.Ident) or not target.sym.unboxed or \
+                self.kind(e.value) not in ("int", "long"):
+            return False
+        self.g.step(write(self.raw(e.value)))
+        return True
 
     # ------------------------------------------------------------------ hooks
 
@@ -150,6 +177,8 @@ class Typed:
         if op not in _ARITH and op not in _COMPARE:
             return None
         lk, rk = self.kind(e.left), self.kind(e.right)
+        if op in _COMPARE and (lk == "long") != (rk == "long") and None in (lk, rk):
+            return self.compare_untyped(e, lk, rk)
         if lk is None or rk is None:
             return None
         if op in _COMPARE:
@@ -157,18 +186,34 @@ class Typed:
                 return None
             if op in ("==", "!=") and "double" in (lk, rk):
                 return None
+            # (a long and a double compare exactly, as the general operators do)
             a, b = self.raw(e.left), self.raw(e.right)
-            if "double" in (lk, rk) and lk != rk:
-                # Java compares a long with a double as doubles
-                if lk != "double":
-                    a = f"float({a})"
-                else:
-                    b = f"float({b})"
             return f"({a} {op} {b})"
         k = self._arith_kind(op, lk, rk)
         if k == "int":
             return None
         return self.box(k, self.arith(op, e.left, e.right))
+
+    def compare_untyped(self, e, lk, rk):
+        """A typed long compared with an untyped value: inline when that value turns out
+        to be an int at run time (``i <= n`` with a global n)."""
+        other = e.right if lk else e.left
+        if getattr(other, "lower", False) or self.g.st(other) not in ("def", "var"):
+            return None
+        fn = _CMP_FN[e.op]
+        self.g.nq += 1
+        q = f"_q{self.g.nq}"
+        if lk:
+            a1, a2 = self.operand(self.raw(e.left))
+            r = self.g.expr(e.right)
+            test = f"type({q} := {r}) is int" if a1 == a2 else \
+                f"{a1} is not None and type({q} := {r}) is int"
+            return f"({a2} {e.op} {q} if {test} else {fn}(_Long({a2}), {q}))"
+        l = self.g.expr(e.left)
+        b1, b2 = self.operand(self.raw(e.right))
+        test = f"type({q} := {l}) is int" if b1 == b2 else \
+            f"(type({q} := {l}) is int) & ({b1} is not None)"
+        return f"({q} {e.op} {b2} if {test} else {fn}({q}, _Long({b2})))"
 
     def compound(self, e, read, write, ttype, want_value):
         """``x op= v`` for a long/double local x; True when emitted."""
@@ -179,7 +224,7 @@ class Typed:
         vk = self.kind(e.value)
         if vk is None or (ttype == "long" and vk == "double"):
             return None
-        nv = self.box(ttype, self.arith(op[:-1], e.target, e.value))
+        nv = self.box(ttype, self.arith(op[:-1], e.target, e.value), e.target)
         g = self.g
         if not want_value:
             g.step(write(nv))
@@ -187,32 +232,34 @@ class Typed:
         t = g.temp(ttype)
         g.step(f"{t} = {nv}")
         g.step(write(t))
-        return True, t
+        return True, (f"_Long({t})" if e.target.sym.unboxed else t)
 
     def incdec(self, e, read, write, ttype, want_value):
         """``x++``/``--x`` for a long/double local; (True, value) when emitted."""
         if ttype not in ("long", "double") or not isinstance(e.expr, N.Ident) or \
                 e.expr.sym.kind != "local":
             return None
-        cur = read()
+        cur = self.raw(e.expr)
         sign = "+" if e.op == "++" else "-"
         g = self.g
         if ttype == "double":
             nv = f"({cur} {sign} 1.0)"
         elif sign == "+":
-            nv = f"_Long(_r if (_r := {cur} + 1) <= {MAX64} else _w64(_r))"
+            nv = self.box("long", f"(_r if (_r := {cur} + 1) <= {MAX64} else _w64(_r))", e.expr)
         else:
-            nv = f"_Long(_r if (_r := {cur} - 1) >= {MIN64} else _w64(_r))"
+            nv = self.box("long", f"(_r if (_r := {cur} - 1) >= {MIN64} else _w64(_r))", e.expr)
         if not want_value:
             g.step(write(nv))
             return True, None
         t = g.temp(ttype)
         if isinstance(e, N.Postfix):
-            g.step(f"{t} = {cur}")
+            g.step(f"{t} = {read()}")
             g.step(write(nv))
         else:
             g.step(f"{t} = {nv}")
             g.step(write(t))
+            if e.expr.sym.unboxed:
+                return True, f"_Long({t})"
         return True, t
 
     def index(self, e):

@@ -10,7 +10,7 @@ class Symbol:
 
     __slots__ = ("name", "kind", "type", "owner", "captured", "pyname", "is_const",
                  "const_value", "func", "is_param", "assigned_after_decl", "nassign",
-                 "inferred_type")
+                 "inferred_type", "unboxed")
 
     def __init__(self, name, kind, type="def", owner=None, pyname=None, is_const=False,
                  func=None, is_param=False):
@@ -26,6 +26,7 @@ class Symbol:
         self.is_param = is_param
         self.assigned_after_decl = False
         self.nassign = 0
+        self.unboxed = False         # a typed long local held as a plain int (codegen/typed.py)
 
     def __repr__(self):
         return f"Symbol({self.name}, {self.kind}, {self.type})"
