@@ -717,7 +717,7 @@ class FuncGen:
             for s in st.init:
                 self.statement(s)
 
-            if not self.susp and self.fast_for(st):
+            if not self.susp and (self.typed.range_for(st) or self.fast_for(st)):
                 if mode:
                     self.finish_value(mode, result, "None")
                 return

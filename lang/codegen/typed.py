@@ -322,3 +322,182 @@ class Typed:
         g.emit(f"if type({o}) is _JA and 0 <= {i} < len({o}): {o}[{i}] = {val}", e)
         g.emit(f"else: _setindex({o}, {i}, {val})", e)
         return True
+
+    # ------------------------------------------------------------------ counting loops
+
+    def range_for(self, st):
+        """``for (int/long i = a; i < B; i++ / i += S)`` as ``for i in range(...)`` when the
+        loop provably counts: i is assigned only by the update, B and S cannot change
+        while the loop runs, and a run-time guard (B an int, S > 0, no overflow) holds;
+        otherwise the general loop runs. True when emitted."""
+        g = self.g
+        if g.susp or g.mod.cpe or len(st.init) != 1 or len(st.update) != 1:
+            return False
+        decl, cond, upd = st.init[0], st.cond, st.update[0]
+        if not isinstance(decl, N.VarDecl) or not isinstance(cond, N.Binary) or \
+                cond.op not in ("<", "<="):
+            return False
+        sym = decl.sym
+        if sym is None or sym.captured or sym.type not in ("int", "long") or \
+                sym.nassign != 1 or (sym.type == "long" and not sym.unboxed):
+            return False
+        if not (isinstance(cond.left, N.Ident) and cond.left.sym is sym):
+            return False
+        if isinstance(upd, (N.Postfix, N.Unary)) and upd.op == "++" and \
+                isinstance(upd.expr, N.Ident) and upd.expr.sym is sym:
+            step = None
+        elif isinstance(upd, N.Assign) and upd.op == "+=" and \
+                isinstance(upd.target, N.Ident) and upd.target.sym is sym and \
+                self._invariant(upd.value, False, _assigned(st)) and self.kind(upd.value) in ("int", "long") \
+                and (sym.type == "long" or self.kind(upd.value) == "int"):
+            step = upd.value
+        else:
+            return False
+        bound = cond.right
+        bk = self.kind(bound)
+        if bk not in ("int", "long") and not (getattr(bound, "lower", True) is False and
+                                               g.st(bound) in ("def", "var")):
+            return False
+        if bk == "long" and sym.type == "int":
+            return False
+        if not self._invariant(bound, _pure(st.body), _assigned(st)):
+            return False
+        pos = g.em.pos
+        mx = MAX64 if sym.type == "long" else 0x7fffffff
+        self.nb = getattr(self, "nb", 0) + 1
+        b = f"_rb{self.nb}"
+        g.extra_locals.append(b)
+        g.emit(f"{b} = {self.raw(bound) if bk else g.expr(bound)}", bound)
+        tests = []
+        if not bk:
+            tests.append(f"type({b}) is int" if sym.type == "int" else
+                         f"(type({b}) is int or type({b}) is _Long)")
+        s = "1"
+        if step is not None:
+            s = self.raw(step)
+            tests.append(f"0 < {s}")
+        # the last increment must not overflow (Jactl would wrap and go on looping)
+        tests.append(f"{b} + {s} <= {mx + (1 if cond.op == '<' else 0)}")
+        end = b if cond.op == "<" else f"{b} + 1"
+        args = f"{sym.pyname}, {end}" + (f", {s}" if step is not None else "")
+        g.emit(f"if {' and '.join(tests)}:", st)
+        with g.indent():
+            g.loop_ids += 1
+            g.loop_stack.append((st.label, g.loop_ids, None))
+            g.emit(f"for {sym.pyname} in range({args}):", st)
+            with g.indent():
+                g.tick()
+                n = len(g.em.buf.lines)
+                g.sub_stmt(st.body, None, None)
+                if len(g.em.buf.lines) == n:
+                    g.em.emit("pass")
+            g.loop_stack.pop()
+            g.jump_check()
+        g.emit("else:", st)
+        g.em.pos = pos      # the general loop's lines belong to the for statement
+        with g.indent():
+            if not g.fast_for(st):
+                raise AssertionError("range_for: fast_for refused")   # pragma: no cover
+        return True
+
+    def _invariant(self, e, pure, assigned):
+        """e's value cannot change while the loop runs: literals, locals not captured and
+        not assigned in the loop (``assigned``), and, when the loop body runs no code that
+        could assign one (``pure``), globals."""
+        if getattr(e, "lower", True):
+            return False
+        if isinstance(e, N.Literal):
+            return e.kind in ("int", "long")
+        if isinstance(e, N.Ident):
+            sym = e.sym
+            if sym is None:
+                return False
+            if sym.kind == "local":
+                return not sym.captured and sym not in assigned and \
+                    sym not in self.g.sym_alias
+            return sym.kind == "global" and pure
+        if isinstance(e, N.Binary) and e.op in ("+", "-", "*"):
+            return self._invariant(e.left, pure, assigned) and \
+                self._invariant(e.right, pure, assigned) and \
+                self.kind(e) in ("int", "long")
+        return False
+
+
+# statements and expressions a loop body may contain and still run no code that could
+# assign a global (no calls, no closures, no user toString through string conversion)
+_PURE_STMTS = (N.Block, N.ExprStmt, N.If, N.VarDecl, N.While, N.For, N.Break, N.Continue)
+_NUM = ("int", "long", "double", "boolean", "byte")
+
+
+def _pure(node):
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if x is None:
+            continue
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if isinstance(x, N.Stmt):
+            if not isinstance(x, _PURE_STMTS):
+                return False
+        elif not isinstance(x, N.Expr) or isinstance(x, N.Literal):
+            continue
+        elif isinstance(x, N.Ident):
+            if x.sym is None or x.sym.kind not in ("local", "global"):
+                return False
+            continue
+        elif isinstance(x, N.Assign):
+            t = x.target
+            if isinstance(t, N.Ident) and (t.sym is None or t.sym.kind != "local"):
+                return False
+            if not isinstance(t, (N.Ident, N.Index)):
+                return False
+            if x.op not in ("=", "+=", "-=", "*=") or \
+                    getattr(t, "stype", "def") not in _NUM + _ELEM_TYPES:
+                return False
+        elif isinstance(x, (N.Binary, N.Unary, N.Postfix, N.Ternary, N.Index)):
+            if getattr(x, "stype", "def") not in _NUM:
+                return False
+            if isinstance(x, N.Binary) and x.op in ("=~", "!~", "in", "!in", "?:"):
+                return False
+            if isinstance(x, N.Index) and getattr(x.obj, "stype", "def") not in _ARRAYS:
+                return False
+        else:
+            return False
+        for v in vars(x).values():
+            if isinstance(v, (N.Node, list)):
+                stack.append(v)
+    return True
+
+
+_ELEM_TYPES = ("int[]", "long[]", "double[]", "boolean[]")
+
+
+def _assigned(loop):
+    """Symbols assigned anywhere in a loop (its body, condition and update)."""
+    out = set()
+    stack = [loop.body, loop.cond, loop.update]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if not isinstance(x, N.Node):
+            continue
+        targets = ()
+        if isinstance(x, N.Assign):
+            targets = (x.target,)
+        elif isinstance(x, N.MultiAssign):
+            targets = x.targets
+        elif isinstance(x, (N.Postfix, N.Unary)) and x.op in ("++", "--"):
+            targets = (x.expr,)
+        elif isinstance(x, N.VarDecl):
+            out.add(x.sym)
+        for t in targets:
+            if isinstance(t, N.Ident):
+                out.add(t.sym)
+        for v in vars(x).values():
+            if isinstance(v, (N.Node, list)):
+                stack.append(v)
+    return out
