@@ -19,6 +19,7 @@ Every fast path falls back to the general operator when its inline guard fails, 
 errors (divide by zero, index out of bounds, null operands) are the general ones.
 """
 
+from ..resolve.resolver import _children
 from ..syntax import nodes as N
 
 MIN64, MAX64 = -0x8000000000000000, 0x7fffffffffffffff
@@ -465,9 +466,7 @@ def _pure(node):
                 return False
         else:
             return False
-        for v in vars(x).values():
-            if isinstance(v, (N.Node, list)):
-                stack.append(v)
+        stack.extend(_children(x))
     return True
 
 
@@ -497,7 +496,5 @@ def _assigned(loop):
         for t in targets:
             if isinstance(t, N.Ident):
                 out.add(t.sym)
-        for v in vars(x).values():
-            if isinstance(v, (N.Node, list)):
-                stack.append(v)
+        stack.extend(_children(x))
     return out
