@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
+from .typed import Typed
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
@@ -109,6 +110,7 @@ class FuncGen:
         # NUL never occurs in generated text otherwise (repr() escapes it in literals)
         self.token = f"\0L{f.id}\0"
         self.resume = ResumeTracker()   # valid resume points and locals, for checkpoints
+        self.typed = Typed(self)        # inline long/double/array fast paths (typed.py)
 
     # ------------------------------------------------------------------ helpers
 
@@ -133,6 +135,8 @@ class FuncGen:
         if alias is not None:
             return alias
         n = self.name_of(sym)
+        if sym.unboxed:     # a typed long held as a plain int (typed.py): boxed when read
+            return f"_Long({n})"
         return n + ".v" if sym.captured else n
 
     def indent(self):
@@ -511,11 +515,15 @@ class FuncGen:
     def s_VarDecl(self, st, mode, result):
         sym = st.sym
 
+        self.typed.declare(sym)
+
         def body():
             if st.init is None:
                 v = self.default_for(sym.type)
                 if sym.type.endswith("[]") or sym.type in ("List", "Map"):
                     v = {"List": "[]", "Map": "{}"}.get(sym.type, "None")
+            elif sym.unboxed and self.typed.kind(st.init) in ("int", "long"):
+                v = self.typed.raw(st.init)
             else:
                 v = self.convert(self.expr(st.init), st.init, sym.type)
             if sym.captured:
@@ -523,7 +531,7 @@ class FuncGen:
                 val = f"{sym.pyname}.v"
             else:
                 self.step(f"{sym.pyname} = {v}")
-                val = sym.pyname
+                val = f"_Long({sym.pyname})" if sym.unboxed else sym.pyname
             if mode:
                 self.finish_value(mode, result, val)
         self.guarded(st, body)
@@ -710,7 +718,7 @@ class FuncGen:
             for s in st.init:
                 self.statement(s)
 
-            if not self.susp and self.fast_for(st):
+            if not self.susp and (self.typed.range_for(st) or self.fast_for(st)):
                 if mode:
                     self.finish_value(mode, result, "None")
                 return
@@ -978,6 +986,9 @@ class FuncGen:
             return self.elvis(e)
         if op in ("=~", "!~"):
             return self.regex(e)
+        fast = self.typed.binary(e)
+        if fast is not None:
+            return fast
         l, r = self.exprs([e.left, e.right])
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
@@ -1217,6 +1228,8 @@ class FuncGen:
             if sym.kind != "local":
                 raise CompileError("Invalid lvalue", target.line, target.col)
             n = self.name_of(sym) + (".v" if sym.captured else "")
+            if sym.unboxed:
+                return (lambda: f"_Long({n})", lambda v: f"{n} = {v}", sym.type)
             return (lambda: n, lambda v: f"{n} = {v}", sym.type)
         if isinstance(target, N.Index):
             o, i = self.exprs([target.obj, target.index]) if not isinstance(target.obj, (N.Field, N.Index)) \
@@ -1300,7 +1313,11 @@ class FuncGen:
                 self.step(write(self.convert(t, e.value, ttype)))
             self.if_stmt_raw(f"{t} is not None", store)
             return t if want_value else None
+        if not want_value and self.typed.index_store(e):
+            return None
         read, write, ttype = self.lvalue_parts(e.target)
+        if op == "=" and not want_value and self.typed.store(e, write):
+            return None
         if op == "=" and getattr(write, "field_type", 0) == self.st(e.value):
             write = write.raw      # a typed field given a value of its type
         if op == "=":
@@ -1324,6 +1341,9 @@ class FuncGen:
             self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
             return t if want_value else None
         fn = ASSIGN_OPS[op]
+        done = self.typed.compound(e, read, write, ttype, want_value)
+        if done:
+            return done[1]
         cur = read()
         v = self.expr(e.value)
         if isinstance(e.target, (N.Field, N.Index)):
@@ -1387,6 +1407,9 @@ class FuncGen:
         if done is not None:
             return done[0]
         read, write, ttype = self.lvalue_parts(e.expr)
+        done = self.typed.incdec(e, read, write, ttype, want_value)
+        if done:
+            return done[1]
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
             cur = f"_dflt({cur}, 0)"
@@ -1468,6 +1491,9 @@ class FuncGen:
         return f"(None if {t} is None else {fn(t)})"
 
     def e_Index(self, e):
+        fast = self.typed.index_read(e)
+        if fast is not None:
+            return fast
         o, i = self.exprs([e.obj, e.index])
         if e.null_safe:
             return f"_index_ns({o}, {i})"

@@ -10,7 +10,7 @@ class Symbol:
 
     __slots__ = ("name", "kind", "type", "owner", "captured", "pyname", "is_const",
                  "const_value", "func", "is_param", "assigned_after_decl", "nassign",
-                 "inferred_type", "is_final", "match_sym")
+                 "inferred_type", "is_final", "match_sym", "unboxed")
 
     def __init__(self, name, kind, type="def", owner=None, pyname=None, is_const=False,
                  func=None, is_param=False):
@@ -28,6 +28,7 @@ class Symbol:
         self.nassign = 0
         self.is_final = False        # ``final``: assigned only by its declaration
         self.match_sym = None        # kind 'capture' ($1...): the ``$@`` local it reads
+        self.unboxed = False         # a typed long local held as a plain int (codegen/typed.py)
 
     def __repr__(self):
         return f"Symbol({self.name}, {self.kind}, {self.type})"

@@ -109,6 +109,12 @@ EXPORTS = {
     "_sw_eq": patterns.sw_eq,
 }
 
+# inline typed long arithmetic and array access (codegen/typed.py)
+from . import fastnum as _fastnum  # noqa: E402
+from .types import JArray as _JArray  # noqa: E402
+EXPORTS.update({"_w64": _fastnum.w64, "_ldiv": _fastnum.ldiv, "_lmod": _fastnum.lmod,
+                "_JA": _JArray})
+
 __all__ = ["EXPORTS", "BUILTINS", "MODULE_NAMES", "PYTHON_BUILTINS"]
 
 # ``[(k):v]`` map literals whose keys are Lists/Maps: codegen wraps a non-constant key as
