@@ -9,18 +9,18 @@ also pass with --checkpoint-each-statement.
 import json
 import sys
 
-# just under the figures reached on 2026-11-27 (overall 92.8 %; 99.98 % of the plainly passing
+# just under the figures reached on 2026-12-03 (overall 94.4 %; 99.96 % of the plainly passing
 # cases also pass with --checkpoint-each-statement)
 FILE_FLOORS = {
-    "CompilerTests.java": 0.97, "CompilerTests2.java": 0.95, "ListMapArrayTests.java": 0.985,
-    "BuiltinFunctionTests.java": 0.97, "BuiltinFunctionTests2.java": 0.89,
-    "CompilerTest3.java": 0.90, "SwitchTests.java": 0.88, "ClassTests.java": 0.61,
-    "AsyncTest.java": 0.77, "LocalDateTests.java": 0.99, "LocalTimeTests.java": 0.99,
+    "CompilerTests.java": 0.98, "CompilerTests2.java": 0.965, "ListMapArrayTests.java": 0.985,
+    "BuiltinFunctionTests.java": 0.97, "BuiltinFunctionTests2.java": 0.895,
+    "CompilerTest3.java": 0.91, "SwitchTests.java": 0.885, "ClassTests.java": 0.725,
+    "AsyncTest.java": 0.81, "LocalDateTests.java": 0.99, "LocalTimeTests.java": 0.99,
     "LocalDateTimeTests.java": 0.99, "ZonedDateTimeTests.java": 0.99, "InstantTests.java": 0.98,
     "DurationTests.java": 0.99, "PeriodTests.java": 0.98, "ZoneIdTests.java": 0.79,
 }
-OVERALL_FLOOR = 0.925
-CPE_RETAINED_FLOOR = 0.995
+OVERALL_FLOOR = 0.94
+CPE_RETAINED_FLOOR = 0.999
 
 
 def main(plain_path, cpe_path):
