@@ -164,6 +164,21 @@ def _spawn(args, env, log):
                             start_new_session=True)
 
 
+def _stop(procs, timeout: float = 10.0) -> None:
+    """SIGTERM every process group, then SIGKILL any that is still there after timeout."""
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
 def bench_resumes(url: str, n: int, workers: int) -> dict:
     r = Redis.from_url(url)
     tag = uuid.uuid4().hex[:8]
@@ -200,13 +215,7 @@ def bench_resumes(url: str, n: int, workers: int) -> dict:
         end = time.perf_counter()
         elapsed = end - t0
     finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            p.wait()
+        _stop(procs)
         cleanup(r, settings.prefix, settings.queue)
     steady = (n - first[1]) / (end - first[0])
     return {"workers": workers, "resumes": n, "seconds_with_startup": elapsed, "resumes_per_s": steady}
@@ -390,16 +399,7 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
         out["idle_latency_ms_p50"] = statistics.median(lat) * 1000
         out["idle_latency_ms_p99"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
     finally:
-        for p in procs:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+        _stop(procs)
         red.stop()
     return out
 

@@ -1293,6 +1293,17 @@ class FuncGen:
         self.create_root(e, t, "{}" if kind == "map" else "[]")
         return t
 
+    def null_tolerant(self, node):
+        """A temp holding node's value, where a null met while evaluating it (``a.b.c``
+        with ``a.b`` null) makes the value null instead of an error (``?=``)."""
+        t = self.temp()
+        if getattr(node, "lower", False):
+            self.step(f"{t} = {self.expr(node)}")
+        else:
+            v = self.expr(node)
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        return t
+
     def assign(self, e, want_value=True):
         op = e.op
         done = _cls.int_field_update(self, e, want_value)
@@ -1301,12 +1312,7 @@ class FuncGen:
         if op == "?=" and isinstance(e.target, N.Field) and \
                 isinstance(e.target.obj, (N.Field, N.Index)):
             # ``a.b.x ?= v``: a null ``a.b`` is only created when there is a value to store
-            t = self.temp()
-            if getattr(e.value, "lower", False):
-                self.step(f"{t} = {self.expr(e.value)}")
-            else:
-                v = self.expr(e.value)
-                self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+            t = self.null_tolerant(e.value)
 
             def store():
                 _, write, ttype = self.lvalue_parts(e.target)
@@ -1331,13 +1337,7 @@ class FuncGen:
             self.step(write(conv))
             return None
         if op == "?=":
-            t = self.temp()
-            if getattr(e.value, "lower", False):
-                self.step(f"{t} = {self.expr(e.value)}")
-            else:
-                # a null anywhere in the value makes it null: nothing is assigned
-                v = self.expr(e.value)
-                self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+            t = self.null_tolerant(e.value)
             self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
             return t if want_value else None
         fn = ASSIGN_OPS[op]
