@@ -180,11 +180,14 @@ class FuncGen:
                 self.emit(f"{', '.join(names)}, = _c")
             saved_susp, self.susp = self.susp, False   # defaults run on first entry only
             seen_default = False
+            deferred = _deferred_defaults(f) if saved_susp else []
             for p in getattr(f, "node_params", []):
                 if p.default is None and seen_default:
                     # mandatory after an optional one: a dynamic call may have left it out
                     self.emit(f"if {p.sym.pyname} is _M: _missing_arg({p.sym.name!r})", p)
                 seen_default = seen_default or p.default is not None
+                if p in deferred:
+                    continue
                 if p.default is not None:
                     self.emit(f"if {p.sym.pyname} is _M:", p)
                     with self.indent():
@@ -195,8 +198,10 @@ class FuncGen:
             self.susp = saved_susp
             prologue = em.pop(pro)
 
-            self.declare_frame_kinds(params)
+            self.declare_frame_kinds(params, {p.sym for p in deferred})
             body = em.push()
+            if deferred:
+                self.run_defaults(deferred)
             self.function_body(f)
             body_buf = em.pop(body)
 
@@ -247,9 +252,28 @@ class FuncGen:
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
 
-    def declare_frame_kinds(self, params):
-        """Kinds of the named locals (for checkpoint validation); parameters and captured
-        cells hold a value from the start."""
+    def run_defaults(self, params):
+        """Parameter defaults that may suspend run as the body's first statements, resumable
+        like any other. Which parameters were left out is recorded first, and they hold null
+        until their default is computed, so a frame saved inside a default holds only
+        Jactl values."""
+        names = [p.sym.pyname for p in params]
+        t = self.temp()
+        self.step(f"{t} = [{', '.join(f'{n} is _M' for n in names)}]")
+        self.resume.define(t)
+        for n in names:
+            self.step(f"if {n} is _M: {n} = None")
+        for i, p in enumerate(params):
+            def then(p=p):
+                v = self.expr(p.default)
+                self.step(f"{p.sym.pyname} = {self.convert(v, p.default, p.sym.type)}")
+            self.if_stmt_raw(f"{t}[{i}]", then)
+            self.resume.define(p.sym.pyname)
+
+    def declare_frame_kinds(self, params, pending=()):
+        """Kinds of the named locals (for checkpoint validation); parameters (except those
+        whose default is still ``pending``) and captured cells hold a value from the
+        start."""
         r = self.resume
         if self.f.needs_cells:
             r.kind("_c", "@cells")
@@ -259,7 +283,8 @@ class FuncGen:
             r.define(self.name_of(s))
         for s in params:
             r.kind(s.pyname, f"@cell:{s.type or 'def'}" if s.captured else (s.type or "def"))
-            r.define(s.pyname)
+            if s not in pending:
+                r.define(s.pyname)
         for s in self.f.locals:
             r.kind(s.pyname, f"@cell:{s.type or 'def'}" if s.captured else (s.type or "def"))
 
@@ -1984,6 +2009,17 @@ def _pure(node):
 def _emits_statements_node(e):
     return isinstance(e, (N.Assign, N.MultiAssign, N.Postfix, N.DoBlock, N.SwitchExpr)) or \
         (isinstance(e, N.Unary) and e.op in ("++", "--"))
+
+
+def _deferred_defaults(g):
+    """The defaulted parameters of a may-suspend function whose defaults must run in its
+    body (some default calls anything, so it may suspend): all of them, in order, so that
+    they still run left to right. None when one is captured (its Cell is made in the
+    prologue, before any default could run)."""
+    params = [p for p in getattr(g, "node_params", ()) if p.default is not None]
+    if not params or not _prologue_may_suspend(g) or any(p.sym.captured for p in params):
+        return []
+    return params
 
 
 def _prologue_may_suspend(g):

@@ -40,12 +40,6 @@ PROGRAMS = sorted(p.stem for p in HERE.glob("*.jactl"))
 # program name -> one line: what lang gets wrong (expected value kept as Jactl has it).
 # "name" fails both runs; "name/checkpoint" only the checkpoint-each-statement run.
 KNOWN_BUGS = {
-    "request_defaults": "a suspending call in a default parameter value returns that value "
-                        "from the function without running its body "
-                        "(def f(x = sleep(0,2)) { x * x }; f() -> 2, Jactl gives 4)",
-    "session_objects": "a suspending call in a class field initialiser fails: "
-                       "class X { int i = sleep(0,1) }; new X().i -> 'Invalid parent object "
-                       "type (int): expected Map'",
     "shopping_cart": "class-constructor switch patterns (switch-expressions.md, 'Destructured "
                      "Matching on Class Instances'), e.g. Line(qty:q) -> ..., do not parse: "
                      "\"Unexpected token '(': Expecting identifier\"",
