@@ -21,7 +21,7 @@ NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
 BUILTIN_FUNCTIONS = {
     "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
     "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
-    "sqrt": False, "stream": True,
+    "sqrt": False, "stream": True, "$classFromJson": True,  # (its constructor may suspend)
 }
 
 # Builtin methods that call a closure argument (the only methods that can suspend).
@@ -687,6 +687,11 @@ class Resolver:
         if isinstance(c, N.Field) and isinstance(c.obj, N.ClassRef) and isinstance(c.name, str):
             ci = self.classes.get(c.obj.cname)
             fd = ci.find_method(c.name) if ci is not None else None
+            if fd is None and ci is not None and c.name == "fromJson" and not e.named:
+                # every class has fromJson(text): a runtime builtin given the class name
+                e.callee = N.Ident("$classFromJson", line=c.line, col=c.col)
+                e.args = [N.Literal("string", c.obj.cname, line=c.line, col=c.col)] + e.args
+                return self._e_Call(e)
             if fd is None or not fd.is_static_method:
                 self.errors.append(_err(f"No static method '{c.name}' found in class "
                                         f"{c.obj.cname}", c, self.source))

@@ -340,7 +340,13 @@ def b_stream(rt, fn=MISSING):
     return StreamFrame(fn).run()
 
 
+def b_class_from_json(rt, cname, text=None):
+    from .objects import class_from_json
+    return class_from_json(rt.klass(cname), text)
+
+
 BUILTINS = {
+    "$classFromJson": b_class_from_json,
     "print": b_print, "println": b_println, "sprintf": b_sprintf, "sleep": b_sleep,
     "checkpoint": b_checkpoint, "eval": b_eval, "uuid": b_uuid, "timestamp": b_timestamp,
     "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt, "stream": b_stream,

@@ -409,6 +409,38 @@ class _Parser:
                 _fail(self.i - 1, f"Expected ',' or '}}' while decoding map but got '{c}'")
 
 
+def _unique_pairs(pairs):
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise JactlRuntimeError(f"Field '{k}' appears multiple times in JSON object")
+        out[k] = v
+    return out
+
+
+_c_decode_unique = None
+
+
+def from_json_unique(s):
+    """fromJson where a key repeated in an object is an error (decoding into a class)."""
+    global _c_decode_unique
+    if _c_decode_unique is None:
+        _c_decode_unique = _pyjson.JSONDecoder(
+            parse_float=_c_decimal, parse_int=_c_int, parse_constant=_c_constant,
+            object_pairs_hook=_unique_pairs).decode
+    if type(s) is str and "\\u" not in s:
+        try:
+            v = _c_decode_unique(s)
+        except JactlRuntimeError:
+            raise
+        except Exception:
+            pass
+        else:
+            charge(len(s) >> 3)
+            return v
+    return from_json(s)
+
+
 def _c_int(text):
     if len(text) <= 20:
         v = int(text)

@@ -355,3 +355,36 @@ def null_receiver_error(e):
     if e.name.startswith("_m_"):
         return NullError("Tried to invoke method on null object")
     return NullError("Tried to access field of null object")
+
+
+# ------------------------------------------------------------------ X.fromJson(text)
+
+_NULL_NAMES = {"int": "Integer", "long": "Long", "double": "Double", "boolean": "Boolean",
+               "byte": "Byte"}
+
+
+def class_from_json(cd, text):
+    """``X.fromJson(text)``, which every class has: the JSON object's fields become the
+    instance's (nested objects and arrays converted to the fields' types, missing fields
+    with an initialiser getting it); null JSON gives null."""
+    from .jsonfmt import from_json_unique
+    if text is None:
+        raise NullError("Null string passed to fromJson()")
+    v = from_json_unique(text)
+    if v is None:
+        return None
+    if type(v) is not dict:
+        raise JactlRuntimeError(f"Expected JSON object for class {cd.name}, not "
+                                f"{type_name_of(v)}")
+    missing = [f for f in cd.mandatory if f not in v]
+    if missing:
+        raise JactlRuntimeError(f"Missing mandatory field(s): {','.join(missing)}")
+    for name, t in cd.ftypes.items():
+        if name in v and v[name] is None and t in _NULL_NAMES:
+            raise JactlRuntimeError(f"{_NULL_NAMES[t]} value cannot be null (field {name})")
+    return from_map(cd, v)
+
+
+def type_name_of(v):
+    from .values import class_name
+    return class_name(v)

@@ -46,8 +46,6 @@ KNOWN_BUGS = {
     "template_engine/checkpoint": "a call that can suspend inside the ${...} replacement "
                                   "of s/.../.../g fails: NameError '_mm' is not defined "
                                   "(also plain: s =~ s/(\\d)/${sleep(0,$1)}/g)",
-    "class_json": "a class's static fromJson() (json.md, 'User Classes') is missing: "
-                  "X.fromJson(str) is a compile error 'No static method fromJson'",
 }
 
 

@@ -1,0 +1,28 @@
+"""Every class has a static fromJson(text)."""
+
+import pytest
+
+import lang
+
+
+@pytest.mark.parametrize("src, want", [
+    ("class X { int i; }; X.fromJson('{\"i\":3}').i", 3),
+    ("class X { int i; int j = 2 }; X.fromJson('{\"i\":3}').j", 2),
+    ("class X { int i; }; X.fromJson('null')", None),
+    ("class Y { int i }; class X { int i; Y[] y }; "
+     "X.fromJson('{\"i\":3,\"y\":[{\"i\":1},{\"i\":2}]}').y[1].i", 2),
+    ("class X { int i = sleep(0,1); long j = 2 }; X.fromJson('{\"i\":4}').j", 2),
+])
+def test_from_json(src, want):
+    assert lang.eval(src) == want
+
+
+@pytest.mark.parametrize("src, error", [
+    ("class X { int i; X x }; X.fromJson('{\"i\":3}')", "Missing mandatory field(s): x"),
+    ("class X { int i }; X.fromJson('{\"i\":3,\"i\":4}')", "Field 'i' appears multiple times"),
+    ("class X { int i; int x }; X.fromJson('{\"i\":3,\"x\":null}')",
+     "Integer value cannot be null"),
+])
+def test_from_json_errors(src, error):
+    with pytest.raises(lang.JactlRuntimeError, match=error.replace("(", r"\(").replace(")", r"\)")):
+        lang.eval(src)
