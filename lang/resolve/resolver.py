@@ -665,6 +665,10 @@ class Resolver:
                 e.kind, e.value = v.kind, v.value
                 e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
+            if ci is not None and ci.field(e.name) is not None:
+                self.errors.append(_err(f"Static access to non-static field '{e.name}'", e,
+                                        self.source))
+                return "def"
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
             f = self.classes[e.obj.stype].field(e.name)
@@ -1284,8 +1288,8 @@ class ClassInfo:
         for vd in cd.fields:
             if vd.is_const:
                 if not isinstance(vd.init, N.Literal):
-                    r.errors.append(_err("Const field must be initialised with a simple "
-                                         "value", vd, r.source))
+                    r.errors.append(_err("Const fields must be initialised to simple "
+                                         "constant values", vd, r.source))
                     continue
                 self.consts[vd.name] = vd.init
                 continue
