@@ -1816,6 +1816,16 @@ class FuncGen:
                 bound.add(sym.name)
                 tests.append(self.bind_text(sym, v))
             return "(" + " and ".join(tests) + ")"
+        if k == "ctor":
+            tests = [f"_instanceof({v}, {_tn_s(p.tname)!r})"]
+            subs = [x for _, x in p.entries] if p.entries else p.items
+            for fname, sub in zip(p.fields, subs):
+                fv = f"_field({v}, {fname!r})"
+                if sub.kind == "lit":   # a field matches a literal by value, as with ==
+                    tests.append(f"_eq({fv}, {self.expr(sub.value)})")
+                else:
+                    tests.append(self.pattern(sub, fv, bound))
+            return "(" + " and ".join(tests) + ")"
         if k == "regex":
             r = p.value
             pt = self.expr(r.pattern)

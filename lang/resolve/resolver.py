@@ -946,6 +946,33 @@ class Resolver:
                                         self.source))
             for _, x in p.entries:
                 self._pattern(x, bound, "def")
+        elif k == "ctor":
+            ci = self.classes.get(p.tname)
+            if ci is None:
+                self.errors.append(_err(f"Unknown class '{p.tname}'", p, self.source))
+                return
+            if p.entries:
+                fields = []
+                for name, sub in p.entries:
+                    f = ci.field(name)
+                    if f is None:
+                        self.errors.append(_err(f"No such field '{name}' in class {p.tname}",
+                                                sub, self.source))
+                        return
+                    fields.append((f, sub))
+            else:
+                mand = [f for f in ci.all_fields if f[2] is None]
+                if len(mand) != len(p.items):
+                    self.errors.append(_err(f"Number of sub-patterns ({len(p.items)}) does not "
+                                            f"match mandatory field count ({len(mand)}) for "
+                                            f"class {p.tname}", p, self.source))
+                    return
+                fields = list(zip(mand, p.items))
+            p.fields = [f[0] for f, _ in fields]
+            for f, sub in fields:
+                ft = _type_name(f[1]) if f[1] is not None else "def"
+                # (a number matches a numeric field of any type by value: X(3) for a long)
+                self._pattern(sub, bound, "def" if ft in _NUM_TYPES else ft)
         elif k == "regex":
             if stype not in ("def", "String"):
                 self.errors.append(_err(f"Type {stype} can never match pattern type String", p,

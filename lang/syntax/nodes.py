@@ -440,7 +440,9 @@ class Pattern(Node):
     'bind'  name, tname (None when untyped)             'any'   ``_``
     'list'  items=[Pattern], star index via 'star' items
     'star'  name (None for ``*``)                       'map'   entries=[(key str, Pattern)], star
-    'regex' value=RegexLit                              'expr'  value=Expr (``$v`` / ``${e}``)"""
+    'regex' value=RegexLit                              'expr'  value=Expr (``$v`` / ``${e}``)
+    'ctor'  tname=class, items=[Pattern] (its mandatory fields in order) or
+            entries=[(field name, Pattern)]: ``X(1, a)`` / ``X(i: 1)``"""
     kind: str
     value: Any = None
     name: Optional[str] = None
@@ -450,6 +452,7 @@ class Pattern(Node):
     star: bool = False
     sym: Any = None            # resolver: binding Symbol
     match_sym: Any = None      # resolver: 'regex': the ``$@`` local its groups go to
+    fields: List[Any] = field(default_factory=list)   # resolver: 'ctor': field per sub-pattern
 
 
 @node

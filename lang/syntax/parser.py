@@ -760,6 +760,23 @@ class _Builder:
             return _at(N.Pattern("type", tname="def"), t)
         return _at(N.Pattern("type", tname=t.name + "[]" * t.dims), t)
 
+    def sp_ctor(self, c):
+        """``X(p1, p2)`` / ``X(f: p)``: an instance of class X whose mandatory fields (in
+        order) or named fields match the sub-patterns."""
+        t = c[0]
+        args = [x for x in c[1:] if not isinstance(x, Token)]
+        items = [x for x in args if isinstance(x, N.Pattern)]
+        entries = [x for x in args if isinstance(x, tuple)]
+        if items and entries:
+            raise self.err("Cannot mix named and positional sub-patterns", c[1])
+        return _at(N.Pattern("ctor", tname=t.name + "[]" * t.dims, items=items,
+                             entries=entries), t)
+
+    def sp_carg(self, c):
+        if len(c) == 1:
+            return c[0]
+        return (c[0].value, c[2])
+
     def sp_bind(self, c):
         if len(c) == 1:
             return _at(N.Pattern("bind", name=c[0].value), c[0])
