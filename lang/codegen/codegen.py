@@ -22,6 +22,7 @@ from decimal import Decimal
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
 from .typed import Typed
+from . import strdec
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
@@ -987,6 +988,8 @@ class FuncGen:
         if op in ("=~", "!~"):
             return self.regex(e)
         fast = self.typed.binary(e)
+        if fast is None:
+            fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
         if fast is not None:
             return fast
         l, r = self.exprs([e.left, e.right])
@@ -1362,7 +1365,8 @@ class FuncGen:
             return t
         else:
             fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
-            nv = fast or list_append(self, fn, cur, v) or f"{fn}({cur}, {v})"
+            nv = fast or strdec.compound(self, e, cur, v, lt, rt, op) or \
+                list_append(self, fn, cur, v) or f"{fn}({cur}, {v})"
             if not want_value and lt in ("def", "var"):
                 self.step(write(nv))
                 return None
