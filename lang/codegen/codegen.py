@@ -1458,7 +1458,8 @@ class FuncGen:
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
-        return exact_convert(self, v, tname) or f"_cv({v}, {tname!r})"
+        return strdec.convert(node, tname) or exact_convert(self, v, tname) or \
+            f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
         names = getattr(self.mod, "class_names", None)

@@ -106,3 +106,12 @@ def compound(g, e, cur, v, ttype, vtype, op):
     if ttype == "String" and pop != "+":
         return None
     return _fast(g, e.target, cur, e.value, v, ttype, vtype, pop, fn)
+
+
+def convert(node, tname):
+    """``Decimal d = 0``: an int literal stored into a Decimal is a Decimal constant (what
+    ``_cv`` would build at run time), or None."""
+    if tname == "Decimal" and isinstance(node, N.Literal) and node.kind == "int" and \
+            type(node.value) is int:
+        return f"_Dec({node.value!r})"
+    return None
