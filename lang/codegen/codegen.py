@@ -1872,7 +1872,7 @@ class FuncGen:
         return f"_bcall(_RT, 'eval', ({', '.join(args)},))"
 
 
-_DIRECT_BUILTINS = {"println", "print"}
+_DIRECT_BUILTINS = {"println", "print", "sprintf"}
 
 # one work unit from the instance's countdown; reaching 0 reports the chunk
 _TICK = "if (_BC := _BC - 1) <= 0: _RT.check_limits()"

@@ -14,7 +14,7 @@ PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
                      iter_list, mget, new_array, setfield, setindex)
-from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_value, call,
+from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
 from ..errors import NullError
 from .objects import null_receiver_error
@@ -101,7 +101,7 @@ EXPORTS = {
     "_field_auto": field_auto, "_index_auto": index_auto, "_mget": mget, "_gget": gget,
     "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke,
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
-    "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
+    "_B_println": b_println, "_B_print": b_print, "_B_sprintf": b_sprintf, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
     "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_cset": _cset, "_new_array": new_array,
