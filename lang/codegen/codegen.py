@@ -926,7 +926,7 @@ class FuncGen:
                 parts.append(repr(p))
             else:
                 ex = next(vals)
-                parts.append(ex if getattr(p, "stype", "") == "String" and False else str_part(self, ex))
+                parts.append(strdec.interp_part(self, p, ex) or str_part(self, ex))
         if not parts:
             return "''"
         if len(parts) == 1:

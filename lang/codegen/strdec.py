@@ -115,3 +115,15 @@ def convert(node, tname):
             type(node.value) is int:
         return f"_Dec({node.value!r})"
     return None
+
+
+def interp_part(g, node, ex):
+    """``"${i}"`` with i statically int: an int's text is ``int.__repr__`` (what ``_str``
+    calls for an int) without the type dispatch; other values take ``_str``. Or None."""
+    if g.st(node) != "int":
+        return None
+    if ex.isidentifier():
+        return f"(_istr({ex}) if type({ex}) is int else _str({ex}))"
+    g.nq += 1
+    q = f"_q{g.nq}"
+    return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"

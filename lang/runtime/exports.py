@@ -87,7 +87,7 @@ EXPORTS = {
     "_null_assign": null_assign, "_nn_obj": nn_obj,
     "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
     "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
-    "_Dec0": Decimal(0), "_dec_zero": ops._fix_dec_zero, "_w32": wrap32, "_str": to_string, "_tr": truthy,
+    "_Dec0": Decimal(0), "_dec_zero": ops._fix_dec_zero, "_istr": int.__repr__, "_w32": wrap32, "_str": to_string, "_tr": truthy,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_mod": ops.mod,
     "_rem": ops.rem, "_band": ops.bit_and, "_bor": ops.bit_or, "_bxor": ops.bit_xor,
     "_shl": ops.shl, "_shr": ops.shr, "_ushr": ops.ushr, "_eq": ops.eq, "_ne": ops.ne,
