@@ -22,6 +22,7 @@ from decimal import Decimal
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
 from .typed import Typed
+from . import strdec
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
@@ -950,7 +951,7 @@ class FuncGen:
                 parts.append(repr(p))
             else:
                 ex = next(vals)
-                parts.append(ex if getattr(p, "stype", "") == "String" and False else str_part(self, ex))
+                parts.append(strdec.interp_part(self, p, ex) or str_part(self, ex))
         if not parts:
             return "''"
         if len(parts) == 1:
@@ -1012,6 +1013,8 @@ class FuncGen:
         if op in ("=~", "!~"):
             return self.regex(e)
         fast = self.typed.binary(e)
+        if fast is None:
+            fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
         if fast is not None:
             return fast
         l, r = self.exprs([e.left, e.right])
@@ -1387,7 +1390,8 @@ class FuncGen:
             return t
         else:
             fast = self.fast_int(cur, v, lt, rt, op[:-1], fn) if op in ("+=", "-=", "*=") else None
-            nv = fast or list_append(self, fn, cur, v) or f"{fn}({cur}, {v})"
+            nv = fast or strdec.compound(self, e, cur, v, lt, rt, op) or \
+                list_append(self, fn, cur, v) or f"{fn}({cur}, {v})"
             if not want_value and lt in ("def", "var"):
                 self.step(write(nv))
                 return None
@@ -1479,7 +1483,8 @@ class FuncGen:
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
-        return exact_convert(self, v, tname) or f"_cv({v}, {tname!r})"
+        return strdec.convert(node, tname) or exact_convert(self, v, tname) or \
+            f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
         names = getattr(self.mod, "class_names", None)
@@ -1902,7 +1907,7 @@ class FuncGen:
         return f"_bcall(_RT, 'eval', ({', '.join(args)},))"
 
 
-_DIRECT_BUILTINS = {"println", "print"}
+_DIRECT_BUILTINS = {"println", "print", "sprintf"}
 
 # one work unit from the instance's countdown; reaching 0 reports the chunk
 _TICK = "if (_BC := _BC - 1) <= 0: _RT.check_limits()"

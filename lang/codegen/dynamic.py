@@ -372,7 +372,8 @@ def string_eq(g, l, r, op, fn):
     return f"({x} {op} {lit} if type({first}) is str else {fn}({args}))"
 
 
-_EXACT = {"int": "int", "String": "str", "boolean": "bool"}
+_EXACT = {"int": "int", "String": "str", "boolean": "bool", "Decimal": "_Dec", "List": "list",
+          "Map": "dict"}
 
 
 def exact_convert(g, v, tname):

@@ -14,7 +14,7 @@ PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
                      iter_list, mget, new_array, setfield, setindex)
-from .calls import (BUILTINS, b_print, b_println, bcall, bcall_named, builtin_value, call,
+from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
 from ..errors import NullError
 from .objects import null_receiver_error
@@ -87,7 +87,7 @@ EXPORTS = {
     "_null_assign": null_assign, "_nn_obj": nn_obj,
     "_FI": FunctionInfo, "_M": MISSING, "_Cell": Cell, "_Closure": Closure,
     "_Suspend": Suspend, "_CF": CodeFrame, "_Long": Long, "_Byte": Byte, "_Dec": Decimal,
-    "_Dec0": Decimal(0), "_w32": wrap32, "_str": to_string, "_tr": truthy,
+    "_Dec0": Decimal(0), "_dec_zero": ops._fix_dec_zero, "_istr": int.__repr__, "_w32": wrap32, "_str": to_string, "_tr": truthy,
     "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_mod": ops.mod,
     "_rem": ops.rem, "_band": ops.bit_and, "_bor": ops.bit_or, "_bxor": ops.bit_xor,
     "_shl": ops.shl, "_shr": ops.shr, "_ushr": ops.ushr, "_eq": ops.eq, "_ne": ops.ne,
@@ -101,7 +101,7 @@ EXPORTS = {
     "_field_auto": field_auto, "_index_auto": index_auto, "_mget": mget, "_gget": gget,
     "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke,
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
-    "_B_println": b_println, "_B_print": b_print, "_builtin_value": builtin_value,
+    "_B_println": b_println, "_B_print": b_print, "_B_sprintf": b_sprintf, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
     "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_cset": _cset, "_new_array": new_array,

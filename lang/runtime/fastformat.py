@@ -1,6 +1,6 @@
-"""sprintf's fast path: a format made only of ``%s``, ``%d`` (with a width and the ``0`` or
-``-`` flag) and ``%%`` is turned once into a Python %-format, and applied directly when
-each argument is of a type whose Python formatting is Java's: an int or long for ``%d``,
+"""sprintf's fast path: a format made only of ``%s`` (with a width and the ``-`` flag),
+``%d`` (with a width and the ``0`` or ``-`` flag) and ``%%`` is turned once into a Python
+%-format, and applied directly when each argument is of a type whose Python formatting is Java's: an int or long for ``%d``,
 a String or int for ``%s``. Anything else (other conversions, flags or types, a missing
 argument) returns None and strings.sprintf does the full Java String.format."""
 
@@ -9,7 +9,7 @@ import re
 from .limits import charge_chars, check_chars
 from .types import Long
 
-_SPEC = re.compile(r"%(?:(-?0?[1-9]\d?)?d|(s)|(%))")
+_SPEC = re.compile(r"%(?:(-?0?[1-9]\d?)?d|(-?[1-9]\d?)?(s)|(%))")
 _CACHE = {}
 _INT_TYPES = (int, Long)
 
@@ -23,10 +23,11 @@ def _compile(fmt):
         if "%" in lit:
             return False      # a specifier this fast path does not know
         out.append(lit)
-        if m.group(3):
+        if m.group(4):
             out.append("%%")
-        elif m.group(2):
-            out.append("%s")
+        elif m.group(3):
+            # a width pads by code points, as strings._pad does
+            out.append(f"%{m.group(2) or ''}s")
             kinds.append("s")
         else:
             w = m.group(1) or ""

@@ -1,0 +1,129 @@
+"""String and Decimal fast paths: ``+``/``*``/``+=`` on statically String operands and
+``+ - *``, ``+= -= *=`` and ``< <= > >=`` on statically Decimal (or Decimal and int)
+operands compiled to plain Python operations.
+
+Why: the general operators (``_add``, ``_mul``, ``_ge``...) rank their operands' types on
+every call; for a String concatenation or a Decimal product that dispatch costs more than
+the operation itself. Static types are only a hint here (a String variable may hold null):
+each fast path tests the run-time types inline and falls back to the general operator when
+the test fails, so values, errors and the size limits are exactly the general ones. Only
+operands that emit no statements and cannot suspend (``lower`` false) are handled.
+
+Value representation is unchanged: a String is a ``str``, a Decimal a ``decimal.Decimal``
+(``_Dec``) in the wide exact context set by runtime/types.py.
+"""
+
+from ..syntax import nodes as N
+
+_DEC_OPS = ("+", "-", "*")
+_DEC_CMP = ("<", "<=", ">", ">=")
+# below this many characters a String is never measured (limits.BYTES_MIN): the general
+# operators check and charge only longer results, so longer ones take the general path
+_SMALL = 4096
+_DEC_PARTNER = ("Decimal", "int", "def")
+_PY_TYPE = {"Decimal": "_Dec", "String": "str", "int": "int"}
+_LITERAL_KINDS = {"decimal": "_Dec", "string": "str", "int": "int"}
+
+
+def _is_int_literal(text):
+    return text.isdigit()
+
+
+def _operands(g, pairs):
+    """[(node, text, python type name)] -> (names, test): each operand evaluated once, in
+    order, into a walrus temp unless it is a plain name or a literal (whose type is known:
+    no test); the test checks the other operands' types and evaluates all of them whatever
+    the result (``&``)."""
+    names, tests = [], []
+    for node, text, pt in pairs:
+        if isinstance(node, N.Literal) and node.kind in _LITERAL_KINDS and \
+                _LITERAL_KINDS[node.kind] == pt and (pt != "int" or _is_int_literal(text)):
+            names.append(text)
+        elif text.isidentifier():
+            names.append(text)
+            tests.append(f"(type({text}) is {pt})")
+        else:
+            g.nq += 1
+            q = f"_q{g.nq}"
+            names.append(q)
+            tests.append(f"(type({q} := {text}) is {pt})")
+    return names, " & ".join(tests) if tests else "True"
+
+
+def _kinds(lt, rt, op):
+    """'dec', 'str' or 'rep' (String * int) when the operand types have a fast path."""
+    if op in _DEC_OPS or op in _DEC_CMP:
+        # (an untyped operand is tested for Decimal: ``total * rates[region]``)
+        if "Decimal" in (lt, rt) and lt in _DEC_PARTNER and rt in _DEC_PARTNER:
+            return "dec"
+    if op == "+" and lt == "String" and rt == "String":
+        return "str"
+    if op == "*" and lt == "String" and rt == "int":
+        return "rep"
+    return None
+
+
+def _fast(g, a_node, a_text, b_node, b_text, lt, rt, op, fn):
+    kind = _kinds(lt, rt, op)
+    if kind is None:
+        return None
+    if kind == "dec":
+        lt, rt = ("Decimal" if lt == "def" else lt), ("Decimal" if rt == "def" else rt)
+    (a, b), test = _operands(g, [(a_node, a_text, _PY_TYPE[lt]),
+                                 (b_node, b_text, _PY_TYPE[rt])])
+    general = f"{fn}({a}, {b})"
+    if kind == "dec":
+        if op in _DEC_CMP:
+            return f"({a} {op} {b} if {test} else {general})"
+        # BigDecimal has no negative zero: a zero result loses its sign (ops._fix_dec_zero)
+        return f"((_r if (_r := {a} {op} {b}) else _dec_zero(_r)) if {test} else {general})"
+    if kind == "str":
+        return f"({a} + {b} if {test} and len({a}) + len({b}) <= {_SMALL} else {general})"
+    # String * n: only small non-negative counts (the general operator checks the size
+    # before building the String)
+    return f"({a} * {b} if {test} and 0 <= {b} and len({a}) * {b} <= {_SMALL} else {general})"
+
+
+def binary(g, e, binops):
+    """Text for a Binary node with String/Decimal operands, or None."""
+    if getattr(e.left, "lower", True) or getattr(e.right, "lower", True):
+        return None
+    lt, rt = g.st(e.left), g.st(e.right)
+    if _kinds(lt, rt, e.op) is None:
+        return None
+    a, b = g.exprs([e.left, e.right])
+    return _fast(g, e.left, a, e.right, b, lt, rt, e.op, binops[e.op])
+
+
+def compound(g, e, cur, v, ttype, vtype, op):
+    """New value of ``x op= v`` for a local String/Decimal x, or None."""
+    if op not in ("+=", "-=", "*=") or not isinstance(e.target, N.Ident) or \
+            e.target.sym is None or e.target.sym.kind != "local" or \
+            getattr(e.value, "lower", True) or ttype not in ("String", "Decimal"):
+        return None
+    pop = op[:-1]
+    fn = "_add_assign" if op == "+=" else ("_sub" if op == "-=" else "_mul")
+    if ttype == "String" and pop != "+":
+        return None
+    return _fast(g, e.target, cur, e.value, v, ttype, vtype, pop, fn)
+
+
+def convert(node, tname):
+    """``Decimal d = 0``: an int literal stored into a Decimal is a Decimal constant (what
+    ``_cv`` would build at run time), or None."""
+    if tname == "Decimal" and isinstance(node, N.Literal) and node.kind == "int" and \
+            type(node.value) is int:
+        return f"_Dec({node.value!r})"
+    return None
+
+
+def interp_part(g, node, ex):
+    """``"${i}"`` with i statically int: an int's text is ``int.__repr__`` (what ``_str``
+    calls for an int) without the type dispatch; other values take ``_str``. Or None."""
+    if g.st(node) != "int":
+        return None
+    if ex.isidentifier():
+        return f"(_istr({ex}) if type({ex}) is int else _str({ex}))"
+    g.nq += 1
+    q = f"_q{g.nq}"
+    return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"
