@@ -474,3 +474,21 @@ def long_fallback(a, b, at, bt, op, fn):
     if op in _CMP:
         return f"({a} {op} {b} if {test} else {general})"
     return general
+
+
+def untyped_index(x):
+    """For the counting-loop purity test (typed.py ``_pure``): ``x[i]`` and ``x[i] = v``
+    on an untyped (def, List or Map) value with an int index run no user code — a List,
+    Map, String or array is indexed, null (store) becomes a List, anything else is an
+    error — and variables never hold lazy stages (they are made Lists when stored). So
+    such a loop body cannot assign a global that bounds the loop. The operands are still
+    checked by the caller."""
+    from ..syntax import nodes as N
+    if isinstance(x, N.Assign):
+        if x.op != "=" or not isinstance(x.target, N.Index):
+            return False
+        x = x.target
+    if not isinstance(x, N.Index) or x.null_safe:
+        return False
+    return getattr(x.obj, "stype", "def") in ("def", "List", "Map") and \
+        getattr(x.index, "stype", "def") == "int"
