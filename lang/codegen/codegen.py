@@ -29,7 +29,7 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
 from .resume import ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -1077,13 +1077,14 @@ class FuncGen:
         first = " & ".join(f"({c})" for c in evals) if len(evals) > 1 else "".join(evals)
         cond = " and ".join([c for c in [first] if c] + checks)
         a, b = ops_
+        other = long_fallback(a, b, lt, rt, op, fn)     # long operands, then fn
         if op in ("+", "-", "*"):
             return (f"(_r if {cond} and {INT_MIN} <= (_r := {a} {op} {b}) <= {INT_MAX} "
-                    f"else {fn}({a}, {b}))")
+                    f"else {other})")
         if op == "%":
             nz = "" if _is_int_literal(b) and int(b) != 0 else f" and {b}"
-            return f"({a} % {b} if {cond}{nz} else {fn}({a}, {b}))"
-        return f"({a} {op} {b} if {cond} else {fn}({a}, {b}))"
+            return f"({a} % {b} if {cond}{nz} else {other})"
+        return f"({a} {op} {b} if {cond} else {other})"
 
     def match_local(self, name):
         """A function-local used by regex matching ($n groups, /g positions): starts as

@@ -437,3 +437,59 @@ def str_part(g, ex):
         return f"({ex} if type({ex}) is str else _str({ex}))"
     q = _q(g)
     return f"({q} if type({q} := {ex}) is str else _str({q}))"
+
+
+# ``acc + x * d`` with untyped values that hold longs at run time (``def x = 12345L``):
+# when the int path's type test fails, a second inline test admits a long operand (the
+# other a long or an int) and does the 64-bit arithmetic or comparison without calling
+# the general operator. Two ints never take this path (an int overflow wraps to int).
+_CMP = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _long_test(a, b, at, bt):
+    """Test that at least one of a, b is a Long and the other a Long or an int (at/bt: the
+    static types, 'int' when known to be an int)."""
+    ints = [t == "int" or _is_int(x) for x, t in ((a, at), (b, bt))]
+    if ints[0] and ints[1]:
+        return None
+    if ints[0]:
+        return f"type({b}) is _Long"
+    if ints[1]:
+        return f"type({a}) is _Long"
+    return (f"((type({a}) is _Long and (type({b}) is _Long or type({b}) is int)) or "
+            f"(type({a}) is int and type({b}) is _Long))")
+
+
+def long_fallback(a, b, at, bt, op, fn):
+    """The else branch of an inline int operation: the long tier, then ``fn``. a and b are
+    side-effect-free texts (names or literals) already evaluated."""
+    general = f"{fn}({a}, {b})"
+    test = _long_test(a, b, at, bt)
+    if test is None:
+        return general
+    if op in ("+", "-", "*"):
+        return (f"(_Long(_r) if {test} and {_LONG_MIN} <= (_r := {a} {op} {b}) <= {_LONG_MAX} "
+                f"else {general})")
+    if op == "%" and _is_int(b) and int(b) > 0:
+        return f"(_Long({a} % {b}) if {test} else {general})"
+    if op in _CMP:
+        return f"({a} {op} {b} if {test} else {general})"
+    return general
+
+
+def untyped_index(x):
+    """For the counting-loop purity test (typed.py ``_pure``): ``x[i]`` and ``x[i] = v``
+    on an untyped (def, List or Map) value with an int index run no user code — a List,
+    Map, String or array is indexed, null (store) becomes a List, anything else is an
+    error — and variables never hold lazy stages (they are made Lists when stored). So
+    such a loop body cannot assign a global that bounds the loop. The operands are still
+    checked by the caller."""
+    from ..syntax import nodes as N
+    if isinstance(x, N.Assign):
+        if x.op != "=" or not isinstance(x.target, N.Index):
+            return False
+        x = x.target
+    if not isinstance(x, N.Index) or x.null_safe:
+        return False
+    return getattr(x.obj, "stype", "def") in ("def", "List", "Map") and \
+        getattr(x.index, "stype", "def") == "int"

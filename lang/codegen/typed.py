@@ -21,6 +21,7 @@ errors (divide by zero, index out of bounds, null operands) are the general ones
 
 from ..resolve.resolver import _children
 from ..syntax import nodes as N
+from .dynamic import untyped_index
 
 MIN64, MAX64 = -0x8000000000000000, 0x7fffffffffffffff
 _ARITH = ("+", "-", "*", "/", "%")
@@ -448,6 +449,8 @@ def _pure(node):
             if x.sym is None or x.sym.kind not in ("local", "global"):
                 return False
             continue
+        elif untyped_index(x):      # x[i] / x[i] = v on an untyped List or Map
+            pass
         elif isinstance(x, N.Assign):
             t = x.target
             if isinstance(t, N.Ident) and (t.sym is None or t.sym.kind != "local"):

@@ -136,6 +136,9 @@ def convert_args(fn, args):
         a = args[i]
         if a is MISSING or type(a) is _EXACT.get(t):
             continue
+        c = getattr(type(a), "_cls", None)     # an instance of exactly the class named:
+        if c is not None and c.name == t:       # nothing to convert (isa's first case)
+            continue
         if cv is None:
             cv = _CV[0]
             args = list(args)

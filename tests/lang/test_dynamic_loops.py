@@ -1,0 +1,54 @@
+"""Untyped loops and long values (codegen/dynamic.py ``long_fallback``, counting loops over
+``def`` counters): the fast paths give what the general operators give — values, their
+Jactl types and errors — in plain and checkpoint-each-statement mode. The expected results
+were produced by the general path (before these fast paths existed)."""
+
+import pytest
+
+import lang
+
+CASES = [
+    ('def x = 9223372036854775807L; def i = 1; x + i', 'ok', '-9223372036854775808L', 'Long'),
+    ('def x = 9223372036854775807L; def i = 2; x * i', 'ok', '-2L', 'Long'),
+    ('def x = -9223372036854775807L; def i = 5; x - i', 'ok', '9223372036854775804L', 'Long'),
+    ('def x = 5L; def i = 3; x * i + i', 'ok', '18L', 'Long'),
+    ('def x = 5L; def y = 7L; x * y - y', 'ok', '28L', 'Long'),
+    ('def x = 2147483647; def y = 1; x + y', 'ok', '-2147483648', 'int'),
+    ('def x = 2147483647; def y = 2L; x * y', 'ok', '4294967294L', 'Long'),
+    ('def x = -7L; x % 3', 'ok', '2L', 'Long'),
+    ('def x = 7L; x % 3 == 1', 'ok', 'True', 'bool'),
+    ('def x = 7L; def y = 7; x == y', 'ok', 'True', 'bool'),
+    ('def x = 7L; def y = 8; [x < y, x <= y, x > y, x >= y, x != y, y == x]', 'ok', '[True, True, False, False, True, False]', 'list'),
+    ('def x = 7L; def y = 7.5; [x < y, x == y, x + y]', 'ok', "[True, False, Decimal('14.5')]", 'list'),
+    ("def x = 7L; def y = 'a'; x + y", 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was String"),
+    ("def x = 7L; def y = 'a'; x * y", 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '*': was String"),
+    ('def x = 7L; def y = null; x + y', 'err', 'NullError', "Null operand for right-hand side of '+'"),
+    ('def x = 7L; def y = null; x == y', 'ok', 'False', 'bool'),
+    ('def acc = 0L; acc += 5; acc += 2147483647; acc', 'ok', '2147483652L', 'Long'),
+    ('def acc = 5L; acc -= 7; acc *= 3; acc', 'ok', '-6L', 'Long'),
+    ('def acc = 5L; def b = true; acc + b', 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was boolean"),
+    ('def x = 3L; def l = []; for (def i = 0; i < 5; i++) { l <<= x * i }; l', 'ok', '[0L, 3L, 6L, 9L, 12L]', 'list'),
+    ('def acc = 0L; def x = 12345L; for (def i = 0; i < 50; i++) { x = (x * 1103515245L + 12345L) % 2147483648L; def d = i % 7; acc = (acc + x * d) % 1000000007L; if (x % 3 == 0) { acc += 1 } }; acc', 'ok', '253260182L', 'Long'),
+    ('def c = (10 + 1).collect{ false }; for (def i = 2; i * i <= 10; i++) { if (!c[i]) { for (def j = i * i; j <= 10; j += i) { c[j] = true } } }; def k = 0; for (def i = 2; i <= 10; i++) { if (!c[i]) { k++ } }; k', 'ok', '4', 'int'),
+    ('def c = [:]; for (def j = 0; j <= 4; j += 2) { c[j] = j }; c', 'ok', '{0: 0, 2: 2, 4: 4}', 'dict'),
+    ('def c = null; for (def j = 0; j <= 4; j += 2) { c[j] = j }; c', 'ok', '[0, None, 2, None, 4]', 'list'),
+    ('def c = [1,2]; for (def j = 0; j <= 4; j += 2) { c[j] = j }; c', 'ok', '[0, 2, 2, None, 4]', 'list'),
+    ("def c = 'abc'; def s = 0; for (def j = 0; j < 3; j++) { s += c[j].size() }; s", 'ok', '3', 'int'),
+    ('def c = [1,2,3]; def s = 0; for (def j = 0; j < 5; j++) { s += c[j] }; s', 'err', 'NullError', "Null operand for right-hand side of '+'"),
+    ('def s = 0; for (def j = 0; j < 10; j += 0) { s++; if (s > 5) break }; s', 'ok', '6', 'int'),
+    ('def s = 0; def n = 3L; for (def j = 0; j < n; j++) { s += j }; s', 'ok', '3', 'int'),
+]
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
+def test_dynamic_loop_path(case, cpe):
+    src, kind, a, b = case
+    if kind == "ok":
+        r = lang.eval(src, {}, checkpoint_each_statement=cpe)
+        assert (repr(r), type(r).__name__) == (a, b)
+    else:
+        with pytest.raises(Exception) as ei:
+            lang.eval(src, {}, checkpoint_each_statement=cpe)
+        assert type(ei.value).__name__ == a
+        assert str(ei.value).split(" @ line")[0] == b
