@@ -5,7 +5,7 @@ were produced by the general path (before the fast paths existed)."""
 
 import pytest
 
-import lang
+from fastpath_cases import check_case
 
 CASES = [
     ('long x = 9223372036854775807L; x + 1', 'ok', '-9223372036854775808L', 'Long'),
@@ -176,12 +176,4 @@ CASES = [
 @pytest.mark.parametrize("cpe", [False, True])
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_typed_fast_path(case, cpe):
-    src, kind, a, b = case
-    if kind == "ok":
-        r = lang.eval(src, {}, checkpoint_each_statement=cpe)
-        assert (repr(r), type(r).__name__) == (a, b)
-    else:
-        with pytest.raises(Exception) as ei:
-            lang.eval(src, {}, checkpoint_each_statement=cpe)
-        assert type(ei.value).__name__ == a
-        assert str(ei.value).split(" @ line")[0] == b
+    check_case(case, cpe)
