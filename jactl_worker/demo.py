@@ -2,7 +2,7 @@
 completes, narrated step by step so the park/wake cycle is visible.
 
 With JACTL_REDIS_URL set the demo runs against that Redis (under its own key prefix) but
-still drives the worker, listener and scheduler in this process; without it, an in-process
+still drives the worker (its drain jobs and timer) and the listener in this process; without it, an in-process
 fakeredis is used, so the demo runs on a fresh machine with nothing installed but the package.
 """
 
@@ -46,7 +46,7 @@ def run_demo(settings: Settings, fast: bool = False) -> int:
         where = "an in-process fakeredis (no JACTL_REDIS_URL set)"
     client, keys = fleet.client, fleet.client.store.keys
     queue = fleet.queues[0]
-    _say("setup", f"using {where}; one RQ worker, the listener and RQ's scheduler run in this process")
+    _say("setup", f"using {where}; one RQ worker (drain jobs + the timer) and the listener run in this process")
     click.echo("")
     click.echo(ORDER_SCRIPT)
 
@@ -54,7 +54,7 @@ def run_demo(settings: Settings, fast: bool = False) -> int:
     iid = client.start(ORDER_SCRIPT, {"order": order, "shipTimeoutMs": ship_timeout},
                        instance_id=f"order-{uuid.uuid4().hex[:8]}", reply_to="orders", queue=queue)
     st = client.status(iid)
-    _say("start", f"instance {iid} created (state {st['state']}), script stored by hash {st['script'][:12]}..., run job enqueued")
+    _say("start", f"instance {iid} created (state {st['state']}), script stored by hash {st['script'][:12]}..., ready for a drain job")
 
     fleet.run_until(lambda: client.status(iid)["state"] != "queued", 30)
     fleet.step()
@@ -69,17 +69,17 @@ def run_demo(settings: Settings, fast: bool = False) -> int:
     _say("reply", f"it answers: XADD {keys.inbox} correlation_id={request['replyTo']} body={{...}} -> entry {entry}")
 
     fleet.run_until(lambda: client.status(iid)["waiting_on"] != request["replyTo"], 30)
-    _say("listener", f"matched the reply to the wait on {request['replyTo']!r}, enqueued the resume job, acknowledged the message")
+    _say("listener", f"matched the reply to the wait on {request['replyTo']!r}, made the instance ready for a drain job, acknowledged the message")
     fleet.run_until(lambda: client.status(iid)["state"] != "queued", 30)
     st = _show_park(client, keys, iid, resumed=True)
     if st["state"] != "waiting":
         return _end(client, iid)
 
     corr = st["waiting_on"]
-    _say("timeout", f"nobody answers {corr!r}; RQ's scheduler will run the timeout job at the deadline")
+    _say("timeout", f"nobody answers {corr!r}; the workers' timer fires the deadline")
     t0 = time.monotonic()
     st = fleet.run_instance(iid, timeout=60)
-    _say("timeout", f"after {time.monotonic() - t0:.1f} s the timeout job resolved the wait: receive() returned null, the script went on")
+    _say("timeout", f"after {time.monotonic() - t0:.1f} s the timer resolved the wait: receive() returned null, the script went on")
     _say("checkpoint", f"checkpoint {st['checkpoint_id']} was persisted, then its commit closure ran; the script ended")
     for msg in client.read("notifications"):
         _say("send", f"{keys.out('notifications')} <- {codec.dumps(msg['body'])}")
@@ -96,12 +96,12 @@ def _show_park(client, keys, iid, resumed: bool = False):
     st = client.status(iid)
     verb = "resumed the continuation and ran" if resumed else "ran the script"
     if st["state"] == "waiting":
-        w = client.store.wait_record(st["waiting_on"]) or {}
-        size = len(w.get("continuation") or b"")
+        point = client.store.point(iid) or {}
+        size = len(point.get("continuation") or b"")
         left = (st["timeout_at"] - int(time.time() * 1000)) / 1000 if st["timeout_at"] else None
         deadline = f", times out in {left:.1f} s" if left is not None else ""
         _say("park", f"the worker {verb} until receive({st['waiting_on']!r}): the continuation "
-                     f"({size} bytes) is stored at {keys.wait(st['waiting_on'])}, the RQ job ended{deadline}")
+                     f"({size} bytes) is stored at {keys.point(iid)}, the run ended{deadline}")
     return st
 
 
