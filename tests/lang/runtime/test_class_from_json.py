@@ -26,3 +26,17 @@ def test_from_json(src, want):
 def test_from_json_errors(src, error):
     with pytest.raises(lang.JactlRuntimeError, match=error.replace("(", r"\(").replace(")", r"\)")):
         lang.eval(src)
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 200000,                       # deep nesting: the C decoder and the parser both give up
+    "[" * 200000 + "]" * 200000,
+    '{"i": 1, "i": ' + "[" * 100000 + "}",
+    '{"i": NaN}',
+])
+def test_hostile_json_is_a_clean_error(text):
+    with pytest.raises(lang.JactlRuntimeError):
+        lang.eval("class X { int i }; X.fromJson(t)", {"t": text})
+    if text.startswith("["):
+        with pytest.raises(lang.JactlRuntimeError):
+            lang.eval("t.fromJson()", {"t": text})
