@@ -208,7 +208,7 @@ def _fail(pos, msg):
 _WS = " \t\n\r"
 
 
-def from_json(s):
+def from_json(s, _decode=None):
     if s is None:
         raise JactlRuntimeError("Null string passed to fromJson()")
     if type(s) is str and "\\u" not in s:
@@ -218,7 +218,9 @@ def from_json(s):
         # nesting) falls through to the parser, which gives Jactl's result or error text.
         # \u escapes go there too: Jactl replaces unpaired surrogates.
         try:
-            v = _c_decode(s)
+            v = (_decode or _c_decode)(s)
+        except _DuplicateKey:
+            raise
         except Exception:
             pass
         else:
@@ -409,11 +411,15 @@ class _Parser:
                 _fail(self.i - 1, f"Expected ',' or '}}' while decoding map but got '{c}'")
 
 
+class _DuplicateKey(JactlRuntimeError):
+    pass
+
+
 def _unique_pairs(pairs):
     out = {}
     for k, v in pairs:
         if k in out:
-            raise JactlRuntimeError(f"Field '{k}' appears multiple times in JSON object")
+            raise _DuplicateKey(f"Field '{k}' appears multiple times in JSON object")
         out[k] = v
     return out
 
@@ -422,23 +428,14 @@ _c_decode_unique = None
 
 
 def from_json_unique(s):
-    """fromJson where a key repeated in an object is an error (decoding into a class)."""
+    """fromJson where a key repeated in an object is an error (decoding into a class).
+    (Only the C decoder checks: text it rejects is read by the parser, which does not.)"""
     global _c_decode_unique
     if _c_decode_unique is None:
         _c_decode_unique = _pyjson.JSONDecoder(
             parse_float=_c_decimal, parse_int=_c_int, parse_constant=_c_constant,
             object_pairs_hook=_unique_pairs).decode
-    if type(s) is str and "\\u" not in s:
-        try:
-            v = _c_decode_unique(s)
-        except JactlRuntimeError:
-            raise
-        except Exception:
-            pass
-        else:
-            charge(len(s) >> 3)
-            return v
-    return from_json(s)
+    return from_json(s, _c_decode_unique)
 
 
 def _c_int(text):
