@@ -206,7 +206,6 @@ START_CHUNK = 1000  # lines per start_many call: one pipeline of creates each
 
 
 def _start_many(client, source: str, base: dict, reply_to, queue) -> None:
-
     chunk_envs, chunk_ids = [], []
     check = True
 

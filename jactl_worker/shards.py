@@ -111,7 +111,7 @@ class Shards:
         self.settings = settings
         self._conns: dict[int, Redis] = dict(enumerate(connections or []))
         self._stores: dict[int, Store] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._next = itertools.count()
 
     @classmethod
