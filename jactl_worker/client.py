@@ -285,6 +285,14 @@ class Client:
                     out[s] += store.count(s)
         return out
 
+    def count(self, state: str | None = None) -> int:
+        """Instances in ``state`` (None: all), over every shard: one command per shard."""
+        n = 0
+        for i, (store, _) in enumerate(self._parts):
+            with self._on(i):
+                n += store.count(state)
+        return n
+
     def shard_counts(self) -> list[dict[str, int]]:
         """Instances per state on each shard, in shard order."""
         out = []
