@@ -60,7 +60,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
     """Everything an operator needs to see about one instance, as a JSON-serialisable dict:
 
     id, state, queue, script (hash), runs, lapses, worker, created_at/updated_at/started_at/
-    ended_at (ms); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
+    ended_at/start_at (ms; start_at: when a scheduled start may first run); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
     point (wait | checkpoint | start | ended); frames (innermost LAST, each {function, kind, line,
     column, locals}); globals; line (where it stands) and source {first, lines: [{n, text,
     mark}]} where mark is "here" for that line and "stack" for the other frames' lines
@@ -88,6 +88,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
         "updated_at": _int(rec.get("updated_at")),
         "started_at": _int(rec.get("started_at")),
         "ended_at": _int(rec.get("ended_at")),
+        "start_at": _int(rec.get("start_at")),
         "point": rec.get("point") or None,
         "checkpoint_id": _int(rec.get("checkpoint_id")) or 0,
         "wait": None,
@@ -164,6 +165,8 @@ def render_text(info: dict) -> str:
            + (f" (worker {info['worker']})" if info.get("worker") else "")]
     out.append(f"  queue {info['queue']}  runs {info['runs']}  lapses {info['lapses']}  "
                f"checkpoint {info['checkpoint_id']}  created {_when(info['created_at'])}")
+    if info["state"] == "queued" and (info.get("start_at") or 0) > int(time.time() * 1000):
+        out.append(f"  scheduled to start at {_when(info['start_at'])}")
     w = info.get("wait")
     if w:
         dl = w["deadline_ms"]

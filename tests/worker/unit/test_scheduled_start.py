@@ -11,6 +11,7 @@ import pytest
 from jactl_worker.cli import parse_duration, parse_when
 from jactl_worker.client import start_time_ms
 from jactl_worker.history import read_history
+from jactl_worker.inspect import inspect_instance, render_text
 
 
 def test_start_in_runs_no_earlier_than_asked(fleet):
@@ -18,12 +19,14 @@ def test_start_in_runs_no_earlier_than_asked(fleet):
     iid = fleet.client.start("'ran'", start_in=1.2)
     st = fleet.client.status(iid)
     assert st["state"] == "queued" and abs(st["start_at"] - (t0 + 1.2) * 1000) < 500
+    info = inspect_instance(fleet.client.redis, fleet.settings, iid)
+    assert info["start_at"] == st["start_at"] and "scheduled to start at" in render_text(info)
     fleet.run_until(lambda: False, 0.6)              # the fleet works meanwhile: nothing runs it
     assert fleet.client.status(iid)["state"] == "queued"
     st = fleet.run_instance(iid, 10)
     assert st["result"] == "ran" and st["started_at"] >= st["start_at"]
     created = read_history(fleet.client.redis, fleet.settings.prefix, iid)[0]
-    assert created["event"] == "created"
+    assert created["event"] == "created" and created["start_at"] == st["start_at"]
 
 
 def test_start_at_a_datetime_and_a_past_time_runs_at_once(fleet):
