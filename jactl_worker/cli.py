@@ -333,6 +333,15 @@ def history(ctx, instance_id, as_json):
         click.echo(format_events(events))
 
 
+@main.command(name="reindex-waits")
+@click.pass_context
+def reindex_waits(ctx):
+    """Index the waits of instances parked before the wait index existed (find by correlation id)."""
+    from .inspect import rebuild_wait_index
+
+    click.echo(rebuild_wait_index(_connect(ctx), _settings(ctx).prefix))
+
+
 @main.command(name="list")
 @click.option("--state", type=click.Choice(["queued", "running", "waiting", "completed", "failed", "cancelled"]), default=None)
 @click.option("--limit", type=int, default=None)

@@ -241,3 +241,35 @@ def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limi
             it.update(state=_s(state), kind=_s(kind) or None, deadline_ms=_int(_s(deadline)),
                       since_ms=_int(_s(since)))
     return items
+
+
+
+# one batch of rebuild_wait_index, atomic: only an instance waiting at this moment is indexed
+_REINDEX = """
+local n = 0
+for i = 2, #ARGV do
+  local f = redis.call('HMGET', ARGV[1] .. ':instance:' .. ARGV[i], 'state', 'waiting_on')
+  if f[1] == 'waiting' and f[2] and f[2] ~= '' then
+    redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
+    n = n + 1
+  end
+end
+return n
+"""
+
+
+def rebuild_wait_index(conn, prefix: str, batch: int = 500) -> int:
+    """Add every waiting instance to ``{p}:waits-by-corr``: for instances that parked before
+    the index existed (the Lua transitions keep it from then on). Returns how many entries it
+    wrote. Safe at any time: each batch is one Lua call that indexes only instances waiting at
+    that moment, so nothing resolved meanwhile is left behind."""
+    keys = Keys(prefix)
+    n = 0
+    cursor = 0
+    while True:
+        cursor, rows = conn.zscan(keys.state("waiting"), cursor, count=batch)
+        ids = [_s(i) for i, _ in rows]
+        if ids:
+            n += int(conn.eval(_REINDEX, 1, keys.waits_by_corr, prefix, *ids))
+        if cursor == 0:
+            return n
