@@ -71,29 +71,45 @@ def main(ctx, url, prefix, verbose):
 
 
 # -- processes -------------------------------------------------------------------------------
+_METRICS_PORT = click.option("--metrics-port", type=int, default=None,
+                             help="Serve Prometheus metrics on this port (all interfaces).")
+
+
+def _serve_metrics(port, connection, settings: Settings, queues) -> None:
+    if port:
+        from . import metrics
+
+        metrics.serve(port, connection, settings.prefix, queues)
+
+
 @main.command()
 @click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to serve (default JACTL_QUEUE or 'jactl').")
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--name", default=None, help="Worker name (default host.pid.random).")
 @click.option("--max-jobs", type=int, default=None)
+@_METRICS_PORT
 @click.pass_context
-def worker(ctx, queues, burst, name, max_jobs):
+def worker(ctx, queues, burst, name, max_jobs, metrics_port):
     """An RQ worker (in-process jobs, JSON serializer) with the scheduler and recovery sweep."""
     from .worker import run_worker
 
     s = _settings(ctx)
-    run_worker(_connect(ctx), s, list(queues) or [s.queue], burst=burst, name=name, max_jobs=max_jobs)
+    connection, queues = _connect(ctx), list(queues) or [s.queue]
+    _serve_metrics(metrics_port, connection, s, queues)
+    run_worker(connection, s, queues, burst=burst, name=name, max_jobs=max_jobs)
 
 
 @main.command()
 @click.option("--name", default=None, help="Consumer name in the group (default host.pid.random).")
+@_METRICS_PORT
 @click.pass_context
-def listen(ctx, name):
+def listen(ctx, name, metrics_port):
     """Read replies from the inbox stream and enqueue resume jobs."""
     from .checks import check_redis
     from .listener import Listener
 
     connection = _connect(ctx)
+    _serve_metrics(metrics_port, connection, _settings(ctx), [_settings(ctx).queue])
     listener = Listener(connection, _settings(ctx), name=name)
     signal.signal(signal.SIGTERM, listener.stop)
     signal.signal(signal.SIGINT, listener.stop)

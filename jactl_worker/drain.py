@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import time
 
+from . import metrics
 from .config import Settings
 from .batch import run_batch
 from .dispatch import Dispatcher
@@ -110,6 +111,7 @@ class Timer:
             elif r:
                 tokens.append((q, r.decode() if isinstance(r, bytes) else str(r)))
         self.enqueue(tokens)
+        metrics.resumed("timeout", n)
         return n
 
     def enqueue(self, tokens) -> None:
