@@ -1,7 +1,7 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
 Processes:   worker, listen
-Instances:   start, deliver, status, list, result, cancel, read, notices, sweep
+Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
 
 The Redis URL comes from --url or JACTL_REDIS_URL; the key prefix from --prefix or
@@ -211,6 +211,24 @@ def deliver(ctx, correlation_id, body, message_id):
 def status(ctx, instance_id):
     """Print an instance's record as JSON."""
     _print_json(_client(ctx).status(instance_id))
+
+
+@main.command(name="inspect")
+@click.argument("instance_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole description as JSON.")
+@click.option("--context", "context_lines", type=int, default=3, show_default=True,
+              help="Source lines shown around the waiting line.")
+@click.pass_context
+def inspect_(ctx, instance_id, as_json, context_lines):
+    """Show where an instance's script stands: state, wait, stack, locals, source line.
+    Reads the saved continuation; runs nothing."""
+    from .inspect import inspect_instance, render_text
+
+    info = inspect_instance(_connect(ctx), _settings(ctx), instance_id, context_lines=context_lines)
+    if as_json:
+        _print_json(info)
+    else:
+        click.echo(render_text(info))
 
 
 @main.command(name="list")
