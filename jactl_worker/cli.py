@@ -1,6 +1,6 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
-Processes:   worker, listen
+Processes:   worker, listen, dashboard
 Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
 
@@ -115,6 +115,24 @@ def listen(ctx, name, metrics_port):
     signal.signal(signal.SIGINT, listener.stop)
     check_redis(connection, logging.getLogger("jactl_worker.listener"))
     listener.run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep it local: reading needs no token).")
+@click.option("--port", type=int, default=8700, show_default=True)
+@click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to show (default JACTL_QUEUE or 'jactl').")
+@click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
+              help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
+@_METRICS_PORT
+@click.pass_context
+def dashboard(ctx, host, port, queues, token, metrics_port):
+    """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
+    from .dashboard import serve
+
+    s = _settings(ctx)
+    connection, queues = _connect(ctx), list(queues) or [s.queue]
+    _serve_metrics(metrics_port, connection, s, queues)
+    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo)
 
 
 @main.command()
