@@ -11,8 +11,8 @@ import time
 from html import escape
 
 SERIES = (("starts", "#2563eb"), ("parks", "#d97706"), ("resumes", "#059669"), ("completions", "#7c3aed"))
-WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+WIDTH, HEIGHT = 720, 240
+LEFT, RIGHT, TOP, BOTTOM = 44, 24, 30, 28
 
 
 def _nice_max(v: int) -> int:
@@ -55,8 +55,8 @@ def render(rows: list[dict]) -> str:
     lx = LEFT + 8
     for name, color in SERIES:  # legend
         total = sum(r[name] for r in rows)
-        out.append(f'<rect x="{lx}" y="{TOP + 2}" width="10" height="10" fill="{color}"/>'
-                   f'<text x="{lx + 14}" y="{TOP + 11}" class="legend">{name} ({total})</text>')
+        out.append(f'<rect x="{lx}" y="2" width="10" height="10" fill="{color}"/>'
+                   f'<text x="{lx + 14}" y="{11}" class="legend">{name} ({total})</text>')
         lx += 150
     out.append("</svg>")
     return "".join(out)
