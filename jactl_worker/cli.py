@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -315,12 +316,17 @@ def notices(ctx, kind, count):
 # -- one process -----------------------------------------------------------------------------
 @main.command()
 @click.option("--fast", is_flag=True, help="Shorter timeouts (for tests).")
+@click.option("--dashboard", "with_dashboard", is_flag=True,
+              help="Afterwards keep the fleet running and serve the dashboard on it.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address (with --dashboard).")
+@click.option("--port", type=int, default=8700, show_default=True, help="Dashboard port (with --dashboard).")
 @click.pass_context
-def demo(ctx, fast):
+def demo(ctx, fast, with_dashboard, host, port):
     """Run the order/payment example end to end, narrating each park and wake."""
     from .demo import run_demo
 
-    sys.exit(run_demo(_settings(ctx), fast=fast))
+    board = {"host": host, "port": port, "token": os.environ.get("JACTL_DASHBOARD_TOKEN")} if with_dashboard else None
+    sys.exit(run_demo(_settings(ctx), fast=fast, dashboard=board))
 
 
 @main.command()
