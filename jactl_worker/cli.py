@@ -250,6 +250,25 @@ def inspect_(ctx, instance_id, as_json, context_lines):
         click.echo(render_text(info))
 
 
+@main.command()
+@click.argument("instance_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as a JSON list.")
+@click.pass_context
+def history(ctx, instance_id, as_json):
+    """Show an instance's events (created, run started, parked, reply matched, timeout fired,
+    checkpoint, lease lapsed, completed/failed/cancelled), oldest first."""
+    from .history import format_events, read_history
+
+    conn, s = _connect(ctx), _settings(ctx)
+    events = read_history(conn, s.prefix, instance_id)
+    if not events and not conn.exists(f"{s.prefix}:instance:{instance_id}"):
+        raise click.ClickException(f"no instance {instance_id!r} (or its history expired)")
+    if as_json:
+        _print_json(events)
+    else:
+        click.echo(format_events(events))
+
+
 @main.command(name="list")
 @click.option("--state", type=click.Choice(["queued", "running", "waiting", "completed", "failed", "cancelled"]), default=None)
 @click.option("--limit", type=int, default=None)

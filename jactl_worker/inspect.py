@@ -201,3 +201,40 @@ def render_text(info: dict) -> str:
         for name, value in info["globals"].items():
             out.append(f"      {name} = {value}")
     return "\n".join(out)
+
+
+def _lex_range(corr_prefix: str):
+    if not corr_prefix:
+        return b"-", b"+"
+    p = corr_prefix.encode("utf-8")
+    return b"[" + p, b"[" + p + b"\xff"   # no UTF-8 text has a 0xff byte: the prefix's end
+
+
+def count_waiting(conn, prefix: str, corr_prefix: str = "") -> int:
+    """How many live waits have a correlation id starting with ``corr_prefix`` (ZLEXCOUNT)."""
+    lo, hi = _lex_range(corr_prefix)
+    return int(conn.zlexcount(Keys(prefix).waits_by_corr, lo, hi))
+
+
+def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limit: int = 50, *,
+                 details: bool = True) -> list[dict]:
+    """Waiting instances whose correlation id starts with ``corr_prefix``, in correlation id
+    order, from the lex index ``{p}:waits-by-corr`` (O(log N + limit) however many instances
+    wait). Each item: {correlation_id, instance_id}, and with ``details`` also kind,
+    deadline_ms, since_ms (when it parked) and state, read in one pipeline."""
+    lo, hi = _lex_range(corr_prefix)
+    members = conn.zrangebylex(Keys(prefix).waits_by_corr, lo, hi, start=max(0, int(offset)),
+                               num=max(0, int(limit)))
+    items = []
+    for m in members:
+        corr, _, iid = _s(m).partition("\0")
+        items.append({"correlation_id": corr, "instance_id": iid})
+    if details and items:
+        keys = Keys(prefix)
+        pipe = conn.pipeline(transaction=False)
+        for it in items:
+            pipe.hmget(keys.instance(it["instance_id"]), "state", "wait_kind", "timeout_at", "updated_at")
+        for it, (state, kind, deadline, since) in zip(items, pipe.execute()):
+            it.update(state=_s(state), kind=_s(kind) or None, deadline_ms=_int(_s(deadline)),
+                      since_ms=_int(_s(since)))
+    return items
