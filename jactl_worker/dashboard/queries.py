@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rq import Worker
 
+from ..inspect import count_waiting, find_waiting
 from ..keys import LISTENER_GROUP, STATES, Keys
 from ..metrics import instance_counts
 
@@ -22,6 +23,8 @@ ROW_FIELDS = ("state", "waiting_on", "wait_kind", "timeout_at", "created_at", "u
 LISTENER_ALIVE_MS = 15_000   # a listener reads (blocking 1 s) in a loop: idle longer means gone
 NOTICES_SHOWN = 20
 OVERDUE_SHOWN = 10
+CORR_CHUNK = 200         # waits read per round trip when a corr prefix is combined with filters
+CORR_SCAN_CAP = 5000     # ... and at most this many
 
 
 def _s(v):
@@ -73,35 +76,27 @@ def list_instances(conn, prefix: str, *, state: str | None = None, corr: str | N
 
 
 def _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms) -> Page:
-    try:
-        from ..inspect import find_waiting
-    except ImportError:  # an older package without the lex index: exact ids only
-        find_waiting = None
-    if find_waiting is None:
-        w = conn.hget(keys.wait(corr), "instance")
-        hits = [_s(w)] if w else []
-        page = Page(total=len(hits), offset=offset, limit=limit)
-        page.rows = rows_for(conn, keys, hits[offset:offset + limit])
+    """Waits by correlation-id prefix, in correlation-id order (the lex index). Alone, a page is
+    one range: O(log N + limit). With a state or age filter too, the range is read in chunks
+    and filtered, up to CORR_SCAN_CAP entries (``Page.total`` is None then)."""
+    if not (state or min_age_s):
+        page = Page(total=count_waiting(conn, keys.prefix, corr), offset=offset, limit=limit)
+        found = find_waiting(conn, keys.prefix, corr, offset, limit + 1, details=False)
+        page.has_next = len(found) > limit
+        page.rows = rows_for(conn, keys, [x["instance_id"] for x in found[:limit]])
         return page
-    # the age and state filters apply to the rows of the corr-prefix range: fetch a little more
-    want = limit + 1
-    found = find_waiting(conn, keys.prefix, corr, offset, want if not (state or min_age_s) else want * 4)
-    ids = [_waiting_id(x) for x in found]
-    rows = rows_for(conn, keys, ids)
-    if state:
-        rows = [r for r in rows if r["state"] == state]
-    if min_age_s:
-        cut = now_ms - float(min_age_s) * 1000
-        rows = [r for r in rows if (r["updated_at"] or 0) <= cut]
+    cut = now_ms - float(min_age_s) * 1000 if min_age_s else None
+    matches, at = [], 0
+    while len(matches) < offset + limit + 1 and at < CORR_SCAN_CAP:
+        found = find_waiting(conn, keys.prefix, corr, at, CORR_CHUNK, details=False)
+        if not found:
+            break
+        at += len(found)
+        for r in rows_for(conn, keys, [x["instance_id"] for x in found]):
+            if (not state or r["state"] == state) and (cut is None or (r["updated_at"] or 0) <= cut):
+                matches.append(r)
+    rows = matches[offset:]
     return Page(rows=rows[:limit], total=None, offset=offset, limit=limit, has_next=len(rows) > limit)
-
-
-def _waiting_id(x) -> str:
-    if isinstance(x, dict):
-        return _s(x.get("instance") or x.get("id") or x.get("instance_id"))
-    if isinstance(x, (list, tuple)):
-        return _s(x[-1])
-    return _s(x)
 
 
 def rows_for(conn, keys: Keys, ids) -> list[dict]:
@@ -134,7 +129,7 @@ def fleet(conn, prefix: str, queues, now_ms: int | None = None) -> dict:
     for q in queues:
         pipe.zcard(keys.ready(q))
         pipe.llen(f"rq:queue:{q}")
-    pipe.zlexcount(keys.prefix + ":waits-by-corr", "[sleep:", "(sleep;")
+    pipe.zlexcount(keys.waits_by_corr, "[sleep:", "(sleep;")  # sleeps wait on "sleep:..." ids
     pipe.zcount(keys.deadlines, "-inf", now_ms - 1000)
     pipe.zrangebyscore(keys.deadlines, "-inf", now_ms - 1000, start=0, num=OVERDUE_SHOWN, withscores=True)
     pipe.xrevrange(keys.notices, count=NOTICES_SHOWN)

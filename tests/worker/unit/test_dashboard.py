@@ -105,3 +105,28 @@ def test_chart_renders_every_series_even_with_no_activity():
     rows[-1]["starts"] = 9
     svg = chart.render(rows)
     assert svg.count("<circle") == 1 and "starts 17:39 UTC: 9" in svg and "starts (9)" in svg
+
+
+def test_corr_prefix_filter_reads_the_lex_index(fleet, app):
+    for i in (1, 2, 3):
+        _park(fleet, f"c{i}", SRC.replace("'pay-' + x", f"'inv-{i}-' + x"))
+    _park(fleet, "d1")
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-")
+    assert [r["id"] for r in page.rows] == ["c1", "c2", "c3"] and page.total == 3
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-", offset=1, limit=1)
+    assert [r["id"] for r in page.rows] == ["c2"] and page.has_next
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-", state="waiting", min_age_s=3600)
+    assert page.rows == [] and page.total is None  # none parked an hour ago
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-2", state="waiting")
+    assert [r["id"] for r in page.rows] == ["c2"]
+    html = app.test_client().get("/instances?corr=pay-").get_data(as_text=True)
+    assert re.findall(r'data-id="(\w+)"', html) == ["d1"]
+
+
+def test_instance_page_shows_the_history_timeline(fleet, app):
+    _park(fleet, "h1")
+    fleet.client.deliver("pay-7", 5)
+    fleet.run_instance("h1", 10)
+    html = app.test_client().get("/instances/h1").get_data(as_text=True)
+    events = re.findall(r'<span class="at">[^<]*</span> <b>([\w-]+)</b>', html)
+    assert events[0] == "created" and "parked" in events and "reply-matched" in events and events[-1] == "completed"
