@@ -1,7 +1,8 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
 Processes:   worker, listen   (one child per shard when JACTL_REDIS_URL names several; --shard N)
-Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, shards, shard-of
+Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history,
+             shards, shard-of
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
 
 The Redis URL comes from --url or JACTL_REDIS_URL; the key prefix from --prefix or
@@ -43,6 +44,12 @@ def _connect(ctx) -> Redis:
     if len(urls) > 1:
         raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: pass --shard N")
     return Redis.from_url(urls[0])
+
+
+def _connect_for(ctx, name: str) -> Redis:
+    """The Redis of the shard the instance (or correlation) id ``name`` lives on."""
+    urls = _urls(ctx)
+    return Redis.from_url(urls[shard_of(name, len(urls))])
 
 
 def _client(ctx) -> Client:
@@ -252,6 +259,44 @@ def deliver(ctx, correlation_id, body, message_id):
 def status(ctx, instance_id):
     """Print an instance's record as JSON."""
     _print_json(_client(ctx).status(instance_id))
+
+
+@main.command(name="inspect")
+@click.argument("instance_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole description as JSON.")
+@click.option("--context", "context_lines", type=int, default=3, show_default=True,
+              help="Source lines shown around the waiting line.")
+@click.pass_context
+def inspect_(ctx, instance_id, as_json, context_lines):
+    """Show where an instance's script stands: state, wait, stack, locals, source line.
+    Reads the saved continuation; runs nothing."""
+    from .inspect import inspect_instance, render_text
+
+    info = inspect_instance(_connect_for(ctx, instance_id), _settings(ctx), instance_id,
+                            context_lines=context_lines)
+    if as_json:
+        _print_json(info)
+    else:
+        click.echo(render_text(info))
+
+
+@main.command()
+@click.argument("instance_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as a JSON list.")
+@click.pass_context
+def history(ctx, instance_id, as_json):
+    """Show an instance's events (created, run started, parked, reply matched, timeout fired,
+    checkpoint, lease lapsed, completed/failed/cancelled), oldest first."""
+    from .history import format_events, read_history
+
+    conn, s = _connect_for(ctx, instance_id), _settings(ctx)
+    events = read_history(conn, s.prefix, instance_id)
+    if not events and not conn.exists(f"{s.prefix}:instance:{instance_id}"):
+        raise click.ClickException(f"no instance {instance_id!r} (or its history expired)")
+    if as_json:
+        _print_json(events)
+    else:
+        click.echo(format_events(events))
 
 
 @main.command(name="list")

@@ -58,6 +58,7 @@ class Settings:
             hung, was OOM-killed; or the run job vanished) before the instance fails with
             "run lost its lease N times; last worker ...". Park and checkpoint reset the count.
         retry_backoff_ms: a lost run is retried after retry_backoff_ms * 4**(lost - 1).
+        history_maxlen: approximate cap of each instance's history stream ({p}:history:{id}).
         max_wait_ms: longest timeout of a receive() and longest sleep(); longer ones fail the
             script before anything is written.
         max_output_bytes: what a script prints in one run segment is kept up to this size in
@@ -132,6 +133,7 @@ class Settings:
     drain_batch: int = 32
     drain_slice_ms: int = 2_000
     timer_interval_ms: int = 100
+    history_maxlen: int = 200
     shard: int = 0
     shard_urls: tuple[str, ...] = ()
 

@@ -21,6 +21,9 @@ Per instance
                                     wait_kind   receive | sleep
                                     timeout_at  deadline of the wait, ms since epoch ("" = none)
                                     checkpoint_id  last checkpoint persisted (0 = none)
+                                    run_at, run_from, run_resolution, run_resolved_at,
+                                    run_message_id, run_corr   the current run's start and cause,
+                                                (written by the claim, for its history entry)
                                     worker      name of the worker running it, lease_until (ms)
                                     result      JSON of the final value; error: message with line
                                     created_at, updated_at, started_at, ended_at   (ms since epoch)
@@ -32,6 +35,15 @@ Per instance
                                     value (JSON the wait resumes with) and resolution; for a
                                     checkpoint checkpoint_id.
     {p}:output:{id}          STREAM what the script printed, one entry per run segment (capped)
+    {p}:history:{id}         STREAM the instance's events, appended by the Lua transitions (history.py):
+                                    ev (created | parked | checkpoint | lease-lapsed | run-lost |
+                                    completed | failed | cancelled), at (ms) and its details
+                                    (kind, corr, deadline, wait_seq, resolution, checkpoint_id,
+                                    lost, error, was); an entry that ends a run also carries the
+                                    run: worker, run_at, run_from, run_resolution, run_resolved_at,
+                                    run_message_id, run_corr, lapses (the claim keeps those in the
+                                    instance record meanwhile). Capped at ~history_maxlen; expires
+                                    with the ended instance (ended_ttl_s).
 
 Per correlation id
     {p}:wait:{corr}          HASH   a wait (receive, or a long sleep): instance, wait_seq, kind,
@@ -56,6 +68,10 @@ Fleet-wide
                                     swept by the reaper
     {p}:deadlines            ZSET   waiting correlation id -> wait deadline (ms); the timer
                                     times out what is due
+    {p}:waits-by-corr        ZSET   "corr NUL instance id" of every live wait, all at score 0: a
+                                    lex index (ZRANGEBYLEX) to find waits by correlation id prefix
+                                    (inspect.find_waiting); added by park, removed by deliver,
+                                    timeout and cancel
     {p}:ready:{queue}        ZSET   queued instance id -> time it may run (ms): what the queue's
                                     drain jobs claim (drain.py)
     {p}:drainers:{queue}     ZSET   drainer token -> expiry (ms): the queue's live drain jobs, at
@@ -116,6 +132,9 @@ class Keys:
     def output(self, instance_id: str) -> str:
         return f"{self.prefix}:output:{instance_id}"
 
+    def history(self, instance_id: str) -> str:
+        return f"{self.prefix}:history:{instance_id}"
+
     # per correlation id
     def wait(self, corr: str) -> str:
         return f"{self.prefix}:wait:{corr}"
@@ -145,6 +164,10 @@ class Keys:
     def state_prefix(self) -> str:
         """Lua scripts append the state name to this to move an id between state indexes."""
         return f"{self.prefix}:state:"
+
+    @property
+    def waits_by_corr(self) -> str:
+        return f"{self.prefix}:waits-by-corr"
 
     @property
     def leases(self) -> str:

@@ -29,7 +29,8 @@ One message never stops the others, nor the process:
   logged and retried with a capped backoff; a lost consumer group (Redis restarted without
   persistence, FLUSHALL) is created again.
 
-Trimming: each handled message is XDEL-ed in the same MULTI as its XACK, so the inbox holds
+Trimming: each handled message is XDEL-ed in the same MULTI as its XACK (one XACK and one XDEL
+naming every message of the batch), so the inbox holds
 only messages not yet handled, and entries a dead listener left pending stay until they are
 reclaimed. (Trimming by MINID instead would let one long-pending entry hold back every later
 one; XDEL costs one command in a transaction that is sent anyway.) A periodic MINID sweep
@@ -271,15 +272,20 @@ class Listener:
                 if m.failure is not None and not m.dead:
                     continue  # stays pending, retried when reclaimed
                 self._conclude(m, pipe)
-                pipe.xack(keys.inbox, LISTENER_GROUP, m.entry_id)
-                pipe.xdel(keys.inbox, m.entry_id)
                 spans.append((m, mark, len(pipe.command_stack)))
             except Exception as e:  # noqa: BLE001 - this message stays pending; the rest go on
                 del pipe.command_stack[mark:]
                 log.error("message %s for %r: could not queue its outcome (%s); left pending",
                           m.entry_id, m.corr, _short(e), exc_info=True)
         if spans:
+            # one XACK and one XDEL for the batch, in the same transaction as the outcomes
+            done = [m.entry_id for m, _, _ in spans]
+            pipe.xack(keys.inbox, LISTENER_GROUP, *done)
+            pipe.xdel(keys.inbox, *done)
             results = pipe.execute(raise_on_error=False)
+            for r in results[-2:]:
+                if isinstance(r, Exception):
+                    log.error("acknowledging %d messages: %s", len(done), _short(r))
             for m, start, end in spans:
                 errors = [r for r in results[start:end] if isinstance(r, Exception)]
                 if errors:

@@ -109,7 +109,8 @@ class Store:
         self.keys = Keys(settings.prefix)
         # the drainer bounds are constants of the scripts (every process of a fleet has the same)
         head = (f"local MAX_DRAINERS = {int(settings.max_drainers)}\n"
-                f"local DRAINER_TTL_MS = {int(settings.lease_ms)}\n")
+                f"local DRAINER_TTL_MS = {int(settings.lease_ms)}\n"
+                f"local HISTORY_MAXLEN = {int(settings.history_maxlen)}\n")
         self._lua = {name: connection.register_script(head + src) for name, src in LUA_SOURCES.items()}
         self._scripts: dict[str, str] = {}
 

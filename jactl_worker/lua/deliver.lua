@@ -72,7 +72,9 @@ if status == 'waiting' then
   redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply',
     'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
   redis.call('EXPIRE', wkey, ARGV[8])
-  redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply')
+  redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply',
+    'resolved_at', now, 'message_id', mid)
+  unindex_wait(corr, id)
   set_state(ikey, id, 'waiting', 'queued', now, {'run_seq', run_seq})
   redis.call('ZREM', K_DEADLINES, corr)
   local timed = 0
