@@ -59,6 +59,11 @@ def _client(ctx) -> Client:
     return Client(Redis.from_url(urls[0]), settings=_settings(ctx))
 
 
+def _one_redis(ctx, command: str) -> None:
+    if len(parse_urls(_settings(ctx).redis_url)) > 1:
+        raise click.UsageError(f"{command} runs a whole fleet in one process on one Redis: give one URL")
+
+
 def _one_shard(ctx, shard: int | None, command: str, args_for):
     """The settings of the one shard this process serves, or None after a supervisor ran a
     child per shard (supervise.py) because the URL names several and no --shard was given."""
@@ -370,6 +375,7 @@ def demo(ctx, fast):
     """Run the order/payment example end to end, narrating each park and wake."""
     from .demo import run_demo
 
+    _one_redis(ctx, "demo")
     sys.exit(run_demo(_settings(ctx), fast=fast))
 
 
@@ -385,6 +391,7 @@ def run(ctx, script, globals_, replies, timeout):
     from .embedded import EmbeddedFleet
 
     s = _settings(ctx)
+    _one_redis(ctx, "run")
     fleet = EmbeddedFleet(s, connection=Redis.from_url(s.redis_url) if s.redis_url else None)
     env = {}
     for g in globals_:
