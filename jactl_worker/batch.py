@@ -23,7 +23,7 @@ import uuid
 import lang
 from redis.exceptions import RedisError
 
-from . import codec
+from . import codec, metrics
 from .host import RedisUnavailable, RunLost
 from .instance import (SETTLE_PAUSE_S, SETTLE_TRIES, Run, _checkpoint_id, _Failure, _receive_args,
                        _wait_ms)
@@ -144,6 +144,7 @@ def _advance(runtime, run: Run, go_on):
             return _failed(run, f"internal error: {type(e).__name__}: {e}")
     except RunLost:
         log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
+        metrics.run_ended(runtime.store, "lost", run.began)
         runtime._flush_output(run)
         return None
     finally:
@@ -209,6 +210,7 @@ def _settle(runtime, step: _Step, reply):
     """Act on a transition's reply: (run, how to go on), or None when the run stopped here."""
     run = step.run
     if step.kind == "finish":
+        metrics.run_ended(runtime.store, step.args[0] if reply else "lost", run.began)
         if not reply:
             log.warning("instance %s run %s was fenced off before it could finish", run.instance_id, run.run_seq)
         elif step.args[0] == "failed":
@@ -217,6 +219,7 @@ def _settle(runtime, step: _Step, reply):
     if step.kind == "checkpoint":
         if not reply:
             log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
+            metrics.run_ended(runtime.store, "lost", run.began)
             return None
         return run, lambda: step.outcome.continuation.resume(None)  # runs the commit closure
     r = parse_park(reply)
@@ -229,6 +232,7 @@ def _settle(runtime, step: _Step, reply):
                                home=bool(runtime.router) and runtime.router.is_home(corr))
     if r[0] == "fenced":
         log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
+        metrics.run_ended(runtime.store, "lost", run.began)
         return None
     if r[0] == "settling":
         message = (f"correlation id {corr!r} is still settling its previous use by instance {r[1]!r} "
@@ -239,6 +243,7 @@ def _settle(runtime, step: _Step, reply):
     if r[0] == "resolved":
         value = r[1]
         return run, lambda: step.outcome.continuation.resume(codec.loads(value))
+    metrics.run_ended(runtime.store, "parked", run.began, kind)
     return None  # parked
 
 

@@ -1,6 +1,7 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
-Processes:   worker, listen   (one child per shard when JACTL_REDIS_URL names several; --shard N)
+Processes:   worker, listen   (one child per shard when JACTL_REDIS_URL names several; --shard N),
+             dashboard
 Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history,
              shards, shard-of
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
@@ -108,6 +109,22 @@ def main(ctx, url, prefix, verbose):
 
 
 # -- processes -------------------------------------------------------------------------------
+_METRICS_PORT = click.option("--metrics-port", type=int, default=None,
+                             help="Serve Prometheus metrics on this port (all interfaces).")
+
+
+def _metrics_args(port, shard: int) -> list[str]:
+    """A child per shard serves its metrics on the next port up from --metrics-port."""
+    return ["--metrics-port", str(port + shard)] if port else []
+
+
+def _serve_metrics(port, connection, settings: Settings, queues) -> None:
+    if port:
+        from . import metrics
+
+        metrics.serve(port, connection, settings.prefix, queues)
+
+
 @main.command()
 @click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to serve (default JACTL_QUEUE or 'jactl').")
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
@@ -115,37 +132,66 @@ def main(ctx, url, prefix, verbose):
 @click.option("--max-jobs", type=int, default=None)
 @click.option("--shard", type=int, default=None,
               help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
+@_METRICS_PORT
 @click.pass_context
-def worker(ctx, queues, burst, name, max_jobs, shard):
+def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port):
     """An RQ worker (in-process jobs, JSON serializer) with the scheduler and recovery sweep."""
     from .worker import run_worker
 
     def args_for(i):
         return ([a for q in queues for a in ("-q", q)] + (["--burst"] if burst else [])
                 + (["--name", f"{name}-s{i}"] if name else [])
-                + (["--max-jobs", str(max_jobs)] if max_jobs is not None else []))
+                + (["--max-jobs", str(max_jobs)] if max_jobs is not None else [])
+                + _metrics_args(metrics_port, i))
 
     s = _one_shard(ctx, shard, "worker", args_for)
-    run_worker(Redis.from_url(s.redis_url), s, list(queues) or [s.queue], burst=burst, name=name, max_jobs=max_jobs)
+    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
+    _serve_metrics(metrics_port, connection, s, queues)
+    run_worker(connection, s, queues, burst=burst, name=name, max_jobs=max_jobs)
 
 
 @main.command()
 @click.option("--name", default=None, help="Consumer name in the group (default host.pid.random).")
 @click.option("--shard", type=int, default=None,
               help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
+@_METRICS_PORT
 @click.pass_context
-def listen(ctx, name, shard):
+def listen(ctx, name, shard, metrics_port):
     """Read replies from the inbox stream and enqueue resume jobs."""
     from .checks import check_redis
     from .listener import Listener
 
-    s = _one_shard(ctx, shard, "listen", lambda i: ["--name", f"{name}-s{i}"] if name else [])
+    s = _one_shard(ctx, shard, "listen",
+                   lambda i: (["--name", f"{name}-s{i}"] if name else []) + _metrics_args(metrics_port, i))
     connection = Redis.from_url(s.redis_url)
+    _serve_metrics(metrics_port, connection, s, [s.queue])
     listener = Listener(connection, s, name=name)
     signal.signal(signal.SIGTERM, listener.stop)
     signal.signal(signal.SIGINT, listener.stop)
     check_redis(connection, logging.getLogger("jactl_worker.listener"))
     listener.run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep it local: reading needs no token).")
+@click.option("--port", type=int, default=8700, show_default=True)
+@click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to show (default JACTL_QUEUE or 'jactl').")
+@click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
+              help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
+@click.option("--shard", type=int, default=None, help="The shard to show, when JACTL_REDIS_URL names several.")
+@_METRICS_PORT
+@click.pass_context
+def dashboard(ctx, host, port, queues, token, shard, metrics_port):
+    """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
+    from .dashboard import serve
+
+    if shard is None and len(_urls(ctx)) > 1:
+        raise click.UsageError(f"JACTL_REDIS_URL names {len(_urls(ctx))} shards: the dashboard shows one, "
+                               "pass --shard N (one dashboard per shard)")
+    s = local_settings(_settings(ctx), shard or 0)
+    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
+    _serve_metrics(metrics_port, connection, s, queues)
+    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo)
 
 
 @main.command()
@@ -370,13 +416,18 @@ def notices(ctx, kind, count):
 # -- one process -----------------------------------------------------------------------------
 @main.command()
 @click.option("--fast", is_flag=True, help="Shorter timeouts (for tests).")
+@click.option("--dashboard", "with_dashboard", is_flag=True,
+              help="Afterwards keep the fleet running and serve the dashboard on it.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address (with --dashboard).")
+@click.option("--port", type=int, default=8700, show_default=True, help="Dashboard port (with --dashboard).")
 @click.pass_context
-def demo(ctx, fast):
+def demo(ctx, fast, with_dashboard, host, port):
     """Run the order/payment example end to end, narrating each park and wake."""
     from .demo import run_demo
 
     _one_redis(ctx, "demo")
-    sys.exit(run_demo(_settings(ctx), fast=fast))
+    board = {"host": host, "port": port, "token": os.environ.get("JACTL_DASHBOARD_TOKEN")} if with_dashboard else None
+    sys.exit(run_demo(_settings(ctx), fast=fast, dashboard=board))
 
 
 @main.command()

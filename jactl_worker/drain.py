@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import time
 
+from . import metrics
 from .config import Settings
 from .batch import run_batch
 from .dispatch import Dispatcher
@@ -113,6 +114,7 @@ class Timer:
             elif r:
                 tokens.append((q, r.decode() if isinstance(r, bytes) else str(r)))
         self.enqueue(tokens)
+        metrics.resumed("timeout", n)
         if self.router and time.monotonic() - self._routed_at >= 1.0:
             self._routed_at = time.monotonic()
             try:

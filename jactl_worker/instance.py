@@ -20,7 +20,7 @@ from decimal import Decimal
 import lang
 from redis.exceptions import RedisError
 
-from . import codec, faults
+from . import codec, faults, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .host import Host, RedisUnavailable, RunLost
@@ -87,6 +87,7 @@ class Run:
         self.output: list[str] = []
         self.output_size = 0
         self.output_cut = False
+        self.began = time.monotonic()  # for jactl_run_seconds
 
     def write(self, text: str) -> None:
         """print/println of the script: kept for the instance, up to max_output_bytes a run."""
@@ -157,6 +158,7 @@ class Runtime:
             return self._execute(run)
         except RunLost:
             log.warning("instance %s run %s lost its lease or was cancelled; stopped", instance_id, run_seq)
+            metrics.run_ended(self.store, "lost", run.began)
             return "lost"
         except RedisUnavailable as e:
             log.warning("instance %s run %s stopped: Redis failed (%s); it is retried after its lease lapses",
@@ -221,6 +223,7 @@ class Runtime:
             raise _Failure(f"script {claim.script_hash} is not stored under this prefix")
         script = self.host.compile(claim.script_hash, source)
         context = self.host.context(claim.script_hash, source)
+        metrics.run_began(self.store, claim.point)
         if claim.point == "start":
             env = codec.loads(claim.globals_json)
             env["instanceId"] = claim.instance_id
@@ -287,12 +290,14 @@ class Runtime:
         if r[0] == "resolved":
             return outcome.continuation.resume(codec.loads(r[1]))
         # a deadline is in {p}:deadlines (park.lua): the timer times the wait out (drain.py)
+        metrics.run_ended(self.store, "parked", run.began, kind)
         return None
 
     def _save(self, outcome) -> tuple[bytes, int]:
         """The continuation's bytes and their sequence number (which the restart point
         records, so that only these bytes - not an older or another instance's - restore)."""
         data = lang.Checkpointer.save(outcome.continuation)
+        metrics.checkpoint_saved(len(data))
         if len(data) > self.settings.max_checkpoint_bytes:
             raise _Failure(
                 f"the script's state is {len(data)} bytes, more than max_checkpoint_bytes "
@@ -312,6 +317,7 @@ class Runtime:
         self._flush_output(run)
         if not self.store.finish(run.instance_id, run.run_seq, state, payload):
             raise RunLost()
+        metrics.run_ended(self.store, state, run.began)
         if state == "failed":
             log.info("instance %s failed: %s", run.instance_id, payload)
         return state

@@ -90,6 +90,10 @@ Fleet-wide
                                     notices), whole, with dead_letter_entry, _reason, _deliveries,
                                     _at. Capped at ~dead_letter_maxlen.
     {p}:reaper               STRING lock: one worker at a time runs the recovery sweep
+    {p}:minute:{m}           HASH   activity of epoch minute m (unix time // 60): starts, parks,
+                                    resumes, completions; every process adds its in-memory counts
+                                    about once a second (metrics.py), expires after 2 h. Read by
+                                    the dashboard's chart.
     {p}:fleet                HASH   epoch (random id), created_at: made by the first sweep; if it
                                     changes, Redis lost its data, and a "data-loss" notice says so
 
@@ -209,6 +213,9 @@ class Keys:
     @property
     def reaper(self) -> str:
         return f"{self.prefix}:reaper"
+
+    def minute(self, epoch_minute: int) -> str:
+        return f"{self.prefix}:minute:{epoch_minute}"
 
     @property
     def fleet(self) -> str:

@@ -53,7 +53,7 @@ from redis.exceptions import BusyLoadingError, NoScriptError, OutOfMemoryError, 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import codec, faults
+from . import codec, faults, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .errors import InvalidMessage
@@ -428,6 +428,7 @@ class Listener:
         """Queue what handling ``m`` leads to: a resume job, a notice, a dead letter."""
         if m.problem is not None:
             kind, detail = m.problem
+            metrics.reply_handled(kind)
             log.warning("rejected inbox message %s for %r (%s): %s; body starts %s",
                         m.entry_id, m.corr, kind, detail, m.body_prefix())
             self.store.notice(kind, m.corr, m.mid, detail, client=pipe)
@@ -436,8 +437,10 @@ class Listener:
             reason = f"handling failed {m.dead} time(s), last: {_short(m.failure)}"
             self.store.notice("dead-letter", m.corr, m.mid, reason, client=pipe)
             self.store.dead_letter(m.entry_id, m.fields, reason, m.dead, client=pipe)
+            metrics.reply_handled("dead-letter")
             return
         d = m.delivery
+        metrics.reply_handled(d.outcome)
         log.debug("message %s for %s: %s", m.message_id, m.corr, d.outcome)
         if not d.needs_run:
             return
