@@ -196,3 +196,16 @@ def test_the_wait_router_registers_routes_and_retries_an_unreachable_home(two, s
     # an instance of the home waits on the id: the second waiter is refused
     two[0].hset(f"t:wait:{home0}", mapping={"status": "waiting", "instance": "j@s0"})
     assert router.route([(home0, "k@s1", 1000)]) == ["j@s0"]
+
+
+def test_read_merges_every_shards_stream_by_time(two, settings):
+    c = Client(two, settings=settings)
+    a = two[0].xadd("t:out:orders", {"from": "a@s0", "body": "1"}, id="1000-0")
+    b = two[1].xadd("t:out:orders", {"from": "b@s1", "body": "2"}, id="2000-0")
+    two[0].xadd("t:out:orders", {"from": "c@s0", "body": "3"}, id="3000-0")
+    got = c.read("orders")
+    assert [(m["from"], m["shard"], m["body"]) for m in got] == [("a@s0", 0, 1), ("b@s1", 1, 2), ("c@s0", 0, 3)]
+    assert [m["from"] for m in c.read("orders", after={0: a.decode(), 1: b.decode()})] == ["c@s0"]
+    t0 = time.monotonic()
+    assert c.read("orders", after={0: "3000-0", 1: "2000-0"}, block_ms=200) == []
+    assert time.monotonic() - t0 >= 0.2
