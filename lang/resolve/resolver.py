@@ -13,6 +13,7 @@ assignments to constants, break/continue outside loops, bad argument counts.
 from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
 from ..syntax import nodes as N
+from .classconst import check_const_type, fold_const
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
@@ -22,6 +23,7 @@ BUILTIN_FUNCTIONS = {
     "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
     "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
     "sqrt": False, "stream": True, "$classFromJson": True,  # (its constructor may suspend)
+    "$classMember": False,
 }
 
 # Builtin methods that call a closure argument (the only methods that can suspend).
@@ -41,6 +43,7 @@ PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "
 
 
 _BUILTIN_METHOD_NAMES = None
+_OBJECT_METHODS = frozenset(("toString", "className", "toJson"))   # (every instance has them)
 
 
 def _builtin_method_names():
@@ -121,7 +124,7 @@ class Resolver:
     def _setup_classes(self, decls, main):
         for cd in decls:
             if cd.name in self.classes:
-                self.errors.append(_err(f"Class '{cd.name}' already declared", cd, self.source))
+                self.errors.append(_err(f"Class '{cd.name}' already exists", cd, self.source))
                 continue
             self.classes[cd.name] = ClassInfo(cd)
         # base classes first
@@ -130,22 +133,30 @@ class Resolver:
         def visit(ci):
             st = state.get(ci.name)
             if st == 2:
-                return
+                return True
             if st == 1:
-                self.errors.append(_err("Class cannot extend itself (circular inheritance)",
-                                        ci.decl, self.source))
-                return
+                return False
             state[ci.name] = 1
             if ci.decl.base is not None:
                 b = self.classes.get(ci.decl.base)
                 if b is None:
                     self.errors.append(_err(f"Unknown class '{ci.decl.base}'", ci.decl,
                                             self.source))
+                elif b is ci:
+                    self.errors.append(_err("Class cannot extend itself", ci.decl,
+                                            self.source))
+                elif not visit(b):
+                    if not cyclic:
+                        self.errors.append(_err(f"Cyclic inheritance involving class "
+                                                f"'{ci.name}'", ci.decl, self.source))
+                    cyclic.append(ci)
                 else:
-                    visit(b)
                     ci.base = b
             state[ci.name] = 2
             order.append(ci)
+            return True
+
+        cyclic = []
 
         for ci in list(self.classes.values()):
             visit(ci)
@@ -584,7 +595,8 @@ class Resolver:
         other expression (``(x + x)++``, ``++x--``) just yields its value plus or minus one
         - except a literal, which is a constant."""
         target = e.expr
-        if isinstance(target, (N.Ident, N.Index, N.Field)) or _is_constant(target):
+        if isinstance(target, (N.Ident, N.Index, N.Field)) or _is_constant(target) or \
+                getattr(target, "class_member", False):
             self._check_lvalue(target)
             self._record_assign(target, e.op, None)
         else:
@@ -609,6 +621,13 @@ class Resolver:
             elif sym is not None and sym.kind in ("function", "builtin"):
                 self.errors.append(_err("Invalid lvalue", target, self.source))
         elif _is_constant(target):
+            self.errors.append(_err("Cannot modify a constant value", target, self.source))
+        elif getattr(target, "class_member", False):
+            self.errors.append(_err("Cannot modify class field", target, self.source))
+        elif isinstance(target, N.Field) and isinstance(target.name, str) and \
+                getattr(target.obj, "stype", None) in self.classes and \
+                self.classes[target.obj.stype].field(target.name) is None and \
+                self.classes[target.obj.stype].const(target.name) is not None:
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
             self.errors.append(_err("Invalid lvalue", target, self.source))
@@ -669,6 +688,17 @@ class Resolver:
                 self.errors.append(_err(f"Static access to non-static field '{e.name}'", e,
                                         self.source))
                 return "def"
+        if isinstance(e.obj, N.ClassRef) and not isinstance(e.name, str) and \
+                e.obj.cname in self.classes:
+            # ``X."${name}"``: a const field or static method looked up when it runs
+            cref, name = e.obj, e.name
+            e.__class__ = N.Call
+            del e.obj, e.name, e.null_safe
+            e.callee = N.Ident("$classMember", line=cref.line, col=cref.col)
+            e.args = [N.Literal("string", cref.cname, line=cref.line, col=cref.col), name]
+            e.named = []
+            e.class_member = True        # (not assignable)
+            return self._e_Call(e)
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
             f = self.classes[e.obj.stype].field(e.name)
@@ -1296,6 +1326,25 @@ def _collect_classes(stmts, out, outer):
             _collect_classes(st.classes, out, st)
 
 
+_LITERAL_TYPES = {"int": "int", "long": "long", "double": "double", "decimal": "Decimal",
+                  "string": "String", "bool": "boolean"}
+
+
+def _var_field_type(vd):
+    """The type of a ``var`` field: its initialiser's, when that is evident (a literal,
+    List or Map literal); else untyped."""
+    e = vd.init
+    if isinstance(e, N.Literal):
+        t = _LITERAL_TYPES.get(e.kind)
+    elif isinstance(e, N.ListLit):
+        t = "List"
+    elif isinstance(e, N.MapLit):
+        t = "Map"
+    else:
+        t = None
+    return N.TypeRef(t, line=vd.line, col=vd.col) if t is not None else None
+
+
 class ClassInfo:
     """Resolver facts about one class and the functions generated for it: a constructor
     ``X$new(fields...)`` and one function ``X.m`` per method (``this`` first unless static)."""
@@ -1314,23 +1363,26 @@ class ClassInfo:
         cd = self.decl
         for vd in cd.fields:
             if vd.is_const:
-                if not isinstance(vd.init, N.Literal):
-                    r.errors.append(_err("Const fields must be initialised to simple "
-                                         "constant values", vd, r.source))
-                    continue
-                self.consts[vd.name] = vd.init
+                err = check_const_type(vd, r.source)
+                if err is None:
+                    try:
+                        self.consts[vd.name] = fold_const(vd, self._const_lookup(r), r.source)
+                    except CompileError as e:
+                        err = e
+                if err is not None:
+                    r.errors.append(err)
                 continue
-            t = None if vd.type.name in ("def", "var") else vd.type
+            t = None if vd.type.name == "def" else \
+                _var_field_type(vd) if vd.type.name == "var" else vd.type
             self.own_fields.append((vd.name, t, vd.init, vd))
-        seen = set()
         base_fields = self.base.all_fields if self.base is not None else []
-        for f in base_fields:
-            seen.add(f[0])
+        own = set()
         for f in self.own_fields:
-            if f[0] in seen:
-                r.errors.append(_err(f"Field '{f[0]}' clashes with field of the same name",
+            if f[0] in own:
+                r.errors.append(_err(f"Field '{f[0]}' clashes with previously declared field",
                                      f[3], r.source))
-            seen.add(f[0])
+            own.add(f[0])
+        self._check_clashes(r, base_fields)
         self.all_fields = list(base_fields) + self.own_fields
         synth = getattr(cd, "synth", None)
         if synth is None:
@@ -1362,6 +1414,40 @@ class ClassInfo:
             if m.method_name in self.methods:
                 r.errors.append(_err(f"Method '{m.method_name}' already declared", m, r.source))
             self.methods[m.method_name] = m
+
+    def _const_lookup(self, r):
+        def lookup(name, cname):
+            ci = self if cname is None else r.classes.get(cname)
+            return ci.const(name) if ci is not None else None
+        return lookup
+
+    def _check_clashes(self, r, base_fields):
+        """Jactl's name clashes: a field or const with a base class's field or method
+        (or a method of its own class), a method with a base class's field, a field
+        with a builtin method."""
+        base_names = {f[0] for f in base_fields}
+        b = self.base
+        while b is not None:
+            base_names.update(b.consts)
+            base_names.update(m for m in b.decl_method_names())
+            b = b.base
+        own_methods = set(self.decl_method_names())
+        decls = [vd for vd in self.decl.fields]
+        for vd in decls:
+            if vd.name in base_names or vd.name in own_methods:
+                r.errors.append(_err(f"Field '{vd.name}' clashes with another field or "
+                                     f"method of the same name", vd, r.source))
+            elif vd.name in _OBJECT_METHODS:
+                r.errors.append(_err(f"Field name '{vd.name}' clashes with built-in method",
+                                     vd, r.source))
+        base_fields_only = {f[0] for f in base_fields}
+        for fd in self.decl.methods:
+            if fd.name in base_fields_only:
+                r.errors.append(_err(f"Method name '{fd.name}' clashes with field of the "
+                                     f"same name", fd, r.source))
+
+    def decl_method_names(self):
+        return [fd.name for fd in self.decl.methods]
 
     def synth(self):
         return [self.ctor] + list(self.methods.values())

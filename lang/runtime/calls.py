@@ -345,8 +345,20 @@ def b_class_from_json(rt, cname, text=None):
     return class_from_json(rt.klass(cname), text)
 
 
+def b_class_member(rt, cname, name):
+    """``X."${name}"``: a const field or static method of class X found by name."""
+    cd = rt.klass(cname)
+    name = str(name)
+    if name in cd.consts:
+        return cd.consts[name]
+    st = cd.stab.get(name)
+    if st is not None:
+        return Closure(st)
+    raise JactlRuntimeError(f"No static field or method '{name}' in class {cname}")
+
+
 BUILTINS = {
-    "$classFromJson": b_class_from_json,
+    "$classFromJson": b_class_from_json, "$classMember": b_class_member,
     "print": b_print, "println": b_println, "sprintf": b_sprintf, "sleep": b_sleep,
     "checkpoint": b_checkpoint, "eval": b_eval, "uuid": b_uuid, "timestamp": b_timestamp,
     "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt, "stream": b_stream,

@@ -255,6 +255,8 @@ def set_field(obj, name, v):
     cls = obj._cls
     s = cls.slot_of.get(name)
     if s is None:
+        if name in cls.consts:
+            raise JactlRuntimeError("Cannot modify a constant value")
         raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
     t = cls.ftypes.get(name)
     if t not in (None, "def", "var", "Object"):

@@ -380,7 +380,8 @@ class _Builder:
         return _at(N.NewObj(c[1].value, args, named), c[0])
 
     def class_member(self, c):
-        return _at(N.Field(_at(N.ClassRef(c[0].value), c[0]), c[2].value), c[0])
+        m = c[2] if getattr(c[2], "interp", False) else self._member(c[2])
+        return _at(N.Field(_at(N.ClassRef(c[0].value), c[0]), m), c[0])
 
     def params(self, c):
         return _nodes(c)
@@ -640,7 +641,9 @@ class _Builder:
         return _at(N.InterpString(out), at)
 
     def interp_string(self, c):
-        return self._string_node(c[1:-1], c[0])
+        e = self._string_node(c[1:-1], c[0])
+        e.interp = True            # (``X."${'i'}"`` stays a dynamic member name)
+        return e
 
     def istr_code(self, c):
         stmts = c[1]
