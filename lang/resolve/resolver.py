@@ -1345,6 +1345,53 @@ def _var_field_type(vd):
     return N.TypeRef(t, line=vd.line, col=vd.col) if t is not None else None
 
 
+def _tname(t):
+    return "def" if t is None else t.name + "[]" * t.dims
+
+
+def _check_override(r, ci, m, bm):
+    """Jactl's rules for a method overriding base method ``bm``: not final, not static on
+    either side, a compatible return type, the same parameters (number, types, names)."""
+    name = m.method_name
+    bcls = bm.name.rsplit(".", 1)[0]
+    if getattr(bm, "is_final", False):
+        r.errors.append(_err(f"Method {name}() is final in base class {bcls} and cannot be "
+                             f"overridden", m, r.source))
+        return
+    if m.is_static_method or bm.is_static_method:
+        return
+    rt, brt = _tname(m.return_type), _tname(bm.return_type)
+    if rt != brt and brt not in ("def", "Object") and not (
+            rt in r.classes and brt in r.classes and _is_sub(r.classes[rt], brt)):
+        r.errors.append(_err(f"Return type '{rt}' not compatible with return type '{brt}' "
+                             f"of method {name}() in base class {bcls}", m, r.source))
+        return
+    ps, bps = m.params[1:], bm.params[1:]
+    if len(ps) != len(bps):
+        r.errors.append(_err(f"Overriding method {name}() has different number of "
+                             f"parameters than method in base class {bcls}", m, r.source))
+        return
+    for p, bp in zip(ps, bps):
+        if _tname(p.type) != _tname(bp.type):
+            r.errors.append(_err(f"Overriding method {name}() has different parameter type "
+                                 f"for '{p.name}' than method in base class {bcls}", p,
+                                 r.source))
+            return
+        if p.name != bp.name:
+            r.errors.append(_err(f"Overriding method {name}() has different parameter name "
+                                 f"('{p.name}') than method in base class {bcls}", p,
+                                 r.source))
+            return
+
+
+def _is_sub(ci, name):
+    while ci is not None:
+        if ci.name == name:
+            return True
+        ci = ci.base
+    return False
+
+
 class ClassInfo:
     """Resolver facts about one class and the functions generated for it: a constructor
     ``X$new(fields...)`` and one function ``X.m`` per method (``this`` first unless static)."""
@@ -1406,6 +1453,7 @@ class ClassInfo:
                               line=fd.line, col=fd.col)
                 m.is_static_method = static
                 m.method_name = fd.name
+                m.is_final = getattr(fd, "is_final", False)
                 methods.append(m)
             synth = cd.synth = (ctor, methods)
         self.ctor = synth[0]
@@ -1414,6 +1462,11 @@ class ClassInfo:
             if m.method_name in self.methods:
                 r.errors.append(_err(f"Method '{m.method_name}' already declared", m, r.source))
             self.methods[m.method_name] = m
+        if self.base is not None:
+            for m in self.methods.values():
+                bm = self.base.find_method(m.method_name)
+                if bm is not None:
+                    _check_override(r, self, m, bm)
 
     def _const_lookup(self, r):
         def lookup(name, cname):

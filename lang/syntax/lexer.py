@@ -909,7 +909,7 @@ class _Shaper:
     def _is_fun_decl(out, begin):
         """out ends with IDENT and the statement so far is: [type] (dims) IDENT."""
         k = begin
-        if k < len(out) - 1 and out[k].type == "STATIC":
+        while k < len(out) - 1 and out[k].type in ("STATIC", "FINAL"):
             k += 1
         if k >= len(out) - 1:
             return False

@@ -358,6 +358,18 @@ class _Builder:
         fd.is_static = True
         return fd
 
+    def final_fun(self, c):
+        fd = c[1]
+        fd.is_final = True
+        return fd
+
+    def multi_mod_fun(self, c):
+        mods = [t.value for t in c[:-1]]
+        raise self.err(f"Cannot combine modifiers: {' '.join(mods)}", c[1])
+
+    def static_var(self, c):
+        raise self.err("Field or variable cannot be static", c[0])
+
     def class_decl(self, c):
         name = c[1].value
         base = c[3].name if len(c) > 3 else None
