@@ -549,6 +549,21 @@ class Resolver:
                 e.name = name
                 e.null_safe = False
                 return self._e_Field(e)
+            fd = ci.find_method(name) if name not in ("this", "super") else None
+            if fd is not None and not fd.is_static_method and self._has_this():
+                # a method used as a value: bound to ``this``
+                e.__class__ = N.Field
+                del e.name, e.sym
+                e.obj = N.Ident("this", line=e.line, col=e.col)
+                e.name = name
+                e.null_safe = False
+                return self._e_Field(e)
+            if fd is not None and fd.is_static_method:
+                e.name = fd.name
+            if name == "super" and self._has_this():
+                self.errors.append(_err("'super' can only be used to access fields or "
+                                        "methods", e, self.source))
+                e.name = "this"
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
@@ -633,6 +648,13 @@ class Resolver:
             self.errors.append(_err("Invalid lvalue", target, self.source))
 
     def _e_Assign(self, e):
+        tg = e.target
+        if self._is_super(tg):
+            self.errors.append(_err("Cannot assign to 'super'", tg, self.source))
+            tg.name = "this"
+        elif isinstance(tg, N.Field) and tg.name == "super" and self._is_super(tg.obj):
+            self.errors.append(_err("No such field 'super'", tg, self.source))
+            tg.name = "_super"
         self._expr(e.value)
         t = self._expr(e.target)
         self._check_lvalue(e.target)
@@ -668,13 +690,33 @@ class Resolver:
         return "boolean"
 
     def _e_Index(self, e):
+        if self._is_super(e.obj):
+            via = "?[]" if e.null_safe else "[]"
+            self.errors.append(_err(f"Field access cannot be performed via '{via}' for "
+                                    f"'super'", e, self.source))
+            e.obj.name = "this"
         t = self._expr(e.obj)
         self._expr(e.index)
         if t.endswith("[]"):
             return t[:-2]
         return "def"
 
+    def _is_super(self, o):
+        return isinstance(o, N.Ident) and o.name == "super" and self._has_this() and \
+            self.scope.lookup("super") is None
+
+    def _super_field(self, e):
+        """``super.x``: a field of ``this`` (fields cannot be overridden)."""
+        if not isinstance(e.name, str):
+            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+                                    self.source))
+        elif e.name == "super":
+            self.errors.append(_err("No such field or method 'super'", e, self.source))
+        e.obj.name = "this"
+
     def _e_Field(self, e):
+        if self._is_super(e.obj):
+            self._super_field(e)
         if isinstance(e.obj, N.ClassRef) and isinstance(e.name, str):
             ci = self.classes.get(e.obj.cname)
             v = ci.const(e.name) if ci is not None else None
@@ -701,9 +743,14 @@ class Resolver:
             return self._e_Call(e)
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
-            f = self.classes[e.obj.stype].field(e.name)
+            ci = self.classes[e.obj.stype]
+            f = ci.field(e.name)
             if f is not None and f[1] is not None:
                 return _type_name(f[1])
+            if f is None and not ci.has_member(e.name) and \
+                    e.name not in _builtin_method_names():
+                self.errors.append(_err(f"No such field or method '{e.name}' for class "
+                                        f"{ci.name}", e, self.source))
         if not isinstance(e.name, str):
             self._expr(e.name)
         return "def"
@@ -771,12 +818,21 @@ class Resolver:
                 isinstance(e.name, str) and self.scope.lookup("super") is None:
             base = self.cur_class.base
             fd = base.find_method(e.name) if base is not None else None
-            if fd is not None and not fd.is_static_method:
+            if fd is not None:
                 e.__class__ = N.Call
                 e.callee = N.Ident(fd.name, line=o.line, col=o.col)
-                e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
+                if not fd.is_static_method:
+                    e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
                 del e.obj, e.name, e.null_safe
                 return self._e_Call(e)
+            if base is None or base.field(e.name) is None:
+                self.errors.append(_err(f"No such method/field '{e.name}' in base class",
+                                        e, self.source))
+            o.name = "this"
+        elif self._is_super(o):
+            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+                                    self.source))
+            o.name = "this"
         if isinstance(o, N.ClassRef) and isinstance(e.name, str) and \
                 not (o.cname in BUILTIN_CLASS_NAMES and o.cname not in self.classes):
             e.__class__ = N.Call
@@ -1498,6 +1554,11 @@ class ClassInfo:
             if fd.name in base_fields_only:
                 r.errors.append(_err(f"Method name '{fd.name}' clashes with field of the "
                                      f"same name", fd, r.source))
+
+    def has_member(self, name):
+        """Has the class (or a base class) a field, const or method of this name?"""
+        return self.field(name) is not None or self.const(name) is not None or \
+            self.find_method(name) is not None
 
     def decl_method_names(self):
         return [fd.name for fd in self.decl.methods]

@@ -503,15 +503,22 @@ class _Builder:
             return m.value
         return m
 
+    def _member_of(self, obj, m):
+        # (``super."${'i'}"`` stays a dynamic name: Jactl rejects it)
+        if isinstance(obj, N.Ident) and obj.name == "super" and getattr(m, "interp", False):
+            return m
+        return self._member(m)
+
     def field(self, c):
         obj, dot, member = c
         self._no_tuple(obj)
-        return _at(N.Field(obj, self._member(member), dot.type == "QDOT"), obj)
+        return _at(N.Field(obj, self._member_of(obj, member), dot.type == "QDOT"), obj)
 
     def method_call(self, c):
         obj, dot, member, (args, named) = c
         self._no_tuple(obj)
-        return _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT"), obj)
+        return _at(N.MethodCall(obj, self._member_of(obj, member), args, named,
+                                dot.type == "QDOT"), obj)
 
     def index(self, c):
         obj, lb, idx, _ = c
