@@ -14,6 +14,7 @@ from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
 from ..syntax import nodes as N
 from .classconst import check_const_type, fold_const
+from .classinit import instance_ctor, needs_instance
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
@@ -23,7 +24,7 @@ BUILTIN_FUNCTIONS = {
     "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
     "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
     "sqrt": False, "stream": True, "$classFromJson": True,  # (its constructor may suspend)
-    "$classMember": False,
+    "$classMember": False, "$missing": False, "$isMissing": False,
 }
 
 # Builtin methods that call a closure argument (the only methods that can suspend).
@@ -175,7 +176,7 @@ class Resolver:
             for fd in ci.synth():
                 saved_cls = self.cur_class
                 self.cur_class = ci
-                self.in_static = fd.is_static_method
+                self.in_static = fd.is_static_method and not getattr(fd, "has_this", False)
                 self._function_body(fd.info, fd.params, fd.body)
                 self.cur_class = saved_cls
                 self.in_static = False
@@ -1511,6 +1512,9 @@ class ClassInfo:
                 m.method_name = fd.name
                 m.is_final = getattr(fd, "is_final", False)
                 methods.append(m)
+            self.methods = {m.method_name: m for m in methods}
+            if needs_instance(self, self.all_fields):
+                ctor = instance_ctor(self, self.all_fields)
             synth = cd.synth = (ctor, methods)
         self.ctor = synth[0]
         self.methods = {}

@@ -357,8 +357,24 @@ def b_class_member(rt, cname, name):
     raise JactlRuntimeError(f"No static field or method '{name}' in class {cname}")
 
 
+# A constructor parameter's default when its field's initialiser needs the instance
+# (resolve/classinit.py), tested by $isMissing. A string, not the MISSING marker: the
+# constructor's frame may be checkpointed holding it, and a frame holds only Jactl values.
+# (No script can produce it: its NULs never reach a field, it is replaced before that.)
+CTOR_ARG_MISSING = "\x00<missing constructor argument>\x00"
+
+
+def b_missing(rt):
+    return CTOR_ARG_MISSING
+
+
+def b_is_missing(rt, v):
+    return type(v) is str and v == CTOR_ARG_MISSING
+
+
 BUILTINS = {
     "$classFromJson": b_class_from_json, "$classMember": b_class_member,
+    "$missing": b_missing, "$isMissing": b_is_missing,
     "print": b_print, "println": b_println, "sprintf": b_sprintf, "sleep": b_sleep,
     "checkpoint": b_checkpoint, "eval": b_eval, "uuid": b_uuid, "timestamp": b_timestamp,
     "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt, "stream": b_stream,
