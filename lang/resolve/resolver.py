@@ -15,6 +15,7 @@ from ..errors import CompileError
 from ..syntax import nodes as N
 from .classconst import check_const_type, fold_const
 from .classinit import instance_ctor, needs_instance
+from .classnames import qualify
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
@@ -104,6 +105,7 @@ class Resolver:
     def resolve(self, script):
         main = self._new_function("main", script, None, is_main=True)
         self.func = main
+        qualify(script)
         decls = []
         _collect_classes(script.body.stmts, decls, None)
         if decls:
@@ -124,10 +126,11 @@ class Resolver:
 
     def _setup_classes(self, decls, main):
         for cd in decls:
-            if cd.name in self.classes:
-                self.errors.append(_err(f"Class '{cd.name}' already exists", cd, self.source))
+            qn = getattr(cd, "qname", cd.name)
+            if qn in self.classes:
+                self.errors.append(_err(f"Class '{qn}' already exists", cd, self.source))
                 continue
-            self.classes[cd.name] = ClassInfo(cd)
+            self.classes[qn] = ClassInfo(cd)
         # base classes first
         order, state = [], {}
 
@@ -1455,7 +1458,7 @@ class ClassInfo:
 
     def __init__(self, decl):
         self.decl = decl
-        self.name = decl.name
+        self.name = getattr(decl, "qname", decl.name)
         self.base = None
         self.consts = {}
         self.own_fields = []      # (name, TypeRef or None, init, VarDecl)

@@ -1073,7 +1073,30 @@ def _type_words(raw, names):
                 setattr(t, attr, [(p[0], _type_words(p[1], names)) + tuple(p[2:])
                                   if isinstance(p, tuple) and p[0] == "code" else p
                                   for p in ps])
-    return raw
+    return _qualified_types(raw, names)
+
+
+def _qualified_types(raw, names):
+    """``X.Y`` where both are class names (an inner class) is one TYPE token ``X.Y``."""
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        t = raw[i]
+        if t.type == "TYPE" and t.value in names and i + 2 < n and raw[i + 1].type == "DOT" \
+                and raw[i + 2].type == "IDENT" and raw[i + 2].value in names and \
+                not raw[i + 1].nl and not raw[i + 2].nl:
+            value = t.value
+            while i + 2 < n and raw[i + 1].type == "DOT" and raw[i + 2].type == "IDENT" and \
+                    raw[i + 2].value in names and not raw[i + 1].nl and not raw[i + 2].nl:
+                value += "." + raw[i + 2].value
+                i += 2
+            q = RTok("TYPE", value, t.line, t.col, t.nl)
+            out.append(q)
+            i += 1
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def tokenize(source):
@@ -1092,6 +1115,7 @@ def tokenize(source):
     if names:
         for i in range(len(out) - 1):
             t = out[i]
-            if t.type == "TYPE" and t.value in names and out[i + 1].type == "DOT":
+            if t.type == "TYPE" and (t.value in names or "." in t.value) and \
+                    out[i + 1].type == "DOT":
                 t.type = "CLASS_NAME"
     return out
