@@ -185,6 +185,9 @@ class Resolver:
                 self.in_static = False
         self.scope, self.func = saved
 
+    def _class_named(self, name):
+        return any(ci.decl.name == name for ci in self.classes.values())
+
     def _has_this(self):
         return self.cur_class is not None and not getattr(self, "in_static", False)
 
@@ -513,6 +516,9 @@ class Resolver:
         if sym is None:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")
+            if self._class_named(name):
+                self.errors.append(_err(f"Class name not allowed here: '{name}'", node,
+                                        self.source))
             if self.globals_names is not None and name not in self.globals_names:
                 self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
                                         self.source))

@@ -1076,6 +1076,40 @@ def _type_words(raw, names):
     return _qualified_types(raw, names)
 
 
+_VAR_DECL_PREV = frozenset(("TYPE", "DEF", "VAR"))
+_VAR_DECL_NEXT = frozenset(("ASSIGN", "SEMI", "COMMA"))
+_TYPE_PREV = frozenset(("NEW", "AS", "INSTANCEOF", "NOT_INSTANCEOF", "CLASS", "EXTENDS", "DOT",
+                        "QDOT"))
+_VALUE_END_NEXT = frozenset(("SEMI", "RBRACE"))
+
+
+def _class_names_as_values(raw, names):
+    """A class name that names a variable (``int X = 1``, Jactl allows it) or stands alone
+    as a value (``def x = X``: the resolver reports it) is an identifier: the declaration,
+    ``X.f``/``X.i`` once a variable X exists, and a bare ``X`` at the end of a statement.
+    ``X x``, ``new X``, ``(X)v``, ``as X`` stay types."""
+    n = len(raw)
+    variables = set()
+    for i, t in enumerate(raw):
+        if t.type == "TYPE" and t.value in names and 0 < i < n - 1 and \
+                raw[i - 1].type in _VAR_DECL_PREV and raw[i + 1].type in _VAR_DECL_NEXT:
+            variables.add(t.value)
+            t.type = "IDENT"
+    for i, t in enumerate(raw):
+        if t.type != "TYPE" or t.value not in names:
+            continue
+        prev = raw[i - 1].type if i > 0 else None
+        nxt = raw[i + 1] if i + 1 < n else None
+        if prev in _TYPE_PREV:
+            continue
+        if nxt is not None and nxt.type == "DOT" and t.value in variables:
+            t.type = "IDENT"
+        elif (nxt is None or nxt.type in _VALUE_END_NEXT or nxt.nl) and \
+                prev in ("ASSIGN", "SEMI", "BLOCK_LBRACE", "LBRACE", "RETURN", None):
+            t.type = "IDENT"
+    return raw
+
+
 def _qualified_types(raw, names):
     """``X.Y`` where both are class names (an inner class) is one TYPE token ``X.Y``."""
     out = []
@@ -1109,7 +1143,11 @@ def tokenize(source):
     # script declares a class of that name
     names |= BUILTIN_CLASS_NAMES - {raw[i + 1].value for i in range(len(raw) - 1)
                                     if raw[i].type == "CLASS"}
+    user = {raw[i + 1].value for i in range(len(raw) - 1)
+            if raw[i].type == "CLASS" and raw[i + 1].type == "IDENT"}
     raw = _type_words(raw, names)
+    if user:
+        raw = _class_names_as_values(raw, user)
     out = []
     _Shaper(source).shape(raw, out)
     if names:
