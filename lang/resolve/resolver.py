@@ -192,7 +192,8 @@ class Resolver:
         return self.cur_class is not None and not getattr(self, "in_static", False)
 
     def _s_ClassDecl(self, st):
-        pass
+        if getattr(st, "qname", None) is None:      # (not at top level or in a class)
+            self.errors.append(_err("Class declaration not allowed here", st, self.source))
 
     def _e_ClassRef(self, e):
         if e.cname in BUILTIN_CLASS_NAMES and e.cname not in self.classes:
@@ -212,6 +213,11 @@ class Resolver:
             self.errors.append(_err(f"Unknown class '{e.cname}'", e, self.source))
             return "def"
         args, named = e.args, e.named
+        if not args and not named:
+            mand = [f[0] for f in ci.all_fields if f[2] is None]
+            if mand:
+                self.errors.append(_err(f"Missing mandatory field{'s' if len(mand) > 1 else ''}"
+                                        f": {', '.join(mand)}", e, self.source))
         if args and not named:
             mand = [f for f in ci.all_fields if f[2] is None]
             if len(args) == len(mand):
@@ -688,8 +694,18 @@ class Resolver:
         return a if a == b else "def"
 
     def _e_Cast(self, e):
-        self._expr(e.expr)
-        return _type_name(e.type)
+        st = self._expr(e.expr)
+        t = _type_name(e.type)
+        ci = self.classes.get(t)
+        declared = not getattr(getattr(e.expr, "sym", None), "inferred_type", False) and \
+            not (isinstance(e.expr, N.Ident) and getattr(e.expr.sym, "kind", "") == "local" and
+                 e.expr.sym in self.int_candidates)
+        if ci is not None and st is not None and declared and (
+                st in PRIMITIVES or st in NUMERIC_RANK or st == "boolean" or
+                st in self.classes and not _is_sub(self.classes[st], t) and
+                not _is_sub(ci, st)):
+            self.errors.append(_err(f"Cannot convert from {st} to {t}", e, self.source))
+        return t
 
     def _e_As(self, e):
         self._expr(e.expr)
@@ -700,6 +716,16 @@ class Resolver:
         return "boolean"
 
     def _e_Index(self, e):
+        if isinstance(e.index, N.Literal) and e.index.kind == "string" and \
+                not self._is_super(e.obj):
+            t = self._expr(e.obj)
+            self._expr(e.index)
+            ci = self.classes.get(t)
+            if ci is not None and not ci.has_member(e.index.value) and \
+                    e.index.value not in _builtin_method_names():
+                self.errors.append(_err(f"No such field or method '{e.index.value}' for "
+                                        f"class {ci.name}", e, self.source))
+            return t[:-2] if t.endswith("[]") else "def"
         if self._is_super(e.obj):
             via = "?[]" if e.null_safe else "[]"
             self.errors.append(_err(f"Field access cannot be performed via '{via}' for "
@@ -1531,6 +1557,9 @@ class ClassInfo:
             if m.method_name in self.methods:
                 r.errors.append(_err(f"Method '{m.method_name}' already declared", m, r.source))
             self.methods[m.method_name] = m
+        ts = self.methods.get("toString")
+        if ts is not None and len(ts.params) > (0 if ts.is_static_method else 1):
+            r.errors.append(_err("toString() cannot have parameters", ts, r.source))
         if self.base is not None:
             for m in self.methods.values():
                 bm = self.base.find_method(m.method_name)

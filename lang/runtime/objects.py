@@ -181,6 +181,16 @@ class JObject:
     def _jactl_isa(self, name):
         return self._cls.isa(name)
 
+    def _jactl_user_to_string(self):
+        """The class's own toString() when it has one that cannot suspend (a string
+        conversion cannot), else None."""
+        fi = self._cls.mtab.get("toString")
+        if fi is None or fi.may_suspend:
+            return None
+        from .functions import Closure
+        from .values import to_string
+        return to_string(Closure(fi)(self))
+
     @property
     def _f(self):
         """The fields as a new dict (name -> value), for the dynamic/checkpoint code."""
@@ -216,10 +226,17 @@ class JObject:
     def __ne__(self, other):
         return not self.__eq__(other)
 
-    __hash__ = object.__hash__
+    def __hash__(self):
+        # by value, as ``==`` is (an instance as a Map key finds an equal one); over the
+        # simple field values only, so that cycles of instances still hash
+        return hash((type(self), tuple(v if type(v) in _SIMPLE else type(v)
+                                       for v in self._cls.values(self))))
 
     def __repr__(self):
         return f"<{self._cls.name} {self._f!r}>"
+
+
+_SIMPLE = frozenset((str, int, float, bool, type(None)))
 
 
 def fill(obj, values):

@@ -243,6 +243,11 @@ def _other_str(v, seen, inner):
             return h(seen)
         finally:
             seen.discard(vid)
+    user = getattr(v, "_jactl_user_to_string", None)
+    if user is not None:
+        r = user()
+        if r is not None:
+            return r
     fields = getattr(v, "_jactl_fields", None)
     if fields is not None:
         vid = id(v)
