@@ -358,6 +358,17 @@ class _Builder:
         fd.is_static = True
         return fd
 
+    # ``package a.b.c`` / ``import a.b.c.X [as Y]``: every class of a compilation is in
+    # one namespace here, so they declare nothing (an empty statement list)
+    def package_stmt(self, c):
+        return []
+
+    def import_stmt(self, c):
+        return []
+
+    def qual_name(self, c):
+        return [t for t in c if t.type != "DOT"]
+
     def final_fun(self, c):
         fd = c[1]
         fd.is_final = True
@@ -886,6 +897,10 @@ def _syntax_error(tok, expected, tokens, source):
         msg = f"Unexpected token '{_token_text(tok)}'"
     prev, prev2 = _prev_tokens(tokens, tok)
     ptype = prev.type if prev is not None else None
+    cls_err = _class_syntax_error(tok, prev, prev2, tokens)
+    if cls_err is not None:
+        msg, at = cls_err
+        return CompileError(msg, at.line, at.column, source)
     if ptype == "RBRACKET" and prev2 is not None and prev2.type == "LBRACKET":
         ptype = "DIMS"
     if tok.type in ("ASSIGN", "OP_ASSIGN"):
@@ -904,6 +919,30 @@ def _syntax_error(tok, expected, tokens, source):
     elif ("SEMI" in expected or "NL" in expected) and ("RBRACE" in expected or "$END" in expected):
         msg += ": Expecting end of statement"
     return CompileError(msg, tok.line, tok.column, source)
+
+
+_STMT_START = frozenset((None, "NL", "SEMI", "LBRACE", "BLOCK_LBRACE", "RBRACE"))
+
+
+def _class_syntax_error(tok, prev, prev2, tokens):
+    """Jactl's messages for class names the parser cannot make sense of: ``new`` not
+    followed by a type, an unknown class name declaring a variable (``X x``), an unknown
+    inner class (``X.I x``)."""
+    ptype = prev.type if prev is not None else None
+    if ptype == "NEW":
+        if tok.type == "IDENT":
+            return f"Unknown class '{tok.value}'", tok
+        return f"Unexpected token '{_token_text(tok)}': Expected type after 'new'", tok
+    if tok.type == "IDENT" and ptype == "IDENT":
+        p2 = prev2.type if prev2 is not None else None
+        if p2 in _STMT_START and prev.value[:1].isupper():
+            return f"Unknown class '{prev.value}'", prev
+        if p2 == "DOT":
+            k = next((k for k, t in enumerate(tokens) if t is prev2), 0)
+            if k > 0 and tokens[k - 1].type == "CLASS_NAME":
+                return (f"Unknown inner class '{prev.value}' of class {tokens[k - 1].value}",
+                        prev)
+    return None
 
 
 def _prev_tokens(tokens, tok):
