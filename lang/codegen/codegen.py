@@ -1505,10 +1505,18 @@ class FuncGen:
         return "@temp", None
 
     def e_Cast(self, e):
-        return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def e_As(self, e):
-        return f"_as({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
+
+    def class_conversion(self, e, text):
+        """``(X)v`` / ``v as X`` may run X's constructor (a Map to an instance): a suspend
+        point when that may suspend."""
+        t = _tn(e.type)
+        if self.susp and e.susp and self.is_user_class(t):
+            return self.suspend_call(text, e, *self.ctor_of(t))
+        return text
 
     def e_InstanceOf(self, e):
         v = f"_instanceof({self.expr(e.expr)}, {_tn(e.type)!r})"

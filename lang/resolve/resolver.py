@@ -1159,6 +1159,7 @@ class Resolver:
     def _mark_function(self, f):
         node = f.node
         any_s = False
+        self.marking_return_type = getattr(f, "return_type", None)
         if isinstance(node, N.Script):
             any_s = _mark(node.body, self)
         else:
@@ -1177,6 +1178,29 @@ class Resolver:
                 return True
             e = e.obj
         return False
+
+    def class_conversion_suspends(self, n):
+        """Whether node n converts a value to a class whose constructor may suspend (a Map
+        becomes an instance by running the field initialisers): ``(X)v``, ``v as X``,
+        ``X x = v``, ``x = v`` / ``a[i] = v`` / ``return v`` into a place of type X."""
+        if not self.classes:
+            return False
+        t, v = None, None
+        if isinstance(n, (N.Cast, N.As)):
+            t, v = _type_name(n.type), n.expr
+        elif isinstance(n, N.VarDecl) and n.init is not None:
+            t, v = _type_name(n.type), n.init
+        elif isinstance(n, N.Assign) and n.op in ("=", "?="):
+            t, v = getattr(n.target, "stype", None), n.value
+        elif isinstance(n, N.Return) and n.expr is not None:
+            t, v = self.marking_return_type, n.expr
+        ci = self.classes.get(t) if t is not None else None
+        if ci is None or not ci.ctor.info.may_suspend:
+            return False
+        st = getattr(v, "stype", None)
+        return not (st in self.classes and _is_sub(self.classes[st], t))
+
+    marking_return_type = None
 
     def call_suspends(self, e):
         """Whether a call expression node is itself a suspend point."""
@@ -1237,6 +1261,8 @@ def _mark(node, r):
             else:
                 if isinstance(n, (N.Call, N.MethodCall)):
                     n.is_susp_call = False
+                if r.class_conversion_suspends(n):
+                    s = True
             if isinstance(n, N.Eval):
                 n.is_susp_call = False
             n.susp = s
