@@ -12,7 +12,7 @@ from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
 from .values import class_name, convert, to_string
 from . import strings
-from .objects import JObject, invoke_obj
+from .objects import JObject, from_map, invoke_obj, script_class
 
 
 def call(f, args):
@@ -68,6 +68,8 @@ def _convert_params(fn, args):
     for a, t in zip(args, fn.param_types):
         if a is MISSING or t in ("def", "var"):
             out.append(a)
+        elif type(a) is dict and (cd := script_class(fn, t)) is not None:
+            out.append(from_map(cd, a))        # (the function's own script's class)
         else:
             out.append(cv_arg(a, t))
     return out

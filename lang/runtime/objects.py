@@ -341,9 +341,13 @@ def invoke_obj(obj, name, args):
 
 
 def cv_obj(v, pycls, tname):
-    """Implicit conversion to a class type: an instance of it (or null) as it is."""
+    """Implicit conversion to a class type: an instance of it (or null) as it is, a Map
+    through the class's constructor (the generated class names the script's ClassDef:
+    no lookup of the running script, so a closure called by the host converts too)."""
     if v is None or isinstance(v, pycls):
         return v
+    if type(v) is dict:
+        return from_map(pycls._cls, v)
     from .values import convert
     return convert(v, tname)
 
@@ -352,8 +356,18 @@ def cv_arg_obj(v, pycls, tname):
     """Argument conversion to a class type: an instance of it (or null) as it is."""
     if v is None or isinstance(v, pycls):
         return v
+    if type(v) is dict:
+        return from_map(pycls._cls, v)
     from .calls import cv_arg
     return cv_arg(v, tname)
+
+
+def script_class(fi, name):
+    """The ClassDef of class ``name`` in the script instance that function ``fi`` belongs
+    to (its generated module's ``_CLASSES``), or None."""
+    g = getattr(fi.pyfunc, "__globals__", None)
+    classes = g.get("_CLASSES") if g is not None else None
+    return classes.get(name) if classes else None
 
 
 def null_assign():
