@@ -1325,6 +1325,8 @@ class FuncGen:
         if isinstance(e, N.Field):
             o = self.autocreate(e.obj, "map")
             nm = repr(e.name) if isinstance(e.name, str) else self.expr(e.name)
+            if _cls.facts(self).get(self.st(e.obj)) is not None:
+                kind += ":typed"       # (objects.auto_field)
             return f"_field_auto({o}, {nm}, {kind!r})"
         if isinstance(e, N.Index):
             o = self.autocreate(e.obj, "list")

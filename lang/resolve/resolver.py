@@ -525,6 +525,10 @@ class Resolver:
             if self._class_named(name):
                 self.errors.append(_err(f"Class name not allowed here: '{name}'", node,
                                         self.source))
+            elif self.cur_class is not None and self.globals_names and \
+                    name in self.globals_names:
+                self.errors.append(_err(f"Access to globals not permitted within a class: "
+                                        f"'{name}'", node, self.source))
             if self.globals_names is not None and name not in self.globals_names:
                 self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
                                         self.source))
@@ -691,6 +695,10 @@ class Resolver:
         self._expr(e.cond)
         a = self._expr(e.then)
         b = self._expr(e.else_)
+        if a != b and (a in self.classes and b in ("Map", "List") or
+                       b in self.classes and a in ("Map", "List")):
+            self.errors.append(_err(f"Result types of ?: must be compatible ({a} and {b})",
+                                    e, self.source))
         return a if a == b else "def"
 
     def _e_Cast(self, e):

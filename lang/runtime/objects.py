@@ -295,6 +295,11 @@ def auto_field(obj, name, kind):
     v = getattr(obj, s)
     if v is not None:
         return v
+    # (``kind`` ends with ":typed" when the receiver's class is known at compile time:
+    # a field whose class has mandatory fields is then left null, as Jactl does)
+    typed = kind.endswith(":typed")
+    if typed:
+        kind = kind[:-6]
     t = cls.ftypes.get(name)
     if t in (None, "def", "var", "Object"):
         v = {} if kind == "map" else []
@@ -308,7 +313,10 @@ def auto_field(obj, name, kind):
             raise JactlRuntimeError(f"Field '{name}' of type {t} cannot be set to "
                                     f"{'map' if kind == 'map' else 'list'}")
         if cd.mandatory:
-            return None          # (not made: the store reports the null parent)
+            if typed:
+                return None      # (not made: the store reports the null parent)
+            raise JactlRuntimeError(f"Cannot auto-create instance of type {t} as there are "
+                                    f"mandatory fields")
         from .calls import call_named
         from .functions import Closure
         v = call_named(Closure(cd.ctor), {})

@@ -557,7 +557,7 @@ _CANNOT_END = frozenset([
     "CLOSURE_LBRACE", "JSON_LBRACE", "ARROW", "AND", "OR", "NOT", "IN", "NOT_IN", "INSTANCEOF",
     "NOT_INSTANCEOF", "AS", "IF", "IF_MOD", "UNLESS", "ELSE", "WHILE", "FOR", "FOREACH", "DO",
     "UNTIL", "DEF", "VAR", "CONST", "FINAL", "NEW", "EVAL", "NL", "SEMI", "KEY", "LABEL",
-    "ISTR_CODE_BEGIN", "SWITCH",
+    "ISTR_CODE_BEGIN", "SWITCH", "CLASS", "EXTENDS", "STATIC", "PACKAGE", "IMPORT",
 ])
 # tokens before which a newline does not end the statement (they cannot start one)
 _CONTINUES = frozenset([
