@@ -1074,3 +1074,19 @@ def parse(source: str, name: str = "script") -> N.Script:
     """Parse Jactl source text into a nodes.Script. Raises CompileError / EOFError."""
     tokens = tokenize(source)
     return _get_driver().run(tokens, _Builder(source))
+
+
+def check_class_unit(source: str) -> None:
+    """A compilation unit of classes only (``package``/``import`` then class declarations):
+    raises Jactl's CompileError for any other statement."""
+    try:
+        stmts = parse(source).body.stmts
+    except CompileError:
+        return       # (names of other units' classes: the whole compilation reports it)
+    seen_class = False
+    for st in stmts:
+        if isinstance(st, N.ClassDecl):
+            seen_class = True
+            continue
+        want = "EOF" if seen_class else "class"
+        raise CompileError(f"Unexpected token: expecting '{want}'", st.line, st.col, source)
