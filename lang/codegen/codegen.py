@@ -1318,6 +1318,21 @@ class FuncGen:
         if sym.kind == "global" or (sym.kind == "local" and sym.type in ("def", "Map", "List")):
             _, write, _ = self.lvalue_parts(obj)
             self.step(f"if {temp} is None: {temp} = {empty}; {write(temp)}")
+        elif sym.kind == "local" and empty == "{}":
+            # ``X x; x.a = 1``: a new instance, when X can be made without arguments
+            ci = _cls.facts(self).get(sym.type)
+            if ci is None or any(f[2] is None for f in ci.all_fields):
+                return
+            _, write, _ = self.lvalue_parts(obj)
+            make = f"_cv_obj({{}}, {_cls.facts(self).pycls(sym.type)}, {sym.type!r})"
+            if not ci.ctor.info.may_suspend:
+                self.step(f"if {temp} is None: {temp} = {make}; {write(temp)}")
+            elif self.susp:
+                def then():
+                    v = self.suspend_call(make, obj, *self.ctor_of(sym.type))
+                    self.step(f"{temp} = {v}")
+                    self.step(write(temp))
+                self.if_stmt_raw(f"{temp} is None", then)
 
     def autocreate(self, e, kind):
         """Evaluate a container expression on the left of an assignment, creating missing
