@@ -146,3 +146,20 @@ def _zero(t, at):
         if t.name == "byte":
             return N.Cast(N.TypeRef("byte", **at), N.Literal("int", 0, **at), **at)
     return N.Literal("null", None, **at)
+
+
+def forward_references(own_fields):
+    """(VarDecl, name) for each field initialiser that uses a field of the same class
+    declared after it (Jactl: a forward reference), even inside a closure."""
+    out = []
+    later = {}
+    for k, f in enumerate(own_fields):
+        later[f[0]] = k
+    for k, (name, t, init, vd) in enumerate(own_fields):
+        if init is None:
+            continue
+        for n in _walk(init):
+            if type(n) is N.Ident and later.get(n.name, -1) > k:
+                out.append((vd, n.name))
+                break
+    return out

@@ -14,7 +14,7 @@ from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
 from ..syntax import nodes as N
 from .classconst import check_const_type, fold_const
-from .classinit import instance_ctor, needs_instance
+from .classinit import forward_references, instance_ctor, needs_instance
 from .classnames import qualify
 from .scopes import FunctionDef, Scope, Symbol
 
@@ -1549,6 +1549,8 @@ class ClassInfo:
                 _var_field_type(vd) if vd.type.name == "var" else vd.type
             self.own_fields.append((vd.name, t, vd.init, vd))
         base_fields = self.base.all_fields if self.base is not None else []
+        for vd, name in forward_references(self.own_fields):
+            r.errors.append(_err(f"Forward reference to field '{name}'", vd, r.source))
         own = set()
         for f in self.own_fields:
             if f[0] in own:
