@@ -78,11 +78,22 @@ class ModuleGen:
         self.em = Emitter()
         self.locals_tokens = {}
         self.cpe = resolved.checkpoint_each_statement
+        self.consts = {}
+
+    def const(self, text):
+        """A module-level name for the value of the constant expression ``text`` (built
+        once, not at every use: a Decimal literal in a loop)."""
+        name = self.consts.get(text)
+        if name is None:
+            name = self.consts[text] = f"_K{len(self.consts)}"
+        return name
 
     def generate(self):
         for f in self.r.functions:
             FuncGen(self, f).generate()
         em = self.em
+        for text, name in self.consts.items():
+            em.emit(f"{name} = {text}")
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
         emit_classes(em, getattr(self.r, "classes", ()))
         src, table = em.render(self.locals_tokens)
@@ -629,8 +640,9 @@ class FuncGen:
     # loops ---------------------------------------------------------------
 
     def loop(self, label, header_fn, body_stmt, node, update_fn=None, first_flag=False,
-             tail_fn=None):
-        """Emit ``while True:`` with header (may break), body and labelled-jump handling."""
+             tail_fn=None, head="while True:"):
+        """Emit ``while True:`` (or ``head``) with header (may break), body and
+        labelled-jump handling."""
         self.loop_ids += 1
         lid = self.loop_ids
         self.loop_stack.append((label, lid, None))
@@ -638,7 +650,7 @@ class FuncGen:
         if first_flag:
             first = self.temp()
             self.guarded(_Item(node), lambda: self.em.emit(f"{first} = True"))
-        self.em.emit("while True:")
+        self.em.emit(head)
         with self.indent():
             self.tick()
             if first_flag:
@@ -770,6 +782,14 @@ class FuncGen:
             idx = self.temp("@int")
             it = self.expr(st.iterable)
             self.step(f"{src} = _iter_list({it})")
+            if not self.susp:
+                # nothing saves the position: Python's list iterator is this same
+                # index loop (it re-reads the length on every step)
+                self.loop(st.label, lambda: self.for_in_vars(st, tv), st.body, st,
+                          head=f"for {(tv := self.temp())} in {src}:")
+                if mode:
+                    self.finish_value(mode, result, "None")
+                return
             self.step(f"{idx} = 0")
             self.resume.define(src)
             self.resume.define(idx)
@@ -792,6 +812,14 @@ class FuncGen:
             if mode:
                 self.finish_value(mode, result, "None")
         self.guarded(st, body)
+
+    def for_in_vars(self, st, tv):
+        """The loop variables of a non-suspending for-in, from the element ``tv``."""
+        if len(st.syms) == 1:
+            self.store_sym(st.syms[0], self.convert(tv, None, st.syms[0].type))
+        else:
+            for i, s in enumerate(st.syms):
+                self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
 
     def store_sym(self, sym, value):
         if sym.kind == "global":
@@ -935,7 +963,7 @@ class FuncGen:
                 check_decimal(Decimal(text))
             except LimitError as err:
                 raise CompileError(err.raw_message, e.line, e.col) from None
-            return f"_Dec({text!r})"
+            return self.mod.const(f"_Dec({text!r})")
         if k == "string":
             return repr(e.value)
         if k == "bool":
@@ -1528,7 +1556,7 @@ class FuncGen:
         o, i = self.exprs([e.obj, e.index])
         if e.null_safe:
             return f"_index_ns({o}, {i})"
-        return index_read(self, o, i, self.st(e.index))
+        return index_read(self, o, i, self.st(e.index), self.st(e.obj))
 
     def e_Field(self, e):
         fast = _cls.field_read(self, e)
@@ -1713,7 +1741,7 @@ class FuncGen:
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
-        elif not e.null_safe and isinstance(e.name, str) and len(args) <= 1:
+        elif not e.null_safe and isinstance(e.name, str) and len(args) <= 2:
             call = method_call(self, o, e.name, args)
         else:
             call = f"_invoke({o}, {nm}, {argt})"

@@ -16,7 +16,7 @@ Value representation is unchanged: a String is a ``str``, a Decimal a ``decimal.
 from ..syntax import nodes as N
 
 _DEC_OPS = ("+", "-", "*")
-_DEC_CMP = ("<", "<=", ">", ">=")
+_DEC_CMP = ("<", "<=", ">", ">=", "==", "!=")
 # below this many characters a String is never measured (limits.BYTES_MIN): the general
 # operators check and charge only longer results, so longer ones take the general path
 _SMALL = 4096
@@ -84,10 +84,47 @@ def _fast(g, a_node, a_text, b_node, b_text, lt, rt, op, fn):
     return f"({a} * {b} if {test} and 0 <= {b} and len({a}) * {b} <= {_SMALL} else {general})"
 
 
+_STR_CMP = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _ascii_literal(node):
+    return isinstance(node, N.Literal) and node.kind == "string" and \
+        type(node.value) is str and node.value.isascii()
+
+
+def str_compare(g, e, binops):
+    """``a < b``... and ``a == b`` where a String is compared with a String: Python's
+    comparison of two ``str``, behind a run-time type test. ``==``/``!=`` need nothing
+    more; an ordering agrees with Jactl's (UTF-16 code units) when both are ASCII, or when
+    one side is an ASCII literal: at the first differing position the literal's character
+    is below 0x80, where code point and code unit order agree, and a shared prefix orders
+    the same in both. One side may be untyped only when the other is a String literal
+    (``src[i] >= '0'``); anything that is not a ``str`` at run time takes the general
+    operator with the evaluated operands."""
+    op = e.op
+    if op not in _STR_CMP:
+        return None
+    lt, rt = g.st(e.left), g.st(e.right)
+    l_lit, r_lit = _ascii_literal(e.left), _ascii_literal(e.right)
+    if not ((lt == "String" and rt in ("String", "def")) or
+            (rt == "String" and lt in ("String", "def"))):
+        return None
+    if "def" in (lt, rt) and not (l_lit or r_lit):
+        return None
+    a_text, b_text = g.exprs([e.left, e.right])
+    (a, b), test = _operands(g, [(e.left, a_text, "str"), (e.right, b_text, "str")])
+    if op in ("<", "<=", ">", ">=") and not (l_lit or r_lit):
+        test = f"{test} and {a}.isascii() and {b}.isascii()"
+    return f"({a} {op} {b} if {test} else {binops[op]}({a}, {b}))"
+
+
 def binary(g, e, binops):
     """Text for a Binary node with String/Decimal operands, or None."""
     if getattr(e.left, "lower", True) or getattr(e.right, "lower", True):
         return None
+    fast = str_compare(g, e, binops)
+    if fast is not None:
+        return fast
     lt, rt = g.st(e.left), g.st(e.right)
     if _kinds(lt, rt, e.op) is None:
         return None
