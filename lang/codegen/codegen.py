@@ -1404,6 +1404,12 @@ class FuncGen:
         cur = read()
         v = self.expr(e.value)
         if isinstance(e.target, (N.Field, N.Index)):
+            if not _is_simple(v):
+                # v appears twice below: evaluate it once, after the current value
+                tc, tv = self.temp(), self.temp()
+                self.step(f"{tc} = {cur}")
+                self.step(f"{tv} = {v}")
+                cur, v = tc, tv
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
             cur = f"_dflt({cur}, {v})"
         t = self.temp()
@@ -1669,6 +1675,9 @@ class FuncGen:
         if e.named:
             nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_bcall_named(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}), {nm})"
+        elif name == "sprintf" and not self.mod.cpe and \
+                (fast := strdec.sprintf_call(self, e, args)) is not None:
+            return fast
         else:
             call = f"_B_{name}(_RT{''.join(', ' + a for a in args)})" if name in _DIRECT_BUILTINS \
                 else f"_bcall(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"

@@ -164,3 +164,42 @@ def interp_part(g, node, ex):
     g.nq += 1
     q = f"_q{g.nq}"
     return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"
+
+
+def sprintf_call(g, e, args):
+    """``sprintf('...', a, b)`` with a literal format that runtime/fastformat.py turns into
+    a Python %-format: the format is compiled here, and the call is that format applied
+    inline when each argument has a type whose Python formatting is Java's (an int or
+    long for ``%d``, a String or int for ``%s``; a statically int argument is not tested)
+    and the result is short (no size to check or charge). Otherwise the general
+    ``sprintf`` runs with the evaluated arguments. Or None."""
+    from ..runtime.fastformat import compile_format
+    if e.named or not args or not isinstance(e.args[0], N.Literal) or \
+            e.args[0].kind != "string" or type(e.args[0].value) is not str:
+        return None
+    if any(getattr(a, "lower", True) for a in e.args):
+        return None
+    c = compile_format(e.args[0].value)
+    if not c or len(args) - 1 < len(c[1]):
+        return None
+    pyfmt, kinds = c
+    names, tests = [], []
+    for node, text, k in zip(e.args[1:], args[1:], kinds + ("",) * (len(args) - 1 - len(kinds))):
+        st = g.st(node)
+        if _is_int_literal(text) or (text.isidentifier() and st == "int"):
+            names.append(text)
+            continue
+        g.nq += 1
+        q = f"_q{g.nq}"
+        names.append(q)
+        if st == "int" or not k:     # (an extra argument is only evaluated)
+            tests.append(f"(({q} := {text}) is {q})")
+        else:
+            tests.append(f"(type({q} := {text}) in {'_FMT_D' if k == 'd' else '_FMT_S'})")
+    used = names[:len(kinds)]
+    tup = "(" + ", ".join(used) + ("," if len(used) == 1 else "") + ")"
+    test = " & ".join(tests) if tests else "True"
+    g.nq += 1
+    q = f"_q{g.nq}"
+    general = f"_B_sprintf(_RT, {args[0]}{''.join(', ' + n for n in names)})"
+    return f"({q} if {test} and len({q} := {pyfmt!r} % {tup}) <= {_SMALL} else {general})"

@@ -2,8 +2,10 @@
 comparisons, String indexing, ``toLowerCase``/``toUpperCase`` inline, two-argument builtin
 methods (``_meth2``) and for-in loops over a list in functions that cannot suspend give
 what the general path gives — values, Jactl types, errors — plain and in
-checkpoint-each-statement mode. Expected results were produced by the general path
-(before these fast paths existed)."""
+checkpoint-each-statement mode, as do sprintf with a literal format, Decimal literals
+(built once per script) and Decimal ``==``. Expected results were produced by the general
+path (before these fast paths existed), except the ``m.x += f()`` cases: there f was
+called twice, now once."""
 
 import pytest
 
@@ -54,6 +56,35 @@ CASES = [
     ('def f(l) { def r = []; for (x in l) { r <<= x * 2 }; r }; f([1,2])', 'ok', '[2, 4]', 'list'),
     ('def f(l) { def r = []; for (x in l) { r <<= sleep(0, x) }; r }; f([1,2])', 'ok', '[1, 2]', 'list'),
     ('long s = 0; for (long x in [1, 2L, 3]) { s += x }; s', 'ok', '6L', 'Long'),
+    ('Decimal a = 1.0; Decimal b = 1.00; [a == b, a != b, a == 1, 1 == a, a != 2]', 'ok', '[True, False, True, True, True]', 'list'),
+    ('Decimal a = 1.5; def b = 1.5D; [a == b, b == a]', 'ok', '[True, True]', 'list'),
+    ("Decimal a = 1.5; def b = 1.5; def c = '1.5'; [a == b, a == c, a != c]", 'ok', '[True, False, True]', 'list'),
+    ('Decimal a = null; Decimal b = 1.0; [a == b, a != b, b == a]', 'ok', '[False, True, False]', 'list'),
+    ('Decimal a = 0.1; double d = 0.1; [a == d]', 'ok', '[True]', 'list'),
+    ('Decimal t = 0; for (int i = 0; i < 10; i++) { t += 0.1 }; [t, t == 1, t == 1.0]', 'ok', "[Decimal('1.0'), True, True]", 'list'),
+    ('def l = []; for (int i = 0; i < 2; i++) { l <<= 0.05 }; [l[0] === l[1], l[0] == l[1], l]', 'ok', "[True, True, [Decimal('0.05'), Decimal('0.05')]]", 'list'),
+    ('Decimal x = 1.5; x * 0.0 == 0', 'ok', 'True', 'bool'),
+    ('Decimal x = -1.5; [x * 0.0, -0.0 * x]', 'ok', "[Decimal('0.00'), Decimal('0.00')]", 'list'),
+    ('Decimal a = 2; long b = 2L; [a == b, a < b]', 'ok', '[True, False]', 'list'),
+    ('def m = [a:1]; def c = 0; def f() { c++; 5 }; m.a += f(); [m, c]', 'ok', "[{'a': 6}, 1]", 'list'),
+    ('def m = [a:[1]]; def c = 0; def f() { c++; sleep(0, 5) }; m.a += f(); m.b += f(); [m, c]', 'ok', "[{'a': [1, 5], 'b': 5}, 2]", 'list'),
+    ('def l = [1,2]; def c = 0; def f() { c++; 5 }; l[0] -= f(); l[3] += f(); [l, c]', 'ok', '[[-4, 2, None, 5], 2]', 'list'),
+    ('class X { int i = 1 }; X x = new X(); def c = 0; def f() { c++; 5 }; x.i += f(); [x.i, c]', 'ok', '[6, 1]', 'list'),
+    ("def m = [s:'a']; def c = 0; def f() { c++; 'b' }; def r = (m.s += f()); [r, m, c]", 'ok', "['ab', {'s': 'ab'}, 1]", 'list'),
+    ("int i = 5; String s = 'ab'; sprintf('|%5d|%-4s|%05d|%s|%%', i, s, 42, 7)", 'ok', "'|    5|ab  |00042|7|%'", 'str'),
+    ("long l = 5L; def d = 'x'; sprintf('%d-%s', l, d)", 'ok', "'5-x'", 'str'),
+    ("String s = null; sprintf('%s!', s)", 'ok', "'null!'", 'str'),
+    ("def d = 1.5; sprintf('%d', d)", 'err', 'JactlRuntimeError', 'Bad format string: d != java.math.BigDecimal'),
+    ("def d = 1.5; sprintf('%s', d)", 'ok', "'1.5'", 'str'),
+    ("sprintf('%d %d', 1)", 'err', 'JactlRuntimeError', "Bad format string: Format specifier '%d'"),
+    ("sprintf('%d', 1, 2, 3)", 'ok', "'1'", 'str'),
+    ("def c = 0; def f() { c++; 'x' }; [sprintf('%s', 1, f()), c]", 'ok', "['1', 1]", 'list'),
+    ("String s = 'x' * 5000; sprintf('%s', s).size()", 'ok', '5000', 'int'),
+    ("sprintf('%5s|', 'a\\uD83D\\uDE00')", 'ok', "'  a\\ud83d\\ude00|'", 'str'),
+    ("def b = true; sprintf('%s', b)", 'ok', "'true'", 'str'),
+    ("sprintf('%s %d', [1,2], 3)", 'ok', "'[1, 2] 3'", 'str'),
+    ("def m = [a:1]; sprintf('%s', m)", 'ok', "'[a:1]'", 'str'),
+    ("def f(x) { sprintf('%s=%d', x, sleep(0, 4)) }; f('k')", 'ok', "'k=4'", 'str'),
 ]
 
 
@@ -83,3 +114,12 @@ def test_fast_path_is_taken(src, text):
 def test_for_in_keeps_index_loop_when_suspending():
     src = "def f(l) { def r = []; for (x in l) { r <<= sleep(0, x) }; r }; f([1,2])"
     assert "_iter_list" in _py(src) and "for _t" not in _py(src).split("def _f1_r")[1]
+
+
+@pytest.mark.parametrize("src, text", [
+    ("def f(x) { sprintf('%s=%d', x, 4) }; f('k')", "% ("),
+    ("Decimal t = 0; for (int i = 0; i < 3; i++) { t += 0.1 }; t", "_K0 = _Dec('0.1')"),
+    ("Decimal a = 1.0; Decimal b = 2; a == b", "a == v_b if"),
+])
+def test_more_fast_paths_are_taken(src, text):
+    assert text in _py(src)
