@@ -1045,6 +1045,10 @@ class FuncGen:
             fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
         if fast is not None:
             return fast
+        if op in INT_NATIVE and self.int_tree(e):
+            # + - * are ring operations: wrapping once at the end gives what wrapping
+            # every intermediate result gives (mod 2**32), so one range check suffices
+            return f"(_r if {INT_MIN} <= (_r := {self.int_raw(e)}) <= {INT_MAX} else _w32(_r))"
         l, r = self.exprs([e.left, e.right])
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
@@ -1067,6 +1071,23 @@ class FuncGen:
         if fast is not None:
             return fast
         return f"{fn}({l}, {r})"
+
+    def int_arith(self, e):
+        """e is an int ``+ - *`` the int path below emits (both operands statically int,
+        nothing lowered)."""
+        return isinstance(e, N.Binary) and e.op in INT_NATIVE and \
+            not getattr(e.left, "lower", True) and not getattr(e.right, "lower", True) and \
+            self.st(e.left) == "int" and self.st(e.right) == "int"
+
+    def int_tree(self, e):
+        """An int ``+ - *`` with another one as an operand (``i * 7 + j * 13``)."""
+        return self.int_arith(e) and (self.int_arith(e.left) or self.int_arith(e.right))
+
+    def int_raw(self, e):
+        """Unwrapped Python text of an int ``+ - *`` tree; leaves as usual."""
+        if not self.int_arith(e):
+            return self.expr(e)
+        return f"({self.int_raw(e.left)} {e.op} {self.int_raw(e.right)})"
 
     def int_checked(self, text, op, right=None):
         """An int result brought back into 32 bits. When the sign of the right operand is

@@ -2,7 +2,7 @@
 comparisons, String indexing, ``toLowerCase``/``toUpperCase`` inline, two-argument builtin
 methods (``_meth2``) and for-in loops over a list in functions that cannot suspend give
 what the general path gives — values, Jactl types, errors — plain and in
-checkpoint-each-statement mode, as do sprintf with a literal format, Decimal literals
+checkpoint-each-statement mode, as do int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
 (built once per script) and Decimal ``==``. Expected results were produced by the general
 path (before these fast paths existed), except the ``m.x += f()`` cases: there f was
 called twice, now once."""
@@ -85,6 +85,13 @@ CASES = [
     ("sprintf('%s %d', [1,2], 3)", 'ok', "'[1, 2] 3'", 'str'),
     ("def m = [a:1]; sprintf('%s', m)", 'ok', "'[a:1]'", 'str'),
     ("def f(x) { sprintf('%s=%d', x, sleep(0, 4)) }; f('k')", 'ok', "'k=4'", 'str'),
+    ('int a = 2147483647; int b = 2; [a * b + 5, a + 1 - 1, a * a * a - a, (a + a) / 2, (a + a) % 7, -(a + 1) * 3]', 'ok', '[3, 2147483647, 0, -1, 5, -2147483648]', 'list'),
+    ('int a = -2147483647 - 1; int b = 3; [a - 1 + b, a * b * b, a * -1 + 0, (a - 1) / 2]', 'ok', '[-2147483646, -2147483648, -2147483648, 1073741823]', 'list'),
+    ('int i = 100000; int j = 77777; [i * j + i * 3 - j, (i * j) % 1000]', 'ok', '[-812012369, 408]', 'list'),
+    ('int a = 5; def b = 7; [a * 2 + b, a * b + 1]', 'ok', '[17, 36]', 'list'),
+    ('int a = 5; long b = 7; a * 2 + b', 'ok', '17L', 'Long'),
+    ('int a = 2147483647; double b = 1.0; a * 2 + b', 'ok', '-1.0', 'float'),
+    ('int x = 1; def f() { x = 1000000; 3 }; int y = 2147483; y * 1000 + f() + x', 'ok', '-2146484293', 'int'),
 ]
 
 
@@ -123,3 +130,8 @@ def test_for_in_keeps_index_loop_when_suspending():
 ])
 def test_more_fast_paths_are_taken(src, text):
     assert text in _py(src)
+
+
+def test_int_tree_wraps_once():
+    py = _py("int i = 1; int j = 2; i * 7 + j * 13 - i")
+    assert "(((v_i * 7) + (v_j * 13)) - v_i)" in py and py.count("_w32") == 1
