@@ -1419,6 +1419,15 @@ class FuncGen:
             self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
             return t if want_value else None
         fn = ASSIGN_OPS[op]
+        if op == "<<=" and not want_value and not self.susp and ttype in ("List", "def", "var") \
+                and isinstance(e.target, N.Ident) and not getattr(e.value, "lower", True):
+            # ``x <<= v`` as a statement: a List appends in place (x read before v)
+            q = self.temp()
+            self.step(f"{q} = {read()}")
+            v = self.expr(e.value)
+            self.step(f"if type({q}) is list: {q}.append({v}); {write(q)}")
+            self.step(f"else: {write(self.convert(f'_shl_assign({q}, {v})', None, ttype))}")
+            return None
         done = self.typed.compound(e, read, write, ttype, want_value)
         if done:
             return done[1]

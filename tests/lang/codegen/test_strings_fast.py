@@ -2,7 +2,7 @@
 comparisons, String indexing, ``toLowerCase``/``toUpperCase`` inline, two-argument builtin
 methods (``_meth2``) and for-in loops over a list in functions that cannot suspend give
 what the general path gives — values, Jactl types, errors — plain and in
-checkpoint-each-statement mode, as do int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
+checkpoint-each-statement mode, as do ``x <<= v`` statements, int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
 (built once per script) and Decimal ``==``. Expected results were produced by the general
 path (before these fast paths existed), except the ``m.x += f()`` cases: there f was
 called twice, now once."""
@@ -92,6 +92,17 @@ CASES = [
     ('int a = 5; long b = 7; a * 2 + b', 'ok', '17L', 'Long'),
     ('int a = 2147483647; double b = 1.0; a * 2 + b', 'ok', '-1.0', 'float'),
     ('int x = 1; def f() { x = 1000000; 3 }; int y = 2147483; y * 1000 + f() + x', 'ok', '-2146484293', 'int'),
+    ('def x = [1]; x <<= 2; x <<= [3]; x', 'ok', '[1, 2, [3]]', 'list'),
+    ('List x = [1]; x <<= 2; x', 'ok', '[1, 2]', 'list'),
+    ('def x; x <<= 2; x', 'err', 'NullError', "Null operand for left-hand side of '<<'"),
+    ('List x = null; x <<= 2; x', 'err', 'NullError', "Null operand for left-hand side of '<<'"),
+    ("def x = 'ab'; x <<= 2; x", 'err', 'JactlRuntimeError', "Left-hand side of '<<' must be int, byte, or long (not String)"),
+    ('def x = [a:1]; x <<= [b:2]; x', 'err', 'JactlRuntimeError', "Left-hand side of '<<' must be int, byte, or long (not Map)"),
+    ('def x = 5; x <<= 2; x', 'ok', '20', 'int'),
+    ('def x = [1]; def y = x; x <<= (x = [9]); [x, y]', 'ok', '[[9, [...]], [1]]', 'list'),
+    ('def x = [1]; def f = { x <<= it }; f(2); f(3); x', 'ok', '[1, 2, 3]', 'list'),
+    ('def f(l) { l <<= sleep(0, 7); l }; f([1])', 'ok', '[1, 7]', 'list'),
+    ('List x = [1]; def y = (x <<= 2); [x, y]', 'ok', '[[1, 2], [1, 2]]', 'list'),
 ]
 
 
