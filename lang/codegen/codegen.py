@@ -1829,9 +1829,8 @@ class FuncGen:
 
             def case_body(case=case):
                 self.block_prologue(_ScopeHolder(case.scope, []))
-                self.step(f"{ok} = False")
                 has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
-                for pat, guard in case.patterns:
+                for k, (pat, guard) in enumerate(case.patterns):
                     def alt(pat=pat, guard=guard):
                         bound = set()
                         if has_rx:     # (groups of an alternative that did not match)
@@ -1840,7 +1839,10 @@ class FuncGen:
                         self.step(f"{ok} = {self.pattern(pat, it, bound)}")
                         if guard is not None:
                             self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
-                    self.if_stmt_raw(f"not {ok}", alt)
+                    if k == 0:
+                        alt()       # (it sets ok whatever it finds)
+                    else:
+                        self.if_stmt_raw(f"not {ok}", alt)
 
                 def then():
                     self.step(f"{done} = True")
@@ -1877,12 +1879,12 @@ class FuncGen:
         if k == "type":
             if p.tname in ("def", "Object"):
                 return "True"
-            return f"_instanceof({v}, {_tn_s(p.tname)!r})"
+            return _inst_test(v, _tn_s(p.tname))
         if k == "bind":
             sym = p.sym
             tests = []
             if sym.type not in ("def", "var"):
-                tests.append(f"_instanceof({v}, {_tn_s(sym.type)!r})")
+                tests.append(_inst_test(v, _tn_s(sym.type)))
             if sym.name in bound:
                 tests.append(f"_sw_eq({v}, {self.read_sym(sym)})")
             else:
@@ -1890,7 +1892,7 @@ class FuncGen:
                 tests.append(self.bind_text(sym, v))
             return "(" + " and ".join(tests) + ")"
         if k == "ctor":
-            tests = [f"_instanceof({v}, {_tn_s(p.tname)!r})"]
+            tests = [_inst_test(v, _tn_s(p.tname))]
             subs = [x for _, x in p.entries] if p.entries else p.items
             for fname, sub in zip(p.fields, subs):
                 fv = f"_field({v}, {fname!r})"
@@ -1909,11 +1911,11 @@ class FuncGen:
             n = len(items)
             star = next((i for i, x in enumerate(items) if x.kind == "star"), None)
             if star is None:
-                tests = [f"_sw_islist({v})", f"len({v}) == {n}"]
+                tests = [f"(type({v}) is list or _sw_islist({v}))", f"len({v}) == {n}"]
                 for i, x in enumerate(items):
                     tests.append(self.pattern(x, f"{v}[{i}]", bound))
             else:
-                tests = [f"_sw_islist({v})", f"len({v}) >= {n - 1}"]
+                tests = [f"(type({v}) is list or _sw_islist({v}))", f"len({v}) >= {n - 1}"]
                 after = n - 1 - star
                 for i, x in enumerate(items[:star]):
                     tests.append(self.pattern(x, f"{v}[{i}]", bound))
@@ -2005,6 +2007,19 @@ class _ScopeHolder:
     def __init__(self, scope, stmts):
         self.scope = scope
         self.stmts = stmts
+
+
+# type patterns whose instances are exactly one Python type (values.instance_of)
+_EXACT_INSTANCE = {"int": "int", "long": "_Long", "byte": "_Byte", "double": "float", "Decimal": "_Dec",
+                   "String": "str", "boolean": "bool"}
+
+
+def _inst_test(v, tname):
+    """``v instanceof tname`` for a switch pattern (v: a side-effect-free text)."""
+    py = _EXACT_INSTANCE.get(tname)
+    if py is not None:
+        return f"(type({v}) is {py})"
+    return f"_instanceof({v}, {tname!r})"
 
 
 def _is_simple(v):
