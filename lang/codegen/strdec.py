@@ -118,11 +118,39 @@ def str_compare(g, e, binops):
     return f"({a} {op} {b} if {test} else {binops[op]}({a}, {b}))"
 
 
+def str_in(g, e, binops):
+    """``s in t`` / ``s !in t`` with a String s and a String t (substring) or Map t (key):
+    Python's ``in`` when both have those types at run time, else the general operator."""
+    if e.op not in ("in", "!in"):
+        return None
+    lt, rt = g.st(e.left), g.st(e.right)
+    if lt not in ("String", "def") or rt not in ("String", "Map", "def") or \
+            (lt == "def" and rt == "def"):
+        return None
+    if rt == "def" and not (isinstance(e.right, N.Literal) and e.right.kind == "string"):
+        return None     # (an untyped container: List, Map or String; the general path)
+    a_text, b_text = g.exprs([e.left, e.right])
+    pyop = "in" if e.op == "in" else "not in"
+    (a, b), _ = _operands(g, [(e.left, a_text, "str"), (e.right, b_text, "str")])
+    tests = []
+    for node, text, name in ((e.left, a_text, a), (e.right, b_text, b)):
+        first = name if name == text else f"({name} := {text})"
+        if name == text and _ascii_literal(node) or \
+                isinstance(node, N.Literal) and node.kind == "string":
+            tests.append(None)
+        else:
+            tests.append(first)
+    conds = ([f"(type({tests[0]}) is str)"] if tests[0] else []) + \
+        ([f"(type({tests[1]}) is {'dict' if rt == 'Map' else 'str'})"] if tests[1] else [])
+    test = " & ".join(conds) or "True"
+    return f"({a} {pyop} {b} if {test} else {binops[e.op]}({a}, {b}))"
+
+
 def binary(g, e, binops):
     """Text for a Binary node with String/Decimal operands, or None."""
     if getattr(e.left, "lower", True) or getattr(e.right, "lower", True):
         return None
-    fast = str_compare(g, e, binops)
+    fast = str_compare(g, e, binops) or str_in(g, e, binops)
     if fast is not None:
         return fast
     lt, rt = g.st(e.left), g.st(e.right)

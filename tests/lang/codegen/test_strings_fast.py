@@ -2,7 +2,7 @@
 comparisons, String indexing, ``toLowerCase``/``toUpperCase`` inline, two-argument builtin
 methods (``_meth2``) and for-in loops over a list in functions that cannot suspend give
 what the general path gives — values, Jactl types, errors — plain and in
-checkpoint-each-statement mode, as do switch type patterns, ``x <<= v`` statements, int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
+checkpoint-each-statement mode, as do String ``in``, switch type patterns, ``x <<= v`` statements, int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
 (built once per script) and Decimal ``==``. Expected results were produced by the general
 path (before these fast paths existed), except the ``m.x += f()`` cases: there f was
 called twice, now once."""
@@ -106,6 +106,15 @@ CASES = [
     ("def d(x) { switch (x) { 0, 1 -> 'tiny'; int -> 'int'; long -> 'long'; byte -> 'byte'; double -> 'dbl'; Decimal -> 'dec'; boolean -> 'bool'; String -> 'str'; [int a, String b] -> 'is' + a + b; [_, _] -> 'pair'; List -> 'list'; Map -> 'map'; default -> 'other' } }; [0, 7, 7L, (byte)3, 1.5D, 1.5, true, 'x', [1, 'y'], [1, 2], [1], [a:1], null, new int[2], [1, 2] as int[]].map{ d(it) }", 'ok', "['tiny', 'int', 'long', 'byte', 'dbl', 'dec', 'bool', 'str', 'is1y', 'pair', 'list', 'map', 'other', 'pair', 'pair']", 'list'),
     ("def f(x) { switch (x) { [int a, int b] -> a + b; List l -> l.size(); default -> -1 } }; [f([1,2]), f([1,2,3]), f('x'), f(new int[3])]", 'ok', '[3, 3, -1, -1]', 'list'),
     ("def f(x) { switch (x) { [int a, *] -> sleep(0, a); int i -> sleep(0, i * 2); default -> 0 } }; [f([5, 6]), f(4), f('x')]", 'ok', '[5, 8, 0]', 'list'),
+    ("String c = '+'; [c in '+-*', c !in '+-*', 'x' in '+-*']", 'ok', '[True, False, False]', 'list'),
+    ("def c = '+'; [c in '+-*', c !in '+-*']", 'ok', '[True, False]', 'list'),
+    ("def c = 1; c in '+-*'", 'err', 'JactlRuntimeError', "Expecting String for left-hand side of 'in' when right-hand side is String (was int)"),
+    ("String c = null; c in '+-*'", 'err', 'JactlRuntimeError', "Expecting String for left-hand side of 'in' when right-hand side is String (was null)"),
+    ("String c = 'a'; Map m = [a:1]; [c in m, c !in m, 'b' in m]", 'ok', '[True, False, False]', 'list'),
+    ("String c = 'a'; Map m = null; c in m", 'ok', 'False', 'bool'),
+    ('def c = 1; Map m = [(1):2]; c in m', 'ok', 'True', 'bool'),
+    ("String c = 'ab'; String t = 'xaby'; [c in t, t in c]", 'ok', '[True, False]', 'list'),
+    ("String c = 'ab'; String t = null; c in t", 'ok', 'False', 'bool'),
 ]
 
 
