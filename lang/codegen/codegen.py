@@ -1548,7 +1548,7 @@ class FuncGen:
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
-        return strdec.convert(node, tname) or exact_convert(self, v, tname) or \
+        return (self.mod.const(c) if (c := strdec.convert(node, tname)) else None) or exact_convert(self, v, tname) or \
             f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
