@@ -2,7 +2,7 @@
 comparisons, String indexing, ``toLowerCase``/``toUpperCase`` inline, two-argument builtin
 methods (``_meth2``) and for-in loops over a list in functions that cannot suspend give
 what the general path gives — values, Jactl types, errors — plain and in
-checkpoint-each-statement mode, as do String ``in``, switch type patterns, ``x <<= v`` statements, int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
+checkpoint-each-statement mode, as do toJson through the C encoder, String ``in``, switch type patterns, ``x <<= v`` statements, int ``+ - *`` trees (one range check), sprintf with a literal format, Decimal literals
 (built once per script) and Decimal ``==``. Expected results were produced by the general
 path (before these fast paths existed), except the ``m.x += f()`` cases: there f was
 called twice, now once."""
@@ -115,6 +115,20 @@ CASES = [
     ('def c = 1; Map m = [(1):2]; c in m', 'ok', 'True', 'bool'),
     ("String c = 'ab'; String t = 'xaby'; [c in t, t in c]", 'ok', '[True, False]', 'list'),
     ("String c = 'ab'; String t = null; c in t", 'ok', 'False', 'bool'),
+    ('[a:1, b:\'x"y\\\\z\', c:[1,2L,true,null,(byte)3], d:[:], e:[]].toJson()', 'ok', '\'{"a":1,"b":"x\\\\"y\\\\\\\\z","c":[1,2,true,null,3],"d":{},"e":[]}\'', 'str'),
+    ("[a:1.5, b:2.0D, c:12345678.5, d:'\\u00e9\\u001f\\u007f', e:'\\n\\t\\b\\f\\r'].toJson()", 'ok', '\'{"a":1.5,"b":2.0,"c":12345678.5,"d":"\\\\u00E9\\\\u001F\\x7f","e":"\\\\n\\\\t\\\\b\\\\f\\\\r"}\'', 'str'),
+    ('[(1):2, (true):3].toJson()', 'ok', '\'{"1":3}\'', 'str'),
+    ('def x = [1]; def l = [x, x, [x]]; l.toJson()', 'ok', "'[[1],[1],[[1]]]'", 'str'),
+    ('def m = [a:1]; m.self = m; m.toJson()', 'err', 'JactlRuntimeError', 'StackOverflowError: self-referential data structure in toJson()'),
+    ("def l = []; 2000.each{ l <<= 'abcdefghij' * 5 }; l.toJson().size()", 'ok', '106001', 'int'),
+    ('def l = [1]; 20.each{ l = [l, l] }; l.toJson().size()', 'ok', '6291453', 'int'),
+    ("class P { int x = 1; String s = 'a' }; [p: new P()].toJson()", 'ok', '\'{"p":{"x":1,"s":"a"}}\'', 'str'),
+    ('def d = [1]; 100.each{ d = [d] }; d.toJson().size()', 'ok', '203', 'int'),
+    ('[new int[3], new String[2], [1,2] as long[]].toJson()', 'ok', "'[[0,0,0],[null,null],[1,2]]'", 'str'),
+    ("'abc'.toJson()", 'ok', '\'"abc"\'', 'str'),
+    ('null.toJson()', 'err', 'NullError', 'Tried to invoke method on null value'),
+    ("[a:[b:[c:'d\\u2028']]].toJson()", 'ok', '\'{"a":{"b":{"c":"d\\\\u2028"}}}\'', 'str'),
+    ('[x: { -> 1 }].toJson()', 'err', 'JactlRuntimeError', 'Cannot convert object of type Function to JSON'),
 ]
 
 
@@ -148,7 +162,7 @@ def test_for_in_keeps_index_loop_when_suspending():
 
 @pytest.mark.parametrize("src, text", [
     ("def f(x) { sprintf('%s=%d', x, 4) }; f('k')", "% ("),
-    ("Decimal t = 0; for (int i = 0; i < 3; i++) { t += 0.1 }; t", "_K0 = _Dec('0.1')"),
+    ("Decimal t = 0; for (int i = 0; i < 3; i++) { t += 0.1 }; t", "= _Dec('0.1')\n"),
     ("Decimal a = 1.0; Decimal b = 2; a == b", "a == v_b if"),
 ])
 def test_more_fast_paths_are_taken(src, text):
@@ -158,3 +172,14 @@ def test_more_fast_paths_are_taken(src, text):
 def test_int_tree_wraps_once():
     py = _py("int i = 1; int j = 2; i * 7 + j * 13 - i")
     assert "(((v_i * 7) + (v_j * 13)) - v_i)" in py and py.count("_w32") == 1
+
+
+def test_to_json_plain_values_take_the_c_encoder():
+    from lang.runtime import jsonfmt
+    assert jsonfmt._plain({"a": [1, "x", None, True], "b": {}})
+    for v in ({"a": 1.5}, {1: 2}, ["\u00e9"], ["\x1f"], [[1]] * 5000):
+        assert not jsonfmt._plain(v)
+    deep = [1]
+    for _ in range(100):
+        deep = [deep]
+    assert not jsonfmt._plain(deep)
