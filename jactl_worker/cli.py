@@ -1,7 +1,9 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
-Processes:   worker, listen, dashboard
-Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history
+Processes:   worker, listen   (one child per shard when JACTL_REDIS_URL names several; --shard N),
+             dashboard
+Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history,
+             shards, shard-of
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
 
 The Redis URL comes from --url or JACTL_REDIS_URL; the key prefix from --prefix or
@@ -24,21 +26,51 @@ from . import codec
 from .client import Client
 from .config import Settings
 from .errors import WorkerError
+from .shards import local_settings, parse_urls, shard_of
 
 
 def _settings(ctx) -> Settings:
     return ctx.obj["settings"]
 
 
-def _connect(ctx) -> Redis:
+def _urls(ctx) -> list[str]:
     s = _settings(ctx)
     if not s.redis_url:
         raise click.UsageError("no Redis configured: set JACTL_REDIS_URL or pass --url (demo and run work without)")
-    return Redis.from_url(s.redis_url)
+    return parse_urls(s.redis_url)
+
+
+def _connect(ctx) -> Redis:
+    urls = _urls(ctx)
+    if len(urls) > 1:
+        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: pass --shard N")
+    return Redis.from_url(urls[0])
+
+
+def _connect_for(ctx, name: str) -> Redis:
+    """The Redis of the shard the instance (or correlation) id ``name`` lives on."""
+    urls = _urls(ctx)
+    return Redis.from_url(urls[shard_of(name, len(urls))])
 
 
 def _client(ctx) -> Client:
-    return Client(_connect(ctx), settings=_settings(ctx))
+    urls = _urls(ctx)
+    if len(urls) > 1:
+        return Client([Redis.from_url(u, socket_connect_timeout=2) for u in urls], settings=_settings(ctx))
+    return Client(Redis.from_url(urls[0]), settings=_settings(ctx))
+
+
+def _one_shard(ctx, shard: int | None, command: str, args_for):
+    """The settings of the one shard this process serves, or None after a supervisor ran a
+    child per shard (supervise.py) because the URL names several and no --shard was given."""
+    urls = _urls(ctx)
+    s = _settings(ctx)
+    if shard is None and len(urls) > 1:
+        from .supervise import supervise
+
+        env = {**os.environ, "JACTL_REDIS_URL": s.redis_url, "JACTL_PREFIX": s.prefix}
+        sys.exit(supervise(command, len(urls), args_for, env))
+    return local_settings(s, shard or 0)
 
 
 def _print_json(value) -> None:
@@ -76,6 +108,11 @@ _METRICS_PORT = click.option("--metrics-port", type=int, default=None,
                              help="Serve Prometheus metrics on this port (all interfaces).")
 
 
+def _metrics_args(port, shard: int) -> list[str]:
+    """A child per shard serves its metrics on the next port up from --metrics-port."""
+    return ["--metrics-port", str(port + shard)] if port else []
+
+
 def _serve_metrics(port, connection, settings: Settings, queues) -> None:
     if port:
         from . import metrics
@@ -88,30 +125,42 @@ def _serve_metrics(port, connection, settings: Settings, queues) -> None:
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--name", default=None, help="Worker name (default host.pid.random).")
 @click.option("--max-jobs", type=int, default=None)
+@click.option("--shard", type=int, default=None,
+              help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
 @_METRICS_PORT
 @click.pass_context
-def worker(ctx, queues, burst, name, max_jobs, metrics_port):
+def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port):
     """An RQ worker (in-process jobs, JSON serializer) with the scheduler and recovery sweep."""
     from .worker import run_worker
 
-    s = _settings(ctx)
-    connection, queues = _connect(ctx), list(queues) or [s.queue]
+    def args_for(i):
+        return ([a for q in queues for a in ("-q", q)] + (["--burst"] if burst else [])
+                + (["--name", f"{name}-s{i}"] if name else [])
+                + (["--max-jobs", str(max_jobs)] if max_jobs is not None else [])
+                + _metrics_args(metrics_port, i))
+
+    s = _one_shard(ctx, shard, "worker", args_for)
+    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
     _serve_metrics(metrics_port, connection, s, queues)
     run_worker(connection, s, queues, burst=burst, name=name, max_jobs=max_jobs)
 
 
 @main.command()
 @click.option("--name", default=None, help="Consumer name in the group (default host.pid.random).")
+@click.option("--shard", type=int, default=None,
+              help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
 @_METRICS_PORT
 @click.pass_context
-def listen(ctx, name, metrics_port):
+def listen(ctx, name, shard, metrics_port):
     """Read replies from the inbox stream and enqueue resume jobs."""
     from .checks import check_redis
     from .listener import Listener
 
-    connection = _connect(ctx)
-    _serve_metrics(metrics_port, connection, _settings(ctx), [_settings(ctx).queue])
-    listener = Listener(connection, _settings(ctx), name=name)
+    s = _one_shard(ctx, shard, "listen",
+                   lambda i: (["--name", f"{name}-s{i}"] if name else []) + _metrics_args(metrics_port, i))
+    connection = Redis.from_url(s.redis_url)
+    _serve_metrics(metrics_port, connection, s, [s.queue])
+    listener = Listener(connection, s, name=name)
     signal.signal(signal.SIGTERM, listener.stop)
     signal.signal(signal.SIGINT, listener.stop)
     check_redis(connection, logging.getLogger("jactl_worker.listener"))
@@ -144,8 +193,32 @@ def sweep(ctx):
     from .reaper import Reaper
     from .store import Store
 
-    conn, s = _connect(ctx), _settings(ctx)
-    _print_json(Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
+    out = []
+    for i in range(len(_urls(ctx))):  # every shard
+        s = local_settings(_settings(ctx), i)
+        conn = Redis.from_url(s.redis_url)
+        out.append(Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
+    _print_json(out[0] if len(out) == 1 else out)
+
+
+@main.command()
+@click.pass_context
+def shards(ctx):
+    """Print each shard (index, URL without credentials, instances per state)."""
+    from .shards import safe_url
+
+    client = _client(ctx)
+    for i, (url, counts) in enumerate(zip(_urls(ctx), client.shard_counts())):
+        click.echo(f"{i}\t{safe_url(url)}\t" + " ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@main.command(name="shard-of")
+@click.argument("name")
+@click.pass_context
+def shard_of_(ctx, name):
+    """Print the shard an instance id or correlation id lives on (XADD its replies to that
+    shard's inbox; any shard's listener forwards a reply that reached the wrong one)."""
+    click.echo(shard_of(name, len(_urls(ctx))))
 
 
 # -- instances -------------------------------------------------------------------------------
@@ -182,8 +255,6 @@ START_CHUNK = 1000  # lines per start_many call: one pipeline of creates each
 
 
 def _start_many(client, source: str, base: dict, reply_to, queue) -> None:
-    import uuid
-
     chunk_envs, chunk_ids = [], []
     check = True
 
@@ -207,7 +278,7 @@ def _start_many(client, source: str, base: dict, reply_to, queue) -> None:
         if not isinstance(env, dict):
             raise click.ClickException(f"stdin line {n}: a JSON object of globals is needed")
         iid = env.pop("instanceId", None)
-        chunk_ids.append(str(iid) if iid is not None else uuid.uuid4().hex)
+        chunk_ids.append(str(iid) if iid is not None else client.new_id())
         chunk_envs.append({**base, **env})
         if len(chunk_envs) >= START_CHUNK:
             flush()
@@ -243,7 +314,8 @@ def inspect_(ctx, instance_id, as_json, context_lines):
     Reads the saved continuation; runs nothing."""
     from .inspect import inspect_instance, render_text
 
-    info = inspect_instance(_connect(ctx), _settings(ctx), instance_id, context_lines=context_lines)
+    info = inspect_instance(_connect_for(ctx, instance_id), _settings(ctx), instance_id,
+                            context_lines=context_lines)
     if as_json:
         _print_json(info)
     else:
@@ -259,7 +331,7 @@ def history(ctx, instance_id, as_json):
     checkpoint, lease lapsed, completed/failed/cancelled), oldest first."""
     from .history import format_events, read_history
 
-    conn, s = _connect(ctx), _settings(ctx)
+    conn, s = _connect_for(ctx, instance_id), _settings(ctx)
     events = read_history(conn, s.prefix, instance_id)
     if not events and not conn.exists(f"{s.prefix}:instance:{instance_id}"):
         raise click.ClickException(f"no instance {instance_id!r} (or its history expired)")

@@ -91,6 +91,10 @@ class Settings:
             job never holds a worker for ever and other queues get their turn.
         timer_interval_ms: how often a worker (one at a time) times out due waits and wakes
             queues whose ready instances have no drainer.
+        shard: the shard this process serves (``JACTL_SHARD``; shards.py), when
+            ``redis_url`` names several Redis primaries (comma-separated).
+        shard_urls: every shard's URL, in order, in a process serving one shard (set by
+            shards.local_settings; ``redis_url`` is then that shard's own). Empty: unsharded.
     """
 
     redis_url: str | None = None
@@ -130,6 +134,8 @@ class Settings:
     drain_slice_ms: int = 2_000
     timer_interval_ms: int = 100
     history_maxlen: int = 200
+    shard: int = 0
+    shard_urls: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not PREFIX_PATTERN.fullmatch(self.prefix):

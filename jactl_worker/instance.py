@@ -24,6 +24,7 @@ from . import codec, faults, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .host import Host, RedisUnavailable, RunLost
+from .shards import WaitRouter
 from .store import Claim, ScriptMismatch, Store
 from .watchdog import Watchdog
 
@@ -131,6 +132,7 @@ class Runtime:
         self.store = Store(connection, settings)
         self.dispatch = Dispatcher(connection, settings)
         self.host = Host(settings)
+        self.router = WaitRouter.of(settings, self.store)  # None unless the fleet is sharded
         self.worker_name = worker_name
         self.leases = None
         if keep_leases:
@@ -265,8 +267,16 @@ class Runtime:
         data, seq = self._save(outcome)
         deadline = None if timeout_ms is None else int(time.time() * 1000) + timeout_ms
         self._flush_output(run)
+        home = False
+        if self.router:
+            if kind == "receive":
+                other = self.router.route([(corr, run.instance_id, timeout_ms)])[0]
+                if other is not None:
+                    raise _Failure(f"correlation id {corr!r} is already awaited by instance {other!r}")
+            home = self.router.is_home(corr)
         for _ in range(SETTLE_TRIES):
-            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data, seq)
+            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data, seq,
+                                home=home)
             if r[0] != "settling":
                 break
             time.sleep(SETTLE_PAUSE_S)  # the id's previous reply is being acknowledged

@@ -96,6 +96,15 @@ Fleet-wide
                                     the dashboard's chart.
     {p}:fleet                HASH   epoch (random id), created_at: made by the first sweep; if it
                                     changes, Redis lost its data, and a "data-loss" notice says so
+
+Sharded fleets only (several Redis primaries, shards.py; every shard has all the keys above)
+    {p}:route:{corr}         HASH   on the correlation id's home shard, while an instance on another
+                                    shard waits on it: shard, instance, at (route.lua). The home's
+                                    listener forwards replies for it to that shard's inbox.
+                                    Expires after the wait's timeout + wait_record_ttl_s.
+    {p}:unrouted             ZSET   on an instance's shard: correlation ids it waits on whose
+                                    route could not be registered (home shard unreachable) ->
+                                    since (ms); the timer registers them when the home is back
 """
 
 from __future__ import annotations
@@ -136,6 +145,13 @@ class Keys:
 
     def mailbox(self, corr: str) -> str:
         return f"{self.prefix}:mailbox:{corr}"
+
+    def route(self, corr: str) -> str:
+        return f"{self.prefix}:route:{corr}"
+
+    @property
+    def unrouted(self) -> str:
+        return f"{self.prefix}:unrouted"
 
     # fleet-wide
     def script(self, script_hash: str) -> str:

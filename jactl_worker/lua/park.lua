@@ -11,6 +11,8 @@
 -- ARGV[5] = kind (receive | sleep)   ARGV[6] = deadline, ms since epoch ("" = never)
 -- ARGV[7] = value on timeout (JSON)   ARGV[8] = continuation bytes   ARGV[9] = lease (ms)
 -- ARGV[10] = wait record TTL (s), from resolution on   ARGV[11] = checkpoint sequence of ARGV[8]
+-- KEYS[5] = {p}:route:{corr}, sharded fleets only, when the id's home is this shard: a wait
+-- begun here replaces a route an instance of another shard registered for the id earlier
 -- Returns {0, 'fenced'} | {-1, instance already waiting on this id}
 --       | {-2, instance} the id's previous use is still settling (retry shortly)
 --       | {1, wait_seq} parked: the job ends
@@ -41,6 +43,7 @@ elseif prev_pending then
 end
 
 local now = now_ms()
+if KEYS[5] then redis.call('DEL', KEYS[5]) end
 local wait_seq = redis.call('HINCRBY', ikey, 'waits', 1)
 redis.call('DEL', wkey)
 redis.call('HSET', wkey, 'instance', id, 'wait_seq', wait_seq, 'kind', kind,
