@@ -32,12 +32,14 @@ PAGE_SIZE = 50
 AGES = (("", "any age"), ("60", "≥ 1 min"), ("600", "≥ 10 min"), ("3600", "≥ 1 h"), ("86400", "≥ 1 day"))
 
 
-def create_app(connection, settings: Settings, *, token: str | None = None, queues=None) -> Flask:
-    """The dashboard for one fleet (``settings.prefix``) on ``connection``. ``token`` guards the
-    actions (default: a random one, in ``app.config["JACTL_TOKEN"]``)."""
+def create_app(connection, settings: Settings, *, token: str | None = None, queues=None,
+               client: Client | None = None) -> Flask:
+    """The dashboard for one fleet (``settings.prefix``) on ``connection`` (one shard of a
+    sharded fleet). ``token`` guards the actions (default: a random one, in
+    ``app.config["JACTL_TOKEN"]``); ``client`` makes them (default: one on ``connection``)."""
     app = Flask(__name__)
     app.config["JACTL_TOKEN"] = token or secrets.token_urlsafe(24)
-    client = Client(connection, settings=settings)
+    client = client or Client(connection, settings=settings)
     queues = list(queues or [settings.queue])
     prefix = settings.prefix
 
@@ -66,7 +68,8 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
 
     @app.context_processor
     def _common():
-        return {"prefix": prefix, "authorized": _authorized(), "states": STATES}
+        shard = getattr(settings, "shard", 0) if getattr(settings, "shard_urls", ()) else None
+        return {"prefix": prefix, "shard": shard, "authorized": _authorized(), "states": STATES}
 
     def _authorized() -> bool:
         given = (request.headers.get("X-Jactl-Token") or request.form.get("token")
@@ -214,9 +217,9 @@ def _span(ms: float) -> str:
 
 
 def serve(connection, settings: Settings, *, host: str = "127.0.0.1", port: int = 8700, token: str | None = None,
-          queues=None, echo=print) -> None:
+          queues=None, echo=print, client: Client | None = None) -> None:
     """Run the dashboard (Werkzeug's threaded server) until interrupted."""
-    app = create_app(connection, settings, token=token, queues=queues)
+    app = create_app(connection, settings, token=token, queues=queues, client=client)
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     echo(f"jactl dashboard for prefix {settings.prefix!r}: http://{shown}:{port}/")
     echo(f"  actions (Cancel, Deliver) unlocked by: http://{shown}:{port}/login?token={app.config['JACTL_TOKEN']}")
