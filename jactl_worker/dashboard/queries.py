@@ -60,7 +60,9 @@ def list_instances(conn, prefix: str, *, state: str | None = None, corr: str | N
         return _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms)
     if state and state not in STATES:
         raise ValueError(f"unknown state {state!r}")
-    index = keys.all if not state else keys.leases if state == "running" else keys.state(state)
+    if state == "running":
+        return _running(conn, keys, min_age_s, offset, limit, now_ms)
+    index = keys.all if not state else keys.state(state)
     top = "+inf" if not min_age_s else now_ms - int(float(min_age_s) * 1000)
     pipe = conn.pipeline(transaction=False)
     pipe.zrevrangebyscore(index, top, "-inf", start=offset, num=limit + 1)
@@ -73,6 +75,19 @@ def list_instances(conn, prefix: str, *, state: str | None = None, corr: str | N
     page = Page(total=int(total), offset=offset, limit=limit, has_next=len(ids) > limit)
     page.rows = rows_for(conn, keys, ids[:limit])
     return page
+
+
+def _running(conn, keys, min_age_s, offset, limit, now_ms) -> Page:
+    """Running instances: ``{p}:leases`` is scored by lease deadline, not by change, but it
+    holds only what the workers run right now (a few per worker), so it is read whole and
+    ordered by last change here."""
+    rows = rows_for(conn, keys, [_s(i) for i in conn.zrange(keys.leases, 0, -1)])
+    if min_age_s:
+        cut = now_ms - float(min_age_s) * 1000
+        rows = [r for r in rows if (r["updated_at"] or 0) <= cut]
+    rows.sort(key=lambda r: r["updated_at"] or 0, reverse=True)
+    return Page(rows=rows[offset:offset + limit], total=len(rows), offset=offset, limit=limit,
+                has_next=len(rows) > offset + limit)
 
 
 def _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms) -> Page:

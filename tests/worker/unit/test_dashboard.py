@@ -130,3 +130,15 @@ def test_instance_page_shows_the_history_timeline(fleet, app):
     html = app.test_client().get("/instances/h1").get_data(as_text=True)
     events = re.findall(r'<span class="at">[^<]*</span> <b>([\w-]+)</b>', html)
     assert events[0] == "created" and "parked" in events and "reply-matched" in events and events[-1] == "completed"
+
+
+def test_running_instances_are_listed_by_last_change(fleet):
+    keys = fleet.client.store.keys
+    now = int(time.time() * 1000)
+    for i, age_s in enumerate((5, 7200, 60)):
+        fleet.redis.hset(keys.instance(f"r{i}"), mapping={"state": "running", "updated_at": now - age_s * 1000})
+        fleet.redis.zadd(keys.leases, {f"r{i}": now + 30_000})  # scored by lease deadline
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, state="running")
+    assert [r["id"] for r in page.rows] == ["r0", "r2", "r1"] and page.total == 3
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, state="running", min_age_s=30)
+    assert [r["id"] for r in page.rows] == ["r2", "r1"]
