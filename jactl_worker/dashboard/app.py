@@ -23,8 +23,8 @@ from .. import codec
 from ..client import Client
 from ..config import Settings
 from ..errors import UnknownInstance, WorkerError
-from ..keys import ENDED, STATES
-from ..metrics import read_activity
+from ..keys import ENDED, STATES, Keys
+from ..metrics import instance_counts, read_activity
 from . import chart, queries
 
 COOKIE = "jactl_dashboard_token"
@@ -106,7 +106,9 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
     def instances():
         f = _filters()
         page = _page(f)
-        return render_template("instances.html", f=f, page=page, ages=AGES, link=lambda p: _link(f, p))
+        counts = instance_counts(connection, Keys(prefix))  # six ZCARDs: the counts beside the states
+        return render_template("instances.html", f=f, page=page, ages=AGES, counts=counts,
+                               link=lambda p: _link(f, p))
 
     @app.get("/instances/rows")
     def instance_rows():  # the htmx partial behind the filter form

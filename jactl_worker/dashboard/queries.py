@@ -159,11 +159,20 @@ def fleet(conn, prefix: str, queues, now_ms: int | None = None) -> dict:
         "queues": depth,
         "parked": {"receive": waiting - sleeping, "sleep": sleeping},
         "overdue_count": int(overdue_n),
-        "overdue": [{"correlation_id": _s(c), "deadline": int(s), "late_ms": now_ms - int(s)} for c, s in overdue],
+        "overdue": _overdue(conn, keys, overdue, now_ms),
         "notices": [{"id": _s(e), **{_s(k): _s(v) for k, v in f.items()}} for e, f in notices],
         "workers": workers(conn, queues),
         "listeners": listeners(conn, keys),
     }
+
+
+def _overdue(conn, keys: Keys, due, now_ms: int) -> list[dict]:
+    """The shown overdue waits with the instance each belongs to (one pipelined HGET each)."""
+    pipe = conn.pipeline(transaction=False)
+    for corr, _ in due:
+        pipe.hget(keys.wait(_s(corr)), "instance")
+    return [{"correlation_id": _s(c), "instance": _s(i), "deadline": int(d), "late_ms": now_ms - int(d)}
+            for (c, d), i in zip(due, pipe.execute() if due else [])]
 
 
 def workers(conn, queues) -> list[dict]:

@@ -142,3 +142,15 @@ def test_running_instances_are_listed_by_last_change(fleet):
     assert [r["id"] for r in page.rows] == ["r0", "r2", "r1"] and page.total == 3
     page = queries.list_instances(fleet.redis, fleet.settings.prefix, state="running", min_age_s=30)
     assert [r["id"] for r in page.rows] == ["r2", "r1"]
+
+
+def test_fleet_lists_overdue_waits_with_their_instance(fleet, app):
+    _park(fleet, "o1")
+    fleet.redis.zadd(fleet.client.store.keys.deadlines, {"pay-7": int(time.time() * 1000) - 5000})  # no timer ran
+    data = queries.fleet(fleet.redis, fleet.settings.prefix, fleet.queues)
+    assert data["overdue_count"] == 1
+    [o] = data["overdue"]
+    assert o["correlation_id"] == "pay-7" and o["instance"] == "o1" and o["late_ms"] >= 5000
+    html = app.test_client().get("/fleet").get_data(as_text=True)
+    assert 'href="/instances/o1"' in html
+    assert "waiting (1)" in app.test_client().get("/instances").get_data(as_text=True)
