@@ -23,7 +23,7 @@ ROW_FIELDS = ("state", "waiting_on", "wait_kind", "timeout_at", "created_at", "u
 LISTENER_ALIVE_MS = 15_000   # a listener reads (blocking 1 s) in a loop: idle longer means gone
 NOTICES_SHOWN = 20
 OVERDUE_SHOWN = 10
-CORR_CHUNK = 200         # waits read per round trip when a corr prefix is combined with filters
+CORR_CHUNK_MAX = 800     # most waits read per round trip when a corr prefix is combined with filters
 CORR_SCAN_CAP = 5000     # ... and at most this many
 
 
@@ -101,12 +101,12 @@ def _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms) -> Page:
         page.rows = rows_for(conn, keys, [x["instance_id"] for x in found[:limit]])
         return page
     cut = now_ms - float(min_age_s) * 1000 if min_age_s else None
-    matches, at = [], 0
+    matches, at, chunk = [], 0, offset + limit + 1  # most live waits match: start with a page's worth
     while len(matches) < offset + limit + 1 and at < CORR_SCAN_CAP:
-        found = find_waiting(conn, keys.prefix, corr, at, CORR_CHUNK, details=False)
+        found = find_waiting(conn, keys.prefix, corr, at, min(chunk, CORR_SCAN_CAP - at), details=False)
         if not found:
             break
-        at += len(found)
+        at, chunk = at + len(found), min(chunk * 2, CORR_CHUNK_MAX)
         for r in rows_for(conn, keys, [x["instance_id"] for x in found]):
             if (not state or r["state"] == state) and (cut is None or (r["updated_at"] or 0) <= cut):
                 matches.append(r)
