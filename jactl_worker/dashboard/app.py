@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import secrets
 import time
 from urllib.parse import urlencode
 
 from flask import Flask, abort, make_response, redirect, render_template, request, url_for
+from redis import Redis
+from redis.exceptions import RedisError
+from werkzeug.exceptions import ServiceUnavailable
 
 from .. import codec
 from ..client import Client
@@ -198,6 +202,10 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
         resp.set_cookie(COOKIE, given, httponly=True, samesite="Strict")
         return resp
 
+    @app.errorhandler(RedisError)
+    def _redis_down(e):
+        return render_template("error.html", error=_Unavailable(f"Redis is not answering: {e}")), 503
+
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
@@ -205,6 +213,34 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
         return render_template("error.html", error=e), e.code
 
     return app
+
+
+class _Unavailable(ServiceUnavailable):
+    def __init__(self, description: str):
+        super().__init__(description)
+
+
+def from_env() -> Flask:
+    """The app for a WSGI server, configured like the command (JACTL_REDIS_URL, JACTL_PREFIX,
+    JACTL_QUEUE, JACTL_DASHBOARD_TOKEN; one shard: JACTL_SHARD)::
+
+        gunicorn -w 2 -b 127.0.0.1:8700 'jactl_worker.dashboard:from_env()'
+    """
+    import os
+
+    from ..shards import local_settings, parse_urls
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise RuntimeError("JACTL_REDIS_URL is not set")
+    urls = parse_urls(settings.redis_url)
+    local = local_settings(settings, settings.shard)
+    client = Client([Redis.from_url(u) for u in urls], settings=local) if len(urls) > 1 else None
+    token = os.environ.get("JACTL_DASHBOARD_TOKEN")
+    if not token:
+        logging.getLogger("jactl_worker.dashboard").warning(
+            "JACTL_DASHBOARD_TOKEN is not set: Cancel and Deliver stay locked")
+    return create_app(Redis.from_url(local.redis_url), local, token=token, client=client)
 
 
 def _span(ms: float) -> str:

@@ -154,3 +154,20 @@ def test_fleet_lists_overdue_waits_with_their_instance(fleet, app):
     html = app.test_client().get("/fleet").get_data(as_text=True)
     assert 'href="/instances/o1"' in html
     assert "waiting (1)" in app.test_client().get("/instances").get_data(as_text=True)
+
+
+def test_redis_down_is_a_503_page_and_from_env_builds_the_app(monkeypatch):
+    from redis import Redis
+
+    from jactl_worker.config import Settings
+    from jactl_worker.dashboard import from_env
+
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    r = create_app(dead, Settings(prefix="x"), token="t").test_client().get("/instances")
+    assert r.status_code == 503 and "Redis is not answering" in r.get_data(as_text=True)
+    monkeypatch.setenv("JACTL_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("JACTL_PREFIX", "envp")
+    monkeypatch.setenv("JACTL_DASHBOARD_TOKEN", "tok-env")
+    app = from_env()
+    assert app.config["JACTL_TOKEN"] == "tok-env"
+    assert app.test_client().get("/fleet").status_code == 503
