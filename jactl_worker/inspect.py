@@ -15,6 +15,8 @@ the lex index ``{p}:waits-by-corr`` the Lua transitions keep (keys.py).
 
 from __future__ import annotations
 
+import json
+
 import threading
 import time
 from collections import OrderedDict
@@ -113,6 +115,11 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
             "deadline_ms": _int(rec.get("timeout_at")),
             "status": point.get("status") or None,
         }
+        if point.get("ids"):  # receiveAny / receiveAll: every id waited on (multi.py)
+            try:
+                info["wait"]["ids"] = json.loads(point["ids"])
+            except ValueError:
+                pass
     source = None
     sha = rec.get("script")
     if sha:
