@@ -1,0 +1,97 @@
+"""receiveAny / receiveAll transitions (park_many.lua and the group paths of deliver, timeout
+and cancel) on fakeredis through the embedded fleet."""
+
+import pytest
+
+from jactl_worker import inspect as inspect_mod
+
+
+def _park(fleet, src):
+    iid = fleet.client.start(src)
+    fleet.run_until(lambda: fleet.client.status(iid)["state"] in ("waiting", "completed", "failed"), 10)
+    return iid
+
+
+def test_receive_any_resolves_on_the_first_reply_and_later_ones_are_late(fleet):
+    iid = _park(fleet, "receiveAny(['a', 'b', 'c'], 60000)")
+    st = fleet.client.status(iid)
+    assert st["state"] == "waiting" and st["wait_kind"] == "receiveAny"
+    fleet.client.deliver("b", {"x": 1})
+    fleet.client.deliver("a", 2)
+    assert fleet.run_instance(iid, 10)["result"] == {"id": "b", "body": {"x": 1}}
+    fleet.client.deliver("c", 3)
+    fleet.run_until(lambda: len(fleet.client.notices("late")) >= 2, 5)
+    assert sorted(n["correlation_id"] for n in fleet.client.notices("late")) == ["a", "c"]
+    assert fleet.client.status(iid)["runs"] == 2
+    keys = fleet.client.store.keys
+    assert fleet.redis.zcard(keys.waits_by_corr) == 0 and fleet.redis.zcard(keys.deadlines) == 0
+
+
+def test_receive_any_returns_a_buffered_reply_without_parking(fleet):
+    fleet.client.deliver("q2", "early")
+    fleet.run_until(lambda: fleet.client.buffered("q2"), 5)
+    iid = _park(fleet, "receiveAny(['q1', 'q2'], 60000)")
+    st = fleet.client.status(iid)
+    assert st["state"] == "completed" and st["runs"] == 1
+    assert st["result"] == {"id": "q2", "body": "early"}
+
+
+def test_receive_all_collects_and_times_out_with_nulls(fleet):
+    iid = _park(fleet, "receiveAll(['m1', 'm2'], 1500)")
+    fleet.client.deliver("m2", "two")
+    fleet.run_until(lambda: False, 0.2)
+    assert fleet.client.status(iid)["state"] == "waiting"  # one of two: still waiting
+    assert fleet.run_instance(iid, 10)["result"] == {"m1": None, "m2": "two"}
+    fleet.client.deliver("m2", "again")
+    fleet.run_until(lambda: fleet.client.notices("duplicate"), 5)
+    assert fleet.client.notices("duplicate")[-1]["correlation_id"] == "m2"
+
+
+def test_receive_all_with_every_reply_buffered_completes_in_one_run(fleet):
+    fleet.client.deliver("e1", 1)
+    fleet.client.deliver("e2", 2)
+    fleet.run_until(lambda: fleet.client.buffered("e2"), 5)
+    iid = _park(fleet, "receiveAll(['e1', 'e2'], null)")
+    st = fleet.client.status(iid)
+    assert st["state"] == "completed" and st["runs"] == 1 and st["result"] == {"e1": 1, "e2": 2}
+
+
+def test_cancel_settles_every_id_and_inspect_shows_them(fleet):
+    iid = _park(fleet, "def x = 5\nreceiveAll(['z1', 'z2'], 60000)")
+    info = inspect_mod.inspect_instance(fleet.redis, fleet.settings, iid)
+    assert info["wait"]["ids"] == ["z1", "z2"] and info["wait"]["kind"] == "receiveAll"
+    assert fleet.client.cancel(iid)
+    keys = fleet.client.store.keys
+    assert fleet.redis.zcard(keys.waits_by_corr) == 0 and fleet.redis.zcard(keys.deadlines) == 0
+    assert fleet.client.store.wait_record("z1")["status"] == "cancelled"
+    fleet.client.deliver("z1", 1)
+    fleet.run_until(lambda: fleet.client.notices("late"), 5)
+    assert fleet.client.notices("late")[-1]["detail"] == "the instance was cancelled"
+    # the ids are free again for a new wait
+    other = _park(fleet, "receiveAny(['z1', 'z2'], 60000)")
+    assert fleet.client.status(other)["state"] == "waiting"
+
+
+def test_an_id_already_awaited_fails_the_second_waiter(fleet):
+    _park(fleet, "receive('busy1', 60000)")
+    iid = _park(fleet, "receiveAny(['free', 'busy1'], 60000)")
+    st = fleet.client.status(iid)
+    assert st["state"] == "failed" and "already awaited" in st["error"]
+    assert fleet.client.store.wait_record("free") is None or \
+        fleet.client.store.wait_record("free").get("status") != "waiting"
+
+
+@pytest.mark.parametrize("call, message", [
+    ("receiveAny([], 10)", "needs 1 to 100 correlation ids"),
+    ("receiveAny('a', 10)", "must be a List"),
+    ("receiveAll(['a', 'a'], 10)", "listed twice"),
+    ("receiveAll(['a', ''], 10)", "1 to 200 characters"),
+    ("receiveAll(['a', [1]], 10)", "must be a string"),
+    ("receiveAll(101.map{ 'i' + it }, 10)", "needs 1 to 100"),
+    ("receiveAny(['a'], 'soon')", "number of milliseconds"),
+])
+def test_bad_arguments_fail_with_line_and_column(fleet, call, message):
+    iid = _park(fleet, "def x = 1\ndef r = " + call)
+    st = fleet.client.status(iid)
+    assert st["state"] == "failed"
+    assert message in st["error"] and "@ line 2, column 9" in st["error"]
