@@ -257,8 +257,22 @@ local n = 0
 for i = 2, #ARGV do
   local f = redis.call('HMGET', ARGV[1] .. ':instance:' .. ARGV[i], 'state', 'waiting_on')
   if f[1] == 'waiting' and f[2] and f[2] ~= '' then
-    redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
-    n = n + 1
+    local g = redis.call('HMGET', ARGV[1] .. ':wait:' .. f[2], 'group', 'wait_seq')
+    if g[1] == '1' then
+      -- receiveAny / receiveAll: index each id of the group still waiting (multi.py)
+      local pkey = ARGV[1] .. ':point:' .. ARGV[i]
+      for j = 1, tonumber(redis.call('HGET', pkey, 'n') or '0') do
+        local corr = redis.call('HGET', pkey, 'c' .. j)
+        local w = redis.call('HMGET', ARGV[1] .. ':wait:' .. corr, 'instance', 'wait_seq', 'status')
+        if w[1] == ARGV[i] and w[2] == g[2] and w[3] == 'waiting' then
+          redis.call('ZADD', KEYS[1], 0, corr .. '\\0' .. ARGV[i])
+          n = n + 1
+        end
+      end
+    else
+      redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
+      n = n + 1
+    end
   end
 end
 return n

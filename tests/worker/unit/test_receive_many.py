@@ -95,3 +95,15 @@ def test_bad_arguments_fail_with_line_and_column(fleet, call, message):
     st = fleet.client.status(iid)
     assert st["state"] == "failed"
     assert message in st["error"] and "@ line 2, column 9" in st["error"]
+
+
+def test_reindex_waits_indexes_each_waiting_id_of_a_group(fleet):
+    iid = _park(fleet, "receiveAll(['r1', 'r2', 'r3'], 60000)")
+    fleet.client.deliver("r2", 2)
+    fleet.run_until(lambda: fleet.client.store.wait_record("r2")["status"] == "resolved", 5)
+    keys = fleet.client.store.keys
+    before = sorted(fleet.redis.zrange(keys.waits_by_corr, 0, -1))
+    fleet.redis.delete(keys.waits_by_corr)
+    assert inspect_mod.rebuild_wait_index(fleet.redis, fleet.settings.prefix) == 2
+    assert sorted(fleet.redis.zrange(keys.waits_by_corr, 0, -1)) == before == \
+        [f"r1\0{iid}".encode(), f"r3\0{iid}".encode()]
