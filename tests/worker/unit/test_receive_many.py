@@ -3,6 +3,8 @@ and cancel) on fakeredis through the embedded fleet."""
 
 import pytest
 
+from jactl_worker import Settings
+
 from jactl_worker import inspect as inspect_mod
 
 
@@ -107,3 +109,26 @@ def test_reindex_waits_indexes_each_waiting_id_of_a_group(fleet):
     assert inspect_mod.rebuild_wait_index(fleet.redis, fleet.settings.prefix) == 2
     assert sorted(fleet.redis.zrange(keys.waits_by_corr, 0, -1)) == before == \
         [f"r1\0{iid}".encode(), f"r3\0{iid}".encode()]
+
+
+def test_on_a_sharded_fleet_ids_of_another_shard_are_refused(redis):
+    import lang
+
+    from jactl_worker.multi import multi_args
+    from jactl_worker.shards import WaitRouter, local_settings, shard_of
+    from jactl_worker.store import Store
+
+    settings = local_settings(Settings(redis_url="redis://127.0.0.1:1/0,redis://127.0.0.1:2/0", prefix="t"), 0)
+    router = WaitRouter.of(settings, Store(redis, settings))
+    here = next(f"k{n}" for n in range(100) if shard_of(f"k{n}", 2) == 0)
+    away = next(f"k{n}" for n in range(100) if shard_of(f"k{n}", 2) == 1)
+    ctx = lang.Context()
+    ctx.register_function("receiveAny", suspends=True)
+
+    def outcome(ids):
+        return ctx.compile(f"def a = 1\nreceiveAny({ids!r}, 10)").start({})
+
+    assert multi_args(outcome([here]), lambda v, what: v, router) == ([here], 10)
+    with pytest.raises(lang.JactlError) as e:
+        multi_args(outcome([here, away]), lambda v, what: v, router)
+    assert f"{away!r} belongs to another shard" in str(e.value) and "@ line 2, column 1" in str(e.value)
