@@ -181,7 +181,8 @@ def render_text(info: dict) -> str:
         if dl is not None:
             left = dl - int(time.time() * 1000)
             due = f", deadline {_when(dl)} ({'in ' if left >= 0 else 'overdue by '}{abs(left) / 1000:.1f} s)"
-        out.append(f"  waits: {w['kind']} on {w['correlation_id']!r}{due}"
+        on = ", ".join(repr(c) for c in w["ids"]) if w.get("ids") else repr(w["correlation_id"])
+        out.append(f"  waits: {w['kind']} on {on}{due}"
                    + (f" [{w['status']}]" if w.get("status") and w["status"] != "waiting" else ""))
     if info.get("result") is not None or info["state"] == "completed":
         out.append(f"  result: {codec.dumps(info['result'], strict=False)}")
