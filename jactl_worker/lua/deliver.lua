@@ -96,7 +96,7 @@ end
 
 if status == 'waiting' then
   if w[3] ~= 'receive' then
-    notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep, not a receive')
+    notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep or a receiveAny/receiveAll group, not a receive')
     return {0, 'rejected'}
   end
   local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue', 'run_seq')

@@ -132,3 +132,17 @@ def test_on_a_sharded_fleet_ids_of_another_shard_are_refused(redis):
     with pytest.raises(lang.JactlError) as e:
         multi_args(outcome([here, away]), lambda v, what: v, router)
     assert f"{away!r} belongs to another shard" in str(e.value) and "@ line 2, column 1" in str(e.value)
+
+
+def test_history_shows_the_ids_and_the_reply_that_resumed(fleet):
+    from jactl_worker.history import read_history
+
+    iid = _park(fleet, "receiveAny(['h1', 'h2'], 60000)")
+    fleet.client.deliver("h2", "x", message_id="mh")
+    fleet.run_instance(iid, 10)
+    events = read_history(fleet.redis, fleet.settings.prefix, iid)
+    parked = next(e for e in events if e["event"] == "parked")
+    assert parked["ids"] == ["h1", "h2"] and parked["kind"] == "receiveAny"
+    matched = next(e for e in events if e["event"] == "reply-matched")
+    assert matched["correlation_id"] == "h2" and matched["message_id"] == "mh"
+    assert events[-1]["event"] == "completed"
