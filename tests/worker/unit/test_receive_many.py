@@ -146,3 +146,22 @@ def test_history_shows_the_ids_and_the_reply_that_resumed(fleet):
     matched = next(e for e in events if e["event"] == "reply-matched")
     assert matched["correlation_id"] == "h2" and matched["message_id"] == "mh"
     assert events[-1]["event"] == "completed"
+
+
+def test_a_lone_run_job_parks_and_resumes_a_group_too(fleet):
+    # the run path of run jobs (instance.Runtime.run), besides the drainers' batches
+    from jactl_worker.instance import Runtime
+
+    rt = Runtime(fleet.redis, fleet.settings, "lone", keep_leases=False)
+    iid = fleet.client.start("def r = receiveAll(['l1', 'l2'], 60000)\nr")
+    assert rt.run(iid, fleet.client.status(iid)["run_seq"]) == "parked"
+    fleet.client.deliver("l1", 1)
+    fleet.client.deliver("l2", 2)
+    fleet.listener.step(block_ms=None)
+    st = fleet.client.status(iid)
+    assert st["state"] == "queued"
+    assert rt.run(iid, st["run_seq"]) == "completed"
+    assert fleet.client.status(iid)["result"] == {"l1": 1, "l2": 2}
+    bad = fleet.client.start("receiveAny(['l3'], -1 == 0 ? 1 : 'x')")
+    assert rt.run(bad, fleet.client.status(bad)["run_seq"]) == "failed"
+    assert "@ line 1, column 1" in fleet.client.status(bad)["error"]
