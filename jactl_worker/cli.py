@@ -60,6 +60,11 @@ def _client(ctx) -> Client:
     return Client(Redis.from_url(urls[0]), settings=_settings(ctx))
 
 
+def _one_redis(ctx, command: str) -> None:
+    if len(parse_urls(_settings(ctx).redis_url)) > 1:
+        raise click.UsageError(f"{command} runs a whole fleet in one process on one Redis: give one URL")
+
+
 def _one_shard(ctx, shard: int | None, command: str, args_for):
     """The settings of the one shard this process serves, or None after a supervisor ran a
     child per shard (supervise.py) because the URL names several and no --shard was given."""
@@ -173,16 +178,23 @@ def listen(ctx, name, shard, metrics_port):
 @click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to show (default JACTL_QUEUE or 'jactl').")
 @click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
               help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
+@click.option("--shard", type=int, default=None,
+              help="With several shards in JACTL_REDIS_URL: the shard to show (run one dashboard per shard).")
 @_METRICS_PORT
 @click.pass_context
-def dashboard(ctx, host, port, queues, token, metrics_port):
+def dashboard(ctx, host, port, queues, token, shard, metrics_port):
     """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
     from .dashboard import serve
 
-    s = _settings(ctx)
-    connection, queues = _connect(ctx), list(queues) or [s.queue]
+    urls = _urls(ctx)
+    if shard is None and len(urls) > 1:
+        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: run one dashboard per shard, "
+                               "each with --shard N and its own --port")
+    s = local_settings(_settings(ctx), shard or 0)
+    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
     _serve_metrics(metrics_port, connection, s, queues)
-    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo)
+    # the actions go through a client of the whole fleet: a reply is routed to its shard
+    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo, client=_client(ctx))
 
 
 @main.command()
@@ -459,6 +471,7 @@ def demo(ctx, fast, with_dashboard, host, port):
     """Run the order/payment example end to end, narrating each park and wake."""
     from .demo import run_demo
 
+    _one_redis(ctx, "demo")
     board = {"host": host, "port": port, "token": os.environ.get("JACTL_DASHBOARD_TOKEN")} if with_dashboard else None
     sys.exit(run_demo(_settings(ctx), fast=fast, dashboard=board))
 
@@ -475,6 +488,7 @@ def run(ctx, script, globals_, replies, timeout):
     from .embedded import EmbeddedFleet
 
     s = _settings(ctx)
+    _one_redis(ctx, "run")
     fleet = EmbeddedFleet(s, connection=Redis.from_url(s.redis_url) if s.redis_url else None)
     env = {}
     for g in globals_:

@@ -323,16 +323,21 @@ class Client:
         Each is {"id", "from", "body"} (+ "state", "result"/"error" for reply_to results).
         Sharded: each shard has its own stream (a script sends on its instance's shard); every
         message carries its "shard", ``after`` may be a {shard: entry id} dict, and the
-        messages of all shards come merged by time (``block_ms`` waits on each shard in turn)."""
+        messages of all shards come merged by time (``block_ms``: polled every 50 ms)."""
         if not self.shards:
             return self._read(self.store, to, after, count, block_ms)
-        out = []
-        for i, (store, _) in enumerate(self._parts):
-            start = after.get(i, after.get(str(i), "0")) if isinstance(after, dict) else after
-            with self._on(i):
-                for msg in self._read(store, to, start, count, block_ms if not out else None):
-                    msg["shard"] = i
-                    out.append(msg)
+        end = time.monotonic() + (block_ms or 0) / 1000
+        while True:  # one Redis cannot block on another's stream: poll every shard instead
+            out = []
+            for i, (store, _) in enumerate(self._parts):
+                start = after.get(i, after.get(str(i), "0")) if isinstance(after, dict) else after
+                with self._on(i):
+                    for msg in self._read(store, to, start, count, None):
+                        msg["shard"] = i
+                        out.append(msg)
+            if out or time.monotonic() >= end:
+                break
+            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
         out.sort(key=lambda m: tuple(int(x) for x in m["id"].split("-")))
         return out[:count]
 
