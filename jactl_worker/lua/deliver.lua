@@ -125,7 +125,7 @@ end
 if status == 'resolved' and w[7] == entry and w[5] == 'reply' then
   local again = redelivered(id, w[6])
   if again then return again end
-  if MULTI[w[3]] then return {0, 'redelivered'} end
+  if MULTI[w[3]] and entry ~= '' then return {0, 'redelivered'} end
 end
 redis.call('HINCRBY', wkey, 'late', 1)
 local kind, detail = 'duplicate', 'the wait was already resolved by message ' .. (w[4] or '')

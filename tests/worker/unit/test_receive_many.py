@@ -1,6 +1,8 @@
 """receiveAny / receiveAll transitions (park_many.lua and the group paths of deliver, timeout
 and cancel) on fakeredis through the embedded fleet."""
 
+import time
+
 import pytest
 
 from jactl_worker import Settings
@@ -165,3 +167,25 @@ def test_a_lone_run_job_parks_and_resumes_a_group_too(fleet):
     bad = fleet.client.start("receiveAny(['l3'], -1 == 0 ? 1 : 'x')")
     assert rt.run(bad, fleet.client.status(bad)["run_seq"]) == "failed"
     assert "@ line 1, column 1" in fleet.client.status(bad)["error"]
+
+
+def test_the_group_transitions_resolve_exactly_once_in_either_order(fleet):
+    store = fleet.client.store
+    # a reply first: the timeout and the other id find the group resolved
+    a = _park(fleet, "receiveAny(['o1', 'o2'], 60000)")
+    group = fleet.client.status(a)["waiting_on"]
+    d = store.deliver("o1", '"r"', "m1")
+    assert d.outcome == "resolved" and d.instance_id == a
+    assert store.timeout(group, "")[0] == "stale"
+    assert store.deliver("o2", '"s"', "m2").outcome == "late"
+    # the timeout first: every reply after it is late, the instance queued once
+    b = _park(fleet, "receiveAll(['o3', 'o4'], 300)")
+    group = fleet.client.status(b)["waiting_on"]
+    assert store.deliver("o3", '"three"', "m3").outcome == "stored"
+    time.sleep(0.4)
+    t = store.timeout(group, "")
+    assert t[0] == "resolved" and t[1] == b
+    assert store.deliver("o4", '"four"', "m4").outcome == "late"
+    assert store.deliver("o3", '"three"', "m3").outcome == "duplicate"
+    assert fleet.run_instance(b, 10)["result"] == {"o3": "three", "o4": None}
+    assert fleet.client.status(b)["runs"] == 2
