@@ -129,6 +129,9 @@ CASES = [
     ('null.toJson()', 'err', 'NullError', 'Tried to invoke method on null value'),
     ("[a:[b:[c:'d\\u2028']]].toJson()", 'ok', '\'{"a":{"b":{"c":"d\\\\u2028"}}}\'', 'str'),
     ('[x: { -> 1 }].toJson()', 'err', 'JactlRuntimeError', 'Cannot convert object of type Function to JSON'),
+    ("int sum; for (i in 'abc'); sum", 'ok', '0', 'int'),
+    ('class Y{}; class X extends Y { int i; int j }; def list = [new X(1,2), new Y(), new X(5,6)]; int cnt; for (Y in list) { cnt++ }; cnt', 'ok', '3', 'int'),
+    ('def s = 0; for ([a, b] in [[1, 2], [3, 4]]) { s += a * b }; s', 'ok', '14', 'int'),
 ]
 
 
