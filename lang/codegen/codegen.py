@@ -947,8 +947,8 @@ class FuncGen:
         function whose frame is inside this one on resume, is known)."""
         self.npc += 1
         k = self.npc
-        pos = (node.line, node.col) if node is not None and node.line else None
-        self.resume.point(k, callee, pos or self.em.pos)
+        pos = (node.line, node.col) if node is not None else None
+        self.resume.point(k, callee, pos if pos and pos[0] else self.em.pos)
         t = self.temp(kind)
         self.em.emit(f"if _pc == {k}:", pos)
         self.em.emit(f"    {t} = _rv; _pc = 0", pos)
@@ -1374,6 +1374,21 @@ class FuncGen:
         if sym.kind == "global" or (sym.kind == "local" and sym.type in ("def", "Map", "List")):
             _, write, _ = self.lvalue_parts(obj)
             self.step(f"if {temp} is None: {temp} = {empty}; {write(temp)}")
+        elif sym.kind == "local" and empty == "{}":
+            # ``X x; x.a = 1``: a new instance, when X can be made without arguments
+            ci = _cls.facts(self).get(sym.type)
+            if ci is None or any(f[2] is None for f in ci.all_fields):
+                return
+            _, write, _ = self.lvalue_parts(obj)
+            make = f"_cv_obj({{}}, {_cls.facts(self).pycls(sym.type)}, {sym.type!r})"
+            if not ci.ctor.info.may_suspend:
+                self.step(f"if {temp} is None: {temp} = {make}; {write(temp)}")
+            elif self.susp:
+                def then():
+                    v = self.suspend_call(make, obj, *self.ctor_of(sym.type))
+                    self.step(f"{temp} = {v}")
+                    self.step(write(temp))
+                self.if_stmt_raw(f"{temp} is None", then)
 
     def autocreate(self, e, kind):
         """Evaluate a container expression on the left of an assignment, creating missing
@@ -1381,6 +1396,8 @@ class FuncGen:
         if isinstance(e, N.Field):
             o = self.autocreate(e.obj, "map")
             nm = repr(e.name) if isinstance(e.name, str) else self.expr(e.name)
+            if _cls.facts(self).get(self.st(e.obj)) is not None:
+                kind += ":typed"       # (objects.auto_field)
             return f"_field_auto({o}, {nm}, {kind!r})"
         if isinstance(e, N.Index):
             o = self.autocreate(e.obj, "list")
@@ -1591,10 +1608,18 @@ class FuncGen:
         return "@temp", None
 
     def e_Cast(self, e):
-        return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def e_As(self, e):
-        return f"_as({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
+
+    def class_conversion(self, e, text):
+        """``(X)v`` / ``v as X`` may run X's constructor (a Map to an instance): a suspend
+        point when that may suspend."""
+        t = _tn(e.type)
+        if self.susp and e.susp and self.is_user_class(t):
+            return self.suspend_call(text, e, *self.ctor_of(t))
+        return text
 
     def e_InstanceOf(self, e):
         v = f"_instanceof({self.expr(e.expr)}, {_tn(e.type)!r})"
