@@ -18,6 +18,8 @@ lost), run-lost (lost), completed, failed (error), cancelled (was).
 
 from __future__ import annotations
 
+import json
+
 import time
 
 from .keys import Keys
@@ -96,6 +98,11 @@ class _Unfolder:
             self.events.append({"event": "parked", "at": at, "kind": f.get("kind"),
                                 "correlation_id": f.get("corr"), "deadline_ms": _int(f.get("deadline")),
                                 "wait_seq": _int(f.get("wait_seq"))})
+            if f.get("ids"):   # receiveAny / receiveAll: every id waited on (multi.py)
+                try:
+                    self.events[-1]["ids"] = json.loads(f["ids"])
+                except ValueError:
+                    pass
             if f.get("resolution"):   # resolved at once: a buffered reply, or a past deadline
                 self.resolution(f["resolution"], f.get("corr") or "", f.get("at"), f.get("message_id"))
         elif ev == "checkpoint":

@@ -15,6 +15,8 @@ the lex index ``{p}:waits-by-corr`` the Lua transitions keep (keys.py).
 
 from __future__ import annotations
 
+import json
+
 import threading
 import time
 from collections import OrderedDict
@@ -113,6 +115,11 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
             "deadline_ms": _int(rec.get("timeout_at")),
             "status": point.get("status") or None,
         }
+        if point.get("ids"):  # receiveAny / receiveAll: every id waited on (multi.py)
+            try:
+                info["wait"]["ids"] = json.loads(point["ids"])
+            except ValueError:
+                pass
     source = None
     sha = rec.get("script")
     if sha:
@@ -174,7 +181,8 @@ def render_text(info: dict) -> str:
         if dl is not None:
             left = dl - int(time.time() * 1000)
             due = f", deadline {_when(dl)} ({'in ' if left >= 0 else 'overdue by '}{abs(left) / 1000:.1f} s)"
-        out.append(f"  waits: {w['kind']} on {w['correlation_id']!r}{due}"
+        on = ", ".join(repr(c) for c in w["ids"]) if w.get("ids") else repr(w["correlation_id"])
+        out.append(f"  waits: {w['kind']} on {on}{due}"
                    + (f" [{w['status']}]" if w.get("status") and w["status"] != "waiting" else ""))
     if info.get("result") is not None or info["state"] == "completed":
         out.append(f"  result: {codec.dumps(info['result'], strict=False)}")
@@ -250,8 +258,22 @@ local n = 0
 for i = 2, #ARGV do
   local f = redis.call('HMGET', ARGV[1] .. ':instance:' .. ARGV[i], 'state', 'waiting_on')
   if f[1] == 'waiting' and f[2] and f[2] ~= '' then
-    redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
-    n = n + 1
+    local g = redis.call('HMGET', ARGV[1] .. ':wait:' .. f[2], 'group', 'wait_seq')
+    if g[1] == '1' then
+      -- receiveAny / receiveAll: index each id of the group still waiting (multi.py)
+      local pkey = ARGV[1] .. ':point:' .. ARGV[i]
+      for j = 1, tonumber(redis.call('HGET', pkey, 'n') or '0') do
+        local corr = redis.call('HGET', pkey, 'c' .. j)
+        local w = redis.call('HMGET', ARGV[1] .. ':wait:' .. corr, 'instance', 'wait_seq', 'status')
+        if w[1] == ARGV[i] and w[2] == g[2] and w[3] == 'waiting' then
+          redis.call('ZADD', KEYS[1], 0, corr .. '\\0' .. ARGV[i])
+          n = n + 1
+        end
+      end
+    else
+      redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
+      n = n + 1
+    end
   end
 end
 return n

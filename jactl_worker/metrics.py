@@ -46,7 +46,7 @@ CHECKPOINT_BYTES = Histogram("jactl_checkpoint_bytes", "Size of each saved conti
 # deliver.lua's outcomes (and the listener's own rejections) -> the outcome label
 _REPLY_OUTCOMES = {
     "resolved": "resumed", "reenqueue": "resumed",  # a reclaimed message enqueues its resume again
-    "buffered": "buffered", "late": "late", "duplicate": "duplicate", "redelivered": "duplicate",
+    "buffered": "buffered", "stored": "buffered", "late": "late", "duplicate": "duplicate", "redelivered": "duplicate",
     "malformed": "malformed", "oversized": "malformed", "rejected": "rejected", "dead-letter": "rejected",
 }
 ACTIVITY = ("starts", "parks", "resumes", "completions")
