@@ -800,8 +800,15 @@ class FuncGen:
             if not self.susp:
                 # nothing saves the position: Python's list iterator is this same
                 # index loop (it re-reads the length on every step)
-                self.loop(st.label, lambda: self.for_in_vars(st, tv), st.body, st,
-                          head=f"for {(tv := self.temp())} in {src}:")
+                sym = st.syms[0] if len(st.syms) == 1 else None
+                if sym is not None and sym.kind == "local" and not sym.captured and \
+                        not sym.unboxed and sym.type in ("def", "var", None):
+                    # the loop variable itself takes each element
+                    self.loop(st.label, lambda: self.em.emit("pass"), st.body, st,
+                              head=f"for {self.name_of(sym)} in {src}:")
+                else:
+                    self.loop(st.label, lambda: self.for_in_vars(st, tv), st.body, st,
+                              head=f"for {(tv := self.temp())} in {src}:")
                 if mode:
                     self.finish_value(mode, result, "None")
                 return
