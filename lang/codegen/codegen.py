@@ -31,6 +31,7 @@ from . import classes as _cls
 from .classes import class_ident, emit_classes
 from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
 from .resume import ResumeTracker
+from .callargs import check_positional, may_spread, named_arg_nodes
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
 
@@ -241,15 +242,14 @@ class FuncGen:
              + (f"|{resume}" if resume else "")).encode()
         ).hexdigest()[:16]
         ptypes = [p.type for p in params]
-        mandatory = 0
-        for p in getattr(f, "node_params", []):
-            if p.default is None:
-                mandatory += 1
-            else:
-                break
+        nps = getattr(f, "node_params", [])
+        mandatory = sum(1 for p in nps if p.default is None)
+        last = max((i + 1 for i, p in enumerate(nps) if p.default is None), default=0)
+        optional = tuple(i for i, p in enumerate(nps) if p.default is not None)
         self.emit(f"_FN{f.id} = _FI(_H, {f.id}, {f.name!r}, _f{f.id}, {tuple(pnames and [p.name for p in params])!r}, "
                   f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
                   f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
+                  f"{'' if last == mandatory else f'optional={optional!r}, '}"
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
 
@@ -1573,35 +1573,18 @@ class FuncGen:
         nparams = len(params)
         pnodes = g.node_params
         if e.named:
-            byname = {}
-            for na in e.named:
-                if na.name not in [p.name for p in params]:
-                    raise CompileError(f"No such parameter '{na.name}'", na.line, na.col)
-                byname[na.name] = na.value
-            argnodes = []
-            for p in pnodes:
-                argnodes.append(byname.get(p.name))
-            for p, a in zip(pnodes, argnodes):
-                if a is None and p.default is None:
-                    raise CompileError(f"Missing mandatory argument '{p.name}'", e.line, e.col)
+            argnodes = named_arg_nodes(e, pnodes)
         else:
             argnodes = list(e.args)
-            if len(argnodes) > nparams:
-                raise CompileError(
-                    f"Too many arguments (passed {len(argnodes)} but expected only {nparams})",
-                    e.line, e.col)
-            missing = [pnodes[i] for i in range(len(argnodes), nparams)
-                       if pnodes[i].default is None]
             # (the declared type, not an int specialisation's guess: spreading is decided
             # by what the argument may hold in the generic body)
-            if missing and len(argnodes) == 1 and \
-                    (getattr(argnodes[0], "stype", None) or "def") in ("def", "List"):
+            if len(argnodes) == 1 and \
+                    (getattr(argnodes[0], "stype", None) or "def") in ("def", "List") and \
+                    may_spread(pnodes):
                 # one List argument may be spread over the parameters (decided at run time)
                 call = f"_call({self.func_value(sym)}, ({self.expr(argnodes[0])},))"
                 return self.maybe_suspend(e, call)
-            if missing:
-                raise CompileError(f"Missing mandatory argument '{missing[0].name}'",
-                                   e.line, e.col)
+            check_positional(e, pnodes)
             argnodes += [None] * (nparams - len(argnodes))
         present = [a for a in argnodes if a is not None]
         vals = iter(self.exprs(present))
@@ -1710,6 +1693,13 @@ class FuncGen:
         named = vals[k + len(e.args):]
         o = _cls.checked_receiver(self, e, o)
         argt = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
+        pnodes = None if getattr(e, "quoted", False) else _cls.known_method_params(self, e)
+        if pnodes is not None:          # Jactl checks these at compile time
+            if e.named:
+                named_arg_nodes(e, pnodes)
+            elif not (len(e.args) == 1 and may_spread(pnodes) and
+                      (self.st(e.args[0]) or "def") in ("def", "List")):
+                check_positional(e, pnodes)
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"

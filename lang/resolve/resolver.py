@@ -717,8 +717,7 @@ class Resolver:
                     return self._e_MethodCall(e)
         for a in e.args:
             self._expr(a)
-        for na in e.named:
-            self._expr(na.value)
+        self._named_args(e)
         self._expr(e.callee)
         c = e.callee
         if isinstance(c, N.Ident) and c.sym.kind == "function":
@@ -758,13 +757,22 @@ class Resolver:
             self._expr(e.name)
         for a in e.args:
             self._expr(a)
-        for na in e.named:
-            self._expr(na.value)
+        self._named_args(e)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
             # a method of a known class: its declared return type (when all overrides agree)
             from ..codegen.classes import class_facts, method_type
             return method_type(class_facts(self), e.obj.stype, e.name) or "def"
         return "def"
+
+    def _named_args(self, e):
+        """A call's named arguments: each name at most once (compile time, as in Jactl)."""
+        seen = set()
+        for na in e.named:
+            if na.name in seen:
+                self.errors.append(_err(f"Parameter '{na.name}' occurs multiple times", na,
+                                        self.source))
+            seen.add(na.name)
+            self._expr(na.value)
 
     def _e_Closure(self, e):
         f = self._new_function("closure", e, self.func, is_closure=True)

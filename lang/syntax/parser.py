@@ -498,7 +498,8 @@ class _Builder:
     def method_call(self, c):
         obj, dot, member, (args, named) = c
         self._no_tuple(obj)
-        return _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT"), obj)
+        return _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT",
+                                not isinstance(member, Token)), obj)
 
     def index(self, c):
         obj, lb, idx, _ = c
