@@ -538,6 +538,22 @@ class Resolver:
                 e.name = name
                 e.null_safe = False
                 return self._e_Field(e)
+            if ci.field(name) is not None and getattr(self, "in_static", False):
+                self.errors.append(_err("Reference to non-static field in static function",
+                                        e, self.source))
+                e.sym = Symbol(name, "global", "def")
+                return "def"
+            fd = ci.find_method(name)
+            if fd is not None:           # a method of the class used as a value
+                if fd.is_static_method:
+                    e.name = fd.name
+                elif self._has_this():
+                    e.__class__ = N.Field
+                    del e.name, e.sym
+                    e.obj = N.Ident("this", line=e.line, col=e.col)
+                    e.name = name
+                    e.null_safe = False
+                    return self._e_Field(e)
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
@@ -668,6 +684,28 @@ class Resolver:
             if ci is not None and ci.field(e.name) is not None:
                 self.errors.append(_err(f"Static access to non-static field '{e.name}'", e,
                                         self.source))
+                return "def"
+            fd = ci.find_method(e.name) if ci is not None else None
+            if fd is not None and fd.is_static_method:
+                # ``X.f`` without a call: the static method as a function value
+                e.__class__ = N.Ident
+                del e.obj, e.null_safe
+                e.name, e.sym = fd.name, None
+                return self._e_Ident(e)
+            if ci is not None and e.name == "fromJson":
+                # ``X.fromJson`` as a value: the function ``{ s -> X.fromJson(s) }``
+                at = dict(line=e.line, col=e.col)
+                call = N.Call(N.Field(N.ClassRef(ci.name, **at), "fromJson", **at),
+                              [N.Ident("json", **at)], **at)
+                e.__class__ = N.Closure
+                del e.obj, e.name, e.null_safe
+                e.params = [N.Param(None, "json", **at)]
+                e.body = N.Block([N.ExprStmt(call, **at)], **at)
+                e.info = None
+                return self._e_Closure(e)
+            if ci is not None:
+                self.errors.append(_err(f"No such field or method '{e.name}' in class "
+                                        f"{ci.name}", e, self.source))
                 return "def"
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
