@@ -611,7 +611,7 @@ class Resolver:
             self.assigns.setdefault(target.sym, []).append((op, value))
             target.sym.nassign = getattr(target.sym, "nassign", 0) + 1
 
-    def _check_lvalue(self, target):
+    def _check_lvalue(self, target, op=None):
         if isinstance(target, N.Ident):
             sym = target.sym
             if sym is not None and sym.kind == "local":
@@ -623,7 +623,12 @@ class Resolver:
                                             target, self.source))
                 sym.assigned_after_decl = True
             elif sym is not None and sym.kind in ("function", "builtin"):
-                self.errors.append(_err("Invalid lvalue", target, self.source))
+                if op in (None, "=", "?="):
+                    self.errors.append(_err("Cannot assign to function", target, self.source))
+                else:       # (a Function is no operand of +, -, ...)
+                    self.errors.append(_err(f"Non-numeric operand for left-hand side of "
+                                            f"'{op[:-1]}': must be numeric", target,
+                                            self.source))
         elif _is_constant(target):
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
@@ -632,7 +637,7 @@ class Resolver:
     def _e_Assign(self, e):
         self._expr(e.value)
         t = self._expr(e.target)
-        self._check_lvalue(e.target)
+        self._check_lvalue(e.target, e.op)
         self._record_assign(e.target, e.op, e.value)
         if e.op == "=":
             return e.value.stype if e.value.stype != "null" else t

@@ -25,7 +25,7 @@ def call(f, args):
         return to_list(invoke(f.obj, f.name, args))
     if f is None:
         raise NullError("Null value for Function")
-    raise JactlRuntimeError(f"Cannot invoke value of type {class_name(f)} (must be a Function)")
+    raise JactlRuntimeError(f"Value of type {class_name(f)} cannot be called (must be a Function)")
 
 
 def call_named(f, named):

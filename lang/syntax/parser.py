@@ -52,12 +52,19 @@ _LOOPS = (N.While, N.For, N.ForIn, N.DoUntil)
 _LVALUE_NODES = (N.Ident, N.Field, N.Index)
 
 
+class _CallArgs(tuple):
+    """(args, named) of one parenthesised or closure argument list, and its shape."""
+    closure_ended = False
+    bare_closure = False
+
+
 class _Builder:
     """The parser callbacks: one method per rule/alias in jactl.lark."""
 
     def __init__(self, source):
         self.source = source
         self.parenthesised = set()      # ids of lvalue nodes written in parentheses
+        self.closure_ended = set()      # ids of calls whose arguments end with a closure
 
     def err(self, msg, at):
         line, col = _pos(at)
@@ -496,10 +503,14 @@ class _Builder:
         return _at(N.Field(obj, self._member(member), dot.type == "QDOT"), obj)
 
     def method_call(self, c):
-        obj, dot, member, (args, named) = c
+        obj, dot, member, ca = c
+        args, named = ca
         self._no_tuple(obj)
-        return _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT",
-                                not isinstance(member, Token)), obj)
+        e = _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT",
+                             not isinstance(member, Token)), obj)
+        if ca.closure_ended:
+            self.closure_ended.add(id(e))
+        return e
 
     def index(self, c):
         obj, lb, idx, _ = c
@@ -517,9 +528,17 @@ class _Builder:
         return items
 
     def call(self, c):
-        callee, (args, named) = c
+        callee, ca = c
+        args, named = ca
         self._no_tuple(callee)
-        return _at(N.Call(callee, args, named), callee)
+        if ca.bare_closure and id(callee) in self.closure_ended:
+            # ``f{...}{...}``: each further closure is one more argument of the same call
+            callee.args.append(args[0])
+            return callee
+        e = _at(N.Call(callee, args, named), callee)
+        if ca.closure_ended:
+            self.closure_ended.add(id(e))
+        return e
 
     def call_args(self, c):
         args = []
@@ -533,7 +552,10 @@ class _Builder:
                 named = x
             else:
                 args.extend(x)
-        return (args, named)
+        out = _CallArgs((args, named))
+        out.closure_ended = isinstance(c[-1], N.Closure)
+        out.bare_closure = len(c) == 1 and out.closure_ended
+        return out
 
     def arg_list(self, c):
         items = _nodes(c)
