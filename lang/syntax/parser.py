@@ -566,6 +566,10 @@ class _Builder:
     def named_args(self, c):
         return _nodes(c)
 
+    def named_arg_expr(self, c):
+        """``f((expr):v)``: Jactl parses it, then rejects it (a name must be an identifier)."""
+        raise self.err("Invalid parameter name", c[0])
+
     def named_arg(self, c):
         self._no_tuple(c[2])
         return _at(N.NamedArg(c[0].value, c[2]), c[0])
