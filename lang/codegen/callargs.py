@@ -17,11 +17,11 @@ def may_spread(pnodes):
     return n == 0 or (n > 1 and mandatory != 1)
 
 
-def _missing_error(missing, node):
+def _missing_error(missing, node, what="argument"):
     names = [p.name for p in missing]
     if len(names) == 1:
-        return CompileError(f"Missing mandatory argument: {names[0]}", node.line, node.col)
-    return CompileError(f"Missing mandatory arguments: {', '.join(names)}", node.line, node.col)
+        return CompileError(f"Missing mandatory {what}: {names[0]}", node.line, node.col)
+    return CompileError(f"Missing mandatory {what}s: {', '.join(names)}", node.line, node.col)
 
 
 def check_positional(e, pnodes, args=None):
@@ -42,9 +42,10 @@ def check_positional(e, pnodes, args=None):
     raise _missing_error(missing, e)
 
 
-def named_arg_nodes(e, pnodes):
+def named_arg_nodes(e, pnodes, what="argument"):
     """The argument node for each parameter (None: not given) of a call with named
-    arguments, after Jactl's checks: every name a parameter, every mandatory one given."""
+    arguments, after Jactl's checks: every name a parameter, every mandatory one given.
+    (what: "field" for a constructor, whose parameters are the class's fields)"""
     names = [p.name for p in pnodes]
     bad = [na for na in e.named if na.name not in names]
     if bad:
@@ -55,5 +56,5 @@ def named_arg_nodes(e, pnodes):
     byname = {na.name: na.value for na in e.named}
     missing = [p for p in pnodes if p.name not in byname and p.default is None]
     if missing:
-        raise _missing_error(missing, e)
+        raise _missing_error(missing, e, what)
     return [byname.get(p.name) for p in pnodes]

@@ -1573,7 +1573,8 @@ class FuncGen:
         nparams = len(params)
         pnodes = g.node_params
         if e.named:
-            argnodes = named_arg_nodes(e, pnodes)
+            argnodes = named_arg_nodes(e, pnodes, "field" if g.name.endswith("$new") else
+                                       "argument")
         else:
             argnodes = list(e.args)
             # (the declared type, not an int specialisation's guess: spreading is decided

@@ -205,8 +205,9 @@ class Resolver:
                                         e, self.source))
                 args = []
             else:
-                self.errors.append(_err(f"Missing mandatory field '{mand[len(args)][0]}'",
-                                        e, self.source))
+                miss = [f[0] for f in mand[len(args):]]
+                self.errors.append(_err(f"Missing mandatory field{'s' if len(miss) > 1 else ''}"
+                                        f": {', '.join(miss)}", e, self.source))
                 args = []
         callee = N.Ident(ci.ctor.name, line=e.line, col=e.col)
         e.__class__ = N.Call
@@ -631,6 +632,10 @@ class Resolver:
                                             self.source))
         elif _is_constant(target):
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
+        elif isinstance(target, N.Field) and isinstance(target.name, str) and \
+                self._is_method_of(getattr(target.obj, "stype", None), target.name):
+            self.errors.append(_err(f"Cannot assign to method '{target.name}': field "
+                                    f"expected", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
             self.errors.append(_err("Invalid lvalue", target, self.source))
 
@@ -806,6 +811,11 @@ class Resolver:
             from ..codegen.classes import class_facts, method_type
             return method_type(class_facts(self), e.obj.stype, e.name) or "def"
         return "def"
+
+    def _is_method_of(self, tname, name):
+        """Is ``name`` a method, and no field, of class ``tname``?"""
+        ci = self.classes.get(tname) if tname is not None else None
+        return ci is not None and ci.field(name) is None and ci.find_method(name) is not None
 
     def _named_args(self, e):
         """A call's named arguments: each name at most once (compile time, as in Jactl)."""

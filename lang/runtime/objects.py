@@ -253,6 +253,8 @@ def get_field(obj, name):
 
 def set_field(obj, name, v):
     cls = obj._cls
+    if name in cls.mtab and name not in cls.slot_of:
+        raise JactlRuntimeError(f"Cannot assign to method '{name}' of {cls.name}: field expected")
     s = cls.slot_of.get(name)
     if s is None:
         raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
