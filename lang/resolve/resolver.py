@@ -13,6 +13,7 @@ assignments to constants, break/continue outside loops, bad argument counts.
 from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
 from ..syntax import nodes as N
+from .forward import check_block
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
@@ -87,6 +88,8 @@ class Resolver:
         self.scope = None
         self.loops = []          # stack of (label or None) for break/continue checks
         self.pynames = {}        # per function id: the Python local names already given
+        self.stmt_pos = {}       # id(block) -> index of the statement being resolved
+        self.callee = None       # the callee expression being resolved (not a value)
         self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
         self.assigns = {}        # Symbol -> [(op, value node)] for type inference
         self.classes = {}        # class name -> ClassInfo
@@ -263,8 +266,12 @@ class Resolver:
         for st in block.stmts:
             if isinstance(st, N.FunDecl):
                 self._declare_function(st)
-        for st in block.stmts:
+        key = id(block)
+        for i, st in enumerate(block.stmts):
+            self.stmt_pos[key] = i
             self._stmt(st)
+        self.stmt_pos.pop(key, None)
+        self.errors.extend(check_block(block, self.func, self.source))
         self.scope = saved
 
     def _declare_function(self, fd):
@@ -558,6 +565,8 @@ class Resolver:
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
+            if e is not self.callee:        # a function value: made here (forward.py)
+                self.func.value_refs.append((sym, dict(self.stmt_pos)))
             return "Function"
         return sym.type
 
@@ -766,7 +775,9 @@ class Resolver:
         for a in e.args:
             self._expr(a)
         self._named_args(e)
+        self.callee = e.callee
         self._expr(e.callee)
+        self.callee = None
         c = e.callee
         if isinstance(c, N.Ident) and c.sym.kind == "function":
             f = c.sym.func
