@@ -189,6 +189,8 @@ class FuncGen:
                     self.emit(f"if {p.sym.pyname} is _M: _missing_arg({p.sym.name!r})", p)
                 seen_default = seen_default or p.default is not None
                 if p in deferred:
+                    if p.sym.captured:      # (its default, run later, fills the Cell)
+                        self.emit(f"{p.sym.pyname} = _Cell({p.sym.pyname})")
                     continue
                 if p.default is not None:
                     self.emit(f"if {p.sym.pyname} is _M:", p)
@@ -258,16 +260,20 @@ class FuncGen:
         like any other. Which parameters were left out is recorded first, and they hold null
         until their default is computed, so a frame saved inside a default holds only
         Jactl values."""
-        names = [p.sym.pyname for p in params]
+        # (a captured parameter's Cell exists from the prologue: its value is what waits)
+        names = [p.sym.pyname + (".v" if p.sym.captured else "") for p in params]
         t = self.temp()
         self.step(f"{t} = [{', '.join(f'{n} is _M' for n in names)}]")
         self.resume.define(t)
         for n in names:
             self.step(f"if {n} is _M: {n} = None")
-        for i, p in enumerate(params):
-            def then(p=p):
+        for p in params:
+            if p.sym.captured:
+                self.resume.define(p.sym.pyname)
+        for i, (p, n) in enumerate(zip(params, names)):
+            def then(p=p, n=n):
                 v = self.expr(p.default)
-                self.step(f"{p.sym.pyname} = {self.convert(v, p.default, p.sym.type)}")
+                self.step(f"{n} = {self.convert(v, p.default, p.sym.type)}")
             self.if_stmt_raw(f"{t}[{i}]", then)
             self.resume.define(p.sym.pyname)
 
@@ -2021,10 +2027,9 @@ def _emits_statements_node(e):
 def _deferred_defaults(g):
     """The defaulted parameters of a may-suspend function whose defaults must run in its
     body (some default calls anything, so it may suspend): all of them, in order, so that
-    they still run left to right. None when one is captured (its Cell is made in the
-    prologue, before any default could run)."""
+    they still run left to right (a captured one's Cell is made in the prologue)."""
     params = [p for p in getattr(g, "node_params", ()) if p.default is not None]
-    if not params or not _prologue_may_suspend(g) or any(p.sym.captured for p in params):
+    if not params or not _prologue_may_suspend(g):
         return []
     return params
 

@@ -270,6 +270,10 @@ class Resolver:
         for i, st in enumerate(block.stmts):
             self.stmt_pos[key] = i
             self._stmt(st)
+            if isinstance(st, N.Return) and i + 1 < len(block.stmts) and \
+                    not isinstance(block.stmts[i + 1], (N.FunDecl, N.ClassDecl)):
+                nxt = block.stmts[i + 1]
+                self.errors.append(_err("Unreachable statement", nxt, self.source))
         self.stmt_pos.pop(key, None)
         self.errors.extend(check_block(block, self.func, self.source))
         self.scope = saved
