@@ -265,11 +265,10 @@ class FuncGen:
         t = self.temp()
         self.step(f"{t} = [{', '.join(f'{n} is _M' for n in names)}]")
         self.resume.define(t)
-        for n in names:
-            self.step(f"if {n} is _M: {n} = None")
-        for p in params:
-            if p.sym.captured:
-                self.resume.define(p.sym.pyname)
+        for p, n in zip(params, names):
+            # (a Cell is checkpointed with its declared type: a primitive's zero meanwhile)
+            v = self.default_for(p.sym.type) if p.sym.captured else "None"
+            self.step(f"if {n} is _M: {n} = {v}")
         for i, (p, n) in enumerate(zip(params, names)):
             def then(p=p, n=n):
                 v = self.expr(p.default)
