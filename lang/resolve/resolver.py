@@ -90,6 +90,7 @@ class Resolver:
         self.pynames = {}        # per function id: the Python local names already given
         self.stmt_pos = {}       # id(block) -> index of the statement being resolved
         self.callee = None       # the callee expression being resolved (not a value)
+        self.initialising = None  # the parameter whose default is being resolved
         self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
         self.assigns = {}        # Symbol -> [(op, value node)] for type inference
         self.classes = {}        # class name -> ClassInfo
@@ -354,7 +355,9 @@ class Resolver:
                                             p, self.source))
                 seen.add(p.name)
                 if p.default is not None:
+                    self.initialising = p.name
                     self._expr(p.default)
+                    self.initialising = None
                 p.sym = self._declare(p.name, _type_name(p.type), p, is_param=True)
             f.node_params = list(params)
         self._block(body, new_scope=False)
@@ -510,6 +513,10 @@ class Resolver:
         if sym is None:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")
+            if name == self.initialising:
+                self.errors.append(_err("Variable initialisation cannot refer to itself", node,
+                                        self.source))
+                return Symbol(name, "global", "def")
             if self.globals_names is not None and name not in self.globals_names:
                 self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
                                         self.source))
@@ -709,6 +716,8 @@ class Resolver:
                                         self.source))
                 return "def"
             fd = ci.find_method(e.name) if ci is not None else None
+            inner = any(n == e.name or n.endswith("." + e.name) or n.endswith("$" + e.name)
+                        for n in self.classes)
             if fd is not None and fd.is_static_method:
                 # ``X.f`` without a call: the static method as a function value
                 e.__class__ = N.Ident
@@ -726,7 +735,7 @@ class Resolver:
                 e.body = N.Block([N.ExprStmt(call, **at)], **at)
                 e.info = None
                 return self._e_Closure(e)
-            if ci is not None:
+            if ci is not None and not inner:    # (``X.Y``: a nested class, elsewhere)
                 self.errors.append(_err(f"No such field or method '{e.name}' in class "
                                         f"{ci.name}", e, self.source))
                 return "def"
