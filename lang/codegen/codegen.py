@@ -1331,6 +1331,13 @@ class FuncGen:
         """A temp holding node's value, where a null met while evaluating it (``a.b.c``
         with ``a.b`` null) makes the value null instead of an error (``?=``)."""
         t = self.temp()
+        if isinstance(node, N.MethodCall):
+            # (a call that may suspend runs as its own step, outside _try_null: a chain of
+            # member accesses and calls is made null-safe instead, to the same effect)
+            n = node
+            while isinstance(n, (N.MethodCall, N.Field)):
+                n.null_safe = True
+                n = n.obj
         if getattr(node, "lower", False):
             self.step(f"{t} = {self.expr(node)}")
         else:
