@@ -1653,6 +1653,8 @@ class FuncGen:
         g = c.info
         if g.may_suspend or g.children or len(g.node_params) != 1:
             return None
+        if any(e.name in ci.methods for ci in _cls.facts(self).by_name.values()):
+            return None          # (the receiver may be an instance with its own method)
         # evaluating this stage eagerly must not be observable: a pure closure, and every
         # later stage consumes all elements
         if not _drains_all(e) or len(c.body.stmts) != 1 or \

@@ -31,7 +31,9 @@ def call(f, args):
 def call_named(f, named):
     """Call a function value with named args (``f(x:1, y:2)``)."""
     if type(f) is BoundMethod and not f.is_function:
-        return invoke_method_named(f.obj, f.name, named)
+        if isinstance(f.obj, JObject) and f.obj._cls.find(f.name) is not None:
+            return invoke_named(f.obj, f.name, (), named)     # a method of a class
+        return invoke_method_named(f.obj, f.name, named, as_value=True)
     if type(f) is BoundMethod:
         return bcall_named(f.obj, f.name, (), named)
     if type(f) is not Closure:

@@ -189,8 +189,9 @@ def invoke_method(obj, name, args=()):
     return f(obj, *_check_args(name, params, args))
 
 
-def invoke_method_named(obj, name, named):
-    """``obj.name(p1:v1, ...)`` with named arguments."""
+def invoke_method_named(obj, name, named, as_value=False):
+    """``obj.name(p1:v1, ...)`` with named arguments. (as_value: called through a method
+    value, ``def f = x.m; f(...)``, where Jactl reports a missing argument first)"""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value")
     r = find_method(obj, name)
@@ -201,15 +202,21 @@ def invoke_method_named(obj, name, named):
         raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
     pnames = [p[0] for p in params]
     args = [named.get(p, MISSING) for p in pnames]
-    for (pn, pt, dflt), a in zip(params, args):
-        if a is MISSING and dflt is MISSING:
-            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
-    bad = [k for k in named if k not in pnames]
+    bad = [k for k in named if k not in pnames]     # (reported before a missing one)
+    if as_value:
+        _check_missing(params, args)
     if bad:
         if len(bad) == 1:
             raise JactlRuntimeError(f"No such parameter '{bad[0]}' for method '{name}'")
         raise JactlRuntimeError(f"No such parameters: {', '.join(bad)} for method '{name}'")
+    _check_missing(params, args)
     return f(obj, *_check_args(name, params, args))
+
+
+def _check_missing(params, args):
+    for (pn, pt, dflt), a in zip(params, args):
+        if a is MISSING and dflt is MISSING:
+            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
 
 
 # ---------------------------------------------------------------------------------------

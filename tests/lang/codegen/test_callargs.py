@@ -98,3 +98,23 @@ def test_static_methods_and_fromjson_as_values():
 def test_method_is_not_a_field():
     assert "field expected" in str(err("class X { def f(){1}; def h(){3} }; X x = new X(); x.f = x.h"))
     assert "field expected" in str(err("class X { def f(){1}; def h(){3} }; def x = new X(); x.f = x.h"))
+
+
+def test_builtin_method_named_args_unknown_name_first_unless_called_as_a_value():
+    assert "No such parameter" in str(err("Map m = [a:1]; m.remove(keyx:'a'); m"))
+    assert "Missing value" in str(err("Map m = [a:1]; def f = m.remove; f(keyx:'a'); m"))
+
+
+def test_method_values_of_class_instances():
+    assert lang.eval("class X { def f(x){x} }; def x = new X(); def g = x.f; g(x:3)") == 3
+    assert lang.eval("class X{}; X x = new X(); def f = x.className; f()") == "X"
+
+
+def test_a_class_method_named_like_a_pipeline_stage_is_called():
+    assert lang.eval("class X { def map(f) { f(3) } }; def x = new X(); x.map{ it + 7 }") == 10
+    assert lang.eval("class X { def map(f) { f(3) } }; [1,2].map{ it + 7 }") == [8, 9]
+
+
+def test_null_in_a_conditional_assignment_chain_with_a_call():
+    assert lang.eval("def m = [:]; x ?= m.a.b()", globals={"x": 123}) is None
+    assert lang.eval("def m = [a:[1,2]]; def x = 1; x ?= m.b.size(); x") == 1
