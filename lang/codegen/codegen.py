@@ -1717,7 +1717,9 @@ class FuncGen:
                 check_positional(e, pnodes)
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
-            call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
+            # (a receiver of a known builtin type: Jactl checks the names at compile time)
+            typed = ", True" if self.st(e.obj) in _BUILTIN_RECEIVERS else ""
+            call = f"_invoke_named({o}, {nm}, {argt}, {nmap}{typed})"
         elif not e.null_safe and isinstance(e.name, str) and len(args) <= 1:
             call = method_call(self, o, e.name, args)
         else:
@@ -2030,6 +2032,10 @@ def _pure(node):
 def _emits_statements_node(e):
     return isinstance(e, (N.Assign, N.MultiAssign, N.Postfix, N.DoBlock, N.SwitchExpr)) or \
         (isinstance(e, N.Unary) and e.op in ("++", "--"))
+
+
+_BUILTIN_RECEIVERS = frozenset(("List", "Map", "String", "int", "long", "double", "Decimal",
+                                "byte", "boolean"))
 
 
 def _deferred_defaults(g):

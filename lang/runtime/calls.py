@@ -33,7 +33,7 @@ def call_named(f, named):
     if type(f) is BoundMethod and not f.is_function:
         if isinstance(f.obj, JObject) and f.obj._cls.find(f.name) is not None:
             return invoke_named(f.obj, f.name, (), named)     # a method of a class
-        return invoke_method_named(f.obj, f.name, named, as_value=True)
+        return invoke_method_named(f.obj, f.name, named)
     if type(f) is BoundMethod:
         return bcall_named(f.obj, f.name, (), named)
     if type(f) is not Closure:
@@ -118,7 +118,7 @@ def invoke(obj, name, args):
 _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 
 
-def invoke_named(obj, name, args, named):
+def invoke_named(obj, name, args, named, typed=False):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
     if isinstance(obj, JObject):
@@ -137,7 +137,7 @@ def invoke_named(obj, name, args, named):
             return call_named(getattr(obj, s), named)
     if isinstance(obj, LazyIter):
         obj = _drain_then(obj, name, args, named)
-    return invoke_method_named(obj, name, named)
+    return invoke_method_named(obj, name, named, typed)
 
 
 def _drain_then(it, name, args, named):

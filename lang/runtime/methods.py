@@ -189,9 +189,9 @@ def invoke_method(obj, name, args=()):
     return f(obj, *_check_args(name, params, args))
 
 
-def invoke_method_named(obj, name, named, as_value=False):
-    """``obj.name(p1:v1, ...)`` with named arguments. (as_value: called through a method
-    value, ``def f = x.m; f(...)``, where Jactl reports a missing argument first)"""
+def invoke_method_named(obj, name, named, typed=False):
+    """``obj.name(p1:v1, ...)`` with named arguments. (typed: the receiver's type is known
+    at compile time, where Jactl checks the names first; else a missing one is first)"""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value")
     r = find_method(obj, name)
@@ -202,8 +202,8 @@ def invoke_method_named(obj, name, named, as_value=False):
         raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
     pnames = [p[0] for p in params]
     args = [named.get(p, MISSING) for p in pnames]
-    bad = [k for k in named if k not in pnames]     # (reported before a missing one)
-    if as_value:
+    bad = [k for k in named if k not in pnames]
+    if not typed:
         _check_missing(params, args)
     if bad:
         if len(bad) == 1:

@@ -100,8 +100,10 @@ def test_method_is_not_a_field():
     assert "field expected" in str(err("class X { def f(){1}; def h(){3} }; def x = new X(); x.f = x.h"))
 
 
-def test_builtin_method_named_args_unknown_name_first_unless_called_as_a_value():
+def test_builtin_method_named_args_unknown_name_first_only_for_typed_receivers():
     assert "No such parameter" in str(err("Map m = [a:1]; m.remove(keyx:'a'); m"))
+    assert "No such parameter" in str(err("[1,2,3,4,5].subList(startx:4,end:5,x:1)"))
+    assert "Missing value" in str(err("def x = [1,2,3]; x.remove(indexx:-3)"))
     assert "Missing value" in str(err("Map m = [a:1]; def f = m.remove; f(keyx:'a'); m"))
 
 
