@@ -183,8 +183,8 @@ class Resolver:
     def _e_ClassRef(self, e):
         if e.cname in BUILTIN_CLASS_NAMES and e.cname not in self.classes:
             return "def"
-        self.errors.append(_err(f"Class name '{e.cname}' cannot be used as a value", e,
-                                self.source))
+        self.errors.append(_err(f"Class name not allowed here: '{e.cname}' cannot be used as "
+                                f"a value", e, self.source))
         return "def"
 
     def _e_MakeObj(self, e):

@@ -881,10 +881,30 @@ def _token_text(tok):
     return str(tok.value)
 
 
+def _class_names(tokens):
+    return {tokens[i + 1].value for i in range(len(tokens) - 1) if tokens[i].type == "CLASS"}
+
+
+def _class_name_misuse(tok, prev, tokens):
+    """A user class name where an expression was expected (``x = X``, ``X == 1``, ``!X``):
+    Jactl's error for it."""
+    if tok.type == "TYPE" and tok.value in _class_names(tokens):
+        return "IDENT" not in (prev.type if prev is not None else "")
+    return prev is not None and prev.type == "TYPE" and tok.type not in ("IDENT", "DOT") and \
+        prev.value in _class_names(tokens)
+
+
 def _syntax_error(tok, expected, tokens, source):
     if tok.type == "$END":
         line, col = _end_pos(source)
+        last = tokens[-1] if tokens else None
+        if last is not None and last.type == "TYPE" and last.value in _class_names(tokens):
+            return CompileError("Class name not allowed here", last.line, last.column, source)
         return JactlEOFError("Unexpected end-of-file", line, col, source)
+    prev0, _ = _prev_tokens(tokens, tok)
+    if _class_name_misuse(tok, prev0, tokens):
+        at = tok if tok.type == "TYPE" else prev0
+        return CompileError("Class name not allowed here", at.line, at.column, source)
     if tok.type == "NL":
         msg = "Unexpected end of line"
     else:

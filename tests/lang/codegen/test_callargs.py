@@ -120,3 +120,10 @@ def test_a_class_method_named_like_a_pipeline_stage_is_called():
 def test_null_in_a_conditional_assignment_chain_with_a_call():
     assert lang.eval("def m = [:]; x ?= m.a.b()", globals={"x": 123}) is None
     assert lang.eval("def m = [a:[1,2]]; def x = 1; x ?= m.b.size(); x") == 1
+
+
+def test_a_class_name_is_not_a_value():
+    for src in ["class X{}; X == 1", "class X{}; def x = X; 1", "class X{}; !X", "class X{}; X",
+                "class X{}; X++"]:
+        e = err(src)
+        assert isinstance(e, CompileError) and "Class name not allowed" in str(e), src
