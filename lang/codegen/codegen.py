@@ -1198,13 +1198,15 @@ class FuncGen:
             self.em.splice(else_buf, 1)
 
     def elvis(self, e):
-        if not getattr(e.right, "lower", False):
+        # (as for ``?=``: a null met while evaluating the left side makes it null)
+        if not getattr(e.right, "lower", False) and not getattr(e.left, "lower", False) and \
+                not isinstance(e.left, N.MethodCall):
             l = self.expr(e.left)
             r = self.expr(e.right)
+            if not _is_simple(l):
+                l = f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
-        t = self.temp()
-        l = self.expr(e.left)
-        self.step(f"{t} = {l}")
+        t = self.null_tolerant(e.left)
 
         def then():
             self.step(f"{t} = {self.expr(e.right)}")
@@ -1338,11 +1340,10 @@ class FuncGen:
             while isinstance(n, (N.MethodCall, N.Field)):
                 n.null_safe = True
                 n = n.obj
-        if getattr(node, "lower", False):
-            self.step(f"{t} = {self.expr(node)}")
-        else:
-            v = self.expr(node)
-            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        # (parts that may suspend run as steps before; the rest of the expression, what
+        # combines their values, is still tolerant)
+        v = self.expr(node)
+        self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
         return t
 
     def assign(self, e, want_value=True):

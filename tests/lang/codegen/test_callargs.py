@@ -127,3 +127,10 @@ def test_a_class_name_is_not_a_value():
                 "class X{}; X++"]:
         e = err(src)
         assert isinstance(e, CompileError) and "Class name not allowed" in str(e), src
+
+
+@pytest.mark.parametrize("cpe", [False, True], ids=["plain", "cpe"])
+def test_null_met_on_the_left_of_elvis_gives_the_right(cpe):
+    assert lang.eval("Map m = [:]; m.a.b ?: 'abc'", checkpoint_each_statement=cpe) == "abc"
+    assert lang.eval("def f() { null }; f() + f() ?: 'abc'", checkpoint_each_statement=cpe) == "abc"
+    assert lang.eval("def m = [:]; m.a.b() ?: 3", checkpoint_each_statement=cpe) == 3
