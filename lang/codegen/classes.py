@@ -316,6 +316,32 @@ def method_call(gen, e):
     return f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
 
 
+def known_method_params(gen, e):
+    """The parameters (without ``this``) of the method ``o.m(...)`` calls when o is of a
+    known class and m is one of its methods with one signature, else None."""
+    if not isinstance(e.name, str):
+        return None
+    fx = facts(gen)
+    st = gen.st(e.obj)
+    ci = fx.get(st)
+    if ci is None:
+        return None
+    fd = ci.find_method(e.name)
+    if fd is None:
+        return None
+    if fd.is_static_method:
+        return list(fd.info.node_params)
+    targets = fx.method_targets(st, e.name)
+    if not targets:
+        return None
+    def named_sig(fd):
+        return [(p.name, p.default is None) for p in fd.info.node_params[1:]]
+    sig = named_sig(targets[0])
+    if any(named_sig(t) != sig for t in targets):
+        return None
+    return list(targets[0].info.node_params[1:])
+
+
 def checked_receiver(gen, e, o):
     """The receiver text of a dynamic method call: for a receiver of a known class, checked
     for null so the error is the typed path's ("null object")."""

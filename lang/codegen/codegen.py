@@ -31,6 +31,7 @@ from . import classes as _cls
 from .classes import class_ident, emit_classes
 from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
 from .resume import FrameMap, ResumeTracker
+from .callargs import check_positional, may_spread, named_arg_nodes
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
 
@@ -201,6 +202,8 @@ class FuncGen:
                     self.emit(f"if {p.sym.pyname} is _M: _missing_arg({p.sym.name!r})", p)
                 seen_default = seen_default or p.default is not None
                 if p in deferred:
+                    if p.sym.captured:      # (its default, run later, fills the Cell)
+                        self.emit(f"{p.sym.pyname} = _Cell({p.sym.pyname})")
                     continue
                 if p.default is not None:
                     self.emit(f"if {p.sym.pyname} is _M:", p)
@@ -256,15 +259,14 @@ class FuncGen:
              + (f"|{resume}" if resume else "")).encode()
         ).hexdigest()[:16]
         ptypes = [p.type for p in params]
-        mandatory = 0
-        for p in getattr(f, "node_params", []):
-            if p.default is None:
-                mandatory += 1
-            else:
-                break
+        nps = getattr(f, "node_params", [])
+        mandatory = sum(1 for p in nps if p.default is None)
+        last = max((i + 1 for i, p in enumerate(nps) if p.default is None), default=0)
+        optional = tuple(i for i, p in enumerate(nps) if p.default is not None)
         self.emit(f"_FN{f.id} = _FI(_H, {f.id}, {f.name!r}, _f{f.id}, {tuple(pnames and [p.name for p in params])!r}, "
                   f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
                   f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
+                  f"{'' if last == mandatory else f'optional={optional!r}, '}"
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
 
@@ -284,16 +286,19 @@ class FuncGen:
         like any other. Which parameters were left out is recorded first, and they hold null
         until their default is computed, so a frame saved inside a default holds only
         Jactl values."""
-        names = [p.sym.pyname for p in params]
+        # (a captured parameter's Cell exists from the prologue: its value is what waits)
+        names = [p.sym.pyname + (".v" if p.sym.captured else "") for p in params]
         t = self.temp()
         self.step(f"{t} = [{', '.join(f'{n} is _M' for n in names)}]")
         self.resume.define(t)
-        for n in names:
-            self.step(f"if {n} is _M: {n} = None")
-        for i, p in enumerate(params):
-            def then(p=p):
+        for p, n in zip(params, names):
+            # (a Cell is checkpointed with its declared type: a primitive's zero meanwhile)
+            v = self.default_for(p.sym.type) if p.sym.captured else "None"
+            self.step(f"if {n} is _M: {n} = {v}")
+        for i, (p, n) in enumerate(zip(params, names)):
+            def then(p=p, n=n):
                 v = self.expr(p.default)
-                self.step(f"{p.sym.pyname} = {self.convert(v, p.default, p.sym.type)}")
+                self.step(f"{n} = {self.convert(v, p.default, p.sym.type)}")
             self.if_stmt_raw(f"{t}[{i}]", then)
             self.resume.define(p.sym.pyname)
 
@@ -1264,13 +1269,15 @@ class FuncGen:
             self.em.splice(else_buf, 1)
 
     def elvis(self, e):
-        if not getattr(e.right, "lower", False):
+        # (as for ``?=``: a null met while evaluating the left side makes it null)
+        if not getattr(e.right, "lower", False) and not getattr(e.left, "lower", False) and \
+                not isinstance(e.left, N.MethodCall):
             l = self.expr(e.left)
             r = self.expr(e.right)
+            if not _is_simple(l):
+                l = f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
-        t = self.temp()
-        l = self.expr(e.left)
-        self.step(f"{t} = {l}")
+        t = self.null_tolerant(e.left)
 
         def then():
             self.step(f"{t} = {self.expr(e.right)}")
@@ -1414,11 +1421,17 @@ class FuncGen:
         """A temp holding node's value, where a null met while evaluating it (``a.b.c``
         with ``a.b`` null) makes the value null instead of an error (``?=``)."""
         t = self.temp()
-        if getattr(node, "lower", False):
-            self.step(f"{t} = {self.expr(node)}")
-        else:
-            v = self.expr(node)
-            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        if isinstance(node, N.MethodCall):
+            # (a call that may suspend runs as its own step, outside _try_null: a chain of
+            # member accesses and calls is made null-safe instead, to the same effect)
+            n = node
+            while isinstance(n, (N.MethodCall, N.Field)):
+                n.null_safe = True
+                n = n.obj
+        # (parts that may suspend run as steps before; the rest of the expression, what
+        # combines their values, is still tolerant)
+        v = self.expr(node)
+        self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
         return t
 
     def assign(self, e, want_value=True):
@@ -1684,35 +1697,19 @@ class FuncGen:
         nparams = len(params)
         pnodes = g.node_params
         if e.named:
-            byname = {}
-            for na in e.named:
-                if na.name not in [p.name for p in params]:
-                    raise CompileError(f"No such parameter '{na.name}'", na.line, na.col)
-                byname[na.name] = na.value
-            argnodes = []
-            for p in pnodes:
-                argnodes.append(byname.get(p.name))
-            for p, a in zip(pnodes, argnodes):
-                if a is None and p.default is None:
-                    raise CompileError(f"Missing mandatory argument '{p.name}'", e.line, e.col)
+            argnodes = named_arg_nodes(e, pnodes, "field" if g.name.endswith("$new") else
+                                       "argument")
         else:
             argnodes = list(e.args)
-            if len(argnodes) > nparams:
-                raise CompileError(
-                    f"Too many arguments (passed {len(argnodes)} but expected only {nparams})",
-                    e.line, e.col)
-            missing = [pnodes[i] for i in range(len(argnodes), nparams)
-                       if pnodes[i].default is None]
             # (the declared type, not an int specialisation's guess: spreading is decided
             # by what the argument may hold in the generic body)
-            if missing and len(argnodes) == 1 and \
-                    (getattr(argnodes[0], "stype", None) or "def") in ("def", "List"):
+            if len(argnodes) == 1 and \
+                    (getattr(argnodes[0], "stype", None) or "def") in ("def", "List") and \
+                    may_spread(pnodes):
                 # one List argument may be spread over the parameters (decided at run time)
                 call = f"_call({self.func_value(sym)}, ({self.expr(argnodes[0])},))"
                 return self.maybe_suspend(e, call)
-            if missing:
-                raise CompileError(f"Missing mandatory argument '{missing[0].name}'",
-                                   e.line, e.col)
+            check_positional(e, pnodes)
             argnodes += [None] * (nparams - len(argnodes))
         present = [a for a in argnodes if a is not None]
         vals = iter(self.exprs(present))
@@ -1771,6 +1768,8 @@ class FuncGen:
         g = c.info
         if g.may_suspend or g.children or len(g.node_params) != 1:
             return None
+        if any(e.name in ci.methods for ci in _cls.facts(self).by_name.values()):
+            return None          # (the receiver may be an instance with its own method)
         # evaluating this stage eagerly must not be observable: a pure closure, and every
         # later stage consumes all elements
         if not _drains_all(e) or len(c.body.stmts) != 1 or \
@@ -1824,9 +1823,18 @@ class FuncGen:
         named = vals[k + len(e.args):]
         o = _cls.checked_receiver(self, e, o)
         argt = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
+        pnodes = None if getattr(e, "quoted", False) else _cls.known_method_params(self, e)
+        if pnodes is not None:          # Jactl checks these at compile time
+            if e.named:
+                named_arg_nodes(e, pnodes)
+            elif not (len(e.args) == 1 and may_spread(pnodes) and
+                      (self.st(e.args[0]) or "def") in ("def", "List")):
+                check_positional(e, pnodes)
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
-            call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
+            # (a receiver of a known builtin type: Jactl checks the names at compile time)
+            typed = ", True" if self.st(e.obj) in _BUILTIN_RECEIVERS else ""
+            call = f"_invoke_named({o}, {nm}, {argt}, {nmap}{typed})"
         elif not e.null_safe and isinstance(e.name, str) and len(args) <= 2:
             call = method_call(self, o, e.name, args)
         else:
@@ -2156,13 +2164,16 @@ def _emits_statements_node(e):
         (isinstance(e, N.Unary) and e.op in ("++", "--"))
 
 
+_BUILTIN_RECEIVERS = frozenset(("List", "Map", "String", "int", "long", "double", "Decimal",
+                                "byte", "boolean"))
+
+
 def _deferred_defaults(g):
     """The defaulted parameters of a may-suspend function whose defaults must run in its
     body (some default calls anything, so it may suspend): all of them, in order, so that
-    they still run left to right. None when one is captured (its Cell is made in the
-    prologue, before any default could run)."""
+    they still run left to right (a captured one's Cell is made in the prologue)."""
     params = [p for p in getattr(g, "node_params", ()) if p.default is not None]
-    if not params or not _prologue_may_suspend(g) or any(p.sym.captured for p in params):
+    if not params or not _prologue_may_suspend(g):
         return []
     return params
 

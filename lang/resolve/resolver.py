@@ -16,6 +16,7 @@ from ..syntax import nodes as N
 from .classconst import check_const_type, fold_const
 from .classinit import forward_references, instance_ctor, needs_instance
 from .classnames import qualify
+from .forward import check_block
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
@@ -92,6 +93,9 @@ class Resolver:
         self.scope = None
         self.loops = []          # stack of (label or None) for break/continue checks
         self.pynames = {}        # per function id: the Python local names already given
+        self.stmt_pos = {}       # id(block) -> index of the statement being resolved
+        self.callee = None       # the callee expression being resolved (not a value)
+        self.initialising = None  # the parameter whose default is being resolved
         self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
         self.assigns = {}        # Symbol -> [(op, value node)] for type inference
         self.classes = {}        # class name -> ClassInfo
@@ -198,8 +202,8 @@ class Resolver:
     def _e_ClassRef(self, e):
         if e.cname in BUILTIN_CLASS_NAMES and e.cname not in self.classes:
             return "def"
-        self.errors.append(_err(f"Class name '{e.cname}' cannot be used as a value", e,
-                                self.source))
+        self.errors.append(_err(f"Class name not allowed here: '{e.cname}' cannot be used as "
+                                f"a value", e, self.source))
         return "def"
 
     def _e_MakeObj(self, e):
@@ -229,8 +233,9 @@ class Resolver:
                                         e, self.source))
                 args = []
             else:
-                self.errors.append(_err(f"Missing mandatory field '{mand[len(args)][0]}'",
-                                        e, self.source))
+                miss = [f[0] for f in mand[len(args):]]
+                self.errors.append(_err(f"Missing mandatory field{'s' if len(miss) > 1 else ''}"
+                                        f": {', '.join(miss)}", e, self.source))
                 args = []
         callee = N.Ident(ci.ctor.name, line=e.line, col=e.col)
         e.__class__ = N.Call
@@ -286,8 +291,16 @@ class Resolver:
         for st in block.stmts:
             if isinstance(st, N.FunDecl):
                 self._declare_function(st)
-        for st in block.stmts:
+        key = id(block)
+        for i, st in enumerate(block.stmts):
+            self.stmt_pos[key] = i
             self._stmt(st)
+            if isinstance(st, N.Return) and i + 1 < len(block.stmts) and \
+                    not isinstance(block.stmts[i + 1], (N.FunDecl, N.ClassDecl)):
+                nxt = block.stmts[i + 1]
+                self.errors.append(_err("Unreachable statement", nxt, self.source))
+        self.stmt_pos.pop(key, None)
+        self.errors.extend(check_block(block, self.func, self.source))
         self.scope = saved
 
     def _declare_function(self, fd):
@@ -366,7 +379,9 @@ class Resolver:
                                             p, self.source))
                 seen.add(p.name)
                 if p.default is not None:
+                    self.initialising = p.name
                     self._expr(p.default)
+                    self.initialising = None
                 p.sym = self._declare(p.name, _type_name(p.type), p, is_param=True)
             f.node_params = list(params)
         self._block(body, new_scope=False)
@@ -522,6 +537,10 @@ class Resolver:
         if sym is None:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")
+            if name == self.initialising:
+                self.errors.append(_err("Variable initialisation cannot refer to itself", node,
+                                        self.source))
+                return Symbol(name, "global", "def")
             if self._class_named(name):
                 self.errors.append(_err(f"Class name not allowed here: '{name}'", node,
                                         self.source))
@@ -569,6 +588,11 @@ class Resolver:
                 e.name = name
                 e.null_safe = False
                 return self._e_Field(e)
+            if ci.field(name) is not None and getattr(self, "in_static", False):
+                self.errors.append(_err("Reference to non-static field in static function",
+                                        e, self.source))
+                e.sym = Symbol(name, "global", "def")
+                return "def"
             fd = ci.find_method(name) if name not in ("this", "super") else None
             if fd is not None and not fd.is_static_method and self._has_this():
                 # a method used as a value: bound to ``this``
@@ -587,6 +611,8 @@ class Resolver:
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
+            if e is not self.callee:        # a function value: made here (forward.py)
+                self.func.value_refs.append((sym, dict(self.stmt_pos)))
             return "Function"
         return sym.type
 
@@ -642,7 +668,7 @@ class Resolver:
             self.assigns.setdefault(target.sym, []).append((op, value))
             target.sym.nassign = getattr(target.sym, "nassign", 0) + 1
 
-    def _check_lvalue(self, target):
+    def _check_lvalue(self, target, op=None):
         if isinstance(target, N.Ident):
             sym = target.sym
             if sym is not None and sym.kind == "local":
@@ -654,7 +680,12 @@ class Resolver:
                                             target, self.source))
                 sym.assigned_after_decl = True
             elif sym is not None and sym.kind in ("function", "builtin"):
-                self.errors.append(_err("Invalid lvalue", target, self.source))
+                if op in (None, "=", "?="):
+                    self.errors.append(_err("Cannot assign to function", target, self.source))
+                else:       # (a Function is no operand of +, -, ...)
+                    self.errors.append(_err(f"Non-numeric operand for left-hand side of "
+                                            f"'{op[:-1]}': must be numeric", target,
+                                            self.source))
         elif _is_constant(target):
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif getattr(target, "class_member", False):
@@ -664,6 +695,10 @@ class Resolver:
                 self.classes[target.obj.stype].field(target.name) is None and \
                 self.classes[target.obj.stype].const(target.name) is not None:
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
+        elif isinstance(target, N.Field) and isinstance(target.name, str) and \
+                self._is_method_of(getattr(target.obj, "stype", None), target.name):
+            self.errors.append(_err(f"Cannot assign to method '{target.name}': field "
+                                    f"expected", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
             self.errors.append(_err("Invalid lvalue", target, self.source))
 
@@ -677,7 +712,7 @@ class Resolver:
             tg.name = "_super"
         self._expr(e.value)
         t = self._expr(e.target)
-        self._check_lvalue(e.target)
+        self._check_lvalue(e.target, e.op)
         self._record_assign(e.target, e.op, e.value)
         if e.op == "=":
             return e.value.stype if e.value.stype != "null" else t
@@ -774,6 +809,30 @@ class Resolver:
                 self.errors.append(_err(f"Static access to non-static field '{e.name}'", e,
                                         self.source))
                 return "def"
+            fd = ci.find_method(e.name) if ci is not None else None
+            inner = any(n == e.name or n.endswith("." + e.name) or n.endswith("$" + e.name)
+                        for n in self.classes)
+            if fd is not None and fd.is_static_method:
+                # ``X.f`` without a call: the static method as a function value
+                e.__class__ = N.Ident
+                del e.obj, e.null_safe
+                e.name, e.sym = fd.name, None
+                return self._e_Ident(e)
+            if ci is not None and e.name == "fromJson":
+                # ``X.fromJson`` as a value: the function ``{ s -> X.fromJson(s) }``
+                at = dict(line=e.line, col=e.col)
+                call = N.Call(N.Field(N.ClassRef(ci.name, **at), "fromJson", **at),
+                              [N.Ident("json", **at)], **at)
+                e.__class__ = N.Closure
+                del e.obj, e.name, e.null_safe
+                e.params = [N.Param(None, "json", **at)]
+                e.body = N.Block([N.ExprStmt(call, **at)], **at)
+                e.info = None
+                return self._e_Closure(e)
+            if ci is not None and not inner:    # (``X.Y``: a nested class, elsewhere)
+                self.errors.append(_err(f"No such field or method '{e.name}' in class "
+                                        f"{ci.name}", e, self.source))
+                return "def"
         if isinstance(e.obj, N.ClassRef) and not isinstance(e.name, str) and \
                 e.obj.cname in self.classes:
             # ``X."${name}"``: a const field or static method looked up when it runs
@@ -838,9 +897,10 @@ class Resolver:
                     return self._e_MethodCall(e)
         for a in e.args:
             self._expr(a)
-        for na in e.named:
-            self._expr(na.value)
+        self._named_args(e)
+        self.callee = e.callee
         self._expr(e.callee)
+        self.callee = None
         c = e.callee
         if isinstance(c, N.Ident) and c.sym.kind == "function":
             f = c.sym.func
@@ -888,13 +948,27 @@ class Resolver:
             self._expr(e.name)
         for a in e.args:
             self._expr(a)
-        for na in e.named:
-            self._expr(na.value)
+        self._named_args(e)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
             # a method of a known class: its declared return type (when all overrides agree)
             from ..codegen.classes import class_facts, method_type
             return method_type(class_facts(self), e.obj.stype, e.name) or "def"
         return "def"
+
+    def _is_method_of(self, tname, name):
+        """Is ``name`` a method, and no field, of class ``tname``?"""
+        ci = self.classes.get(tname) if tname is not None else None
+        return ci is not None and ci.field(name) is None and ci.find_method(name) is not None
+
+    def _named_args(self, e):
+        """A call's named arguments: each name at most once (compile time, as in Jactl)."""
+        seen = set()
+        for na in e.named:
+            if na.name in seen:
+                self.errors.append(_err(f"Parameter '{na.name}' occurs multiple times", na,
+                                        self.source))
+            seen.add(na.name)
+            self._expr(na.value)
 
     def _e_Closure(self, e):
         f = self._new_function("closure", e, self.func, is_closure=True)

@@ -80,6 +80,9 @@ class FunctionDef:
         self.free = []
         self.free_set = set()
         self.func_refs = []      # (Symbol of a function referenced from here)
+        # functions used here as values, not called: (Symbol, {id(block): statement index}
+        # of the blocks being resolved there), for resolve/forward.py
+        self.value_refs = []
         self.may_suspend = False
         self.calls = []          # FunctionDefs called directly (for the suspend fixpoint)
         self.dynamic_suspend = False   # contains a call that may suspend whatever the callees do

@@ -142,7 +142,12 @@ def field(o, name):
     if o is None:
         raise NullError("Null value for parent during field access")
     if isinstance(o, JObject) and isinstance(name, str):
-        return get_field(o, name)
+        try:
+            return get_field(o, name)
+        except JactlRuntimeError:
+            if has_method(o, name):      # a builtin method of every object (className)
+                return BoundMethod(o, name)
+            raise
     if isinstance(name, str):
         if has_method(o, name):
             return BoundMethod(o, name)
@@ -159,6 +164,9 @@ def _field_err(o, name):
     if isinstance(name, str):
         if any(k[1] == name for k in METHODS):
             return JactlRuntimeError(f"No matching method '{name}' for type {cn}")
+    if type(o) is JArray:
+        return JactlRuntimeError(f"Invalid object type ({cn}): field access not supported "
+                                 f"for arrays")
     if isinstance(o, (str, list)):
         return JactlRuntimeError(f"Invalid object type ({cn}) for field access")
     return JactlRuntimeError(f"Invalid parent object type ({cn}): expected Map")

@@ -25,12 +25,14 @@ def call(f, args):
         return to_list(invoke(f.obj, f.name, args))
     if f is None:
         raise NullError("Null value for Function")
-    raise JactlRuntimeError(f"Cannot invoke value of type {class_name(f)} (must be a Function)")
+    raise JactlRuntimeError(f"Value of type {class_name(f)} cannot be called (must be a Function)")
 
 
 def call_named(f, named):
     """Call a function value with named args (``f(x:1, y:2)``)."""
     if type(f) is BoundMethod and not f.is_function:
+        if isinstance(f.obj, JObject) and f.obj._cls.find(f.name) is not None:
+            return invoke_named(f.obj, f.name, (), named)     # a method of a class
         return invoke_method_named(f.obj, f.name, named)
     if type(f) is BoundMethod:
         return bcall_named(f.obj, f.name, (), named)
@@ -52,11 +54,10 @@ def call_named(f, named):
         if len(bad) == 1:
             raise JactlRuntimeError(f"No such parameter: {bad[0]}")
         raise JactlRuntimeError(f"No such parameters: {', '.join(bad)}")
-    missing = [fn.params[i] for i in range(fn.mandatory) if args[i] is MISSING]
-    if missing:
-        if len(missing) == 1:
-            raise JactlRuntimeError(f"Missing mandatory argument: {missing[0]}")
-        raise JactlRuntimeError(f"Missing mandatory arguments: {', '.join(missing)}")
+    for i in range(fn.min_args):
+        if args[i] is MISSING and i not in fn.optional:
+            # (named arguments unchecked until run time: Jactl's runtime wording)
+            raise JactlRuntimeError(f"Missing value for mandatory parameter '{fn.params[i]}'")
     conv = _convert_params(fn, args)
     if fn.has_cells:
         return fn.pyfunc(f.cells, *conv)
@@ -119,21 +120,26 @@ def invoke(obj, name, args):
 _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 
 
-def invoke_named(obj, name, args, named):
+def invoke_named(obj, name, args, named, typed=False):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)
     if isinstance(obj, JObject):
         m = obj._cls.find(name)
         if m is not None:
+            if "this" in named:
+                raise JactlRuntimeError("No such parameter: this")
             d = dict(named)
             d["this"] = obj
             return call_named(Closure(m), d)
         st = obj._cls.stab.get(name)
         if st is not None:          # a static method called through an instance
             return call_named(Closure(st), dict(named))
+        s = obj._cls.slot_of.get(name)
+        if s is not None:           # a field holding a function
+            return call_named(getattr(obj, s), named)
     if isinstance(obj, LazyIter):
         obj = _drain_then(obj, name, args, named)
-    return invoke_method_named(obj, name, named)
+    return invoke_method_named(obj, name, named, typed)
 
 
 def _drain_then(it, name, args, named):

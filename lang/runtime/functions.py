@@ -23,20 +23,20 @@ class FunctionInfo:
 
     __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
-                 "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main",
+                 "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main", "min_args", "optional",
                  "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
                  cell_kinds=(), is_main=False, resume_points=(), local_kinds=(), live=None,
-                 callees=None):
+                 callees=None, optional=None):
         self.script_hash = script_hash
         self.id = id
         self.name = name
         self.pyfunc = pyfunc
         self.params = tuple(params)          # parameter names
         self.param_types = tuple(param_types)  # declared type names ('def' when untyped)
-        self.mandatory = mandatory           # number of leading params without default
+        self.mandatory = mandatory           # number of params without default (anywhere)
         self.may_suspend = may_suspend
         self.has_cells = has_cells
         self.layout = layout                 # hash of the frame layout (locals + resume points)
@@ -64,6 +64,16 @@ class FunctionInfo:
         # certainly assigned at each suspend site, and the function whose frame must be
         # inside a frame suspended at a direct call.
         self.cell_kinds = tuple(cell_kinds)
+        # (a mandatory parameter may follow optional ones: positional arguments fill the
+        # parameters in order, so a call needs at least up to the last mandatory one)
+        # optional: the indexes of the parameters with a default (given only when some
+        # mandatory parameter follows one)
+        if optional is None:
+            self.optional = frozenset(range(mandatory, len(self.params)))
+            self.min_args = mandatory
+        else:
+            self.optional = frozenset(optional)
+            self.min_args = max(i + 1 for i in range(len(self.params)) if i not in self.optional)
         self.is_main = is_main
         self.resume_points = frozenset(resume_points)
         self.local_kinds = tuple(local_kinds)
@@ -95,19 +105,39 @@ class Closure:
         fn = self.fn
         n = len(args)
         np_ = len(fn.params)
+        spread = False
         if n == 1 and type(args[0]) is list and (np_ == 0 or (np_ > 1 and fn.mandatory != 1)):
             # a single List argument supplies the arguments
             args = tuple(args[0])
             n = len(args)
+            spread = True
         if n > np_:
             raise JactlRuntimeError(f"Too many arguments (passed {n} but expected only {np_})")
-        if n < fn.mandatory:
+        if n < fn.min_args:
             raise JactlRuntimeError(f"Missing mandatory arguments (passed {n} but expected "
                                     f"at least {fn.mandatory})")
         if n < np_:
             args = args + (MISSING,) * (np_ - n)
         if fn.conv:
-            args = convert_args(fn, args)
+            args = convert_spread(fn, args) if spread else convert_args(fn, args)
+        if fn.has_cells:
+            return fn.pyfunc(self.cells, *args)
+        return fn.pyfunc(*args)
+
+    def call_spread(self, args):
+        """A call whose arguments came from one List the caller spread (a method's, whose
+        receiver comes first): as a positional call, converting them as values."""
+        fn = self.fn
+        n = len(args)
+        if n > fn.nparams:
+            raise JactlRuntimeError(f"Too many arguments (passed {n} but expected only "
+                                    f"{fn.nparams})")
+        if n < fn.min_args:
+            raise JactlRuntimeError(f"Missing mandatory arguments (passed {n} but expected "
+                                    f"at least {fn.mandatory})")
+        args = tuple(args) + (MISSING,) * (fn.nparams - n)
+        if fn.conv:
+            args = convert_spread(fn, args)
         if fn.has_cells:
             return fn.pyfunc(self.cells, *args)
         return fn.pyfunc(*args)
@@ -152,6 +182,32 @@ def convert_args(fn, args):
                 continue
         args[i] = cv(a, t)
     return args
+
+
+_NUMERIC = frozenset(("int", "long", "double", "Decimal", "byte"))
+
+
+def convert_spread(fn, args):
+    """Arguments that came from one List spread over the parameters: Jactl converts each
+    element as a value, not as an argument, so its errors say so."""
+    try:
+        return convert_args(fn, args)
+    except JactlRuntimeError:
+        from .values import class_name
+        for i, t in fn.conv:
+            a = args[i]
+            if a is MISSING or a is None:
+                continue
+            try:
+                _CV[0](a, t)
+            except JactlRuntimeError:
+                cn = class_name(a)
+                if t == "String":
+                    raise JactlRuntimeError(f"Cannot convert object of type {cn} to {t}") \
+                        from None
+                target = "Number" if t in _NUMERIC else t
+                raise JactlRuntimeError(f"{cn} cannot be cast to {target}") from None
+        raise
 
 
 _EXACT_TYPES = {"int": int, "double": float, "String": str, "boolean": bool, "List": list,

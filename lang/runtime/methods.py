@@ -189,8 +189,9 @@ def invoke_method(obj, name, args=()):
     return f(obj, *_check_args(name, params, args))
 
 
-def invoke_method_named(obj, name, named):
-    """``obj.name(p1:v1, ...)`` with named arguments."""
+def invoke_method_named(obj, name, named, typed=False):
+    """``obj.name(p1:v1, ...)`` with named arguments. (typed: the receiver's type is known
+    at compile time, where Jactl checks the names first; else a missing one is first)"""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value")
     r = find_method(obj, name)
@@ -201,15 +202,21 @@ def invoke_method_named(obj, name, named):
         raise JactlRuntimeError(f"Named arguments not supported for method '{name}'")
     pnames = [p[0] for p in params]
     args = [named.get(p, MISSING) for p in pnames]
-    for (pn, pt, dflt), a in zip(params, args):
-        if a is MISSING and dflt is MISSING:
-            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
     bad = [k for k in named if k not in pnames]
+    if not typed:
+        _check_missing(params, args)
     if bad:
         if len(bad) == 1:
             raise JactlRuntimeError(f"No such parameter '{bad[0]}' for method '{name}'")
         raise JactlRuntimeError(f"No such parameters: {', '.join(bad)} for method '{name}'")
+    _check_missing(params, args)
     return f(obj, *_check_args(name, params, args))
+
+
+def _check_missing(params, args):
+    for (pn, pt, dflt), a in zip(params, args):
+        if a is MISSING and dflt is MISSING:
+            raise JactlRuntimeError(f"Missing value for mandatory parameter '{pn}'")
 
 
 # ---------------------------------------------------------------------------------------

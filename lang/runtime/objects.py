@@ -270,6 +270,8 @@ def get_field(obj, name):
 
 def set_field(obj, name, v):
     cls = obj._cls
+    if name in cls.mtab and name not in cls.slot_of:
+        raise JactlRuntimeError(f"Cannot assign to method '{name}' of {cls.name}: field expected")
     s = cls.slot_of.get(name)
     if s is None:
         if name in cls.consts:
@@ -344,7 +346,8 @@ def invoke_obj(obj, name, args):
     from .functions import Closure
     nparams = len(m.params) - 1
     if len(args) == 1 and type(args[0]) is list and nparams > 1 and m.mandatory - 1 != 1:
-        args = tuple(args[0])     # one List argument supplies the arguments, as for functions
+        # one List argument supplies the arguments, as for functions
+        return Closure(m).call_spread((obj, *args[0])), True
     return Closure(m)(obj, *args), True
 
 

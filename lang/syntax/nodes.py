@@ -237,6 +237,9 @@ class MethodCall(Expr):
     args: List[Expr]
     named: List[NamedArg] = field(default_factory=list)
     null_safe: bool = False
+    # name written as a string (``obj."f"()``): Jactl finds the method when the call runs,
+    # so its argument errors are run-time ones
+    quoted: bool = False
 
 
 @node

@@ -52,12 +52,19 @@ _LOOPS = (N.While, N.For, N.ForIn, N.DoUntil)
 _LVALUE_NODES = (N.Ident, N.Field, N.Index)
 
 
+class _CallArgs(tuple):
+    """(args, named) of one parenthesised or closure argument list, and its shape."""
+    closure_ended = False
+    bare_closure = False
+
+
 class _Builder:
     """The parser callbacks: one method per rule/alias in jactl.lark."""
 
     def __init__(self, source):
         self.source = source
         self.parenthesised = set()      # ids of lvalue nodes written in parentheses
+        self.closure_ended = set()      # ids of calls whose arguments end with a closure
 
     def err(self, msg, at):
         line, col = _pos(at)
@@ -526,10 +533,14 @@ class _Builder:
         return _at(N.Field(obj, self._member_of(obj, member), dot.type == "QDOT"), obj)
 
     def method_call(self, c):
-        obj, dot, member, (args, named) = c
+        obj, dot, member, ca = c
+        args, named = ca
         self._no_tuple(obj)
-        return _at(N.MethodCall(obj, self._member_of(obj, member), args, named,
-                                dot.type == "QDOT"), obj)
+        e = _at(N.MethodCall(obj, self._member_of(obj, member), args, named, dot.type == "QDOT",
+                             not isinstance(member, Token)), obj)
+        if ca.closure_ended:
+            self.closure_ended.add(id(e))
+        return e
 
     def index(self, c):
         obj, lb, idx, _ = c
@@ -547,9 +558,17 @@ class _Builder:
         return items
 
     def call(self, c):
-        callee, (args, named) = c
+        callee, ca = c
+        args, named = ca
         self._no_tuple(callee)
-        return _at(N.Call(callee, args, named), callee)
+        if ca.bare_closure and id(callee) in self.closure_ended:
+            # ``f{...}{...}``: each further closure is one more argument of the same call
+            callee.args.append(args[0])
+            return callee
+        e = _at(N.Call(callee, args, named), callee)
+        if ca.closure_ended:
+            self.closure_ended.add(id(e))
+        return e
 
     def call_args(self, c):
         args = []
@@ -563,7 +582,10 @@ class _Builder:
                 named = x
             else:
                 args.extend(x)
-        return (args, named)
+        out = _CallArgs((args, named))
+        out.closure_ended = isinstance(c[-1], N.Closure)
+        out.bare_closure = len(c) == 1 and out.closure_ended
+        return out
 
     def arg_list(self, c):
         items = _nodes(c)
@@ -573,6 +595,10 @@ class _Builder:
 
     def named_args(self, c):
         return _nodes(c)
+
+    def named_arg_expr(self, c):
+        """``f((expr):v)``: Jactl parses it, then rejects it (a name must be an identifier)."""
+        raise self.err("Invalid parameter name", c[0])
 
     def named_arg(self, c):
         self._no_tuple(c[2])
@@ -887,10 +913,30 @@ def _token_text(tok):
     return str(tok.value)
 
 
+def _class_names(tokens):
+    return {tokens[i + 1].value for i in range(len(tokens) - 1) if tokens[i].type == "CLASS"}
+
+
+def _class_name_misuse(tok, prev, tokens):
+    """A user class name where an expression was expected (``x = X``, ``X == 1``, ``!X``):
+    Jactl's error for it."""
+    if tok.type == "TYPE" and tok.value in _class_names(tokens):
+        return "IDENT" not in (prev.type if prev is not None else "")
+    return prev is not None and prev.type == "TYPE" and tok.type not in ("IDENT", "DOT") and \
+        prev.value in _class_names(tokens)
+
+
 def _syntax_error(tok, expected, tokens, source):
     if tok.type == "$END":
         line, col = _end_pos(source)
+        last = tokens[-1] if tokens else None
+        if last is not None and last.type == "TYPE" and last.value in _class_names(tokens):
+            return CompileError("Class name not allowed here", last.line, last.column, source)
         return JactlEOFError("Unexpected end-of-file", line, col, source)
+    prev0, _ = _prev_tokens(tokens, tok)
+    if _class_name_misuse(tok, prev0, tokens):
+        at = tok if tok.type == "TYPE" else prev0
+        return CompileError("Class name not allowed here", at.line, at.column, source)
     if tok.type == "NL":
         msg = "Unexpected end of line"
     else:
