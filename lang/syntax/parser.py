@@ -930,7 +930,8 @@ def _class_syntax_error(tok, prev, prev2, tokens):
     inner class (``X.I x``)."""
     ptype = prev.type if prev is not None else None
     if ptype in ("DOT", "QDOT") and tok.type in ("LBRACKET", "QLBRACKET"):
-        return f"Invalid token '{_token_text(tok)}' after '{prev.value}'", tok
+        return (f"Unexpected token '{_token_text(tok)}': invalid token after '{prev.value}'",
+                tok)
     if ptype == "NEW":
         if tok.type == "IDENT":
             return f"Unknown class '{tok.value}'", tok
