@@ -1093,3 +1093,12 @@ def check_class_unit(source: str) -> None:
             continue
         want = "EOF" if seen_class else "class"
         raise CompileError(f"Unexpected token: expecting '{want}'", st.line, st.col, source)
+
+
+def class_unit_names(source: str):
+    """The names of the top-level classes a class compilation unit declares (empty when
+    it does not parse on its own)."""
+    try:
+        return [st.name for st in parse(source).body.stmts if isinstance(st, N.ClassDecl)]
+    except CompileError:
+        return []
