@@ -84,7 +84,11 @@ class _Unfolder:
         ev = f.get("ev")
         at = _int(f.get("at"))
         if ev == "created":
-            self.events.append({"event": "created", "at": at, "queue": f.get("queue")})
+            e = {"event": "created", "at": at, "queue": f.get("queue")}
+            start_at = _int(f.get("start_at"))
+            if start_at and at is not None and start_at > at:
+                e["start_at"] = start_at   # a scheduled start
+            self.events.append(e)
             return
         self.run(f)
         if ev == "parked":

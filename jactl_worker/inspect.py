@@ -60,7 +60,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
     """Everything an operator needs to see about one instance, as a JSON-serialisable dict:
 
     id, state, queue, script (hash), runs, lapses, worker, created_at/updated_at/started_at/
-    ended_at (ms); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
+    ended_at/start_at (ms; start_at: when a scheduled start may first run); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
     point (wait | checkpoint | start | ended); frames (innermost LAST, each {function, kind, line,
     column, locals}); globals; line (where it stands) and source {first, lines: [{n, text,
     mark}]} where mark is "here" for that line and "stack" for the other frames' lines
@@ -88,6 +88,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
         "updated_at": _int(rec.get("updated_at")),
         "started_at": _int(rec.get("started_at")),
         "ended_at": _int(rec.get("ended_at")),
+        "start_at": _int(rec.get("start_at")),
         "point": rec.get("point") or None,
         "checkpoint_id": _int(rec.get("checkpoint_id")) or 0,
         "wait": None,
@@ -164,6 +165,8 @@ def render_text(info: dict) -> str:
            + (f" (worker {info['worker']})" if info.get("worker") else "")]
     out.append(f"  queue {info['queue']}  runs {info['runs']}  lapses {info['lapses']}  "
                f"checkpoint {info['checkpoint_id']}  created {_when(info['created_at'])}")
+    if info["state"] == "queued" and (info.get("start_at") or 0) > int(time.time() * 1000):
+        out.append(f"  scheduled to start at {_when(info['start_at'])}")
     w = info.get("wait")
     if w:
         dl = w["deadline_ms"]
@@ -238,3 +241,35 @@ def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limi
             it.update(state=_s(state), kind=_s(kind) or None, deadline_ms=_int(_s(deadline)),
                       since_ms=_int(_s(since)))
     return items
+
+
+
+# one batch of rebuild_wait_index, atomic: only an instance waiting at this moment is indexed
+_REINDEX = """
+local n = 0
+for i = 2, #ARGV do
+  local f = redis.call('HMGET', ARGV[1] .. ':instance:' .. ARGV[i], 'state', 'waiting_on')
+  if f[1] == 'waiting' and f[2] and f[2] ~= '' then
+    redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
+    n = n + 1
+  end
+end
+return n
+"""
+
+
+def rebuild_wait_index(conn, prefix: str, batch: int = 500) -> int:
+    """Add every waiting instance to ``{p}:waits-by-corr``: for instances that parked before
+    the index existed (the Lua transitions keep it from then on). Returns how many entries it
+    wrote. Safe at any time: each batch is one Lua call that indexes only instances waiting at
+    that moment, so nothing resolved meanwhile is left behind."""
+    keys = Keys(prefix)
+    n = 0
+    cursor = 0
+    while True:
+        cursor, rows = conn.zscan(keys.state("waiting"), cursor, count=batch)
+        ids = [_s(i) for i, _ in rows]
+        if ids:
+            n += int(conn.eval(_REINDEX, 1, keys.waits_by_corr, prefix, *ids))
+        if cursor == 0:
+            return n

@@ -27,6 +27,7 @@ Per instance
                                     worker      name of the worker running it, lease_until (ms)
                                     result      JSON of the final value; error: message with line
                                     created_at, updated_at, started_at, ended_at   (ms since epoch)
+                                    start_at    when it may first run (a scheduled start; else created_at)
     {p}:point:{id}           HASH   the instance's restart point (absent at start and once ended),
                                     written only by that instance's own transitions: instance,
                                     kind (wait | checkpoint), continuation (bytes), seq (the

@@ -148,16 +148,17 @@ class Store:
 
     # -- instance lifecycle -----------------------------------------------------------------
     def create(self, instance_id, script_hash, source, globals_json, queue, reply_to,
-               client=None) -> tuple[bool, str, str | None]:
+               client=None, start_at_ms: int | None = None) -> tuple[bool, str, str | None]:
         """Create a queued (ready) instance. Returns (True, run_seq, drainer token or None) or
         (False, existing state, None). ``source`` "" leaves the stored source alone (the caller
         stored it); with ``client`` (a pipeline) the call is queued and parse_create() reads
-        its reply."""
+        its reply. ``start_at_ms``: not before then (a scheduled start; no token until due)."""
         k = self.keys
         r = self._run(
             "create",
             [k.instance(instance_id), k.script(script_hash)],
-            [instance_id, script_hash, source, globals_json, queue, reply_to or ""],
+            [instance_id, script_hash, source, globals_json, queue, reply_to or "",
+             "" if start_at_ms is None else int(start_at_ms)],
             client=client,
         )
         return r if client is not None else parse_create(r)

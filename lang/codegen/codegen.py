@@ -912,8 +912,8 @@ class FuncGen:
         function whose frame is inside this one on resume, is known)."""
         self.npc += 1
         k = self.npc
-        pos = (node.line, node.col) if node is not None and node.line else None
-        self.resume.point(k, callee, pos or self.em.pos)
+        pos = (node.line, node.col) if node is not None else None
+        self.resume.point(k, callee, pos if pos and pos[0] else self.em.pos)
         t = self.temp(kind)
         self.em.emit(f"if _pc == {k}:", pos)
         self.em.emit(f"    {t} = _rv; _pc = 0", pos)
