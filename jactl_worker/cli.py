@@ -178,20 +178,23 @@ def listen(ctx, name, shard, metrics_port):
 @click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to show (default JACTL_QUEUE or 'jactl').")
 @click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
               help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
-@click.option("--shard", type=int, default=None, help="The shard to show, when JACTL_REDIS_URL names several.")
+@click.option("--shard", type=int, default=None,
+              help="With several shards in JACTL_REDIS_URL: the shard to show (run one dashboard per shard).")
 @_METRICS_PORT
 @click.pass_context
 def dashboard(ctx, host, port, queues, token, shard, metrics_port):
     """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
     from .dashboard import serve
 
-    if shard is None and len(_urls(ctx)) > 1:
-        raise click.UsageError(f"JACTL_REDIS_URL names {len(_urls(ctx))} shards: the dashboard shows one, "
-                               "pass --shard N (one dashboard per shard)")
+    urls = _urls(ctx)
+    if shard is None and len(urls) > 1:
+        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: run one dashboard per shard, "
+                               "each with --shard N and its own --port")
     s = local_settings(_settings(ctx), shard or 0)
     connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
     _serve_metrics(metrics_port, connection, s, queues)
-    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo)
+    # the actions go through a client of the whole fleet: a reply is routed to its shard
+    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo, client=_client(ctx))
 
 
 @main.command()
