@@ -26,7 +26,7 @@ from .runtime import limits as _limits
 from .runtime.calls import CheckpointFrame
 from .runtime.continuation import Continuation, Request, Suspend
 from .runtime.exports import EXPORTS
-from .syntax.parser import check_class_unit, parse
+from .syntax.parser import check_class_unit, class_unit_names, parse
 from .resolve.resolver import resolve
 from .codegen.codegen import generate
 
@@ -490,6 +490,10 @@ def eval(source, globals=None, *, classes=(), checkpoint_each_statement=False): 
     if classes:
         for unit in classes:
             check_class_unit(unit)
+        # a unit whose classes are all compiled again by a later unit is replaced by it
+        names = [set(class_unit_names(u)) for u in classes]
+        classes = [u for k, u in enumerate(classes)
+                   if not names[k] or not names[k] <= set().union(*names[k + 1:])]
         source = "\n".join(classes) + "\n" + source
     g = {} if globals is None else globals
     ctx = Context()

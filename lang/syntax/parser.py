@@ -976,7 +976,8 @@ def _class_syntax_error(tok, prev, prev2, tokens):
     inner class (``X.I x``)."""
     ptype = prev.type if prev is not None else None
     if ptype in ("DOT", "QDOT") and tok.type in ("LBRACKET", "QLBRACKET"):
-        return f"Invalid token '{_token_text(tok)}' after '{prev.value}'", tok
+        return (f"Unexpected token '{_token_text(tok)}': invalid token after '{prev.value}'",
+                tok)
     if ptype == "NEW":
         if tok.type == "IDENT":
             return f"Unknown class '{tok.value}'", tok
@@ -1138,3 +1139,12 @@ def check_class_unit(source: str) -> None:
             continue
         want = "EOF" if seen_class else "class"
         raise CompileError(f"Unexpected token: expecting '{want}'", st.line, st.col, source)
+
+
+def class_unit_names(source: str):
+    """The names of the top-level classes a class compilation unit declares (empty when
+    it does not parse on its own)."""
+    try:
+        return [st.name for st in parse(source).body.stmts if isinstance(st, N.ClassDecl)]
+    except CompileError:
+        return []

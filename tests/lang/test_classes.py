@@ -130,6 +130,8 @@ def test_class_features(src, expected, cpe):
     ("X xyz = null", "Unknown class 'X'"),
     ("class X {}\nclass Y {}\nX x = new X()\nY y = (Y)x", "Cannot convert from X to Y"),
     ("for (int i = 0; i < 2; i++) { class X {} }", "Class declaration not allowed here"),
+    ("class X { int x; def z = { ++y }; def y = 1 }", "Forward reference to field 'y'"),
+    ("class X { int i }\n(true ? new X(0) : [i:1]).i", "must be compatible"),
 ])
 def test_class_compile_errors(src, message):
     with pytest.raises(JactlError) as e:
@@ -151,3 +153,18 @@ def test_user_to_string_is_the_string_form():
     # every statement the class's toString() is not called from one)
     assert lang.eval("class X { def toString() { 'xxx' } }\n\"${new X()}\" + [new X()]") == \
         "xxx[xxx]"
+
+
+def test_null_class_variable_is_created_on_assignment_through_it():
+    src = "class X { Y y = null }; class Y { byte i = 3 }; X x; x.y.i = 4; x.y.i"
+    assert lang.eval(src) == 4
+    assert lang.eval(src, checkpoint_each_statement=True) == 4
+
+
+def test_class_units():
+    # a unit holds classes only; one compiled again later is replaced
+    with pytest.raises(JactlError, match="expecting 'class'"):
+        lang.eval("", classes=["int i = 1; class X {}"])
+    assert lang.eval("new X().f()", classes=["class X {}", "class X { def f() { 3 } }"]) == 3
+    assert lang.eval("import a.b.X\nnew X().f()",
+                     classes=["package a.b; class X { def f() { 4 } }"]) == 4
