@@ -285,8 +285,10 @@ _ONE = N.Literal("int", 1)
 
 def method_call(gen, e):
     """``o.m(args)`` with o of a known class whose method m (and every override of it)
-    has one signature and cannot suspend: a direct Python method call ``o._m_m(args)``
-    (Python's attribute lookup picks the override). Positional arguments only."""
+    has one signature: a direct Python method call ``o._m_m(args)`` (Python's attribute
+    lookup picks the override). Positional arguments only. When m may suspend the call is
+    a suspend site like a direct function call (the method's frame records itself; a
+    resume runs it through its FunctionInfo, not through this call)."""
     if not isinstance(e.name, str) or e.null_safe or e.named:
         return None
     fx = facts(gen)
@@ -297,10 +299,11 @@ def method_call(gen, e):
     sig = _signature(targets[0])
     for fd in targets:
         g = fd.info
-        if g.may_suspend or g.needs_cells or _signature(fd) != sig:
+        if g.needs_cells or _signature(fd) != sig:
             return None
-    if getattr(e, "is_susp_call", False):
-        return None
+    susp = getattr(e, "is_susp_call", False)
+    if susp and not gen.susp:
+        return None                                  # (cannot happen: the caller suspends)
     pnodes = targets[0].info.node_params[1:]         # (``this`` first)
     args = list(e.args)
     if len(args) > len(pnodes):
@@ -313,7 +316,14 @@ def method_call(gen, e):
     for p, a, v in zip(pnodes, args, vals[1:]):
         out.append(gen.convert_arg(v, a, p.sym.type))
     out += ["_M"] * (len(pnodes) - len(args))
-    return f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
+    call = f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
+    if susp:
+        # a resume finds the frame of the one target inside (of any override: not checked)
+        g = targets[0].info
+        if len(targets) > 1 or gen.prologue_may_suspend(g):
+            return gen.suspend_call(call, e)
+        return gen.suspend_call(call, e, getattr(g, "return_type", None) or "def", g.id)
+    return call
 
 
 def checked_receiver(gen, e, o):

@@ -911,6 +911,10 @@ class FuncGen:
         self.resume.define(t)
         return t
 
+    @staticmethod
+    def prologue_may_suspend(g):
+        return _prologue_may_suspend(g)
+
     def maybe_suspend(self, e, call_text, kind="@temp", callee=None):
         if self.susp and getattr(e, "is_susp_call", False):
             return self.suspend_call(call_text, e, kind, callee)

@@ -37,6 +37,25 @@ CASES = [
     ('def c = [1,2,3]; def s = 0; for (def j = 0; j < 5; j++) { s += c[j] }; s', 'err', 'NullError', "Null operand for right-hand side of '+'"),
     ('def s = 0; for (def j = 0; j < 10; j += 0) { s++; if (s > 5) break }; s', 'ok', '6', 'int'),
     ('def s = 0; def n = 3L; for (def j = 0; j < n; j++) { s += j }; s', 'ok', '3', 'int'),
+    # def locals inferred long (resolve/infer.py): only when every value is a long
+    ('def x = 1L; x = 5; [x, x.className()]', 'ok', "[5, 'int']", 'list'),
+    ('def x = 1L; x = x * 2; x++; [x, x.className()]', 'ok', "[3L, 'long']", 'list'),
+    ('def x = 9223372036854775807L; x += 1; x', 'ok', '-9223372036854775808L', 'Long'),
+    ('def x = 9223372036854775807L; x++; x', 'ok', '-9223372036854775808L', 'Long'),
+    ('def x = 5L; def f = { x = x + 1L }; f(); x', 'ok', '6L', 'Long'),
+    ('def x = 5L; x = x + 0.5; x', 'ok', "Decimal('5.5')", 'Decimal'),
+    ('def x = 3L; def y = x; y = y * 2; [x, y, y.className()]', 'ok', "[3L, 6L, 'long']", 'list'),
+    ('def x = 2L; x = x / 0', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def x = 5L; x = null; x', 'ok', 'None', 'NoneType'),
+    ('def x = -7L; x %= 3; x', 'ok', '2L', 'Long'),
+    ('def x = 5L; x <<= 2; x', 'ok', '20L', 'Long'),
+    ('def x = 1L; for (int i = 0; i < 70; i++) { x *= 3 }; x', 'ok', '2293070008301402073L', 'Long'),
+    ("def x = 1L; switch (x) { 1L -> 'one'; default -> 'other' }", 'ok', "'one'", 'str'),
+    ("def x = 1L; switch (x) { 1 -> 'one'; default -> 'other' }", 'ok', "'other'", 'str'),
+    ('def x = 7L; def s = "$x"; x = x * x; s + x', 'ok', "'749'", 'str'),
+    ('def x = 7L; x = x - 10; def y = x % 3; [x, y]', 'ok', '[-3L, 0L]', 'list'),
+    ('def x = 1L; def i = 2147483647; x = x + i + i; x', 'ok', '4294967295L', 'Long'),
+    ('def acc = 0L; for (def i = 0; i < 10; i++) { acc = acc * 31 + i }; def r = acc; r.className()', 'ok', "'long'", 'str'),
 ]
 
 
