@@ -193,6 +193,15 @@ def field_read(gen, e):
     return f"{_recv(gen.expr(e.obj))}.{f[0]}"
 
 
+def field_type(gen, e):
+    """The declared type of field ``o.x`` when field_read reads it as a slot, else None
+    (typed.py: a long/double field is a raw operand; the slot always holds its type)."""
+    if not isinstance(e.name, str) or e.null_safe:
+        return None
+    f = facts(gen).field(gen.st(e.obj), e.name)
+    return None if f is None else f[1]
+
+
 def field_lvalue(gen, target):
     """``o.x = v`` (and compound forms) with o of a known class: (read, write, type) over
     the slot. The write converts the value to the field's type (as set_field does); its

@@ -1509,6 +1509,9 @@ class FuncGen:
         return "@temp", None
 
     def e_Cast(self, e):
+        fast = self.typed.cast(e)
+        if fast is not None:
+            return fast
         return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
 
     def e_As(self, e):
