@@ -135,6 +135,8 @@ class FuncGen:
         alias = self.sym_alias.get(sym)
         if alias is not None:
             return alias
+        if sym.is_const and type(sym.const_value) in _CONST_TYPES.get(sym.type, ()):
+            return repr(sym.const_value)    # (a const is never assigned: its literal)
         n = self.name_of(sym)
         if sym.unboxed:     # a typed long held as a plain int (typed.py): boxed when read
             return f"_Long({n})"
@@ -2043,6 +2045,10 @@ def _deferred_defaults(g):
     if not params or not _prologue_may_suspend(g) or any(p.sym.captured for p in params):
         return []
     return params
+
+
+# const locals read as their literal value: types whose repr is that value
+_CONST_TYPES = {"int": (int,), "String": (str,), "boolean": (bool,)}
 
 
 def _prologue_may_suspend(g):

@@ -56,6 +56,24 @@ CASES = [
     ('def x = 7L; x = x - 10; def y = x % 3; [x, y]', 'ok', '[-3L, 0L]', 'list'),
     ('def x = 1L; def i = 2147483647; x = x + i + i; x', 'ok', '4294967295L', 'Long'),
     ('def acc = 0L; for (def i = 0; i < 10; i++) { acc = acc * 31 + i }; def r = acc; r.className()', 'ok', "'long'", 'str'),
+    # double tier of the general + - *, methods of instances through untyped receivers,
+    # typed closure parameters called as values (fastcalls.call1/call2 convert directly)
+    ('def a = 1.5D; def b = 2; [a + b, b + a, a * b, a - b, b - a, a * a, a - a]', 'ok', '[3.5, 3.5, 3.0, -0.5, 0.5, 2.25, 0.0]', 'list'),
+    ('def a = 0.1D; def b = 0.2D; a + b', 'ok', '0.30000000000000004', 'float'),
+    ('def x = 10.0D; for (int i = 0; i < 400; i++) { x = x * 10 }; [x, -x, x - x]', 'ok', '[inf, -inf, nan]', 'list'),
+    ('def a = 1.5D; def b = 2L; [a + b, a * b, b - a]', 'ok', '[3.5, 3.0, 0.5]', 'list'),
+    ('def a = 1.5D; def b = 0.5; [a + b, a * b, a - b]', 'ok', "[Decimal('2.0'), Decimal('0.75'), Decimal('1.0')]", 'list'),
+    ("def a = 1.5D; def b = 'x'; a + b", 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was String"),
+    ('def a = 1.5D; def b = null; a * b', 'err', 'NullError', "Null operand for right-hand side of '*'"),
+    ('def a = 1.5D; def b = true; a - b', 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '-': was boolean"),
+    ('class A { int x; def f(y) { x + y }; def g() { x } }; def a = new A(2); [a.f(3), a.g()]', 'ok', '[5, 2]', 'list'),
+    ('class A { int x; def f(int y) { x + y } }; def a = new A(2); [a.f(3), a.f(3L)]', 'ok', '[5, 5]', 'list'),
+    ('class A { int x; def f(y, z = 1) { x + y + z } }; def a = new A(2); [a.f(3), a.f(3, 4)]', 'ok', '[6, 9]', 'list'),
+    ('class A { int x; def f(y) { x + y } }; def a = new A(2); a.f()', 'err', 'JactlRuntimeError', 'Missing mandatory arguments (passed 1 but expected at least 2)'),
+    ('def f = { long x -> x * 2 }; def g = f; [g(3), g(3).className()]', 'ok', "[6L, 'long']", 'list'),
+    ('class P { int x }; class Q extends P { int y }; def f = { P p -> p.x }; [f(new P(4)), f(new Q(6, 1)), f([x:5])]', 'ok', '[4, 6, 5]', 'list'),
+    ("class P { int x }; def f = { P p -> p.x }; f('abc')", 'err', 'JactlRuntimeError', 'Cannot convert argument of type String to parameter type of P: Cannot convert from String to P: String cannot be cast to P'),
+    ('def f = { long a, Decimal b -> a + b }; def g = f; g(3, 2)', 'ok', "Decimal('5')", 'Decimal'),
 ]
 
 
