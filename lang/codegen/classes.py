@@ -371,4 +371,10 @@ def convert_to_class(gen, v, node, tname, arg):
     if gen.susp and fx.get(tname).ctor.info.may_suspend:
         return None          # (a Map converts by running initialisers, which may suspend)
     fn = "_cv_arg_obj" if arg else "_cv_obj"
-    return f"{fn}({v}, {fx.pycls(tname)}, {tname!r})"
+    pc = fx.pycls(tname)
+    # an instance of exactly that class (the common case) is tested inline
+    if v.isidentifier():
+        return f"({v} if type({v}) is {pc} else {fn}({v}, {pc}, {tname!r}))"
+    gen.nq += 1
+    q = f"_q{gen.nq}"
+    return f"({q} if type({q} := {v}) is {pc} else {fn}({q}, {pc}, {tname!r}))"

@@ -253,7 +253,8 @@ class FuncGen:
                   f"{tuple(ptypes)!r}, {mandatory}, {self.susp}, {bool(f.needs_cells)}, "
                   f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
-                  f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
+                  f"is_main={bool(f.is_main)}{', ' + resume if resume else ''}"
+                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''})")
 
     def run_defaults(self, params):
         """Parameter defaults that may suspend run as the body's first statements, resumable

@@ -420,7 +420,9 @@ def int_ops(g, l, r, lt, rt, op, fn):
         return f"({a} // {b} if {c} else {fn}({a}, {b}))"
     if test is None:
         return None
-    return f"(({a} > {b}) - ({a} < {b}) if {test} else {fn}({a}, {b}))"
+    # ASCII Strings order by code point, which is Java's UTF-16 order (others: _cmp)
+    strs = f"type({a}) is type({b}) is str and {a}.isascii() and {b}.isascii()"
+    return f"(({a} > {b}) - ({a} < {b}) if {test} or {strs} else {fn}({a}, {b}))"
 
 
 def list_append(g, fn, cur, v):
@@ -465,6 +467,10 @@ def long_fallback(a, b, at, bt, op, fn):
     side-effect-free texts (names or literals) already evaluated."""
     general = f"{fn}({a}, {b})"
     test = _long_test(a, b, at, bt)
+    if op in ("==", "!=") and "int" not in (at, bt) and not (_is_int(a) or _is_int(b)):
+        # two Strings are equal exactly when Python's == says so
+        strs = f"type({a}) is type({b}) is str"
+        test = strs if test is None else f"{strs} or {test}"
     if test is None:
         return general
     if op in ("+", "-", "*"):

@@ -8,7 +8,7 @@ produce something else under the current assumptions, until nothing changes.
 """
 
 from ..syntax import nodes as N
-from .resolver import NUMERIC_RANK, binary_type
+from .resolver import NUMERIC_RANK, _children, binary_type
 
 
 def infer_int_locals(candidates, assigns):
@@ -77,11 +77,8 @@ def returns_int(f, assumed):
             if x.expr is None:
                 return False
             results.append(x.expr)
-        for v in vars(x).values():
-            if isinstance(v, N.Node):
-                stack.append(v)
-            elif isinstance(v, list):
-                stack.extend(i for i in v if isinstance(i, N.Node))
+        # (the evaluated children: code generation adds back-links such as receiver_of)
+        stack.extend(c for c in _children(x) if isinstance(c, N.Node))
     return all(_type(r, assumed, (f,)) == "int" for r in results)
 
 

@@ -74,6 +74,16 @@ CASES = [
     ('class P { int x }; class Q extends P { int y }; def f = { P p -> p.x }; [f(new P(4)), f(new Q(6, 1)), f([x:5])]', 'ok', '[4, 6, 5]', 'list'),
     ("class P { int x }; def f = { P p -> p.x }; f('abc')", 'err', 'JactlRuntimeError', 'Cannot convert argument of type String to parameter type of P: Cannot convert from String to P: String cannot be cast to P'),
     ('def f = { long a, Decimal b -> a + b }; def g = f; g(3, 2)', 'ok', "Decimal('5')", 'Decimal'),
+    # Strings: == / != by Python's ==, <=> of ASCII Strings inline; const locals as literals
+    ("def a = 'abc'; def b = 'abd'; [a == b, a != b, a <=> b, b <=> a, a <=> a, a == 'abc']", 'ok', '[False, True, -1, 1, 0, True]', 'list'),
+    ("def a = 'é'; def b = 'z'; [a <=> b, b <=> a, a == b]", 'ok', '[1, -1, False]', 'list'),
+    ("def a = '\\uFFFD'; def b = '😀'; [a <=> b, b <=> a, a != b]", 'ok', '[1, -1, True]', 'list'),
+    ("def a = 'a'; def b = null; [a == b, a != b, a <=> b, b <=> a]", 'ok', '[False, True, 1, -1]', 'list'),
+    ("def a = '1'; def b = 1; [a == b, a != b]", 'ok', '[False, True]', 'list'),
+    ("def a = 'x'; def b = ['x']; [a == b, a <=> 'x']", 'ok', '[False, 0]', 'list'),
+    ("def xs = [[n:'b', a:2], [n:'a', a:2], [n:'c', a:1]]; xs.sort{ p, q -> p.a != q.a ? p.a <=> q.a : p.n <=> q.n }.map{ it.n }", 'ok', "['c', 'a', 'b']", 'list'),
+    ("def a = 'abc'; def b = 3; a <=> b", 'err', 'JactlRuntimeError', 'Cannot compare objects of type String and int'),
+    ('const int M = 7; const String S = "ab"; def f = { x -> x % M + S.size() }; [f(10), M, S]', 'ok', "[5, 7, 'ab']", 'list'),
 ]
 
 
