@@ -1642,7 +1642,7 @@ class FuncGen:
             return fast
         if self.susp and self.is_user_class(tname):
             return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
-        return f"_cv_arg({v}, {tname!r})"
+        return exact_convert(self, v, tname, "_cv_arg") or f"_cv_arg({v}, {tname!r})"
 
     def builtin_call(self, e, name):
         vals = self.exprs(list(e.args) + [na.value for na in e.named])

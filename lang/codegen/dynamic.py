@@ -376,16 +376,17 @@ _EXACT = {"int": "int", "String": "str", "boolean": "bool", "Decimal": "_Dec", "
           "Map": "dict"}
 
 
-def exact_convert(g, v, tname):
-    """An untyped value stored into an int/String/boolean variable: a value already of
-    that type needs no conversion (tested inline); others call ``_cv``."""
+def exact_convert(g, v, tname, fn="_cv"):
+    """An untyped value stored into an int/String/boolean variable (or passed to such a
+    parameter: fn ``_cv_arg``): a value already of that type needs no conversion (tested
+    inline); others call ``fn``."""
     t = _EXACT.get(tname)
     if t is None:
         return None
     if v.isidentifier():
-        return f"({v} if type({v}) is {t} else _cv({v}, {tname!r}))"
+        return f"({v} if type({v}) is {t} else {fn}({v}, {tname!r}))"
     q = _q(g)
-    return f"({q} if type({q} := {v}) is {t} else _cv({q}, {tname!r}))"
+    return f"({q} if type({q} := {v}) is {t} else {fn}({q}, {tname!r}))"
 
 
 def _int_operands(g, l, r, lt, rt):
