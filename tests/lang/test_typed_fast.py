@@ -188,6 +188,13 @@ CASES = [
     ('class A { long v }; A a = new A(300000000000L); [(int)a.v, ((int)a.v).className()]', 'ok', "[-647710720, 'int']", 'list'),
     ('long x = 5; def y = (int)x; y.className()', 'ok', "'int'", 'str'),
     ('class A { int n }; A a = new A(5); [(long)a.n, (double)a.n]', 'ok', '[5L, 5.0]', 'list'),
+    # untyped arguments of typed parameters: the exact type tested inline, else _cv_arg
+    ("String f(String s, int i, List l) { s + i + l.size() }; def a = 1; def b = 'x'; def c = [1]; [f(b, a, c), f(b, 'A'.size(), [])]", 'ok', "['x11', 'x10']", 'list'),
+    ('int f(int i) { i * 2 }; def a = 3L; f(a)', 'ok', '6', 'int'),
+    ("int f(int i) { i * 2 }; def a = 'q'; f(a)", 'ok', '226', 'int'),
+    ('String f(String s) { s }; def a = 5; f(a)', 'err', 'JactlRuntimeError', 'Cannot convert argument of type int to parameter type of String'),
+    ('boolean f(boolean b) { !b }; def a = null; f(a)', 'ok', 'True', 'bool'),
+    ('Map f(Map m) { m }; def a = [1]; f(a)', 'err', 'JactlRuntimeError', 'Cannot convert argument of type List to parameter type of Map: Cannot convert from List to Map: List cannot be cast to Map'),
 ]
 
 
