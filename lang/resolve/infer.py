@@ -69,8 +69,12 @@ def returns_int(f, assumed):
     if not _results(f.node.body, results):
         return False
     stack = [f.node.body]
+    seen = set()       # (a node can be reached twice: a shared subtree)
     while stack:       # explicit returns anywhere in the body (not in nested functions)
         x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
         if isinstance(x, (N.Closure, N.FunDecl)):
             continue
         if isinstance(x, (N.Return, N.ReturnExpr)):
