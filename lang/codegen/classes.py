@@ -193,6 +193,15 @@ def field_read(gen, e):
     return f"{_recv(gen.expr(e.obj))}.{f[0]}"
 
 
+def field_type(gen, e):
+    """The declared type of field ``o.x`` when field_read reads it as a slot, else None
+    (typed.py: a long/double field is a raw operand; the slot always holds its type)."""
+    if not isinstance(e.name, str) or e.null_safe:
+        return None
+    f = facts(gen).field(gen.st(e.obj), e.name)
+    return None if f is None else f[1]
+
+
 def field_lvalue(gen, target):
     """``o.x = v`` (and compound forms) with o of a known class: (read, write, type) over
     the slot. The write converts the value to the field's type (as set_field does); its
@@ -285,8 +294,10 @@ _ONE = N.Literal("int", 1)
 
 def method_call(gen, e):
     """``o.m(args)`` with o of a known class whose method m (and every override of it)
-    has one signature and cannot suspend: a direct Python method call ``o._m_m(args)``
-    (Python's attribute lookup picks the override). Positional arguments only."""
+    has one signature: a direct Python method call ``o._m_m(args)`` (Python's attribute
+    lookup picks the override). Positional arguments only. When m may suspend the call is
+    a suspend site like a direct function call (the method's frame records itself; a
+    resume runs it through its FunctionInfo, not through this call)."""
     if not isinstance(e.name, str) or e.null_safe or e.named:
         return None
     fx = facts(gen)
@@ -297,10 +308,11 @@ def method_call(gen, e):
     sig = _signature(targets[0])
     for fd in targets:
         g = fd.info
-        if g.may_suspend or g.needs_cells or _signature(fd) != sig:
+        if g.needs_cells or _signature(fd) != sig:
             return None
-    if getattr(e, "is_susp_call", False):
-        return None
+    susp = getattr(e, "is_susp_call", False)
+    if susp and not gen.susp:
+        return None                                  # (cannot happen: the caller suspends)
     pnodes = targets[0].info.node_params[1:]         # (``this`` first)
     args = list(e.args)
     if len(args) > len(pnodes):
@@ -313,7 +325,14 @@ def method_call(gen, e):
     for p, a, v in zip(pnodes, args, vals[1:]):
         out.append(gen.convert_arg(v, a, p.sym.type))
     out += ["_M"] * (len(pnodes) - len(args))
-    return f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
+    call = f"{_recv(vals[0])}.{method_attr(e.name)}({', '.join(out)})"
+    if susp:
+        # a resume finds the frame of the one target inside (of any override: not checked)
+        g = targets[0].info
+        if len(targets) > 1 or gen.prologue_may_suspend(g):
+            return gen.suspend_call(call, e)
+        return gen.suspend_call(call, e, getattr(g, "return_type", None) or "def", g.id)
+    return call
 
 
 def known_method_params(gen, e):
@@ -378,7 +397,10 @@ def convert_to_class(gen, v, node, tname, arg):
     if gen.susp and fx.get(tname).ctor.info.may_suspend:
         return None          # (a Map converts by running initialisers, which may suspend)
     fn = "_cv_arg_obj" if arg else "_cv_obj"
+    pc = fx.pycls(tname)
     # an instance of exactly that class (the common case) is tested inline
+    if v.isidentifier():
+        return f"({v} if type({v}) is {pc} else {fn}({v}, {pc}, {tname!r}))"
     gen.nq += 1
-    q, pc = f"_q{gen.nq}", fx.pycls(tname)
+    q = f"_q{gen.nq}"
     return f"({q} if type({q} := {v}) is {pc} else {fn}({q}, {pc}, {tname!r}))"

@@ -149,6 +149,8 @@ class FuncGen:
         alias = self.sym_alias.get(sym)
         if alias is not None:
             return alias
+        if sym.is_const and type(sym.const_value) in _CONST_TYPES.get(sym.type, ()):
+            return repr(sym.const_value)    # (a const is never assigned: its literal)
         n = self.name_of(sym)
         if sym.unboxed:     # a typed long held as a plain int (typed.py): boxed when read
             return f"_Long({n})"
@@ -268,7 +270,8 @@ class FuncGen:
                   f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
                   f"{'' if last == mandatory else f'optional={optional!r}, '}"
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
-                  f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
+                  f"is_main={bool(f.is_main)}{', ' + resume if resume else ''}"
+                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''})")
 
     def frame_map(self, params):
         """Jactl names of the layout's locals and positions of the resume points."""
@@ -966,6 +969,10 @@ class FuncGen:
         self.resume.define(t)
         return t
 
+    @staticmethod
+    def prologue_may_suspend(g):
+        return _prologue_may_suspend(g)
+
     def maybe_suspend(self, e, call_text, kind="@temp", callee=None):
         if self.susp and getattr(e, "is_susp_call", False):
             return self.suspend_call(call_text, e, kind, callee)
@@ -1621,6 +1628,9 @@ class FuncGen:
         return "@temp", None
 
     def e_Cast(self, e):
+        fast = self.typed.cast(e)
+        if fast is not None:
+            return fast
         return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def e_As(self, e):
@@ -1740,7 +1750,7 @@ class FuncGen:
             return fast
         if self.susp and self.is_user_class(tname):
             return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
-        return f"_cv_arg({v}, {tname!r})"
+        return exact_convert(self, v, tname, "_cv_arg") or f"_cv_arg({v}, {tname!r})"
 
     def builtin_call(self, e, name):
         vals = self.exprs(list(e.args) + [na.value for na in e.named])
@@ -2176,6 +2186,10 @@ def _deferred_defaults(g):
     if not params or not _prologue_may_suspend(g):
         return []
     return params
+
+
+# const locals read as their literal value: types whose repr is that value
+_CONST_TYPES = {"int": (int,), "String": (str,), "boolean": (bool,)}
 
 
 def _prologue_may_suspend(g):

@@ -387,16 +387,17 @@ _EXACT = {"int": "int", "String": "str", "boolean": "bool", "Decimal": "_Dec", "
           "Map": "dict"}
 
 
-def exact_convert(g, v, tname):
-    """An untyped value stored into an int/String/boolean variable: a value already of
-    that type needs no conversion (tested inline); others call ``_cv``."""
+def exact_convert(g, v, tname, fn="_cv"):
+    """An untyped value stored into an int/String/boolean variable (or passed to such a
+    parameter: fn ``_cv_arg``): a value already of that type needs no conversion (tested
+    inline); others call ``fn``."""
     t = _EXACT.get(tname)
     if t is None:
         return None
     if v.isidentifier():
-        return f"({v} if type({v}) is {t} else _cv({v}, {tname!r}))"
+        return f"({v} if type({v}) is {t} else {fn}({v}, {tname!r}))"
     q = _q(g)
-    return f"({q} if type({q} := {v}) is {t} else _cv({q}, {tname!r}))"
+    return f"({q} if type({q} := {v}) is {t} else {fn}({q}, {tname!r}))"
 
 
 def _int_operands(g, l, r, lt, rt):
@@ -431,7 +432,9 @@ def int_ops(g, l, r, lt, rt, op, fn):
         return f"({a} // {b} if {c} else {fn}({a}, {b}))"
     if test is None:
         return None
-    return f"(({a} > {b}) - ({a} < {b}) if {test} else {fn}({a}, {b}))"
+    # ASCII Strings order by code point, which is Java's UTF-16 order (others: _cmp)
+    strs = f"type({a}) is type({b}) is str and {a}.isascii() and {b}.isascii()"
+    return f"(({a} > {b}) - ({a} < {b}) if {test} or {strs} else {fn}({a}, {b}))"
 
 
 def list_append(g, fn, cur, v):
@@ -476,6 +479,10 @@ def long_fallback(a, b, at, bt, op, fn):
     side-effect-free texts (names or literals) already evaluated."""
     general = f"{fn}({a}, {b})"
     test = _long_test(a, b, at, bt)
+    if op in ("==", "!=") and "int" not in (at, bt) and not (_is_int(a) or _is_int(b)):
+        # two Strings are equal exactly when Python's == says so
+        strs = f"type({a}) is type({b}) is str"
+        test = strs if test is None else f"{strs} or {test}"
     if test is None:
         return general
     if op in ("+", "-", "*"):

@@ -21,6 +21,7 @@ errors (divide by zero, index out of bounds, null operands) are the general ones
 
 from ..resolve.resolver import _children
 from ..syntax import nodes as N
+from .classes import field_type
 from .dynamic import untyped_index
 
 MIN64, MAX64 = -0x8000000000000000, 0x7fffffffffffffff
@@ -71,6 +72,9 @@ class Typed:
         if isinstance(e, N.Index) and not e.null_safe and \
                 self.g.st(e.obj) == t + "[]" and self.kind(e.index) in ("int", "long"):
             return t
+        if isinstance(e, N.Field):
+            # a typed field's slot holds a Long / float (stores convert, restores check)
+            return t if field_type(self.g, e) == t else None
         return None
 
     @staticmethod
@@ -150,6 +154,26 @@ class Typed:
         if kind != "long" or (target is not None and target.sym.unboxed):
             return text
         return f"_Long({text})"
+
+    def cast(self, e):
+        """``(int)``, ``(long)``, ``(double)`` of an int/long/double operand: Java's
+        conversions inline (long to int keeps the low 32 bits, as ``_cast`` does). A
+        double operand narrowed to int/long takes ``_cast`` (saturation, NaN)."""
+        tn = e.type.name if e.type is not None and not getattr(e.type, "dims", 0) else None
+        k = self.kind(e.expr)
+        if k is None or tn not in ("int", "long", "double") or \
+                (k == "double" and tn != "double"):
+            return None
+        v = self.raw(e.expr)
+        if tn == "double":
+            return v if k == "double" else f"float({v})"
+        if tn == "long":
+            return self.box("long", v)
+        if k == "int":
+            return v
+        if isinstance(e.expr, (N.Binary, N.Unary)):     # raw arithmetic: a plain int
+            return f"(_r if -2147483648 <= (_r := {v}) <= 2147483647 else _w32(_r))"
+        return f"_w32({v})"                              # (a Long: made a plain int)
 
     # ------------------------------------------------------------------ unboxed locals
 

@@ -8,35 +8,52 @@ produce something else under the current assumptions, until nothing changes.
 """
 
 from ..syntax import nodes as N
-from .resolver import NUMERIC_RANK, binary_type
+from .resolver import NUMERIC_RANK, _children, binary_type
 
 
 def infer_int_locals(candidates, assigns):
     """candidates: {Symbol: VarDecl}; assigns: {Symbol: [(op, value node or None)]}.
     Returns the VarDecl nodes whose variable can be typed int."""
-    assumed = set(candidates)
+    return [d for d, t in infer_locals(candidates, assigns).items() if t == "int"]
+
+
+# A def variable that only ever holds longs behaves exactly like a ``long`` one: every
+# value assigned is already a long, so the typed variable's conversion never changes one.
+# (Not so for a mix of int and long values: a def variable keeps an int an int.)
+_KINDS = ("int", "long")
+
+
+def infer_locals(candidates, assigns):
+    """Like infer_int_locals, for int and long: returns {VarDecl: "int" | "long"} for the
+    variables whose initialiser and every assigned value have that one type. Optimistic:
+    every candidate starts as int, then takes its initialiser's type or drops out (a value
+    of another type), until nothing changes; assumptions only ever widen, so this ends."""
+    assumed = dict.fromkeys(candidates, "int")
     changed = True
     while changed:
         changed = False
         for sym in list(assumed):
-            decl = candidates[sym]
-            ok = _type(decl.init, assumed) == "int"
+            kind = _type(candidates[sym].init, assumed)
+            ok = kind in _KINDS
             for op, value in assigns.get(sym, ()):
                 if not ok:
                     break
                 if op in ("++", "--"):
                     continue
                 if op == "=":
-                    ok = _type(value, assumed) == "int"
+                    ok = _type(value, assumed) == kind
                 elif op in ("+=", "-=", "*=", "/=", "%=", "%%=", "&=", "|=", "^=", "<<=", ">>=",
                             ">>>="):
-                    ok = binary_type(op[:-1], "int", _type(value, assumed)) == "int"
+                    ok = binary_type(op[:-1], kind, _type(value, assumed)) == kind
                 else:
                     ok = False
             if not ok:
-                assumed.discard(sym)
+                del assumed[sym]
                 changed = True
-    return [candidates[s] for s in assumed]
+            elif assumed[sym] != kind:
+                assumed[sym] = kind
+                changed = True
+    return {candidates[s]: t for s, t in assumed.items()}
 
 
 def infer_type(e, assumed, int_funcs=()):
@@ -52,19 +69,20 @@ def returns_int(f, assumed):
     if not _results(f.node.body, results):
         return False
     stack = [f.node.body]
+    seen = set()       # (a node can be reached twice: a shared subtree)
     while stack:       # explicit returns anywhere in the body (not in nested functions)
         x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
         if isinstance(x, (N.Closure, N.FunDecl)):
             continue
         if isinstance(x, (N.Return, N.ReturnExpr)):
             if x.expr is None:
                 return False
             results.append(x.expr)
-        for v in vars(x).values():
-            if isinstance(v, N.Node):
-                stack.append(v)
-            elif isinstance(v, list):
-                stack.extend(i for i in v if isinstance(i, N.Node))
+        # (the evaluated children: code generation adds back-links such as receiver_of)
+        stack.extend(c for c in _children(x) if isinstance(c, N.Node))
     return all(_type(r, assumed, (f,)) == "int" for r in results)
 
 
@@ -96,7 +114,7 @@ def _type(e, assumed, int_funcs=()):
     if t is N.Ident:
         sym = e.sym
         if sym in assumed:
-            return "int"
+            return assumed[sym] if type(assumed) is dict else "int"
         return sym.type if sym is not None and sym.kind == "local" else "def"
     if t is N.Binary:
         if e.op in ("&&", "||", "?:", "=~", "!~"):

@@ -1508,14 +1508,14 @@ def _safe(name):
 def resolve(script, source, **kw):
     """Resolve the script; untyped locals that provably only hold ints are then typed int
     (a second pass recomputes every static type with that knowledge)."""
-    from .infer import infer_int_locals
+    from .infer import infer_locals
     first = Resolver(source, **kw)
     resolved = first.resolve(script)
-    decls = infer_int_locals(first.int_candidates, first.assigns)
+    decls = infer_locals(first.int_candidates, first.assigns)
     if not decls:
         return resolved
-    for d in decls:
-        d.inferred = "int"
+    for d, t in decls.items():
+        d.inferred = t
     return Resolver(source, **kw).resolve(script)
 
 

@@ -12,7 +12,7 @@ caller's suspend site records the frame).
 """
 
 from .calls import call
-from .functions import Closure
+from .functions import Closure, convert_args
 
 
 def call0(f):
@@ -34,6 +34,7 @@ def call1(f, a):
                 if fn.has_cells:
                     return fn.pyfunc(f.cells, a)
                 return fn.pyfunc(a)
+            return _converted(f, (a,))
     return call(f, (a,))
 
 
@@ -46,7 +47,18 @@ def call2(f, a, b):
                 if fn.has_cells:
                     return fn.pyfunc(f.cells, a, b)
                 return fn.pyfunc(a, b)
+            return _converted(f, (a, b))
     return call(f, (a, b))
+
+
+def _converted(f, args):
+    """A closure given exactly its parameters, some typed (a class, long, Decimal...):
+    what Closure.__call__ does once the arity is right (no spreading, no defaults)."""
+    fn = f.fn
+    args = convert_args(fn, args)
+    if fn.has_cells:
+        return fn.pyfunc(f.cells, *args)
+    return fn.pyfunc(*args)
 
 
 def call3(f, a, b, c):
@@ -125,6 +137,11 @@ def _learn(t, obj, name, nargs):
 def meth0(o, name):
     t = type(o)
     if t not in _PLAIN:         # class instances, lazy chains, null: the general path
+        c = getattr(t, "_cls", None)
+        if c is not None:       # a method of the instance's class needing no conversion
+            p = c.plain.get(name)
+            if p is not None and p[1] == 0:
+                return p[0](o)
         return invoke(o, name, ())
     f = _M0.get((t, name))
     if f is None:
@@ -137,6 +154,11 @@ def meth0(o, name):
 def meth1(o, name, a):
     t = type(o)
     if t not in _PLAIN:
+        c = getattr(t, "_cls", None)
+        if c is not None:
+            p = c.plain.get(name)
+            if p is not None and p[1] == 1:
+                return p[0](o, a)
         return invoke(o, name, (a,))
     e = _M1.get((t, name))
     if e is None:

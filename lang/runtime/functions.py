@@ -24,12 +24,13 @@ class FunctionInfo:
     __slots__ = ("script_hash", "id", "name", "pyfunc", "params", "param_types",
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
                  "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main", "min_args", "optional",
-                 "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci")
+                 "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci",
+                 "returns_int")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
                  cell_kinds=(), is_main=False, resume_points=(), local_kinds=(), live=None,
-                 callees=None, optional=None):
+                 callees=None, optional=None, returns_int=False):
         self.script_hash = script_hash
         self.id = id
         self.name = name
@@ -63,6 +64,9 @@ class FunctionInfo:
         # body, its suspend sites, the kind of each local of its frame layout, the locals
         # certainly assigned at each suspend site, and the function whose frame must be
         # inside a frame suspended at a direct call.
+        # every value the function returns is statically an int (a closure: sort may use
+        # it as a comparator without checking its results)
+        self.returns_int = returns_int
         self.cell_kinds = tuple(cell_kinds)
         # (a mandatory parameter may follow optional ones: positional arguments fill the
         # parameters in order, so a call needs at least up to the last mandatory one)

@@ -579,6 +579,8 @@ def m_sort(obj, comparator=NOARG):
         return sorted(src, key=functools.cmp_to_key(ops.compare))
     if not _may_suspend(f):
         d = _direct(f, 2)
+        if d is not None and f.fn.returns_int:      # (ints need no _cmp_result)
+            return sorted(src, key=functools.cmp_to_key(d))
         if d is not None:
             return sorted(src, key=functools.cmp_to_key(
                 lambda x, y: v if type(v := d(x, y)) is int else _cmp_result(v)))

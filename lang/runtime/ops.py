@@ -102,6 +102,8 @@ def add(a, b):
     if (ta is Long or ta is int) and (tb is Long or tb is int):   # a long involved
         r = a + b
         return Long(r if _MIN64 <= r <= _MAX64 else wrap64(r))
+    if (ta is float and (tb is float or tb is int)) or (ta is int and tb is float):
+        return a + b        # double arithmetic (an int converts exactly)
     if ta is str:
         if tb is str:
             if len(a) + len(b) > BYTES_MIN:
@@ -157,6 +159,8 @@ def sub(a, b):
     if (ta is Long or ta is int) and (type(b) is Long or type(b) is int):   # a long involved
         r = a - b
         return Long(r if _MIN64 <= r <= _MAX64 else wrap64(r))
+    if (ta is float and (type(b) is float or type(b) is int)) or (ta is int and type(b) is float):
+        return a - b        # double arithmetic (an int converts exactly)
     if ta is dict:
         tb = type(b)
         if tb is dict or tb is list or tb is JArray:
@@ -183,6 +187,8 @@ def mul(a, b):
     if (ta is Long or ta is int) and (type(b) is Long or type(b) is int):   # a long involved
         r = a * b
         return Long(r if _MIN64 <= r <= _MAX64 else wrap64(r))
+    if (ta is float and (type(b) is float or type(b) is int)) or (ta is int and type(b) is float):
+        return a * b        # double arithmetic (an int converts exactly; overflow is inf)
     if ta is str:
         if b is None:
             raise NullError("Null operand for right-hand side of '*'")

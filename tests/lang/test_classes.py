@@ -168,3 +168,31 @@ def test_class_units():
     assert lang.eval("new X().f()", classes=["class X {}", "class X { def f() { 3 } }"]) == 3
     assert lang.eval("import a.b.X\nnew X().f()",
                      classes=["package a.b; class X { def f() { 4 } }"]) == 4
+@pytest.mark.parametrize("src,expected", [
+    # one target: the resume point names the method's function as the frame inside
+    ("class A { int x; int f(int n) { int r = sleep(0, x + n); x += r; x } }\n"
+     "A a = new A(1); int s = a.f(2); s + a.f(3)", 4 + 11),
+    # an override picked by Python's dispatch, both suspending
+    ("class A { int x; int f(int n) { sleep(0, n) + x } }\n"
+     "class B extends A { int f(int n) { sleep(0, n * 10) + x } }\n"
+     "A a = new B(1); A b = new A(2); a.f(2) + b.f(3)", 21 + 5),
+    # the argument converted by the caller (long parameter given an int)
+    ("class A { long f(long n) { sleep(0, n) * 2 } }\nA a = new A(); def r = a.f(3); r.className() + r",
+     "long6"),
+])
+def test_typed_call_of_suspending_method_checkpoints(src, expected):
+    """A method that may suspend, called on a receiver of a known class, is a direct call
+    (``a._m_f(...)``) and a suspend site: every checkpoint restores in a fresh context."""
+    assert "_m_f(" in Context().compile(src).py_source
+    assert lang.eval(src) == expected
+    assert lang.eval(src, checkpoint_each_statement=True) == expected
+    ctx = Context()
+    out = ctx.compile(src).start()
+    steps = 0
+    while isinstance(out, Suspended):
+        data = Checkpointer.save(out.continuation)
+        fresh = Context()
+        fresh.compile(src)
+        out = Restorer.restore(fresh, data).resume(out.request.value)
+        steps += 1
+    assert steps >= 1 and out.value == expected

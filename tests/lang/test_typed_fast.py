@@ -170,6 +170,31 @@ CASES = [
     ('long x = 7; x ?: 3', 'ok', '7L', 'Long'),
     ('long x = 7; x == null', 'ok', 'False', 'bool'),
     ('long x = 7; x = null', 'err', 'NullError', 'Cannot convert null value to long'),
+    # long/double fields as raw operands, numeric casts inline
+    ('class R { long seed; int next(int b) { seed = (seed * 1103515245L + 12345L) % 2147483648L; return (int)((seed / 65536) % b) } }; R r = new R(42); [r.next(10), r.next(7), r.seed]', 'ok', '[1, 2, 1116302264L]', 'list'),
+    ('class A { long v }; A a = new A(9223372036854775807L); a.v = a.v + 1; a.v', 'ok', '-9223372036854775808L', 'Long'),
+    ('class A { long v }; A a = new A(5); long x = a.v * 3; [x, a.v - 10, a.v / 2, a.v % 3, -a.v]', 'ok', '[15L, -5L, 2L, 2L, -5L]', 'list'),
+    ('class A { long v }; A a = new A(-7); [a.v / 2, a.v % 3, a.v / 0]', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('class A { double d }; A a = new A(1.5); [a.d * 2, a.d + a.d, a.d / 0, a.d < 2]', 'ok', '[3.0, 3.0, inf, True]', 'list'),
+    ('class A { long v }; A a = null; a.v + 1', 'err', 'NullError', 'Tried to access field of null object'),
+    ('class A { long v; double d }; A a = new A(3, 2.5); a.v < a.d', 'ok', 'False', 'bool'),
+    ('class A { long v }; A a = new A(7); a.v == 7', 'ok', 'True', 'bool'),
+    ('long x = 4294967297L; (int)x', 'ok', '1', 'int'),
+    ('long x = 2147483648L; (int)(x * 1)', 'ok', '-2147483648', 'int'),
+    ('long x = -2147483649L; [(int)x, (int)(x - 1)]', 'ok', '[2147483647, 2147483646]', 'list'),
+    ('int i = -5; [(long)i, ((long)i).className(), (double)i]', 'ok', "[-5L, 'long', -5.0]", 'list'),
+    ('long x = 9007199254740993L; (double)x', 'ok', '9007199254740992.0', 'float'),
+    ('double d = 1000000.0D * 1000000.0D * 1000000000.0D; [(int)d, (long)d, (int)(-d), (int)(d / 0)]', 'ok', '[2147483647, 9223372036854775807L, -2147483648, 2147483647]', 'list'),
+    ('class A { long v }; A a = new A(300000000000L); [(int)a.v, ((int)a.v).className()]', 'ok', "[-647710720, 'int']", 'list'),
+    ('long x = 5; def y = (int)x; y.className()', 'ok', "'int'", 'str'),
+    ('class A { int n }; A a = new A(5); [(long)a.n, (double)a.n]', 'ok', '[5L, 5.0]', 'list'),
+    # untyped arguments of typed parameters: the exact type tested inline, else _cv_arg
+    ("String f(String s, int i, List l) { s + i + l.size() }; def a = 1; def b = 'x'; def c = [1]; [f(b, a, c), f(b, 'A'.size(), [])]", 'ok', "['x11', 'x10']", 'list'),
+    ('int f(int i) { i * 2 }; def a = 3L; f(a)', 'ok', '6', 'int'),
+    ("int f(int i) { i * 2 }; def a = 'q'; f(a)", 'ok', '226', 'int'),
+    ('String f(String s) { s }; def a = 5; f(a)', 'err', 'JactlRuntimeError', 'Cannot convert argument of type int to parameter type of String'),
+    ('boolean f(boolean b) { !b }; def a = null; f(a)', 'ok', 'True', 'bool'),
+    ('Map f(Map m) { m }; def a = [1]; f(a)', 'err', 'JactlRuntimeError', 'Cannot convert argument of type List to parameter type of Map: Cannot convert from List to Map: List cannot be cast to Map'),
 ]
 
 
