@@ -777,21 +777,34 @@ class FuncGen:
             def header():
                 self.step(f"if {idx} >= len({src}): break")
                 self.step(f"{idx} += 1")
-                if len(st.syms) == 1:
+                if st.it_sym is not None:
+                    self.store_sym(st.it_sym, f"{src}[{idx} - 1]")
+                if st.pattern is not None:
+                    self.for_pattern_test(st, f"{src}[{idx} - 1]")
+                else:
                     self.store_sym(st.syms[0], self.convert(f"{src}[{idx} - 1]", None,
                                                             st.syms[0].type))
-                else:
-                    tv = self.temp()
-                    self.step(f"{tv} = {src}[{idx} - 1]")
-                    for i, s in enumerate(st.syms):
-                        self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
-                for s in st.syms:     # the loop variables hold a value in the body
-                    if not s.captured:
+                # the loop variables hold a value in the body
+                for s in st.syms + _bound_syms(st.pattern) + [st.it_sym]:
+                    if s is not None and not s.captured:
                         self.resume.define(s.pyname)
             self.loop(st.label, header, st.body, st)
             if mode:
                 self.finish_value(mode, result, "None")
         self.guarded(st, body)
+
+    def for_pattern_test(self, st, v):
+        """Match the element v against a for-each header's pattern, binding its variables:
+        skip the element when it does not match, or with ``:`` fail."""
+        tv = self.temp()
+        self.step(f"{tv} = {v}")
+        ok = self.pattern(st.pattern, tv, set())
+        if ok == "True":
+            return
+        if st.strict:
+            self.step(f"if not {ok}: _for_no_match({tv})")
+        else:
+            self.step(f"if not {ok}: continue")
 
     def store_sym(self, sym, value):
         if sym.kind == "global":
@@ -1951,6 +1964,19 @@ _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
+
+
+def _bound_syms(p):
+    """The binding variables of pattern p (None: none)."""
+    out = []
+    stack = [p] if p is not None else []
+    while stack:
+        x = stack.pop()
+        if x.kind in ("bind", "star") and x.sym is not None and x.sym not in out:
+            out.append(x.sym)
+        stack.extend(x.items or ())
+        stack.extend(v for _, v in (x.entries or ()))
+    return out
 
 
 def _regex_match_syms(*patterns):

@@ -391,27 +391,25 @@ class Resolver:
         self.scope = saved
 
     def _s_ForIn(self, st):
-        self._expr(st.iterable)
+        it_type = self._expr(st.iterable)
         saved = self.scope
         self.scope = Scope(saved, self.func)
         st.scope = self.scope
-        if st.is_decl:
-            tname = _type_name(st.var_type)
-            st.syms = [self._declare(n, tname, st) for n in st.names]
+        if st.pattern is not None or _mentions_it(st.body):
+            st.it_sym = self._declare("it", "def", st)
+        if st.pattern is not None:
+            elem = it_type[:-2] if it_type.endswith("[]") else "def"
+            self._pattern(st.pattern, set(), elem, top=True)
+            st.syms = []
         else:
-            syms = []
-            for n in st.names:
-                if self.scope.lookup(n) is None:
-                    # ``for (x in list)`` with no declaration declares x in the enclosing
-                    # scope (it keeps the last value after the loop)
-                    self.scope = saved
-                    syms.append(self._declare(n, "def", st))
-                    self.scope = st.scope
-                else:
-                    sym = self._lookup_var(n, st)
-                    self.assigns.setdefault(sym, []).append(("multi", None))
-                    syms.append(sym)
-            st.syms = syms
+            name = st.names[0]
+            other = self.scope.lookup(name)
+            if other is not None and other.kind == "local" and other.owner is self.func \
+                    and name != "it":
+                self.errors.append(_err(f"Loop variable '{name}' shadows another variable",
+                                        st, self.source))
+            st.syms = [self._declare(name, _type_name(st.var_type) if st.is_decl else "def",
+                                     st)]
         self._loop_body(st.label, st.body)
         self.scope = saved
 
@@ -1170,7 +1168,8 @@ def _children(n):
     if t is N.For:
         return list(n.init) + ([n.cond] if n.cond is not None else []) + list(n.update) + [n.body]
     if t is N.ForIn:
-        return [n.iterable, n.body]
+        return [n.iterable] + (_pattern_exprs(n.pattern) if n.pattern is not None else []) + \
+            [n.body]
     if t is N.Return:
         return [n.expr] if n.expr is not None else []
     if t in (N.Break, N.Continue, N.Literal, N.Ident, N.BreakExpr, N.ContinueExpr):
@@ -1388,6 +1387,25 @@ class ClassInfo:
                 return m
             c = c.base
         return None
+
+
+def _mentions_it(node):
+    """Whether ``it`` is named anywhere under node (nested closures included)."""
+    stack = [node]
+    seen = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, N.Ident):
+            if n.name == "it":
+                return True
+        elif isinstance(n, N.Node):
+            stack.extend(v for v in n.__dict__.values() if isinstance(v, (N.Node, list, tuple)))
+        elif isinstance(n, (list, tuple)):
+            stack.extend(v for v in n if isinstance(v, (N.Node, list, tuple)))
+    return False
 
 
 def _pattern_exprs(p):

@@ -231,8 +231,10 @@ def gget(g, name):
 
 def iter_list(v):
     """What a for-in loop iterates: a list snapshot (so the position is a plain index
-    that survives checkpointing); null iterates nothing."""
-    return [] if v is None else as_list(v)
+    that survives checkpointing). Iterating null is an error, as in Jactl."""
+    if v is None:
+        raise NullError("Tried to iterate over null object")
+    return as_list(v)
 
 
 _PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))

@@ -106,7 +106,7 @@ EXPORTS = {
     "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
     "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_cset": _cset, "_new_array": new_array,
     "_sw_t": patterns.sw_t, "_sw_cset": patterns.sw_cset, "_sw_islist": patterns.sw_islist,
-    "_sw_eq": patterns.sw_eq,
+    "_sw_eq": patterns.sw_eq, "_for_no_match": patterns.for_no_match,
 }
 
 # inline typed long arithmetic and array access (codegen/typed.py)

@@ -370,9 +370,10 @@ class For(Stmt):
 
 @node
 class ForIn(Stmt):
-    """``for (x in expr)`` / ``for (int x : expr)`` / ``for ([a, b] in expr)``.
-    var_type None when the variable is not declared in the loop header (an existing var)
-    and is_decl False. names has 1 entry, or several for the destructuring form."""
+    """``for (x in expr)`` / ``for (def x : expr)``: names has the one loop variable (var_type
+    None when untyped). Otherwise the header is a switch Pattern (``for (int i in xs)``,
+    ``for ([a, *t] in xs)``, ``for (X(i, j) in xs)``): elements that do not match are skipped,
+    or with ``:`` (strict) are an error. ``it`` is each whole element."""
     var_type: Optional[TypeRef]
     names: List[str]
     iterable: Expr
@@ -380,10 +381,9 @@ class ForIn(Stmt):
     label: Optional[str] = None
     is_decl: bool = True
     syms: Any = None          # resolver
-    types: Any = None         # parser: for ``[int a, b]`` patterns, one TypeRef or None per name
-    pattern: Any = None       # parser: nested pattern when it has ``_`` / ``*`` / ``*rest`` / nested
-                              # lists: a list whose items are (TypeRef|None, name) tuples, where
-                              # name may be '_' or '*' or '*rest', or nested lists; else None
+    pattern: Any = None       # parser: the header's Pattern, or None for a plain variable
+    strict: bool = False      # ``:`` rather than ``in``
+    it_sym: Any = None        # resolver: ``it``, when the loop binds it
 
 
 @node

@@ -194,66 +194,33 @@ class _Builder:
         pat = c[2]
         iterable = c[4]
         body = self._one(c[6])
-        var_type, names, is_decl, types, pattern = pat
-        return _at(N.ForIn(var_type, names, iterable, body, is_decl=is_decl, types=types,
-                           pattern=pattern), c[0])
+        strict = isinstance(c[3], Token) and c[3].type == "COLON"
+        if isinstance(pat, N.Pattern):
+            return _at(N.ForIn(None, [], iterable, body, is_decl=True, pattern=pat,
+                               strict=strict), c[0])
+        var_type, name = pat
+        return _at(N.ForIn(var_type, [name], iterable, body, is_decl=var_type is not None,
+                           strict=strict), c[0])
 
     def for_var(self, c):
+        """``x`` / ``def x`` / ``var x``: every element; ``int x`` / ``X x``: the elements
+        of that type; ``X``: type only."""
         if len(c) == 1:
             if isinstance(c[0], N.TypeRef):     # for (int : xs): match on type only
-                return (c[0], [], True, None, None)
-            return (None, [c[0].value], False, None, None)
-        return (c[0], [c[1].value], True, None, None)
+                return self.sp_type(c)
+            return (None, c[0].value)
+        t = c[0]
+        if isinstance(t, N.TypeRef) and not t.dims and t.name in ("def", "var", "Object"):
+            return (t, c[1].value)
+        if isinstance(t, N.TypeRef):
+            return self.sp_bind(c)
+        return (t, c[1].value)
 
-    def for_pattern(self, c):
-        pattern = c[0]
-        names = []
-        types = []
-        nested = [False]
+    def for_coll(self, c):
+        return self.sp_coll(c)
 
-        def walk(items, top):
-            for it in items:
-                if isinstance(it, list):
-                    nested[0] = True
-                    walk(it, False)
-                    continue
-                t, name = it
-                if name == "_" or name == "*":
-                    nested[0] = True
-                    continue
-                if name.startswith("*"):
-                    nested[0] = True
-                    name = name[1:]
-                if name in names:
-                    nested[0] = True        # [x, x]: both positions must be equal
-                else:
-                    names.append(name)
-                    types.append(t)
-        walk(pattern, True)
-        # simple [a, b] pattern: names/types only; otherwise also the full pattern
-        return (None, names, False, types if any(t is not None for t in types) else None,
-                pattern if nested[0] else None)
-
-    def list_pattern(self, c):
-        return [x for x in c if not isinstance(x, Token)]
-
-    def pat_item(self, c):
-        if isinstance(c[0], list):
-            return c[0]
-        if len(c) == 1:
-            t = c[0]
-            if t.type == "UNDERSCORE":
-                return (None, "_")
-            if t.type == "MUL_OP":
-                if t.value != "*":
-                    raise self.err(f"Unexpected token '{t.value}'", t)
-                return (None, "*")
-            return (None, t.value)
-        if isinstance(c[0], Token) and c[0].type == "MUL_OP":
-            if c[0].value != "*":
-                raise self.err(f"Unexpected token '{c[0].value}'", c[0])
-            return (None, "*" + c[1].value)
-        return (c[0], c[1].value)
+    def for_ctor(self, c):
+        return self.sp_ctor(c)
 
     def var_decl(self, c):
         return c[0]
