@@ -2007,7 +2007,8 @@ def _bounded_counter(st):
     if sym is None or sym.kind != "local" or sym.type != "int" or sym.captured or \
             getattr(sym, "nassign", 0) != 1 or getattr(st.cond.right, "stype", "") != "int":
         return None
-    if not any(isinstance(d, N.VarDecl) and d.sym is sym for d in st.init):
+    if not any(isinstance(d, N.VarDecl) and d.sym is sym for d in st.init) or \
+            st.scope.names.get(sym.name) is not sym:     # (it outlives the loop)
         return None
     return sym
 

@@ -179,7 +179,7 @@ class Resolver:
     def _e_ClassRef(self, e):
         if e.cname in BUILTIN_CLASS_NAMES and e.cname not in self.classes:
             return "def"
-        self.errors.append(_err(f"Class name '{e.cname}' cannot be used as a value", e,
+        self.errors.append(_err(f"Class name not allowed here ('{e.cname}' is not a value)", e,
                                 self.source))
         return "def"
 
@@ -293,7 +293,7 @@ class Resolver:
     def _s_VarDecl(self, st):
         tname = _type_name(st.type)
         if st.init is not None:
-            self._expr(st.init)
+            (self._cond if tname == "boolean" else self._expr)(st.init)
             if tname == "var":
                 tname = getattr(st.init, "stype", "def") or "def"
                 if tname in ("null",):
@@ -322,6 +322,11 @@ class Resolver:
     def _s_FunDecl(self, st):
         f = st.info
         self._function_body(f, st.params, st.body)
+        if f.return_type in ("int", "long", "double", "boolean", "byte"):
+            loop = _loop_at_end(st.body)
+            if loop is not None:
+                self.errors.append(_err("Implicit return of null incompatible with function "
+                                        f"return type of {f.return_type}", loop, self.source))
 
     def _function_body(self, f, params, body, implicit_it=False):
         saved = (self.func, self.scope, self.loops)
@@ -349,7 +354,7 @@ class Resolver:
         self.func, self.scope, self.loops = saved
 
     def _s_If(self, st):
-        self._expr(st.cond)
+        self._cond(st.cond)
         self._scoped_stmt(st.then)
         if st.else_ is not None:
             self._scoped_stmt(st.else_)
@@ -370,19 +375,31 @@ class Resolver:
         self.loops.pop()
 
     def _s_While(self, st):
-        self._expr(st.cond)
+        self._cond(st.cond)
         self._loop_body(st.label, st.body)
 
     def _s_DoUntil(self, st):
         self._loop_body(st.label, st.body)
-        self._expr(st.cond)
+        self._cond(st.cond)
 
     def _s_For(self, st):
         saved = self.scope
         self.scope = Scope(saved, self.func)
         st.scope = self.scope
-        for s in st.init:
-            self._stmt(s)
+        implicit = all(_implicit_for_decl(s, None) is not None or
+                       isinstance(s, N.VarDecl) and s.outer for s in st.init)
+        for k, s in enumerate(st.init):
+            decl = s if isinstance(s, N.VarDecl) and s.outer else \
+                _implicit_for_decl(s, self.scope) if implicit else None
+            if decl is not None:
+                # ``for (i = 0; ...)`` with no variable i declares it (its type inferred as
+                # with var) in the enclosing scope, where it outlives the loop
+                st.init[k] = decl
+                self.scope = saved
+                self._stmt(decl)
+                self.scope = st.scope
+            else:
+                self._stmt(s)
         if st.cond is not None:
             self._expr(st.cond)
         for e in st.update:
@@ -431,6 +448,14 @@ class Resolver:
             self._expr(st.expr)
 
     # ------------------------------------------------------------------ expressions
+
+    def _cond(self, e):
+        """An expression used as a condition: a bare ``/text/`` there is a mistake (it is a
+        string, not a match against ``it``)."""
+        if isinstance(e, (N.Literal, N.InterpString)) and e.from_regex:
+            self.errors.append(_err("Regex string used in boolean context: add a modifier "
+                                    "(e.g. /.../n) to match against 'it'", e, self.source))
+        return self._expr(e)
 
     def _expr(self, e):
         m = getattr(self, "_e_" + type(e).__name__)
@@ -497,8 +522,12 @@ class Resolver:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")
             if self.globals_names is not None and name not in self.globals_names:
-                self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
-                                        self.source))
+                if isinstance(node, N.Ident) and node.implicit:
+                    self.errors.append(_err("Regex match with no 'it' variable in scope", node,
+                                            self.source))
+                else:
+                    self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
+                                            self.source))
             return Symbol(name, "global", "def")
         if sym.owner is not self.func and sym.kind in ("local", "function"):
             self._capture(sym)
@@ -543,8 +572,12 @@ class Resolver:
         return sym.type
 
     def _e_Binary(self, e):
-        lt = self._expr(e.left)
-        rt = self._expr(e.right)
+        if e.op in ("&&", "||"):
+            lt = self._cond(e.left)
+            rt = self._cond(e.right)
+        else:
+            lt = self._expr(e.left)
+            rt = self._expr(e.right)
         if e.op in ("=~", "!~"):
             # (a substitution's groups are its replacement's: after it, $1... are null)
             e.match_sym = self._match_sym(e)
@@ -563,7 +596,7 @@ class Resolver:
         return sym
 
     def _e_Unary(self, e):
-        t = self._expr(e.expr)
+        t = self._cond(e.expr) if e.op == "!" else self._expr(e.expr)
         if e.op in ("!", "??"):
             return "boolean"
         if e.op in ("++", "--"):
@@ -629,7 +662,7 @@ class Resolver:
         return "def"
 
     def _e_Ternary(self, e):
-        self._expr(e.cond)
+        self._cond(e.cond)
         a = self._expr(e.then)
         b = self._expr(e.else_)
         return a if a == b else "def"
@@ -1387,6 +1420,40 @@ class ClassInfo:
                 return m
             c = c.base
         return None
+
+
+def _loop_at_end(st):
+    """The loop statement whose (null) value would end st's value, if any."""
+    while True:
+        if isinstance(st, N.Block):
+            if not st.stmts:
+                return None
+            st = st.stmts[-1]
+        elif isinstance(st, N.If):
+            if st.else_ is None:
+                return None
+            loop = _loop_at_end(st.then)
+            if loop is not None:
+                return loop
+            st = st.else_
+        elif isinstance(st, (N.For, N.ForIn, N.While)):
+            return st
+        else:
+            return None
+
+
+def _implicit_for_decl(s, scope):
+    """The VarDecl a C-style for's init ``name = value`` stands for when name is unknown."""
+    if not isinstance(s, N.ExprStmt):
+        return None
+    e = s.expr
+    if not (isinstance(e, N.Assign) and e.op == "=" and isinstance(e.target, N.Ident)):
+        return None
+    if scope is not None and scope.lookup(e.target.name) is not None:
+        return None
+    d = N.VarDecl(N.TypeRef("var"), e.target.name, e.value, outer=True)
+    d.line, d.col = e.target.line, e.target.col
+    return d
 
 
 def _mentions_it(node):

@@ -89,6 +89,7 @@ class Literal(Expr):
     str for string, bool, None."""
     kind: str
     value: Any
+    from_regex: bool = field(default=False, kw_only=True)    # parser: a bare ``/text/``
 
 
 @node
@@ -96,6 +97,7 @@ class InterpString(Expr):
     """A double-quoted or triple-double-quoted string with ``$x`` / ``${expr}`` parts.
     parts: str pieces and Expr pieces in order."""
     parts: List[Any]
+    from_regex: bool = field(default=False, kw_only=True)    # parser: a bare ``/text/``
 
 
 @node
@@ -123,6 +125,7 @@ class MapLit(Expr):
 class Ident(Expr):
     name: str
     sym: Any = None            # resolver: the Symbol it refers to
+    implicit: bool = field(default=False, kw_only=True)   # parser: the ``it`` of ``/re/f``
 
 
 @node
@@ -313,6 +316,7 @@ class VarDecl(Stmt):
     is_const: bool = False
     sym: Any = None           # resolver
     is_final: bool = False    # parser: ``final int x = 1``
+    outer: bool = False       # resolver: ``for (i = 0; ...)`` declaring i around the loop
 
 
 @node

@@ -11,7 +11,7 @@ import threading
 
 from lang.errors import CompileError, EOFError as JactlEOFError
 from lang.syntax import nodes as N
-from lang.syntax.lexer import Token, tokenize
+from lang.syntax.lexer import TYPE_NAMES, Token, tokenize
 
 class _ExprTuple(N.Expr):
     """``(a, b)``: only legal as the target of a multi-assignment."""
@@ -622,13 +622,15 @@ class _Builder:
         return c
 
     def _it_match(self, regex, at):
-        return _at(N.Binary("=~", _at(N.Ident("it"), at), regex), at)
+        return _at(N.Binary("=~", _at(N.Ident("it", implicit=True), at), regex), at)
 
     def bare_pattern(self, c):
         s = self._string_node(c[1:-1], c[0])
         flags = c[-1].value
         if flags:
             return self._it_match(_at(N.RegexLit(s, flags), c[0]), c[0])
+        if isinstance(s, (N.Literal, N.InterpString)):
+            s.from_regex = True     # (a string, but not a condition: see the resolver)
         return s
 
     def regex_lit(self, c):
@@ -823,6 +825,9 @@ def _token_text(tok):
 
 def _syntax_error(tok, expected, tokens, source):
     if tok.type == "$END":
+        prev = tokens[-1] if tokens else None
+        if _is_class_name(prev) and "IDENT" in expected:
+            return CompileError("Class name not allowed here", prev.line, prev.column, source)
         line, col = _end_pos(source)
         return JactlEOFError("Unexpected end-of-file", line, col, source)
     if tok.type == "NL":
@@ -839,6 +844,14 @@ def _syntax_error(tok, expected, tokens, source):
         if prev is not None and not declared_name and ptype not in (
                 "NL", "SEMI", "LPAREN", "COMMA", "LBRACE", "BLOCK_LBRACE", "LBRACKET"):
             msg += ": Invalid lvalue"
+    elif _is_class_name(tok) and "IDENT" in expected or \
+            _is_class_name(prev) and ptype == "TYPE" and "IDENT" in expected and (
+                prev2 is None or prev2.type not in ("AS", "INSTANCEOF", "NOT_INSTANCEOF",
+                                                    "NEW")):
+        # a user class name where a value is expected (``X``, ``++X``, ``X == 1``)
+        msg = "Class name not allowed here"
+        if not _is_class_name(tok):
+            tok = prev
     elif ptype in ("TYPE", "DEF", "VAR", "DIMS") and "IDENT" in expected and (
             prev2 is None or prev2.type not in ("AS", "INSTANCEOF", "NOT_INSTANCEOF")):
         msg += ": Expecting identifier"
@@ -849,6 +862,10 @@ def _syntax_error(tok, expected, tokens, source):
     elif ("SEMI" in expected or "NL" in expected) and ("RBRACE" in expected or "$END" in expected):
         msg += ": Expecting end of statement"
     return CompileError(msg, tok.line, tok.column, source)
+
+
+def _is_class_name(tok):
+    return tok is not None and tok.type == "TYPE" and tok.value not in TYPE_NAMES
 
 
 def _prev_tokens(tokens, tok):
