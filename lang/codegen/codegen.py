@@ -822,7 +822,7 @@ class FuncGen:
                     target = i
                     break
             if target is None:
-                raise CompileError(f"Could not find enclosing loop with label '{st.label}'",
+                raise CompileError(f"Could not find enclosing loop with label {st.label}",
                                    st.line, st.col)
         if target is None or target == len(self.loop_stack) - 1:
             upd = self.loop_stack[-1][2] if self.loop_stack else None
@@ -1025,6 +1025,10 @@ class FuncGen:
             return self.elvis(e)
         if op in ("=~", "!~"):
             return self.regex(e)
+        if op in ("===", "!==") and _const_collection(e.left) and _const_collection(e.right):
+            # Jactl keeps one copy of equal constant list/map literals: they are identical
+            l, r = self.exprs([e.left, e.right])
+            return f"({'' if op == '===' else 'not '}_sw_eq({l}, {r}))"
         fast = self.typed.binary(e)
         if fast is None:
             fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
@@ -1964,6 +1968,16 @@ _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
+
+
+def _const_collection(e):
+    """A list/map literal made only of constants (nested ones included)."""
+    if isinstance(e, N.ListLit):
+        return all(isinstance(x, N.Literal) or _const_collection(x) for x in e.items)
+    if isinstance(e, N.MapLit):
+        return all(isinstance(k, N.Literal) and (isinstance(v, N.Literal) or
+                                                _const_collection(v)) for k, v in e.entries)
+    return False
 
 
 def _bound_syms(p):

@@ -292,6 +292,8 @@ class Resolver:
 
     def _s_VarDecl(self, st):
         tname = _type_name(st.type)
+        if st.is_const:
+            self._check_const(st, tname)
         if st.init is not None:
             (self._cond if tname == "boolean" else self._expr)(st.init)
             if tname == "var":
@@ -313,6 +315,20 @@ class Resolver:
             self.int_candidates[st.sym] = st
         if st.is_const and isinstance(st.init, N.Literal):
             st.sym.const_value = st.init.value
+
+    def _check_const(self, st, tname):
+        """A const is a simple value known when compiling."""
+        if tname not in ("def", "var", "boolean", "byte", "int", "long", "double", "Decimal",
+                         "String"):
+            self.errors.append(_err(f"Constants can only be simple types (not {tname})",
+                                    st.type, self.source))
+        elif st.init is None:
+            self.errors.append(_err("Initialiser expression required for const declaration",
+                                    st, self.source))
+        elif isinstance(st.init, (N.ListLit, N.MapLit, N.Closure, N.MakeObj, N.NewObj,
+                                  N.ArrayNew)):
+            self.errors.append(_err("Const initialiser must be a simple constant value",
+                                    st.init, self.source))
 
     def _s_MultiVarDecl(self, st):
         if st.init is not None:
@@ -438,9 +454,9 @@ class Resolver:
 
     def _check_loop(self, st, what):
         if not self.loops:
-            self.errors.append(_err(f"{what} must be within a for/while loop", st, self.source))
+            self.errors.append(_err(f"{what} must be within a while/for loop", st, self.source))
         elif st.label is not None and st.label not in self.loops:
-            self.errors.append(_err(f"Could not find enclosing loop with label '{st.label}'",
+            self.errors.append(_err(f"Could not find enclosing loop with label {st.label}",
                                     st, self.source))
 
     def _s_Return(self, st):
