@@ -261,7 +261,15 @@ class _Builder:
             return (c[0], None)
         init = c[2]
         self._no_tuple(init)
+        self._no_print(init)
         return (c[0], init)
+
+    def _no_print(self, e):
+        """print/println are statements: they give no value to declare a variable with."""
+        if isinstance(e, N.Print):
+            word = "println" if e.newline else "print"
+            raise CompileError(f"Unexpected token '{word}': Expected start of expression",
+                               e.line, e.col, self.source)
 
     def multi_var_decl(self, c):
         dtype = c[0]
@@ -273,6 +281,7 @@ class _Builder:
             if isinstance(x, Token):
                 if x.type == "ASSIGN":
                     init = c[k + 1]
+                    self._no_print(init)
                     break
             else:
                 items.append(x)
