@@ -3,7 +3,7 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
-from .values import class_name, convert, dec_count, default_value, hkey
+from .values import class_name, convert, dec_count, default_value, hkey, to_string
 from .methods import METHODS, has_method
 from .iteration import as_list
 from .objects import JObject, auto_field, get_field, set_field
@@ -122,6 +122,9 @@ def setindex(o, i, v):
         raise NullError("Null value for array/map in store")
     if isinstance(o, JObject) and isinstance(i, str):     # x['field'] = v
         return set_field(o, i, v)
+    if type(o) is str:
+        raise JactlRuntimeError("Invalid object type (String) for storing value: cannot assign "
+                                "to element of string")
     raise JactlRuntimeError(
         f"Invalid object type ({class_name(o)}) for storing value: expected Map/List/Array")
 
@@ -138,6 +141,8 @@ def field(o, name):
         if v is None and type(name) is str and name not in o:
             if has_method(o, name):
                 return BoundMethod(o, name)
+        if v is None and isinstance(name, (int, float)):
+            v = o.get(to_string(name))      # ``m.(1)`` also finds the key '1'
         return v
     if o is None:
         raise NullError("Null value for parent during field access")
@@ -160,7 +165,8 @@ def _field_err(o, name):
         if any(k[1] == name for k in METHODS):
             return JactlRuntimeError(f"No matching method '{name}' for type {cn}")
     if isinstance(o, (str, list)):
-        return JactlRuntimeError(f"Invalid object type ({cn}) for field access")
+        return JactlRuntimeError(f"Invalid object type ({cn}) for field access: field access "
+                                 "not supported")
     return JactlRuntimeError(f"Invalid parent object type ({cn}): expected Map")
 
 

@@ -120,7 +120,16 @@ __all__ = ["EXPORTS", "BUILTINS", "MODULE_NAMES", "PYTHON_BUILTINS"]
 # ``[(k):v]`` map literals whose keys are Lists/Maps: codegen wraps a non-constant key as
 # ``_hk(k)`` (a hashable KeyList/KeyMap copy for List/Map keys, the key itself otherwise).
 from .values import hkey as _hkey  # noqa: E402
-EXPORTS["_hk"] = _hkey
+
+
+def _literal_key(k):
+    """A computed key of a map literal: never null (Jactl's rule), hashable."""
+    if k is None:
+        raise NullError("Map key must not be null")
+    return _hkey(k)
+
+
+EXPORTS["_hk"] = _literal_key
 
 
 
