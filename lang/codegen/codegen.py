@@ -1391,6 +1391,13 @@ class FuncGen:
         if done:
             return done[1]
         cur = read()
+        if getattr(e.value, "lower", False):
+            # the current value is read before a right-hand side that runs statements
+            # (``x.a += (x.a += 3)`` adds to the old value)
+            ct = self.temp()
+            self.step(f"{ct} = {cur}")
+            self.resume.define(ct)
+            cur = ct
         v = self.expr(e.value)
         if isinstance(e.target, (N.Field, N.Index)):
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)

@@ -681,7 +681,21 @@ class Resolver:
         self._cond(e.cond)
         a = self._expr(e.then)
         b = self._expr(e.else_)
+        ka, kb = self._type_kind(a), self._type_kind(b)
+        if ka is not None and kb is not None and ka != kb:
+            self.errors.append(_err(f"Result expressions of ?: must be compatible: {a} and {b} "
+                                    "are not compatible", e, self.source))
         return a if a == b else "def"
+
+    def _type_kind(self, t):
+        """The family of a static type for compatibility checks (None: could be anything)."""
+        if t in NUMERIC_RANK:
+            return "number"
+        if t in ("String", "boolean", "List", "Map", "Function"):
+            return t
+        if t in self.classes:
+            return "instance"
+        return None
 
     def _e_Cast(self, e):
         self._expr(e.expr)

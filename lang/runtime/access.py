@@ -225,6 +225,9 @@ def mget(v, i):
         return v[i] if i < len(v) else None
     if v is None:
         return None
+    if not isinstance(v, (str, dict, list)):
+        raise JactlRuntimeError(f"Invalid parent object type ({class_name(v)}) for "
+                                "multi-assignment: expected List")
     return index(v, i)
 
 
