@@ -1003,7 +1003,8 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            src = self.match_alias or self.read_sym(sym.match_sym)
+            src = self.read_sym(sym.match_sym) if sym.match_sym is not None else \
+                self.match_alias
             return f"_cap({src}, {int(sym.name[1:])})"
         return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 

@@ -78,7 +78,9 @@ class Resolver:
                  checkpoint_each_statement=False):
         self.source = source
         self.globals_names = None if globals_names is None else set(globals_names)
-        self.in_replacement = False     # resolving s/../<here>/: $1... are its own groups
+        # resolving s/../<here>/ ($1... are its own groups): the $@ in scope outside it, or
+        # True; False elsewhere
+        self.in_replacement = False
         self.host_functions = dict(host_functions or {})   # name -> suspends(bool)
         self.cpe = checkpoint_each_statement
         self.functions = []
@@ -492,7 +494,8 @@ class Resolver:
     def _e_RegexLit(self, e):
         self._expr(e.pattern)
         if e.replace is not None:
-            saved, self.in_replacement = self.in_replacement, True
+            # (a match inside the replacement has groups of its own: the nearest $@ then)
+            saved, self.in_replacement = self.in_replacement, self.scope.lookup("$@") or True
             try:
                 self._expr(e.replace)
             finally:
@@ -523,9 +526,9 @@ class Resolver:
             sym = self.class_syms[name]
         if sym is None and name[:1] == "$" and name[1:].isdigit():
             cap = Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
-            if self.in_replacement:
-                return cap          # a substitution's replacement: its own match's groups
             m = self.scope.lookup("$@")
+            if self.in_replacement and (m is None or m is self.in_replacement):
+                return cap          # a substitution's replacement: its own match's groups
             if m is None:
                 self.errors.append(_err(f"No regex match in scope for capture variable "
                                         f"{name}", node, self.source))
