@@ -9,13 +9,17 @@
 2. Resumes per second with 1 and 2 worker processes (`python -m jactl_worker worker`): N
    instances are parked, their replies are delivered and turned into resume jobs, then the
    workers are started and timed until every instance has completed.
-3. ``--fleet``: the whole fleet as a user runs it, on a PRIVATE redis-server this script
+3. ``--fleet`` (``--shards 2``: on two redis-servers, see below): the whole fleet as a user runs it, on a PRIVATE redis-server this script
    starts (port ``--fleet-port``), with 2 ``jactl-worker worker`` and 1 ``jactl-worker listen``
    processes: starts/s, wait/reply cycles/s for N parked instances (from the first reply
    XADD-ed to the last completion), checkpointed instances/s (start, 2 x checkpoint(),
    complete), idle resume latency p50/p99 (reply XADD -> result on the reply_to stream),
    Redis commands per cycle (INFO commandstats delta / N), and as the baseline the no-op jobs/s
    of 2 plain RQ SimpleWorker processes on the same Redis.
+   ``--shards N`` runs the same figures on N private redis-servers named by one
+   JACTL_REDIS_URL (the 2 ``worker`` and 1 ``listen`` commands each run a child per shard),
+   plus cycles whose correlation ids are hashed (about half cross shards); commands and
+   bytes are summed over the shards.
 
 Prints a table, and with --json PATH writes the figures.
 """
@@ -225,6 +229,8 @@ CKPT_SCRIPT = ("def a = checkpoint(commit: { 1 }, recover: { 2 })\n"
                "def b = checkpoint(commit: { a + 1 }, recover: { a + 2 })\n"
                "b + 1")
 LATENCY_SCRIPT = "receive('lat-' + instanceId, 600000)"
+# a correlation id without the instance's shard marker: its home is wherever it hashes to
+CROSS_SCRIPT = "def r = receive(corr, 600000)\nr + 1"
 
 
 class PrivateRedis:
@@ -265,8 +271,10 @@ def _command_mix(r: Redis, n: int) -> dict:
 
 
 def _start_all(client: Client, source: str, n: int, tag: str, reply_to: str | None = None) -> list[str]:
-    """Create n instances the fastest way this version of the Client offers."""
-    ids = [f"{tag}{i}" for i in range(n)]
+    """Create n instances the fastest way this version of the Client offers (sharded: ids
+    marked with their shard, spread evenly)."""
+    shards = getattr(client, "shard_count", 1)
+    ids = [f"{tag}{i}" + (f"@s{i % shards}" if shards > 1 else "") for i in range(n)]
     if hasattr(client, "start_many"):
         out = []
         for i in range(0, n, 500):
@@ -277,10 +285,11 @@ def _start_all(client: Client, source: str, n: int, tag: str, reply_to: str | No
 
 
 def _wait_count(client: Client, state: str, n: int, timeout: float = 300.0, poll: float = 0.005) -> float:
+    count = client.count if hasattr(client, "count") else client.store.count
     end = time.monotonic() + timeout
-    while client.store.count(state) < n:
+    while count(state) < n:
         if time.monotonic() > end:
-            raise RuntimeError(f"only {client.store.count(state)} of {n} instances {state} after {timeout} s")
+            raise RuntimeError(f"only {count(state)} of {n} instances {state} after {timeout} s")
         time.sleep(poll)
     return time.perf_counter()
 
@@ -316,27 +325,51 @@ def bench_rq_noop(url: str, n: int, workers: int = 2) -> float:
     return (n - first[1]) / (end - first[0])
 
 
-def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
-    red = PrivateRedis(port)
-    url = red.url
-    r = Redis.from_url(url)
+def bench_fleet(port: int, n: int, latency_samples: int, shards: int = 1) -> dict:
+    """The fleet figures; with ``shards`` > 1 on that many private redis-servers (ports
+    ``port``, ``port + 1``, ...) named by one JACTL_REDIS_URL: the 2 worker and 1 listen
+    commands then each run a child process per shard."""
+    reds = [PrivateRedis(port + i) for i in range(shards)]
+    url = ",".join(red.url for red in reds)
+    rs = [Redis.from_url(red.url) for red in reds]
     settings = Settings(redis_url=url, prefix="fleet", queue="fleet-q")
-    client = Client(r, settings=settings)
+    client = Client(rs if shards > 1 else rs[0], settings=settings)
+    inbox = client.store.keys.inbox
     env = {**os.environ, "JACTL_REDIS_URL": url, "JACTL_PREFIX": settings.prefix, "JACTL_QUEUE": settings.queue}
     log = open(os.devnull, "wb")
     procs = []
-    out = {"instances": n}
+    out = {"instances": n, "shards": shards}
+
+    def home(iid: str) -> Redis:
+        return rs[client.shard_of(iid)] if shards > 1 else rs[0]
+
+    def xadd_all(pairs) -> None:
+        """Reply to each (correlation id, shard connection), one pipeline per shard."""
+        pipes = {}
+        for corr, r in pairs:
+            pipes.setdefault(id(r), r.pipeline(transaction=False)).xadd(inbox, {"correlation_id": corr, "body": "1"})
+        for pipe in pipes.values():
+            pipe.execute()
+
+    def commands() -> int:
+        return sum(_commands(r) for r in rs)
+
+    def cpu() -> float:
+        return sum(_cpu(r) for r in rs)
+
+    def resetstat() -> None:
+        for r in rs:
+            r.config_resetstat()
+
     try:
-        out["in_process_cycle"] = bench_cycle(url, 200)
-        out["rq_noop_jobs_per_s_2_workers"] = bench_rq_noop(url, n)
+        if shards == 1:
+            out["in_process_cycle"] = bench_cycle(url, 200)
+        out["rq_noop_jobs_per_s_2_workers"] = bench_rq_noop(reds[0].url, n)
         procs = [_spawn(["worker"], env, log) for _ in range(2)] + [_spawn(["listen"], env, log)]
-        # warm up: both workers compile and the listener is reading
-        _start_all(client, SCRIPT, 20, "warm")
+        # warm up: every worker compiles and the listeners are reading
+        warm = _start_all(client, SCRIPT, 20, "warm")
         _wait_count(client, "waiting", 20)
-        pipe = r.pipeline(transaction=False)
-        for i in range(20):
-            pipe.xadd(client.store.keys.inbox, {"correlation_id": f"bench-warm{i}", "body": "1"})
-        pipe.execute()
+        xadd_all((f"bench-{iid}", home(iid)) for iid in warm)
         _wait_count(client, "completed", 20)
 
         # starts, then park
@@ -349,68 +382,88 @@ def bench_fleet(port: int, n: int, latency_samples: int) -> dict:
         out["start_to_parked_per_s"] = n / (t2 - t0)
 
         # cycles: every reply XADD-ed, from the first reply to the last completion
-        base_done = client.store.count("completed")
-        r.config_resetstat()
-        c0 = _commands(r)
-        cpu0 = _cpu(r)
+        base_done = client.count("completed")
+        resetstat()
+        c0 = commands()
+        cpu0 = cpu()
         t0 = time.perf_counter()
-        pipe = r.pipeline(transaction=False)
-        for iid in ids:
-            pipe.xadd(client.store.keys.inbox, {"correlation_id": f"bench-{iid}", "body": "1"})
-        pipe.execute()
+        xadd_all((f"bench-{iid}", home(iid)) for iid in ids)
         t1 = _wait_count(client, "completed", base_done + n)
-        c1 = _commands(r)
+        c1 = commands()
         out["cycles_per_s"] = n / (t1 - t0)
         out["redis_commands_per_cycle"] = (c1 - c0) / n
-        out["cycle_command_mix"] = _command_mix(r, n)
-        # Redis' own CPU per cycle (the server process, everything it did meanwhile)
-        out["redis_usec_per_cycle"] = (_cpu(r) - cpu0) * 1e6 / n
-        info = r.info("stats")
-        out["redis_net_input_bytes_per_cycle"] = info["total_net_input_bytes"] / n
-        out["redis_net_output_bytes_per_cycle"] = info["total_net_output_bytes"] / n
+        out["cycle_command_mix"] = _command_mix(rs[0], n / shards)
+        # Redis' own CPU per cycle (the server processes, everything they did meanwhile)
+        out["redis_usec_per_cycle"] = (cpu() - cpu0) * 1e6 / n
+        infos = [r.info("stats") for r in rs]
+        out["redis_net_input_bytes_per_cycle"] = sum(i["total_net_input_bytes"] for i in infos) / n
+        out["redis_net_output_bytes_per_cycle"] = sum(i["total_net_output_bytes"] for i in infos) / n
+
+        if shards > 1:
+            # cycles whose correlation ids carry no shard: hashed, so about half of them have
+            # their home on the other shard (route, then the home's listener forwards)
+            xs = [f"x{i}@s{i % shards}" for i in range(n)]
+            corr = {iid: f"xb-{i}" for i, iid in enumerate(xs)}
+            for i in range(0, n, 500):
+                client.start_many(CROSS_SCRIPT, [{"corr": corr[x]} for x in xs[i:i + 500]],
+                                  instance_ids=xs[i:i + 500], check=(i == 0))
+            _wait_count(client, "waiting", n)
+            out["cross_shard_fraction"] = sum(client.shard_of(corr[x]) != client.shard_of(x) for x in xs) / n
+            base_done = client.count("completed")
+            resetstat()
+            c0 = commands()
+            t0 = time.perf_counter()
+            xadd_all((corr[x], rs[client.shard_of(corr[x])]) for x in xs)
+            t1 = _wait_count(client, "completed", base_done + n)
+            out["hashed_corr_cycles_per_s"] = n / (t1 - t0)
+            out["redis_commands_per_hashed_corr_cycle"] = (commands() - c0) / n
 
         # checkpointed instances: start, 2 x checkpoint(), complete
-        base_done = client.store.count("completed")
-        r.config_resetstat()
-        c0 = _commands(r)
+        base_done = client.count("completed")
+        resetstat()
+        c0 = commands()
         t0 = time.perf_counter()
         _start_all(client, CKPT_SCRIPT, n, "k")
         t1 = _wait_count(client, "completed", base_done + n)
         out["checkpointed_per_s"] = n / (t1 - t0)
-        out["redis_commands_per_checkpointed"] = (_commands(r) - c0) / n
+        out["redis_commands_per_checkpointed"] = (commands() - c0) / n
 
         # idle resume latency: one parked instance at a time, reply -> result on reply_to
         lat = []
         stream = client.store.keys.out("lat")
-        last = "0"
+        last = ["0"] * shards
         for i in range(latency_samples):
-            iid = f"lat{i}"
-            _start_all(client, LATENCY_SCRIPT, 1, iid, reply_to="lat")
-            iid = f"{iid}0"
-            while client.store.instance(iid).get("state") != "waiting":
+            iid = f"lat{i}" + (f"@s{i % shards}" if shards > 1 else "0")
+            client.start(LATENCY_SCRIPT, instance_id=iid, reply_to="lat", check=(i == 0))
+            r, k = home(iid), client.shard_of(iid)
+            while client.status(iid)["state"] != "waiting":
                 time.sleep(0.002)
             time.sleep(0.02)  # idle: nothing else in flight
             t0 = time.perf_counter()
-            r.xadd(client.store.keys.inbox, {"correlation_id": f"lat-{iid}", "body": "1"})
-            got = r.xread({stream: last}, block=10000, count=1)
+            r.xadd(inbox, {"correlation_id": f"lat-{iid}", "body": "1"})
+            got = r.xread({stream: last[k]}, block=10000, count=1)
             lat.append(time.perf_counter() - t0)
-            last = got[0][1][-1][0]
+            last[k] = got[0][1][-1][0]
         lat.sort()
         out["idle_latency_ms_p50"] = statistics.median(lat) * 1000
         out["idle_latency_ms_p99"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
     finally:
         _stop(procs)
-        red.stop()
+        for red in reds:
+            red.stop()
     return out
 
 
 def print_fleet(f: dict) -> None:
-    print(f"\nfleet: 2 `jactl-worker worker` + 1 `listen`, private redis-server, N={f['instances']}")
-    c = f["in_process_cycle"]
-    print(f"  one cycle alone:   {c['cycle_ms_median']:.2f} ms median, {c['cycle_redis_commands']:.0f} commands and "
-          f"{c['cycle_round_trips']:.0f} round trips sent by the fleet's clients (start -> park -> reply -> complete; "
-          f"two no-op RQ jobs: {c['two_noop_jobs_ms_median']:.2f} ms, {c['two_noop_jobs_redis_commands']:.0f} / "
-          f"{c['two_noop_jobs_round_trips']:.0f})")
+    shards = f.get("shards", 1)
+    where = "private redis-server" if shards == 1 else f"{shards} shards (private redis-servers; each command runs a child per shard)"
+    print(f"\nfleet: 2 `jactl-worker worker` + 1 `listen`, {where}, N={f['instances']}")
+    c = f.get("in_process_cycle")
+    if c:
+        print(f"  one cycle alone:   {c['cycle_ms_median']:.2f} ms median, {c['cycle_redis_commands']:.0f} commands and "
+              f"{c['cycle_round_trips']:.0f} round trips sent by the fleet's clients (start -> park -> reply -> complete; "
+              f"two no-op RQ jobs: {c['two_noop_jobs_ms_median']:.2f} ms, {c['two_noop_jobs_redis_commands']:.0f} / "
+              f"{c['two_noop_jobs_round_trips']:.0f})")
     print(f"  RQ baseline:       {f['rq_noop_jobs_per_s_2_workers']:.0f} no-op jobs/s (2 SimpleWorker processes)")
     print(f"  starts:            {f['starts_per_s_client']:.0f}/s client side, {f['start_to_parked_per_s']:.0f}/s to parked")
     print(f"  cycles:            {f['cycles_per_s']:.0f}/s (reply -> complete), {f['redis_commands_per_cycle']:.1f} Redis commands/cycle")
@@ -419,6 +472,9 @@ def print_fleet(f: dict) -> None:
           f"{f['redis_net_output_bytes_per_cycle']:.0f} out of Redis")
     print(f"  Redis CPU/cycle:   {f['redis_usec_per_cycle']:.0f} us (one primary's ceiling ~"
           f"{1e6 / f['redis_usec_per_cycle']:.0f} cycles/s)")
+    if "hashed_corr_cycles_per_s" in f:
+        print(f"  hashed corr ids:   {f['hashed_corr_cycles_per_s']:.0f} cycles/s with {f['cross_shard_fraction']:.0%} of "
+              f"the replies crossing shards, {f['redis_commands_per_hashed_corr_cycle']:.1f} commands/cycle")
     print(f"  checkpointed:      {f['checkpointed_per_s']:.0f} instances/s (start, 2 x checkpoint, complete), "
           f"{f['redis_commands_per_checkpointed']:.1f} commands each")
     print(f"  idle latency:      p50 {f['idle_latency_ms_p50']:.1f} ms, p99 {f['idle_latency_ms_p99']:.1f} ms")
@@ -434,9 +490,13 @@ def main() -> None:
     ap.add_argument("--fleet-port", type=int, default=6390)
     ap.add_argument("--instances", type=int, default=2000)
     ap.add_argument("--latency-samples", type=int, default=200)
+    ap.add_argument("--shards", type=int, default=1,
+                    help="with --fleet: run the fleet on this many private redis-servers (ports --fleet-port, +1, ...)")
     args = ap.parse_args()
+    if args.shards > 1:
+        args.fleet = True
     if args.fleet:
-        f = bench_fleet(args.fleet_port, args.instances, args.latency_samples)
+        f = bench_fleet(args.fleet_port, args.instances, args.latency_samples, args.shards)
         print_fleet(f)
         if args.json:
             Path(args.json).write_text(json.dumps({"fleet": f}, indent=2))

@@ -23,7 +23,7 @@ import uuid
 import lang
 from redis.exceptions import RedisError
 
-from . import codec
+from . import codec, metrics
 from .host import RedisUnavailable, RunLost
 from .instance import (SETTLE_PAUSE_S, SETTLE_TRIES, Run, _checkpoint_id, _Failure, _receive_args,
                        _wait_ms)
@@ -66,6 +66,13 @@ def run_batch(runtime, claims) -> int:
                 runtime.leases.release()
             if not steps:
                 break
+            refused = _route(runtime, steps) if runtime.router else []
+            if refused:
+                gone = {id(step) for step, _ in refused}
+                steps = [step for step in steps if id(step) not in gone]
+            if not steps:
+                moving = [pair for _, pair in refused]
+                continue
             pipe = store.redis.pipeline(transaction=False)
             sizes = [_queue(runtime, step, pipe) for step in steps]
             try:
@@ -82,6 +89,7 @@ def run_batch(runtime, claims) -> int:
                 nxt = _settle(runtime, step, reply)
                 if nxt is not None:
                     moving.append(nxt)
+            moving += [pair for _, pair in refused]
     finally:
         if runtime.leases:
             runtime.leases.release()
@@ -136,6 +144,7 @@ def _advance(runtime, run: Run, go_on):
             return _failed(run, f"internal error: {type(e).__name__}: {e}")
     except RunLost:
         log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
+        metrics.run_ended(runtime.store, "lost", run.began)
         runtime._flush_output(run)
         return None
     finally:
@@ -152,6 +161,31 @@ def _park_step(runtime, run, outcome, corr, kind, timeout_ms, timeout_value_json
     return _Step(run, "park", outcome, (corr, kind, deadline, timeout_value_json, data, seq, run.take_output()))
 
 
+def _route(runtime, steps) -> list:
+    """Sharded fleets: register the routes of the batch's receives whose correlation ids live
+    on other shards, before they park here (shards.WaitRouter). Returns the steps refused
+    because an instance of the id's home shard waits on it, each with how its run goes on
+    (it fails, as a second waiter on one shard does)."""
+    parks = [step for step in steps if step.kind == "park" and step.args[1] == "receive"]
+    if not parks:
+        return []
+    now = int(time.time() * 1000)
+    waits = [(step.args[0], step.run.instance_id, None if step.args[2] is None else step.args[2] - now)
+             for step in parks]
+    try:
+        others = runtime.router.route(waits)
+    except RedisError as e:
+        raise RedisUnavailable(e) from e
+    refused = []
+    for step, other in zip(parks, others):
+        if other is not None:
+            step.run.output.append(step.args[-1])  # printed before the receive: kept with the failure
+            step.run.output_size += len(step.args[-1])
+            refused.append((step, (step.run, _raise(_Failure(
+                f"correlation id {step.args[0]!r} is already awaited by instance {other!r}")))))
+    return refused
+
+
 def _queue(runtime, step: _Step, pipe) -> int:
     """Queue the step's commands; returns how many (the transition's is the last)."""
     store, run = runtime.store, step.run
@@ -164,7 +198,8 @@ def _queue(runtime, step: _Step, pipe) -> int:
         store.append_output(run.instance_id, output, client=pipe)
     if step.kind == "park":
         corr, kind, deadline, tv, data, seq, _ = step.args
-        store.park(run.instance_id, run.run_seq, corr, kind, deadline, tv, data, seq, client=pipe)
+        store.park(run.instance_id, run.run_seq, corr, kind, deadline, tv, data, seq, client=pipe,
+                   home=bool(runtime.router) and runtime.router.is_home(corr))
     else:
         state, payload, _ = step.args
         store.finish(run.instance_id, run.run_seq, state, payload, client=pipe)
@@ -175,6 +210,7 @@ def _settle(runtime, step: _Step, reply):
     """Act on a transition's reply: (run, how to go on), or None when the run stopped here."""
     run = step.run
     if step.kind == "finish":
+        metrics.run_ended(runtime.store, step.args[0] if reply else "lost", run.began)
         if not reply:
             log.warning("instance %s run %s was fenced off before it could finish", run.instance_id, run.run_seq)
         elif step.args[0] == "failed":
@@ -183,6 +219,7 @@ def _settle(runtime, step: _Step, reply):
     if step.kind == "checkpoint":
         if not reply:
             log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
+            metrics.run_ended(runtime.store, "lost", run.began)
             return None
         return run, lambda: step.outcome.continuation.resume(None)  # runs the commit closure
     r = parse_park(reply)
@@ -191,9 +228,11 @@ def _settle(runtime, step: _Step, reply):
         if r[0] != "settling":
             break
         time.sleep(SETTLE_PAUSE_S)
-        r = runtime.store.park(run.instance_id, run.run_seq, corr, kind, deadline, tv, data, seq)
+        r = runtime.store.park(run.instance_id, run.run_seq, corr, kind, deadline, tv, data, seq,
+                               home=bool(runtime.router) and runtime.router.is_home(corr))
     if r[0] == "fenced":
         log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
+        metrics.run_ended(runtime.store, "lost", run.began)
         return None
     if r[0] == "settling":
         message = (f"correlation id {corr!r} is still settling its previous use by instance {r[1]!r} "
@@ -204,6 +243,7 @@ def _settle(runtime, step: _Step, reply):
     if r[0] == "resolved":
         value = r[1]
         return run, lambda: step.outcome.continuation.resume(codec.loads(value))
+    metrics.run_ended(runtime.store, "parked", run.began, kind)
     return None  # parked
 
 

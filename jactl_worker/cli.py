@@ -1,7 +1,9 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
-Processes:   worker, listen
-Instances:   start, deliver, status, list, result, cancel, read, notices, sweep
+Processes:   worker, listen   (one child per shard when JACTL_REDIS_URL names several; --shard N),
+             dashboard
+Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history,
+             shards, shard-of
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
 
 The Redis URL comes from --url or JACTL_REDIS_URL; the key prefix from --prefix or
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 
@@ -23,21 +26,51 @@ from . import codec
 from .client import Client
 from .config import Settings
 from .errors import WorkerError
+from .shards import local_settings, parse_urls, shard_of
 
 
 def _settings(ctx) -> Settings:
     return ctx.obj["settings"]
 
 
-def _connect(ctx) -> Redis:
+def _urls(ctx) -> list[str]:
     s = _settings(ctx)
     if not s.redis_url:
         raise click.UsageError("no Redis configured: set JACTL_REDIS_URL or pass --url (demo and run work without)")
-    return Redis.from_url(s.redis_url)
+    return parse_urls(s.redis_url)
+
+
+def _connect(ctx) -> Redis:
+    urls = _urls(ctx)
+    if len(urls) > 1:
+        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: pass --shard N")
+    return Redis.from_url(urls[0])
+
+
+def _connect_for(ctx, name: str) -> Redis:
+    """The Redis of the shard the instance (or correlation) id ``name`` lives on."""
+    urls = _urls(ctx)
+    return Redis.from_url(urls[shard_of(name, len(urls))])
 
 
 def _client(ctx) -> Client:
-    return Client(_connect(ctx), settings=_settings(ctx))
+    urls = _urls(ctx)
+    if len(urls) > 1:
+        return Client([Redis.from_url(u, socket_connect_timeout=2) for u in urls], settings=_settings(ctx))
+    return Client(Redis.from_url(urls[0]), settings=_settings(ctx))
+
+
+def _one_shard(ctx, shard: int | None, command: str, args_for):
+    """The settings of the one shard this process serves, or None after a supervisor ran a
+    child per shard (supervise.py) because the URL names several and no --shard was given."""
+    urls = _urls(ctx)
+    s = _settings(ctx)
+    if shard is None and len(urls) > 1:
+        from .supervise import supervise
+
+        env = {**os.environ, "JACTL_REDIS_URL": s.redis_url, "JACTL_PREFIX": s.prefix}
+        sys.exit(supervise(command, len(urls), args_for, env))
+    return local_settings(s, shard or 0)
 
 
 def _print_json(value) -> None:
@@ -71,34 +104,85 @@ def main(ctx, url, prefix, verbose):
 
 
 # -- processes -------------------------------------------------------------------------------
+_METRICS_PORT = click.option("--metrics-port", type=int, default=None,
+                             help="Serve Prometheus metrics on this port (all interfaces).")
+
+
+def _metrics_args(port, shard: int) -> list[str]:
+    """A child per shard serves its metrics on the next port up from --metrics-port."""
+    return ["--metrics-port", str(port + shard)] if port else []
+
+
+def _serve_metrics(port, connection, settings: Settings, queues) -> None:
+    if port:
+        from . import metrics
+
+        metrics.serve(port, connection, settings.prefix, queues)
+
+
 @main.command()
 @click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to serve (default JACTL_QUEUE or 'jactl').")
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.option("--name", default=None, help="Worker name (default host.pid.random).")
 @click.option("--max-jobs", type=int, default=None)
+@click.option("--shard", type=int, default=None,
+              help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
+@_METRICS_PORT
 @click.pass_context
-def worker(ctx, queues, burst, name, max_jobs):
+def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port):
     """An RQ worker (in-process jobs, JSON serializer) with the scheduler and recovery sweep."""
     from .worker import run_worker
 
-    s = _settings(ctx)
-    run_worker(_connect(ctx), s, list(queues) or [s.queue], burst=burst, name=name, max_jobs=max_jobs)
+    def args_for(i):
+        return ([a for q in queues for a in ("-q", q)] + (["--burst"] if burst else [])
+                + (["--name", f"{name}-s{i}"] if name else [])
+                + (["--max-jobs", str(max_jobs)] if max_jobs is not None else [])
+                + _metrics_args(metrics_port, i))
+
+    s = _one_shard(ctx, shard, "worker", args_for)
+    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
+    _serve_metrics(metrics_port, connection, s, queues)
+    run_worker(connection, s, queues, burst=burst, name=name, max_jobs=max_jobs)
 
 
 @main.command()
 @click.option("--name", default=None, help="Consumer name in the group (default host.pid.random).")
+@click.option("--shard", type=int, default=None,
+              help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
+@_METRICS_PORT
 @click.pass_context
-def listen(ctx, name):
+def listen(ctx, name, shard, metrics_port):
     """Read replies from the inbox stream and enqueue resume jobs."""
     from .checks import check_redis
     from .listener import Listener
 
-    connection = _connect(ctx)
-    listener = Listener(connection, _settings(ctx), name=name)
+    s = _one_shard(ctx, shard, "listen",
+                   lambda i: (["--name", f"{name}-s{i}"] if name else []) + _metrics_args(metrics_port, i))
+    connection = Redis.from_url(s.redis_url)
+    _serve_metrics(metrics_port, connection, s, [s.queue])
+    listener = Listener(connection, s, name=name)
     signal.signal(signal.SIGTERM, listener.stop)
     signal.signal(signal.SIGINT, listener.stop)
     check_redis(connection, logging.getLogger("jactl_worker.listener"))
     listener.run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep it local: reading needs no token).")
+@click.option("--port", type=int, default=8700, show_default=True)
+@click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to show (default JACTL_QUEUE or 'jactl').")
+@click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
+              help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
+@_METRICS_PORT
+@click.pass_context
+def dashboard(ctx, host, port, queues, token, metrics_port):
+    """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
+    from .dashboard import serve
+
+    s = _settings(ctx)
+    connection, queues = _connect(ctx), list(queues) or [s.queue]
+    _serve_metrics(metrics_port, connection, s, queues)
+    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo)
 
 
 @main.command()
@@ -109,8 +193,32 @@ def sweep(ctx):
     from .reaper import Reaper
     from .store import Store
 
-    conn, s = _connect(ctx), _settings(ctx)
-    _print_json(Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
+    out = []
+    for i in range(len(_urls(ctx))):  # every shard
+        s = local_settings(_settings(ctx), i)
+        conn = Redis.from_url(s.redis_url)
+        out.append(Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
+    _print_json(out[0] if len(out) == 1 else out)
+
+
+@main.command()
+@click.pass_context
+def shards(ctx):
+    """Print each shard (index, URL without credentials, instances per state)."""
+    from .shards import safe_url
+
+    client = _client(ctx)
+    for i, (url, counts) in enumerate(zip(_urls(ctx), client.shard_counts())):
+        click.echo(f"{i}\t{safe_url(url)}\t" + " ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@main.command(name="shard-of")
+@click.argument("name")
+@click.pass_context
+def shard_of_(ctx, name):
+    """Print the shard an instance id or correlation id lives on (XADD its replies to that
+    shard's inbox; any shard's listener forwards a reply that reached the wrong one)."""
+    click.echo(shard_of(name, len(_urls(ctx))))
 
 
 # -- instances -------------------------------------------------------------------------------
@@ -147,8 +255,6 @@ START_CHUNK = 1000  # lines per start_many call: one pipeline of creates each
 
 
 def _start_many(client, source: str, base: dict, reply_to, queue) -> None:
-    import uuid
-
     chunk_envs, chunk_ids = [], []
     check = True
 
@@ -172,7 +278,7 @@ def _start_many(client, source: str, base: dict, reply_to, queue) -> None:
         if not isinstance(env, dict):
             raise click.ClickException(f"stdin line {n}: a JSON object of globals is needed")
         iid = env.pop("instanceId", None)
-        chunk_ids.append(str(iid) if iid is not None else uuid.uuid4().hex)
+        chunk_ids.append(str(iid) if iid is not None else client.new_id())
         chunk_envs.append({**base, **env})
         if len(chunk_envs) >= START_CHUNK:
             flush()
@@ -195,6 +301,44 @@ def deliver(ctx, correlation_id, body, message_id):
 def status(ctx, instance_id):
     """Print an instance's record as JSON."""
     _print_json(_client(ctx).status(instance_id))
+
+
+@main.command(name="inspect")
+@click.argument("instance_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole description as JSON.")
+@click.option("--context", "context_lines", type=int, default=3, show_default=True,
+              help="Source lines shown around the waiting line.")
+@click.pass_context
+def inspect_(ctx, instance_id, as_json, context_lines):
+    """Show where an instance's script stands: state, wait, stack, locals, source line.
+    Reads the saved continuation; runs nothing."""
+    from .inspect import inspect_instance, render_text
+
+    info = inspect_instance(_connect_for(ctx, instance_id), _settings(ctx), instance_id,
+                            context_lines=context_lines)
+    if as_json:
+        _print_json(info)
+    else:
+        click.echo(render_text(info))
+
+
+@main.command()
+@click.argument("instance_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as a JSON list.")
+@click.pass_context
+def history(ctx, instance_id, as_json):
+    """Show an instance's events (created, run started, parked, reply matched, timeout fired,
+    checkpoint, lease lapsed, completed/failed/cancelled), oldest first."""
+    from .history import format_events, read_history
+
+    conn, s = _connect_for(ctx, instance_id), _settings(ctx)
+    events = read_history(conn, s.prefix, instance_id)
+    if not events and not conn.exists(f"{s.prefix}:instance:{instance_id}"):
+        raise click.ClickException(f"no instance {instance_id!r} (or its history expired)")
+    if as_json:
+        _print_json(events)
+    else:
+        click.echo(format_events(events))
 
 
 @main.command(name="list")
@@ -263,12 +407,17 @@ def notices(ctx, kind, count):
 # -- one process -----------------------------------------------------------------------------
 @main.command()
 @click.option("--fast", is_flag=True, help="Shorter timeouts (for tests).")
+@click.option("--dashboard", "with_dashboard", is_flag=True,
+              help="Afterwards keep the fleet running and serve the dashboard on it.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Dashboard address (with --dashboard).")
+@click.option("--port", type=int, default=8700, show_default=True, help="Dashboard port (with --dashboard).")
 @click.pass_context
-def demo(ctx, fast):
+def demo(ctx, fast, with_dashboard, host, port):
     """Run the order/payment example end to end, narrating each park and wake."""
     from .demo import run_demo
 
-    sys.exit(run_demo(_settings(ctx), fast=fast))
+    board = {"host": host, "port": port, "token": os.environ.get("JACTL_DASHBOARD_TOKEN")} if with_dashboard else None
+    sys.exit(run_demo(_settings(ctx), fast=fast, dashboard=board))
 
 
 @main.command()

@@ -15,15 +15,17 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from contextlib import contextmanager
 
 from redis import Redis
 
 from . import codec
 from .config import Settings
 from .dispatch import Dispatcher
-from .errors import Cancelled, InvalidMessage, ResultTimeout, ScriptFailed, UnknownInstance
+from .errors import Cancelled, InvalidMessage, ResultTimeout, ScriptFailed, UnknownInstance, WorkerError
 from .host import Host
 from .keys import STATES, script_hash
+from .shards import UNREACHABLE, Shards, parse_urls
 from .store import Store, parse_create
 
 INSTANCE_ID = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
@@ -32,21 +34,61 @@ _INT_FIELDS = ("created_at", "updated_at", "started_at", "ended_at", "timeout_at
 
 
 class Client:
-    def __init__(self, connection: Redis, prefix: str | None = None, *, settings: Settings | None = None):
+    """Producer API. ``connection`` is one Redis, or one per shard in the fleet's order
+    (shards.py); with several, every call goes to the shard its id lives on."""
+
+    def __init__(self, connection, prefix: str | None = None, *, settings: Settings | None = None):
         settings = settings or Settings.from_env()
         if prefix is not None:
             settings = settings.with_(prefix=prefix)
-        self.redis = connection
+        conns = list(connection) if isinstance(connection, (list, tuple)) else [connection]
         self.settings = settings
-        self.store = Store(connection, settings)
-        self.dispatch = Dispatcher(connection, settings)
+        self.shards: Shards | None = None
+        if len(conns) > 1:
+            urls = list(settings.shard_urls) or parse_urls(settings.redis_url)
+            if len(urls) != len(conns):
+                urls = [f"shard {i}" for i in range(len(conns))]
+            self.shards = Shards(urls, settings, conns)
+        self._parts = [(Store(c, settings), Dispatcher(c, settings)) for c in conns]
+        # shard 0 (the only one, unsharded): kept for callers that reach into one Redis
+        self.redis = conns[0]
+        self.store, self.dispatch = self._parts[0]
         self._host: Host | None = None
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "jactl", **settings) -> "Client":
-        """Connect to Redis at ``url`` (redis://, rediss:// for TLS, unix://)."""
+        """Connect to Redis at ``url`` (redis://, rediss:// for TLS, unix://); several URLs,
+        comma-separated, are the shards of one fleet, in order."""
         s = Settings.from_env(redis_url=url, prefix=prefix, **settings)
+        urls = parse_urls(url)
+        if len(urls) > 1:
+            return cls([Redis.from_url(u, socket_connect_timeout=2) for u in urls], settings=s)
         return cls(Redis.from_url(url), settings=s)
+
+    # -- shards ----------------------------------------------------------------------------------
+    @property
+    def shard_count(self) -> int:
+        return len(self._parts)
+
+    def shard_of(self, name: str) -> int:
+        """The shard an instance id or correlation id lives on (0 unsharded)."""
+        return self.shards.index_of(name) if self.shards else 0
+
+    def _store(self, name: str) -> tuple[int, Store]:
+        i = self.shard_of(name)
+        return i, self._parts[i][0]
+
+    @contextmanager
+    def _on(self, shard: int):
+        """Calls to one shard's Redis: unreachable is ShardUnavailable (sharded fleets only;
+        one Redis raises redis-py's errors as before)."""
+        if self.shards is None:
+            yield
+            return
+        try:
+            yield
+        except UNREACHABLE as e:
+            raise self.shards.unavailable(shard, e) from e
 
     # -- starting --------------------------------------------------------------------------------
     def start(self, source: str, globals: dict | None = None, *, instance_id: str | None = None,
@@ -57,17 +99,24 @@ class Client:
         id). With ``check`` the source is compiled first, so a syntax error raises
         lang.CompileError here instead of failing the instance later.
         """
-        instance_id = self._check_id(instance_id or uuid.uuid4().hex)
+        instance_id = self._check_id(instance_id or self.new_id())
         self._check_reply_to(reply_to)
         globals_json = self._globals_json(globals)
         h = script_hash(source)
         if check:
             self._compiler().compile(h, source)
         queue = queue or self.settings.queue
-        created, _, token = self.store.create(instance_id, h, source, globals_json, queue, reply_to)
-        if token:
-            self.dispatch.enqueue_drain(queue, token)
+        i, store = self._store(instance_id)
+        with self._on(i):
+            created, _, token = store.create(instance_id, h, source, globals_json, queue, reply_to)
+            if token:
+                self._parts[i][1].enqueue_drain(queue, token)
         return instance_id
+
+    def new_id(self) -> str:
+        """A fresh instance id (sharded: marked with the next shard, round robin)."""
+        base = uuid.uuid4().hex
+        return self.shards.new_id(base) if self.shards else base
 
     def start_many(self, source: str, globals_list, *, instance_ids=None, reply_to: str | None = None,
                    queue: str | None = None, check: bool = True) -> list[str]:
@@ -78,7 +127,7 @@ class Client:
         checked before anything is written."""
         globals_list = list(globals_list)
         if instance_ids is None:
-            instance_ids = [uuid.uuid4().hex for _ in globals_list]
+            instance_ids = [self.new_id() for _ in globals_list]
         instance_ids = [self._check_id(i) for i in instance_ids]
         if len(instance_ids) != len(globals_list):
             raise ValueError("instance_ids and globals_list differ in length")
@@ -90,21 +139,36 @@ class Client:
         queue = queue or self.settings.queue
         if not instance_ids:
             return []
-        pipe = self.redis.pipeline(transaction=False)
-        self.store.store_script(h, source, client=pipe)
-        for iid, env in zip(instance_ids, envs):
-            self.store.create(iid, h, "", env, queue, reply_to, client=pipe)
-        replies = self.store.execute(pipe)
+        by_shard: dict[int, list[int]] = {}
+        for n, iid in enumerate(instance_ids):
+            by_shard.setdefault(self.shard_of(iid), []).append(n)
+        failed = None
+        for i, rows in sorted(by_shard.items()):  # one pipeline per shard; a dead one stops no other
+            try:
+                with self._on(i):
+                    self._create_many(i, h, source, [(instance_ids[n], envs[n]) for n in rows], queue, reply_to)
+            except WorkerError as e:
+                failed = failed or e
+        if failed is not None:
+            raise failed
+        return instance_ids
+
+    def _create_many(self, shard: int, h: str, source: str, rows, queue: str, reply_to) -> None:
+        store, dispatch = self._parts[shard]
+        pipe = store.redis.pipeline(transaction=False)
+        store.store_script(h, source, client=pipe)
+        for iid, env in rows:
+            store.create(iid, h, "", env, queue, reply_to, client=pipe)
+        replies = store.execute(pipe)
         for r in replies:
             if isinstance(r, Exception):
                 raise r
         tokens = [t for _, _, t in map(parse_create, replies[1:]) if t]
         if tokens:
-            pipe = self.redis.pipeline(transaction=False)
+            pipe = store.redis.pipeline(transaction=False)
             for token in tokens:
-                self.dispatch.enqueue_drain(queue, token, pipeline=pipe)
+                dispatch.enqueue_drain(queue, token, pipeline=pipe)
             pipe.execute()
-        return instance_ids
 
     @staticmethod
     def _check_id(instance_id: str) -> str:
@@ -141,13 +205,17 @@ class Client:
         text = codec.dumps(body)
         if len(text.encode("utf-8")) > self.settings.max_body_bytes:
             raise InvalidMessage(f"body is larger than max_body_bytes ({self.settings.max_body_bytes})")
-        return self.store.add_inbox(correlation_id, text, message_id)
+        i, store = self._store(correlation_id)
+        with self._on(i):
+            return store.add_inbox(correlation_id, text, message_id)
 
     # -- watching --------------------------------------------------------------------------------
     def status(self, instance_id: str) -> dict:
         """The instance's record: state, waiting_on, timeout_at, checkpoint_id, script (hash),
         result, error, runs, worker, queue, reply_to and timestamps (ms since the epoch)."""
-        raw = self.store.instance(instance_id)
+        i, store = self._store(instance_id)
+        with self._on(i):
+            raw = store.instance(instance_id)
         if raw is None:
             raise UnknownInstance(instance_id)
         status = {
@@ -173,6 +241,8 @@ class Client:
             status["wait_kind"] = raw.get("wait_kind") or None
         else:
             status["timeout_at"] = None
+        if self.shards:
+            status["shard"] = i
         return status
 
     def result(self, instance_id: str, timeout: float | None = None, poll: float = 0.05):
@@ -197,25 +267,72 @@ class Client:
         failed, cancelled)."""
         if state is not None and state not in STATES:
             raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
-        return self.store.instance_ids(state, limit)
+        if not self.shards:
+            return self.store.instance_ids(state, limit)
+        rows = []
+        for i, (store, _) in enumerate(self._parts):  # every shard, merged by the index's score
+            with self._on(i):
+                rows += store.instance_ids(state, limit, scores=True)
+        rows.sort(key=lambda r: r[1])
+        return [iid for iid, _ in (rows if limit is None else rows[:limit])]
 
     def counts(self) -> dict[str, int]:
-        return {s: self.store.count(s) for s in STATES}
+        """Instances per state, over every shard."""
+        out = dict.fromkeys(STATES, 0)
+        for i, (store, _) in enumerate(self._parts):
+            with self._on(i):
+                for s in STATES:
+                    out[s] += store.count(s)
+        return out
+
+    def count(self, state: str | None = None) -> int:
+        """Instances in ``state`` (None: all), over every shard: one command per shard."""
+        n = 0
+        for i, (store, _) in enumerate(self._parts):
+            with self._on(i):
+                n += store.count(state)
+        return n
+
+    def shard_counts(self) -> list[dict[str, int]]:
+        """Instances per state on each shard, in shard order."""
+        out = []
+        for i, (store, _) in enumerate(self._parts):
+            with self._on(i):
+                out.append({s: store.count(s) for s in STATES})
+        return out
 
     # -- control ---------------------------------------------------------------------------------
     def cancel(self, instance_id: str) -> bool:
         """Cancel an instance that has not ended; True if it was cancelled by this call."""
-        cancelled, state = self.store.cancel(instance_id)
+        i, store = self._store(instance_id)
+        with self._on(i):
+            cancelled, state = store.cancel(instance_id)
         if not cancelled and state is None:
             raise UnknownInstance(instance_id)
         return cancelled
 
     # -- messages scripts sent -------------------------------------------------------------------
-    def read(self, to: str, after: str = "0", count: int = 100, block_ms: int | None = None) -> list[dict]:
+    def read(self, to: str, after="0", count: int = 100, block_ms: int | None = None) -> list[dict]:
         """Messages sent to ``to`` (send(to, ...) and reply_to results), after entry id ``after``.
-        Each is {"id", "from", "body"} (+ "state", "result"/"error" for reply_to results)."""
+        Each is {"id", "from", "body"} (+ "state", "result"/"error" for reply_to results).
+        Sharded: each shard has its own stream (a script sends on its instance's shard); every
+        message carries its "shard", ``after`` may be a {shard: entry id} dict, and the
+        messages of all shards come merged by time (``block_ms`` waits on each shard in turn)."""
+        if not self.shards:
+            return self._read(self.store, to, after, count, block_ms)
         out = []
-        for entry_id, fields in self.store.read_stream(self.store.keys.out(to), after, count, block_ms):
+        for i, (store, _) in enumerate(self._parts):
+            start = after.get(i, after.get(str(i), "0")) if isinstance(after, dict) else after
+            with self._on(i):
+                for msg in self._read(store, to, start, count, block_ms if not out else None):
+                    msg["shard"] = i
+                    out.append(msg)
+        out.sort(key=lambda m: tuple(int(x) for x in m["id"].split("-")))
+        return out[:count]
+
+    def _read(self, store: Store, to: str, after, count, block_ms) -> list[dict]:
+        out = []
+        for entry_id, fields in store.read_stream(store.keys.out(to), after, count, block_ms):
             msg = {"id": entry_id, "from": fields.get("from")}
             for f in ("body", "result"):
                 if f in fields:
@@ -228,19 +345,31 @@ class Client:
 
     def output(self, instance_id: str) -> str:
         """What the instance's script printed (print/println), oldest first."""
-        if self.store.instance(instance_id) is None:
-            raise UnknownInstance(instance_id)
-        return self.store.output(instance_id)
+        i, store = self._store(instance_id)
+        with self._on(i):
+            if store.instance(instance_id) is None:
+                raise UnknownInstance(instance_id)
+            return store.output(instance_id)
 
     def notices(self, kind: str | None = None, count: int = 100) -> list[dict]:
         """Recent notices (newest last): replies that resumed nothing - buffered, late,
         duplicate - and rejected inbox messages (malformed, oversized, rejected)."""
-        rows = self.store.recent_notices(count if kind is None else max(count, 1000))
+        n = count if kind is None else max(count, 1000)
+        if not self.shards:
+            rows = self.store.recent_notices(n)
+        else:  # every shard's, merged by time, each with its "shard"
+            rows = []
+            for i, (store, _) in enumerate(self._parts):
+                with self._on(i):
+                    rows += [dict(r, shard=i) for r in store.recent_notices(n)]
+            rows.sort(key=lambda r: (int(r.get("at") or 0), r["id"]))
         return [n for n in rows if kind is None or n.get("kind") == kind][-count:]
 
     def buffered(self, correlation_id: str) -> dict | None:
         """A reply waiting in the mailbox for a wait on ``correlation_id`` that has not begun."""
-        m = self.store.mailbox(correlation_id)
+        i, store = self._store(correlation_id)
+        with self._on(i):
+            m = store.mailbox(correlation_id)
         if m and "body" in m:
             m["body"] = codec.loads(m["body"])
         return m

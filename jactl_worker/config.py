@@ -58,6 +58,7 @@ class Settings:
             hung, was OOM-killed; or the run job vanished) before the instance fails with
             "run lost its lease N times; last worker ...". Park and checkpoint reset the count.
         retry_backoff_ms: a lost run is retried after retry_backoff_ms * 4**(lost - 1).
+        history_maxlen: approximate cap of each instance's history stream ({p}:history:{id}).
         max_wait_ms: longest timeout of a receive() and longest sleep(); longer ones fail the
             script before anything is written.
         max_output_bytes: what a script prints in one run segment is kept up to this size in
@@ -90,6 +91,10 @@ class Settings:
             job never holds a worker for ever and other queues get their turn.
         timer_interval_ms: how often a worker (one at a time) times out due waits and wakes
             queues whose ready instances have no drainer.
+        shard: the shard this process serves (``JACTL_SHARD``; shards.py), when
+            ``redis_url`` names several Redis primaries (comma-separated).
+        shard_urls: every shard's URL, in order, in a process serving one shard (set by
+            shards.local_settings; ``redis_url`` is then that shard's own). Empty: unsharded.
     """
 
     redis_url: str | None = None
@@ -128,6 +133,9 @@ class Settings:
     drain_batch: int = 32
     drain_slice_ms: int = 2_000
     timer_interval_ms: int = 100
+    history_maxlen: int = 200
+    shard: int = 0
+    shard_urls: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not PREFIX_PATTERN.fullmatch(self.prefix):

@@ -8,6 +8,7 @@ fakeredis is used, so the demo runs on a fresh machine with nothing installed bu
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -35,7 +36,9 @@ def _say(step: str, text: str) -> None:
     click.echo(click.style(f"[{step}] ", fg="cyan", bold=True) + text)
 
 
-def run_demo(settings: Settings, fast: bool = False) -> int:
+def run_demo(settings: Settings, fast: bool = False, dashboard: dict | None = None) -> int:
+    """Run the narrated demo; with ``dashboard`` ({host, port, token}) keep the fleet running
+    afterwards and serve the dashboard on it until interrupted."""
     ship_timeout = 1500 if fast else 3000
     if settings.redis_url:
         settings = settings.with_(prefix=f"{settings.prefix}-demo-{uuid.uuid4().hex[:6]}")
@@ -89,7 +92,53 @@ def run_demo(settings: Settings, fast: bool = False) -> int:
     late = client.notices("late")
     if late:
         _say("late", f"a reply for {corr!r} after its timeout resumed nothing; recorded as: {late[-1]['detail']}")
-    return _end(client, iid)
+    code = _end(client, iid)
+    if dashboard is not None:
+        keep_running(fleet, queue, ship_timeout, **dashboard)
+    return code
+
+
+def keep_running(fleet: EmbeddedFleet, queue: str, ship_timeout: int, host: str = "127.0.0.1", port: int = 8700,
+                 token: str | None = None) -> None:
+    """``demo --dashboard``: the dashboard is served from a thread on the same (embedded)
+    Redis, while this thread keeps the fleet stepping (RQ's worker wants the main thread for
+    its signal handlers); a new order starts every few seconds and an older one gets paid."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    from .dashboard import create_app
+
+    client = fleet.client
+    app = create_app(fleet.redis, fleet.settings, token=token, queues=[queue])
+    server = make_server(host, port, app, threaded=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    threading.Thread(target=server.serve_forever, name="jactl-dashboard", daemon=True).start()
+
+    def start_order(n: int) -> str:
+        return client.start(ORDER_SCRIPT, {"order": {"id": n, "amount": 10 + n}, "shipTimeoutMs": 15_000},
+                            instance_id=f"order-{n}", reply_to="orders", queue=queue)
+
+    for n in range(100, 104):  # some orders waiting for their payment when the page opens
+        start_order(n)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    _say("dashboard", f"http://{shown}:{port}/  (Cancel/Deliver unlocked by "
+                      f"http://{shown}:{port}/login?token={app.config['JACTL_TOKEN']})")
+    _say("dashboard", "the fleet keeps running: a new order every 5 s, an older one gets paid; Ctrl-C to stop")
+    n, last = 104, time.monotonic()
+    try:
+        while True:
+            fleet.step()
+            if time.monotonic() - last > 5:  # keep the chart moving
+                last = time.monotonic()
+                start_order(n)
+                client.deliver(f"pay-{n - 3}", {"ok": True, "amount": 10 + n - 3})
+                n += 1
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
 
 
 def _show_park(client, keys, iid, resumed: bool = False):

@@ -32,10 +32,12 @@ from __future__ import annotations
 import logging
 import time
 
+from . import metrics
 from .config import Settings
 from .batch import run_batch
 from .dispatch import Dispatcher
 from .host import RedisUnavailable
+from .shards import WaitRouter
 from .store import Store, parse_timeout
 
 log = logging.getLogger("jactl_worker.drain")
@@ -80,6 +82,8 @@ class Timer:
         self.settings = settings
         self.queue_names = list(queue_names)
         self.name = name
+        self.router = WaitRouter.of(settings, store)  # sharded fleets: waits parked unrouted
+        self._routed_at = 0.0
 
     def tick(self) -> int:
         """One pass (if this worker holds the timer lock); returns how many waits timed out."""
@@ -110,6 +114,13 @@ class Timer:
             elif r:
                 tokens.append((q, r.decode() if isinstance(r, bytes) else str(r)))
         self.enqueue(tokens)
+        metrics.resumed("timeout", n)
+        if self.router and time.monotonic() - self._routed_at >= 1.0:
+            self._routed_at = time.monotonic()
+            try:
+                self.router.retry_unrouted()
+            except Exception as e:  # noqa: BLE001 - this shard's own timeouts matter more
+                log.warning("routing waits parked unrouted failed: %s", e)
         return n
 
     def enqueue(self, tokens) -> None:

@@ -20,10 +20,11 @@ from decimal import Decimal
 import lang
 from redis.exceptions import RedisError
 
-from . import codec, faults
+from . import codec, faults, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .host import Host, RedisUnavailable, RunLost
+from .shards import WaitRouter
 from .store import Claim, ScriptMismatch, Store
 from .watchdog import Watchdog
 
@@ -86,6 +87,7 @@ class Run:
         self.output: list[str] = []
         self.output_size = 0
         self.output_cut = False
+        self.began = time.monotonic()  # for jactl_run_seconds
 
     def write(self, text: str) -> None:
         """print/println of the script: kept for the instance, up to max_output_bytes a run."""
@@ -130,6 +132,7 @@ class Runtime:
         self.store = Store(connection, settings)
         self.dispatch = Dispatcher(connection, settings)
         self.host = Host(settings)
+        self.router = WaitRouter.of(settings, self.store)  # None unless the fleet is sharded
         self.worker_name = worker_name
         self.leases = None
         if keep_leases:
@@ -155,6 +158,7 @@ class Runtime:
             return self._execute(run)
         except RunLost:
             log.warning("instance %s run %s lost its lease or was cancelled; stopped", instance_id, run_seq)
+            metrics.run_ended(self.store, "lost", run.began)
             return "lost"
         except RedisUnavailable as e:
             log.warning("instance %s run %s stopped: Redis failed (%s); it is retried after its lease lapses",
@@ -219,6 +223,7 @@ class Runtime:
             raise _Failure(f"script {claim.script_hash} is not stored under this prefix")
         script = self.host.compile(claim.script_hash, source)
         context = self.host.context(claim.script_hash, source)
+        metrics.run_began(self.store, claim.point)
         if claim.point == "start":
             env = codec.loads(claim.globals_json)
             env["instanceId"] = claim.instance_id
@@ -262,8 +267,16 @@ class Runtime:
         data, seq = self._save(outcome)
         deadline = None if timeout_ms is None else int(time.time() * 1000) + timeout_ms
         self._flush_output(run)
+        home = False
+        if self.router:
+            if kind == "receive":
+                other = self.router.route([(corr, run.instance_id, timeout_ms)])[0]
+                if other is not None:
+                    raise _Failure(f"correlation id {corr!r} is already awaited by instance {other!r}")
+            home = self.router.is_home(corr)
         for _ in range(SETTLE_TRIES):
-            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data, seq)
+            r = self.store.park(run.instance_id, run.run_seq, corr, kind, deadline, timeout_value_json, data, seq,
+                                home=home)
             if r[0] != "settling":
                 break
             time.sleep(SETTLE_PAUSE_S)  # the id's previous reply is being acknowledged
@@ -277,12 +290,14 @@ class Runtime:
         if r[0] == "resolved":
             return outcome.continuation.resume(codec.loads(r[1]))
         # a deadline is in {p}:deadlines (park.lua): the timer times the wait out (drain.py)
+        metrics.run_ended(self.store, "parked", run.began, kind)
         return None
 
     def _save(self, outcome) -> tuple[bytes, int]:
         """The continuation's bytes and their sequence number (which the restart point
         records, so that only these bytes - not an older or another instance's - restore)."""
         data = lang.Checkpointer.save(outcome.continuation)
+        metrics.checkpoint_saved(len(data))
         if len(data) > self.settings.max_checkpoint_bytes:
             raise _Failure(
                 f"the script's state is {len(data)} bytes, more than max_checkpoint_bytes "
@@ -302,6 +317,7 @@ class Runtime:
         self._flush_output(run)
         if not self.store.finish(run.instance_id, run.run_seq, state, payload):
             raise RunLost()
+        metrics.run_ended(self.store, state, run.began)
         if state == "failed":
             log.info("instance %s failed: %s", run.instance_id, payload)
         return state

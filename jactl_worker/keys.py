@@ -21,6 +21,9 @@ Per instance
                                     wait_kind   receive | sleep
                                     timeout_at  deadline of the wait, ms since epoch ("" = none)
                                     checkpoint_id  last checkpoint persisted (0 = none)
+                                    run_at, run_from, run_resolution, run_resolved_at,
+                                    run_message_id, run_corr   the current run's start and cause,
+                                                (written by the claim, for its history entry)
                                     worker      name of the worker running it, lease_until (ms)
                                     result      JSON of the final value; error: message with line
                                     created_at, updated_at, started_at, ended_at   (ms since epoch)
@@ -32,6 +35,15 @@ Per instance
                                     value (JSON the wait resumes with) and resolution; for a
                                     checkpoint checkpoint_id.
     {p}:output:{id}          STREAM what the script printed, one entry per run segment (capped)
+    {p}:history:{id}         STREAM the instance's events, appended by the Lua transitions (history.py):
+                                    ev (created | parked | checkpoint | lease-lapsed | run-lost |
+                                    completed | failed | cancelled), at (ms) and its details
+                                    (kind, corr, deadline, wait_seq, resolution, checkpoint_id,
+                                    lost, error, was); an entry that ends a run also carries the
+                                    run: worker, run_at, run_from, run_resolution, run_resolved_at,
+                                    run_message_id, run_corr, lapses (the claim keeps those in the
+                                    instance record meanwhile). Capped at ~history_maxlen; expires
+                                    with the ended instance (ended_ttl_s).
 
 Per correlation id
     {p}:wait:{corr}          HASH   a wait (receive, or a long sleep): instance, wait_seq, kind,
@@ -56,6 +68,10 @@ Fleet-wide
                                     swept by the reaper
     {p}:deadlines            ZSET   waiting correlation id -> wait deadline (ms); the timer
                                     times out what is due
+    {p}:waits-by-corr        ZSET   "corr NUL instance id" of every live wait, all at score 0: a
+                                    lex index (ZRANGEBYLEX) to find waits by correlation id prefix
+                                    (inspect.find_waiting); added by park, removed by deliver,
+                                    timeout and cancel
     {p}:ready:{queue}        ZSET   queued instance id -> time it may run (ms): what the queue's
                                     drain jobs claim (drain.py)
     {p}:drainers:{queue}     ZSET   drainer token -> expiry (ms): the queue's live drain jobs, at
@@ -74,8 +90,21 @@ Fleet-wide
                                     notices), whole, with dead_letter_entry, _reason, _deliveries,
                                     _at. Capped at ~dead_letter_maxlen.
     {p}:reaper               STRING lock: one worker at a time runs the recovery sweep
+    {p}:minute:{m}           HASH   activity of epoch minute m (unix time // 60): starts, parks,
+                                    resumes, completions; every process adds its in-memory counts
+                                    about once a second (metrics.py), expires after 2 h. Read by
+                                    the dashboard's chart.
     {p}:fleet                HASH   epoch (random id), created_at: made by the first sweep; if it
                                     changes, Redis lost its data, and a "data-loss" notice says so
+
+Sharded fleets only (several Redis primaries, shards.py; every shard has all the keys above)
+    {p}:route:{corr}         HASH   on the correlation id's home shard, while an instance on another
+                                    shard waits on it: shard, instance, at (route.lua). The home's
+                                    listener forwards replies for it to that shard's inbox.
+                                    Expires after the wait's timeout + wait_record_ttl_s.
+    {p}:unrouted             ZSET   on an instance's shard: correlation ids it waits on whose
+                                    route could not be registered (home shard unreachable) ->
+                                    since (ms); the timer registers them when the home is back
 """
 
 from __future__ import annotations
@@ -107,12 +136,22 @@ class Keys:
     def output(self, instance_id: str) -> str:
         return f"{self.prefix}:output:{instance_id}"
 
+    def history(self, instance_id: str) -> str:
+        return f"{self.prefix}:history:{instance_id}"
+
     # per correlation id
     def wait(self, corr: str) -> str:
         return f"{self.prefix}:wait:{corr}"
 
     def mailbox(self, corr: str) -> str:
         return f"{self.prefix}:mailbox:{corr}"
+
+    def route(self, corr: str) -> str:
+        return f"{self.prefix}:route:{corr}"
+
+    @property
+    def unrouted(self) -> str:
+        return f"{self.prefix}:unrouted"
 
     # fleet-wide
     def script(self, script_hash: str) -> str:
@@ -129,6 +168,10 @@ class Keys:
     def state_prefix(self) -> str:
         """Lua scripts append the state name to this to move an id between state indexes."""
         return f"{self.prefix}:state:"
+
+    @property
+    def waits_by_corr(self) -> str:
+        return f"{self.prefix}:waits-by-corr"
 
     @property
     def leases(self) -> str:
@@ -170,6 +213,9 @@ class Keys:
     @property
     def reaper(self) -> str:
         return f"{self.prefix}:reaper"
+
+    def minute(self, epoch_minute: int) -> str:
+        return f"{self.prefix}:minute:{epoch_minute}"
 
     @property
     def fleet(self) -> str:

@@ -29,7 +29,8 @@ One message never stops the others, nor the process:
   logged and retried with a capped backoff; a lost consumer group (Redis restarted without
   persistence, FLUSHALL) is created again.
 
-Trimming: each handled message is XDEL-ed in the same MULTI as its XACK, so the inbox holds
+Trimming: each handled message is XDEL-ed in the same MULTI as its XACK (one XACK and one XDEL
+naming every message of the batch), so the inbox holds
 only messages not yet handled, and entries a dead listener left pending stay until they are
 reclaimed. (Trimming by MINID instead would let one long-pending entry hold back every later
 one; XDEL costs one command in a transaction that is sent anyway.) A periodic MINID sweep
@@ -52,11 +53,12 @@ from redis.exceptions import BusyLoadingError, NoScriptError, OutOfMemoryError, 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import codec, faults
+from . import codec, faults, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .errors import InvalidMessage
 from .keys import LISTENER_GROUP
+from .shards import UNREACHABLE, Shards, ShardUnavailable
 from .store import Delivery, Store, parse_delivery
 
 log = logging.getLogger("jactl_worker.listener")
@@ -102,6 +104,7 @@ class _Message:
     body: str | None = None  # the JSON text, once it passed every check
     problem: tuple[str, str] | None = None  # (notice kind, detail): rejected for good
     delivery: Delivery | None = None
+    hop: str | None = None  # sharded: forwarded to shard delivery.shard, as "home" or "route"
     failure: BaseException | None = None  # handling failed: left pending, maybe dead-lettered
     dead: int = 0  # delivery count when it is dead-lettered in this batch
 
@@ -121,6 +124,8 @@ class Listener:
         self.settings = settings
         self.store = Store(connection, settings)
         self.dispatch = Dispatcher(connection, settings)
+        # a sharded fleet (settings of one shard, shards.local_settings): replies are routed
+        self.shards = Shards(list(settings.shard_urls), settings) if len(settings.shard_urls) > 1 else None
         self.name = name or f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
         self.stop_event = threading.Event()
         self.processed = 0
@@ -267,15 +272,20 @@ class Listener:
                 if m.failure is not None and not m.dead:
                     continue  # stays pending, retried when reclaimed
                 self._conclude(m, pipe)
-                pipe.xack(keys.inbox, LISTENER_GROUP, m.entry_id)
-                pipe.xdel(keys.inbox, m.entry_id)
                 spans.append((m, mark, len(pipe.command_stack)))
             except Exception as e:  # noqa: BLE001 - this message stays pending; the rest go on
                 del pipe.command_stack[mark:]
                 log.error("message %s for %r: could not queue its outcome (%s); left pending",
                           m.entry_id, m.corr, _short(e), exc_info=True)
         if spans:
+            # one XACK and one XDEL for the batch, in the same transaction as the outcomes
+            done = [m.entry_id for m, _, _ in spans]
+            pipe.xack(keys.inbox, LISTENER_GROUP, *done)
+            pipe.xdel(keys.inbox, *done)
             results = pipe.execute(raise_on_error=False)
+            for r in results[-2:]:
+                if isinstance(r, Exception):
+                    log.error("acknowledging %d messages: %s", len(done), _short(r))
             for m, start, end in spans:
                 errors = [r for r in results[start:end] if isinstance(r, Exception)]
                 if errors:
@@ -323,12 +333,31 @@ class Listener:
         m.body = text
 
     def _deliver(self, valid: list[_Message]) -> None:
-        """Run deliver.lua for each message, pipelined; an error reply fails that message only."""
+        """Run deliver.lua for each message, pipelined; an error reply fails that message only.
+        On a sharded fleet, messages that belong to another shard are forwarded there."""
         if not valid:
             return
+        routed = set()
+        if self.shards is not None:
+            here = []
+            for m in valid:
+                hop = _text(m.fields.get(b"jactl_forward", m.fields.get("jactl_forward")))
+                home = self.shards.index_of(m.corr)
+                if hop is None and home != self.settings.shard:
+                    m.delivery = Delivery("forward", shard=home)  # sent to this shard by mistake
+                    m.hop = "home"
+                    continue
+                if hop != "route":  # at its home: an instance of another shard may wait on it
+                    routed.add(id(m))
+                here.append(m)
+            self._forward([m for m in valid if m.hop])
+            valid = here
+            if not valid:
+                return
         pipe = self.redis.pipeline(transaction=False)
         for m in valid:
-            self.store.deliver(m.corr, m.body, m.message_id, m.entry_id, client=pipe)
+            self.store.deliver(m.corr, m.body, m.message_id, m.entry_id, client=pipe,
+                               shard=self.settings.shard if id(m) in routed else None)
         for m, r in zip(valid, self.store.execute(pipe)):
             if isinstance(r, Exception):
                 m.failure = r
@@ -337,6 +366,41 @@ class Listener:
                 m.delivery = parse_delivery(r)
             except Exception as e:  # noqa: BLE001 - an unexpected reply fails this message only
                 m.failure = e
+            else:
+                if m.delivery.outcome == "forward":
+                    m.hop = "route"
+        if self.shards is not None:
+            self._forward([m for m in valid if m.hop == "route"])
+
+    def _forward(self, msgs: list[_Message]) -> None:
+        """Sharded fleets: put each message on the inbox of the shard it belongs to - its
+        correlation id's home ("home": a producer sent it to the wrong shard), or the shard
+        whose instance waits on it ("route", route.lua) - before it is acknowledged here. A
+        listener that dies in between forwards it again when it is reclaimed; the copy has the
+        same message_id, so the second one is recorded as a duplicate and resumes nothing. A
+        shard that cannot be reached leaves its messages pending here (never dead-lettered)."""
+        by_shard: dict[int, list[_Message]] = {}
+        for m in msgs:
+            by_shard.setdefault(m.delivery.shard, []).append(m)
+        for shard, group in by_shard.items():
+            conn = self.shards.connection(shard)
+            inbox = self.store.keys.inbox
+            pipe = conn.pipeline(transaction=False)
+            for m in group:
+                pipe.xadd(inbox, {"correlation_id": m.corr, "body": m.body, "message_id": m.message_id,
+                                  "jactl_forward": m.hop, "jactl_from": f"{self.settings.shard}/{m.entry_id}"})
+            try:
+                replies = pipe.execute(raise_on_error=False)
+            except UNREACHABLE as e:
+                error = self.shards.unavailable(shard, e)
+                for m in group:
+                    m.failure = error
+                continue
+            for m, r in zip(group, replies):
+                if isinstance(r, Exception):
+                    m.failure = r
+                else:
+                    log.debug("message %s for %r forwarded to shard %d (%s)", m.entry_id, m.corr, shard, m.hop)
 
     def _settle_failures(self, failed: list[_Message]) -> None:
         """Mark the failed messages Redis has handed out max_deliveries times as dead."""
@@ -349,7 +413,7 @@ class Listener:
         limit = self.settings.max_deliveries
         for m, rows in zip(failed, counts):
             n = rows[0]["times_delivered"] if isinstance(rows, list) and rows else 1
-            transient = isinstance(m.failure, TRANSIENT_CLASSES) or (
+            transient = isinstance(m.failure, TRANSIENT_CLASSES + (ShardUnavailable,)) or (
                 isinstance(m.failure, ResponseError) and _error_code(m.failure) in TRANSIENT_ERRORS)
             if n >= limit and not transient:
                 m.dead = n
@@ -364,6 +428,7 @@ class Listener:
         """Queue what handling ``m`` leads to: a resume job, a notice, a dead letter."""
         if m.problem is not None:
             kind, detail = m.problem
+            metrics.reply_handled(kind)
             log.warning("rejected inbox message %s for %r (%s): %s; body starts %s",
                         m.entry_id, m.corr, kind, detail, m.body_prefix())
             self.store.notice(kind, m.corr, m.mid, detail, client=pipe)
@@ -372,8 +437,10 @@ class Listener:
             reason = f"handling failed {m.dead} time(s), last: {_short(m.failure)}"
             self.store.notice("dead-letter", m.corr, m.mid, reason, client=pipe)
             self.store.dead_letter(m.entry_id, m.fields, reason, m.dead, client=pipe)
+            metrics.reply_handled("dead-letter")
             return
         d = m.delivery
+        metrics.reply_handled(d.outcome)
         log.debug("message %s for %s: %s", m.message_id, m.corr, d.outcome)
         if not d.needs_run:
             return

@@ -87,12 +87,13 @@ class Requeue:
 class Delivery:
     """What deliver.lua decided about one reply."""
 
-    outcome: str  # resolved | reenqueue | buffered | duplicate | late | rejected
+    outcome: str  # resolved | reenqueue | buffered | duplicate | late | rejected | forward
     instance_id: str | None = None
     run_seq: int | None = None
     queue: str | None = None
     wait_seq: int | None = None  # set when a wait with a deadline was resolved (its timeout job can go)
     token: str | None = None  # a drainer token: enqueue a drain job with it
+    shard: int | None = None  # "forward": the shard whose instance waits on the id
 
     @property
     def needs_run(self) -> bool:
@@ -108,7 +109,8 @@ class Store:
         self.keys = Keys(settings.prefix)
         # the drainer bounds are constants of the scripts (every process of a fleet has the same)
         head = (f"local MAX_DRAINERS = {int(settings.max_drainers)}\n"
-                f"local DRAINER_TTL_MS = {int(settings.lease_ms)}\n")
+                f"local DRAINER_TTL_MS = {int(settings.lease_ms)}\n"
+                f"local HISTORY_MAXLEN = {int(settings.history_maxlen)}\n")
         self._lua = {name: connection.register_script(head + src) for name, src in LUA_SOURCES.items()}
         self._scripts: dict[str, str] = {}
 
@@ -209,14 +211,18 @@ class Store:
         return r if client is not None else bool(r)
 
     def park(self, instance_id, run_seq, corr, kind, deadline_ms, timeout_value_json, data,
-             sequence: int | None = None, client=None) -> tuple:
+             sequence: int | None = None, client=None, home: bool = False) -> tuple:
         """Returns ("fenced",) | ("busy", other_instance) | ("settling", previous_instance)
         | ("parked", wait_seq) | ("resolved", value_json, resolution). With ``client`` (a
-        pipeline) the call is queued and parse_park() reads its reply."""
+        pipeline) the call is queued and parse_park() reads its reply. ``home``: a sharded
+        fleet's wait on an id whose home is this shard (drops a route to another, park.lua)."""
         k = self.keys
+        keys = [k.instance(instance_id), k.wait(corr), k.mailbox(corr), k.point(instance_id)]
+        if home:
+            keys.append(k.route(corr))
         r = self._run(
             "park",
-            [k.instance(instance_id), k.wait(corr), k.mailbox(corr), k.point(instance_id)],
+            keys,
             [
                 instance_id, run_seq, corr, kind, "" if deadline_ms is None else int(deadline_ms),
                 timeout_value_json, data, self.settings.lease_ms, self.settings.wait_record_ttl_s,
@@ -266,18 +272,30 @@ class Store:
         return "".join(_s(f.get(b"text", b"")) for _, f in self.redis.xrange(self.keys.output(instance_id)))
 
     # -- correlation ------------------------------------------------------------------------
-    def deliver(self, corr: str, body_json: str, message_id: str, entry_id: str = "", client=None):
+    def deliver(self, corr: str, body_json: str, message_id: str, entry_id: str = "", client=None,
+                shard: int | None = None):
         """Resolve the wait on ``corr`` with a reply (or buffer it). With ``client`` (a
-        pipeline) the call is queued and parse_delivery() reads its result."""
+        pipeline) the call is queued and parse_delivery() reads its result. ``shard``: this
+        shard's index on a sharded fleet, for a reply at its home shard (deliver.lua answers
+        "forward" when an instance of another shard waits on the id)."""
         k = self.keys
-        r = self._run(
-            "deliver",
-            [k.wait(corr), k.mailbox(corr)],
-            [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen, entry_id,
-             self.settings.wait_record_ttl_s],
-            client=client,
-        )
+        keys = [k.wait(corr), k.mailbox(corr)]
+        args = [corr, body_json, message_id, self.settings.mailbox_ttl_s, self.settings.notice_maxlen, entry_id,
+                self.settings.wait_record_ttl_s]
+        if shard is not None:
+            keys.append(k.route(corr))
+            args.append(shard)
+        r = self._run("deliver", keys, args, client=client)
         return r if client is not None else parse_delivery(r)
+
+    def route(self, corr: str, shard: int, instance_id: str, ttl_s: int, client=None):
+        """Register that ``instance_id`` of shard ``shard`` waits on ``corr``, whose home is
+        this shard (route.lua). Returns ("routed", moved a buffered reply) | ("busy", instance
+        of this shard waiting on it); with ``client`` (a pipeline) queued, parse_route()."""
+        k = self.keys
+        r = self._run("route", [k.route(corr), k.mailbox(corr), k.wait(corr), k.inbox],
+                      [corr, shard, instance_id, max(1, int(ttl_s))], client=client)
+        return r if client is not None else parse_route(r)
 
     def timeout(self, corr: str, wait_seq: int | str = "", client=None):
         """Returns ("stale", reason) | ("early", deadline_ms, queue)
@@ -332,11 +350,14 @@ class Store:
         raw = self.redis.hgetall(self.keys.mailbox(corr))
         return {_s(k): _s(v) for k, v in raw.items()} or None
 
-    def instance_ids(self, state: str | None = None, limit: int | None = None) -> list[str]:
+    def instance_ids(self, state: str | None = None, limit: int | None = None, scores: bool = False) -> list:
+        """Ids oldest first; with ``scores`` (id, score) pairs."""
         if state is not None and state not in STATES:
             raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
         key = self._state_index(state)
         end = -1 if limit is None else limit - 1
+        if scores:
+            return [(_s(x), s) for x, s in self.redis.zrange(key, 0, end, withscores=True)]
         return [_s(x) for x in self.redis.zrange(key, 0, end)]
 
     def count(self, state: str | None = None) -> int:
@@ -480,8 +501,14 @@ def parse_timeout(r) -> tuple:
     return ("resolved", _s(r[1]), int(r[2]), _s(r[3]), _s(r[4]) or None)
 
 
+def parse_route(r) -> tuple:
+    return ("busy", _s(r[1])) if r[0] == -1 else ("routed", bool(r[1]))
+
+
 def parse_delivery(r) -> Delivery:
     code = r[0]
+    if code == 4:
+        return Delivery("forward", shard=int(r[1]))
     if code == 1:
         return Delivery("resolved", _s(r[1]), int(r[2]), _s(r[3]), int(r[4]) if int(r[5]) else None,
                         _s(r[6]) or None)

@@ -26,7 +26,7 @@ from rq.scheduler import RQScheduler
 from rq.scripts import acquire_or_refresh_lock, release_lock
 from rq.serializers import JSONSerializer
 
-from . import jobs
+from . import jobs, metrics
 from .checks import check_redis
 from .config import Settings
 from .dispatch import Dispatcher
@@ -112,7 +112,12 @@ class Background:
         if self.scheduler:
             self._threads.append(self._spawn("jactl-scheduler", self.scheduler.interval_s, self.scheduler.tick))
         self._threads.append(self._spawn("jactl-timer", self.settings.timer_interval_ms / 1000, self.timer.tick))
-        self._threads.append(self._spawn("jactl-reaper", self.settings.reap_interval_ms / 1000, self.reaper.sweep))
+        self._threads.append(self._spawn("jactl-reaper", self.settings.reap_interval_ms / 1000, self._sweep))
+
+    def _sweep(self) -> None:
+        counts = self.reaper.sweep()
+        metrics.resumed("recovery", counts["leases"] + counts["jobs"])
+        metrics.resumed("timeout", counts["timeouts"])
 
     def _spawn(self, name, interval_s, fn):
         def loop():
@@ -166,6 +171,7 @@ class JactlWorker(SimpleWorker):
         finally:
             self.background.stop()
             jobs.shutdown()
+            metrics.flush_all()
 
 
 def _asked_to_stop(worker) -> bool:

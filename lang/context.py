@@ -213,6 +213,7 @@ class Script:
                             track_depth=bool(ctx.max_call_depth))
         self.py_source = compiled.source
         self.line_table = compiled.line_table
+        self.frame_maps = compiled.frame_maps   # function id -> FrameMap (lang.describe)
         try:
             self.code = compile(compiled.source, self.filename, "exec")
         except SyntaxError as e:  # a code generator bug, reported with the script position

@@ -24,6 +24,50 @@ local K_PENDING = PREFIX .. ':pending'
 local K_DEADLINES = PREFIX .. ':deadlines'
 local K_NOTICES = PREFIX .. ':notices'
 local K_INBOX = PREFIX .. ':inbox'
+local K_WAITS_BY_CORR = PREFIX .. ':waits-by-corr'
+local function k_history(id) return PREFIX .. ':history:' .. id end
+
+-- History (history.py reads it). One stream entry per event an instance goes through, written
+-- by the transition that makes it, so an entry and its transition are one atomic step.
+-- Events between runs that always lead to a run (a reply or timeout resolving the wait, a
+-- claim starting the run) are not entries of their own: the claim copies them into the
+-- instance record (the run_* fields), and the entry that ends the run - parked, checkpoint,
+-- completed, failed, cancelled, lease-lapsed - carries them (RUN_FIELDS). A cycle costs one
+-- XADD, and history.py shows every event, the pending ones read from the live records.
+-- HISTORY_MAXLEN is prepended by store.py from the settings.
+local RUN_FIELDS = {'worker', 'run_at', 'run_from', 'run_resolution', 'run_resolved_at',
+  'run_message_id', 'run_corr', 'lapses'}
+
+-- HMGET of the instance record: ``fields`` first, then RUN_FIELDS. Returns the values of
+-- ``fields`` (a table indexed 1..#fields) and the run's field/value pairs for history()
+-- (empty when no run is on record).
+local function read_run(ikey, fields)
+  local all = {}
+  for i, f in ipairs(fields) do all[i] = f end
+  for _, f in ipairs(RUN_FIELDS) do all[#all + 1] = f end
+  local v = redis.call('HMGET', ikey, unpack(all))
+  local run = {}
+  local n = #fields
+  if v[n + 2] and v[n + 2] ~= '' then
+    for i, f in ipairs(RUN_FIELDS) do
+      local x = v[n + i]
+      if x and x ~= '' then run[#run + 1] = f; run[#run + 1] = x end
+    end
+  end
+  return v, run
+end
+
+-- Append event ``ev`` at ``at`` (ms) with field/value pairs ``more`` and ``run`` (either may be nil).
+local function history(id, at, ev, more, run)
+  local args = {'XADD', k_history(id), 'MAXLEN', '~', HISTORY_MAXLEN, '*', 'ev', ev, 'at', at}
+  if more then for _, x in ipairs(more) do args[#args + 1] = x end end
+  if run then for _, x in ipairs(run) do args[#args + 1] = x end end
+  redis.call(unpack(args))
+end
+
+-- The lex index of live waits, "corr NUL instance" at score 0 (find_waiting in inspect.py).
+local function index_wait(corr, id) redis.call('ZADD', K_WAITS_BY_CORR, 0, corr .. '\0' .. id) end
+local function unindex_wait(corr, id) redis.call('ZREM', K_WAITS_BY_CORR, corr .. '\0' .. id) end
 -- Move an instance between state indexes and stamp the change on its record (with ``more``
 -- field/value pairs written in the same HSET). Running instances have no state index of
 -- their own: {p}:leases holds exactly them (every claim adds, every exit from running removes).
@@ -52,10 +96,15 @@ local function entry_pending(entry)
 end
 
 -- End an instance (completed, failed or cancelled): record the outcome, free its restart
--- point and publish the outcome to its reply_to stream (``reply_to``: the record's field,
--- when the caller read it already).
-local function ended(ikey, id, old, outcome, payload, ttl, now, reply_to)
+-- point, publish the outcome to its reply_to stream (``reply_to``: the record's field,
+-- when the caller read it already) and append it to the history (``run``: read_run's pairs,
+-- when it ended a run; ``more``: extra field/value pairs of the history entry).
+local function ended(ikey, id, old, outcome, payload, ttl, now, reply_to, run, more)
   redis.call('DEL', k_point(id))
+  local ev = {}
+  if outcome ~= 'completed' then ev = {'error', string.sub(payload, 1, 500)} end
+  if more then for _, x in ipairs(more) do ev[#ev + 1] = x end end
+  history(id, now, outcome, ev, run)
   local field = outcome == 'completed' and 'result' or 'error'
   set_state(ikey, id, old, outcome, now, {field, payload, 'ended_at', now, 'worker', '',
     'lease_until', '', 'point', 'ended', 'waiting_on', '', 'timeout_at', ''})
@@ -67,6 +116,7 @@ local function ended(ikey, id, old, outcome, payload, ttl, now, reply_to)
   if ttl ~= '' then
     redis.call('EXPIRE', ikey, ttl)
     redis.call('EXPIRE', k_output(id), ttl)
+    redis.call('EXPIRE', k_history(id), ttl)
   end
 end
 
@@ -127,21 +177,29 @@ local function claim_one(id, run_seq, worker, lease_ms, now)
   if run_seq and f[9] ~= run_seq then return {0, 'stale'} end
   local lease_until = now + tonumber(lease_ms)
   local runs = (tonumber(f[11]) or 0) + 1
-  local more = {'worker', worker, 'lease_until', lease_until, 'runs', runs}
-  if f[10] == '' then more = {'worker', worker, 'lease_until', lease_until, 'runs', runs, 'started_at', now} end
+  local cont, value, seq = false, false, ''
+  -- what this run starts from, for the history entry that will end it (RUN_FIELDS)
+  local resolution, resolved_at, message_id, corr = '', '', '', ''
+  if f[3] == 'wait' or f[3] == 'checkpoint' then
+    local p = redis.call('HMGET', pkey, 'instance', 'kind', 'continuation', 'value', 'seq', 'status',
+      'resolution', 'resolved_at', 'message_id', 'corr')
+    if p[1] == id and p[2] == f[3] then
+      cont, seq = p[3], p[5] or ''
+      if f[3] == 'wait' and p[6] == 'resolved' then
+        value = p[4]
+        resolution, resolved_at, message_id, corr = p[7] or '', p[8] or '', p[9] or '', p[10] or ''
+      end
+    end
+  end
+  local more = {'worker', worker, 'lease_until', lease_until, 'runs', runs, 'run_at', now,
+    'run_from', f[3], 'run_resolution', resolution, 'run_resolved_at', resolved_at,
+    'run_message_id', message_id, 'run_corr', corr}
+  if f[10] == '' then more[#more + 1] = 'started_at'; more[#more + 1] = now end
   set_state(ikey, id, 'queued', 'running', now, more)
   redis.call('ZADD', K_LEASES, lease_until, id)
   if run_seq and f[7] then
     redis.call('ZREM', k_ready(f[7]), id)
     redis.call('ZREM', K_PENDING, id)  -- an entry an older version made
-  end
-  local cont, value, seq = false, false, ''
-  if f[3] == 'wait' or f[3] == 'checkpoint' then
-    local p = redis.call('HMGET', pkey, 'instance', 'kind', 'continuation', 'value', 'seq', 'status')
-    if p[1] == id and p[2] == f[3] then
-      cont, seq = p[3], p[5] or ''
-      if f[3] == 'wait' and p[6] == 'resolved' then value = p[4] end
-    end
   end
   return {1, f[1], f[2], f[3], f[4], f[5], cont, value, f[6], f[7], seq, f[9]}
 end

@@ -5,8 +5,10 @@
 -- ARGV[5] = continuation bytes   ARGV[6] = lease (ms)   ARGV[7] = checkpoint sequence of ARGV[5]
 -- Returns 1, or 0 when fenced off (nothing written).
 local ikey, pkey, id = KEYS[1], KEYS[2], ARGV[2]
-if not owns(ikey, ARGV[3]) then return 0 end
+local st, run = read_run(ikey, {'state', 'run_seq'})
+if st[1] ~= 'running' or st[2] ~= ARGV[3] then return 0 end  -- owns() in _lib
 local now = now_ms()
+history(id, now, 'checkpoint', {'checkpoint_id', ARGV[4]}, run)
 redis.call('DEL', pkey)
 redis.call('HSET', pkey, 'instance', id, 'kind', 'checkpoint', 'continuation', ARGV[5],
   'checkpoint_id', ARGV[4], 'seq', ARGV[7], 'at', now)

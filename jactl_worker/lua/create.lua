@@ -18,5 +18,6 @@ redis.call('HSET', ikey, 'script', ARGV[3], 'globals', ARGV[5], 'queue', ARGV[6]
   'checkpoint_id', 0, 'waiting_on', '', 'wait_kind', '', 'timeout_at', '', 'worker', '',
   'lease_until', '', 'created_at', now, 'started_at', '', 'ended_at', '')
 set_state(ikey, id, nil, 'queued', now)
+history(id, now, 'created', {'queue', ARGV[6]})
 redis.call('ZADD', K_ALL, now, id)
 return {1, 1, make_ready(id, ARGV[6], now, now)}

@@ -5,6 +5,9 @@
 -- ARGV[1] = prefix   ARGV[2] = correlation id   ARGV[3] = body (JSON)   ARGV[4] = message id
 -- ARGV[5] = mailbox TTL (s)   ARGV[6] = notices maxlen   ARGV[7] = inbox stream entry id
 -- ARGV[8] = wait record TTL (s), from resolution on
+-- Sharded fleets (shards.py) also pass KEYS[3] = {p}:route:{corr} and ARGV[9] = this shard's
+-- index: when an instance of another shard waits on the id (route.lua), the reply is not
+-- delivered here but answered {4, shard}: the listener forwards it to that shard's inbox.
 -- Returns {1, instance, run_seq, queue, wait_seq, has_deadline, token|false}
 --                                        resolved: enqueue a run job for run_seq (and the
 --                                        wait's timeout job is no longer needed)
@@ -16,6 +19,10 @@
 -- The reply's body becomes the resume value in the waiting instance's own point record, and
 -- only if that record is the very wait this record names (instance and wait_seq).
 local wkey, mkey = KEYS[1], KEYS[2]
+if KEYS[3] and ARGV[9] and ARGV[9] ~= '' then
+  local to = redis.call('HGET', KEYS[3], 'shard')
+  if to and to ~= ARGV[9] then return {4, to} end
+end
 local corr, body, mid, maxlen = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local entry = ARGV[7]
 local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq', 'entry',
@@ -65,7 +72,9 @@ if status == 'waiting' then
   redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply',
     'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
   redis.call('EXPIRE', wkey, ARGV[8])
-  redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply')
+  redis.call('HSET', pkey, 'status', 'resolved', 'value', body, 'resolution', 'reply',
+    'resolved_at', now, 'message_id', mid)
+  unindex_wait(corr, id)
   set_state(ikey, id, 'waiting', 'queued', now, {'run_seq', run_seq})
   redis.call('ZREM', K_DEADLINES, corr)
   local timed = 0

@@ -7,8 +7,8 @@
 -- ARGV[7] = the worker's clock (ms), for the timestamps ("" = Redis' TIME): no lease is written
 -- Returns 1, or 0 when fenced off (another run owns the instance; nothing written).
 local ikey, id, run_seq, outcome, payload = KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local st = redis.call('HMGET', ikey, 'state', 'run_seq', 'reply_to')
+local st, run = read_run(ikey, {'state', 'run_seq', 'reply_to'})
 if st[1] ~= 'running' or st[2] ~= run_seq then return 0 end  -- fenced off (owns() in _lib)
 local now = tonumber(ARGV[7]) or now_ms()
-ended(ikey, id, 'running', outcome, payload, ARGV[6], now, st[3] or false)
+ended(ikey, id, 'running', outcome, payload, ARGV[6], now, st[3] or false, run)
 return 1

@@ -11,6 +11,8 @@
 -- ARGV[5] = kind (receive | sleep)   ARGV[6] = deadline, ms since epoch ("" = never)
 -- ARGV[7] = value on timeout (JSON)   ARGV[8] = continuation bytes   ARGV[9] = lease (ms)
 -- ARGV[10] = wait record TTL (s), from resolution on   ARGV[11] = checkpoint sequence of ARGV[8]
+-- KEYS[5] = {p}:route:{corr}, sharded fleets only, when the id's home is this shard: a wait
+-- begun here replaces a route an instance of another shard registered for the id earlier
 -- Returns {0, 'fenced'} | {-1, instance already waiting on this id}
 --       | {-2, instance} the id's previous use is still settling (retry shortly)
 --       | {1, wait_seq} parked: the job ends
@@ -25,7 +27,8 @@
 local ikey, wkey, mkey, pkey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, run_seq, corr, kind, deadline = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local wait_ttl = ARGV[10]
-if not owns(ikey, run_seq) then return {0, 'fenced'} end
+local st, run = read_run(ikey, {'state', 'run_seq'})
+if st[1] ~= 'running' or st[2] ~= run_seq then return {0, 'fenced'} end  -- owns() in _lib
 local w = redis.call('HMGET', wkey, 'status', 'instance', 'resolution', 'entry', 'run_seq',
   'prev_entry', 'prev_instance', 'prev_run_seq')
 if w[1] == 'waiting' then return {-1, w[2]} end
@@ -40,6 +43,7 @@ elseif prev_pending then
 end
 
 local now = now_ms()
+if KEYS[5] then redis.call('DEL', KEYS[5]) end
 local wait_seq = redis.call('HINCRBY', ikey, 'waits', 1)
 redis.call('DEL', wkey)
 redis.call('HSET', wkey, 'instance', id, 'wait_seq', wait_seq, 'kind', kind,
@@ -50,12 +54,12 @@ redis.call('HSET', pkey, 'instance', id, 'kind', 'wait', 'continuation', ARGV[8]
 redis.call('HSET', ikey, 'point', 'wait', 'waiting_on', corr, 'wait_kind', kind,
   'timeout_at', deadline, 'lapses', 0)
 
-local value, resolution = nil, nil
+local value, resolution, mid = nil, nil, ''
 if kind == 'receive' and redis.call('EXISTS', mkey) == 1 then
   local m = redis.call('HMGET', mkey, 'body', 'message_id')
   redis.call('DEL', mkey)
-  value, resolution = m[1], 'early'
-  redis.call('HSET', wkey, 'message_id', m[2])
+  value, resolution, mid = m[1], 'early', m[2] or ''
+  redis.call('HSET', wkey, 'message_id', mid)
 elseif deadline ~= '' and tonumber(deadline) <= now then
   value, resolution = ARGV[7], 'timeout'
 end
@@ -64,7 +68,10 @@ if value then
   redis.call('HSET', wkey, 'status', 'resolved', 'resolution', resolution, 'run_seq', run_seq,
     'resolved_at', now)
   redis.call('EXPIRE', wkey, wait_ttl)
-  redis.call('HSET', pkey, 'status', 'resolved', 'value', value, 'resolution', resolution)
+  redis.call('HSET', pkey, 'status', 'resolved', 'value', value, 'resolution', resolution,
+    'resolved_at', now, 'message_id', mid)
+  history(id, now, 'parked', {'kind', kind, 'corr', corr, 'deadline', deadline, 'wait_seq', wait_seq,
+    'resolution', resolution, 'message_id', mid}, run)
   local lease_until = now + tonumber(ARGV[9])
   redis.call('HSET', ikey, 'lease_until', lease_until, 'updated_at', now)
   redis.call('ZADD', K_LEASES, lease_until, id)
@@ -76,4 +83,6 @@ set_state(ikey, id, 'running', 'waiting', now)
 redis.call('HSET', ikey, 'worker', '', 'lease_until', '')
 redis.call('ZREM', K_LEASES, id)
 if deadline ~= '' then redis.call('ZADD', K_DEADLINES, deadline, corr) end
+index_wait(corr, id)
+history(id, now, 'parked', {'kind', kind, 'corr', corr, 'deadline', deadline, 'wait_seq', wait_seq}, run)
 return {1, wait_seq}

@@ -13,7 +13,8 @@
 -- point lost so far; the timer wakes the queue when the backoff is over); {2, error} when it failed instead;
 -- {0, reason} if nothing was done.
 local ikey, id, mode = KEYS[1], ARGV[2], ARGV[3]
-local st = redis.call('HMGET', ikey, 'state', 'run_seq', 'lease_until', 'queue', 'worker')
+local st, run = read_run(ikey, {'state', 'run_seq', 'lease_until', 'queue', 'worker'})
+if mode ~= 'lease' then run = nil end  -- a queued instance has no run on record
 local now = now_ms()
 local why
 if mode == 'lease' then
@@ -33,7 +34,7 @@ if lost >= tonumber(ARGV[5]) then
   local err = why .. ' ' .. lost .. ' times; last worker ' .. ((st[5] ~= '' and st[5]) or 'unknown')
   redis.call('HINCRBY', ikey, 'run_seq', 1)
   redis.call('ZREM', K_PENDING, id)
-  ended(ikey, id, st[1], 'failed', err, ARGV[6], now)
+  ended(ikey, id, st[1], 'failed', err, ARGV[6], now, nil, run, {'lost', lost})
   return {2, err}
 end
 if mode == 'lease' then
@@ -42,5 +43,6 @@ if mode == 'lease' then
   redis.call('ZREM', K_LEASES, id)
 end
 local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
+history(id, now, mode == 'lease' and 'lease-lapsed' or 'run-lost', {'lost', lost}, run)
 local at = now + tonumber(ARGV[7] or 0) * 4 ^ (lost - 1)
 return {1, run_seq, st[4], lost, make_ready(id, st[4], at, now)}

@@ -37,7 +37,9 @@ local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
 redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'timeout', 'run_seq', run_seq,
   'resolved_at', now)
 redis.call('EXPIRE', wkey, ARGV[4])
-redis.call('HSET', pkey, 'status', 'resolved', 'value', p[5], 'resolution', 'timeout')
+redis.call('HSET', pkey, 'status', 'resolved', 'value', p[5], 'resolution', 'timeout',
+  'resolved_at', now)
+unindex_wait(corr, id)
 set_state(ikey, id, 'waiting', 'queued', now)
 redis.call('ZREM', K_DEADLINES, corr)
 return {1, id, run_seq, inst[3], make_ready(id, inst[3], now, now)}

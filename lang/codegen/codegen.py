@@ -30,7 +30,7 @@ from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
 from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
-from .resume import ResumeTracker
+from .resume import FrameMap, ResumeTracker
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
 
@@ -55,10 +55,11 @@ INT_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
 class Compiled:
     """Python source of one script plus the line table for error positions."""
 
-    def __init__(self, source, line_table, functions):
+    def __init__(self, source, line_table, functions, frame_maps=None):
         self.source = source
         self.line_table = line_table
         self.functions = functions
+        self.frame_maps = frame_maps or {}   # function id -> FrameMap (codegen/resume.py)
 
 
 def generate(resolved, script_hash, count_work=False, track_depth=False):
@@ -77,6 +78,7 @@ class ModuleGen:
         self.track_depth = track_depth
         self.em = Emitter()
         self.locals_tokens = {}
+        self.frame_maps = {}
         self.cpe = resolved.checkpoint_each_statement
 
     def generate(self):
@@ -86,7 +88,7 @@ class ModuleGen:
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
         emit_classes(em, getattr(self.r, "classes", ()))
         src, table = em.render(self.locals_tokens)
-        return Compiled(src, table, self.r.functions)
+        return Compiled(src, table, self.r.functions, self.frame_maps)
 
 
 class FuncGen:
@@ -236,6 +238,8 @@ class FuncGen:
         # (what a frame's locals and resume points mean is part of the layout: a checkpoint
         # from code that reads them differently is "changed code", not a bad local)
         resume = self.resume.info_source(self.local_layout(params)) if self.susp else ""
+        if self.susp:
+            self.mod.frame_maps[f.id] = self.frame_map(params)
         layout = hashlib.sha256(
             (",".join(self.local_layout(params)) + f"|{self.npc}|{f.id}|{f.name}"
              + (f"|{resume}" if resume else "")).encode()
@@ -252,6 +256,17 @@ class FuncGen:
                   f"{layout!r}, {f.is_closure}, {f.implicit_it}, "
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''})")
+
+    def frame_map(self, params):
+        """Jactl names of the layout's locals and positions of the resume points."""
+        jactl = {}
+        for s in list(params) + list(self.f.locals):
+            jactl.setdefault(s.pyname, s.name)
+        for s in self.f.free:
+            jactl.setdefault(self.name_of(s), s.name)
+        names = [jactl.get(n) for n in self.local_layout(params)]
+        return FrameMap(self.f.id, self.f.name, bool(self.f.is_main), bool(self.f.is_closure),
+                        names, self.resume.positions)
 
     def run_defaults(self, params):
         """Parameter defaults that may suspend run as the body's first statements, resumable
@@ -910,9 +925,9 @@ class FuncGen:
         function whose frame is inside this one on resume, is known)."""
         self.npc += 1
         k = self.npc
-        self.resume.point(k, callee)
+        pos = (node.line, node.col) if node is not None and node.line else None
+        self.resume.point(k, callee, pos or self.em.pos)
         t = self.temp(kind)
-        pos = (node.line, node.col) if node is not None else None
         self.em.emit(f"if _pc == {k}:", pos)
         self.em.emit(f"    {t} = _rv; _pc = 0", pos)
         self.em.emit("elif not _pc:", pos)

@@ -20,6 +20,11 @@ on the function's ``FunctionInfo``:
   behind a Map-to-class conversion): the frame inside must be that function's, because the
   caller takes its result to have the callee's declared type.
 
+For ``lang.describe`` (reading a parked continuation without running it) the generator also
+keeps a ``FrameMap`` per function: the Jactl name of each layout local (None for
+temporaries and bookkeeping) and the script position of each resume point. It lives on the
+compiled Script, not in the generated code, so it changes neither the code nor its hash.
+
 Liveness follows the lexical structure the generator walks: scopes, statements and the two
 arms of every conditional open a region with ``mark()`` and close it with ``release()``.
 """
@@ -33,6 +38,7 @@ class ResumeTracker:
         self.kinds = {}            # local name -> kind
         self.points = {}           # pc -> tuple of live local names
         self.callees = {}          # pc -> function id the frame inside must belong to
+        self.positions = {}        # pc -> (line, column) of the suspending call
 
     def kind(self, name, kind):
         self.kinds.setdefault(name, kind or "def")
@@ -46,8 +52,10 @@ class ResumeTracker:
     def release(self, mark):
         del self.defined[mark:]
 
-    def point(self, pc, callee=None):
+    def point(self, pc, callee=None, pos=None):
         self.points[pc] = tuple(self.defined)
+        if pos is not None:
+            self.positions[pc] = pos
         if callee is not None:
             self.callees[pc] = callee
 
@@ -60,3 +68,22 @@ class ResumeTracker:
                 for pc, names in sorted(self.points.items())}
         return (f"resume_points={tuple(sorted(self.points))!r}, local_kinds={kinds!r}, "
                 f"live={live!r}, callees={self.callees!r}")
+
+
+class FrameMap:
+    """What a frame of one function means to a reader: the function's Jactl name, the Jactl
+    variable name of each local in layout order (None: a temporary or bookkeeping slot) and
+    the (line, column) of each resume point."""
+
+    __slots__ = ("fn_id", "name", "is_main", "is_closure", "local_names", "positions")
+
+    def __init__(self, fn_id, name, is_main, is_closure, local_names, positions):
+        self.fn_id = fn_id
+        self.name = name
+        self.is_main = is_main
+        self.is_closure = is_closure
+        self.local_names = tuple(local_names)
+        self.positions = dict(positions)
+
+    def position(self, pc):
+        return self.positions.get(pc, (None, None))

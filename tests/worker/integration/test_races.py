@@ -127,17 +127,18 @@ CRASHY = """
 send('log', 'started')
 def r = checkpoint(commit: { 'committed' }, recover: { 'recovered' })
 send('log', r)
-sleep(3000)
+sleep(10000)
 [r: r]
 """
 
 
 def test_a_worker_killed_after_a_checkpoint_resumes_from_it_on_another_worker(fleet):
-    a = fleet.worker(JACTL_INLINE_SLEEP_MS="10000")
+    # (the sleep is long enough that a loaded machine still starts worker B before A ends it)
+    a = fleet.worker(JACTL_INLINE_SLEEP_MS="20000")
     iid = fleet.client.start(CRASHY)
     wait_for(lambda: fleet.client.status(iid)["checkpoint_id"] == 1, what="the checkpoint")
     assert fleet.proc_running(iid) is a
-    b = fleet.worker(JACTL_INLINE_SLEEP_MS="10000")
+    b = fleet.worker(JACTL_INLINE_SLEEP_MS="20000")
     # When the worker running it is killed mid-sleep
     a.signal(signal.SIGKILL)
     t0 = time.monotonic()
@@ -151,10 +152,11 @@ def test_a_worker_killed_after_a_checkpoint_resumes_from_it_on_another_worker(fl
 
 
 def test_a_worker_killed_before_any_checkpoint_restarts_the_script(fleet):
-    a = fleet.worker(JACTL_INLINE_SLEEP_MS="10000")
-    iid = fleet.client.start("send('log', 'started')\nsleep(2500)\n'done'")
+    # (the sleep outlasts starting worker B on a loaded machine, so A is killed mid-run)
+    a = fleet.worker(JACTL_INLINE_SLEEP_MS="20000")
+    iid = fleet.client.start("send('log', 'started')\nsleep(10000)\n'done'")
     wait_for(lambda: fleet.client.read("log"), what="the script to start")
-    fleet.worker(JACTL_INLINE_SLEEP_MS="10000")
+    fleet.worker(JACTL_INLINE_SLEEP_MS="20000")
     a.signal(signal.SIGKILL)
     assert fleet.client.result(iid, timeout=40) == "done"
     assert [m["body"] for m in fleet.client.read("log")] == ["started", "started"]

@@ -67,3 +67,21 @@ def test_the_readme_pins_the_redis_settings_the_startup_checks_look_for():
                     if line.strip() and not line.startswith("#"))
     assert settings["appendonly"].strip() == "yes"
     assert settings["maxmemory-policy"].strip() == "noeviction"
+
+
+def test_prometheus_config_and_grafana_dashboard_use_the_metric_names():
+    import json
+
+    prom = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    assert {j["job_name"] for j in prom["scrape_configs"]} >= {"jactl-worker", "jactl-listener"}
+    board = json.loads((DEPLOY / "grafana" / "jactl-dashboard.json").read_text())
+    exprs = " ".join(t["expr"] for p in board["panels"] for t in p["targets"])
+    for name in ("jactl_runs_total", "jactl_parks_total", "jactl_resumes_total", "jactl_replies_total",
+                 "jactl_run_seconds_bucket", "jactl_checkpoint_bytes_bucket", "jactl_instances", "jactl_queue_depth"):
+        assert name in exprs, name
+    from jactl_worker import metrics  # the board charts the names metrics.py registers
+
+    names = {m._name for m in (metrics.RUNS, metrics.PARKS, metrics.RESUMES, metrics.REPLIES,
+                               metrics.RUN_SECONDS, metrics.CHECKPOINT_BYTES)}
+    assert names == {"jactl_runs", "jactl_parks", "jactl_resumes", "jactl_replies", "jactl_run_seconds",
+                     "jactl_checkpoint_bytes"}  # prometheus_client adds _total / _bucket

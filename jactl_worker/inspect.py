@@ -1,0 +1,240 @@
+"""Inspect an instance: where its script stands and what it holds, read from Redis alone.
+
+A parked instance is a decodable continuation, so an operator can see the Jactl line it
+waits on, its call stack and each frame's local variables without a live worker, without
+replaying history and without running any of its code (``lang.describe`` decodes and
+validates the bytes, and only reads them). The restart point (``{p}:point:{id}``) gives the
+bytes, the instance record gives state and wait, ``{p}:script:{sha}`` gives the source.
+
+    info = inspect_instance(conn, settings, "order-42")      # JSON-serialisable dict
+    print(render_text(info))                                 # what `jactl-worker inspect` prints
+
+``find_waiting`` answers "which instances wait on a correlation id starting with ...", from
+the lex index ``{p}:waits-by-corr`` the Lua transitions keep (keys.py).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+import lang
+
+from . import codec
+from .config import Settings
+from .errors import UnknownInstance
+from .host import Host
+from .keys import Keys
+
+EXCERPT_CONTEXT = 3          # source lines shown around the waiting line
+VALUE_LIMIT = 200            # characters of one rendered local before it is cut
+
+_hosts: OrderedDict = OrderedDict()   # settings -> Host (compiled scripts are reused)
+_hosts_lock = threading.Lock()
+
+
+def _host(settings: Settings) -> Host:
+    with _hosts_lock:
+        h = _hosts.get(settings)
+        if h is None:
+            h = _hosts[settings] = Host(settings)
+            while len(_hosts) > 8:
+                _hosts.popitem(last=False)
+        return h
+
+
+def _s(v):
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+
+def _int(v):
+    try:
+        return int(v) if v not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def inspect_instance(conn, settings: Settings, instance_id: str, *, context_lines: int | None = EXCERPT_CONTEXT,
+                     value_limit: int = VALUE_LIMIT) -> dict:
+    """Everything an operator needs to see about one instance, as a JSON-serialisable dict:
+
+    id, state, queue, script (hash), runs, lapses, worker, created_at/updated_at/started_at/
+    ended_at (ms); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
+    point (wait | checkpoint | start | ended); frames (innermost LAST, each {function, kind, line,
+    column, locals}); globals; line (where it stands) and source {first, lines: [{n, text,
+    mark}]} where mark is "here" for that line and "stack" for the other frames' lines
+    (``context_lines`` None: the whole script); result / error; describe_error when the
+    saved bytes could not be read. Raises UnknownInstance."""
+    keys = Keys(settings.prefix)
+    pipe = conn.pipeline(transaction=False)
+    pipe.hgetall(keys.instance(instance_id))
+    pipe.hgetall(keys.point(instance_id))
+    raw, point_raw = pipe.execute()
+    if not raw:
+        raise UnknownInstance(instance_id)
+    rec = {_s(k): _s(v) for k, v in raw.items()}
+    point = {_s(k): (v if _s(k) == "continuation" else _s(v)) for k, v in point_raw.items()}
+    state = rec.get("state")
+    info = {
+        "id": instance_id,
+        "state": state,
+        "queue": rec.get("queue"),
+        "script": rec.get("script"),
+        "runs": _int(rec.get("runs")) or 0,
+        "lapses": _int(rec.get("lapses")) or 0,
+        "worker": rec.get("worker") or None,
+        "created_at": _int(rec.get("created_at")),
+        "updated_at": _int(rec.get("updated_at")),
+        "started_at": _int(rec.get("started_at")),
+        "ended_at": _int(rec.get("ended_at")),
+        "point": rec.get("point") or None,
+        "checkpoint_id": _int(rec.get("checkpoint_id")) or 0,
+        "wait": None,
+        "frames": [],
+        "globals": {},
+        "line": None,
+        "source": None,
+        "result": None,
+        "error": rec.get("error") or None,
+        "describe_error": None,
+    }
+    if rec.get("result"):
+        try:
+            info["result"] = codec.loads(rec["result"])
+        except ValueError:
+            info["result"] = rec["result"]
+    corr = rec.get("waiting_on") or point.get("corr")
+    if state in ("waiting", "queued", "running") and rec.get("point") == "wait" and corr:
+        info["wait"] = {
+            "kind": rec.get("wait_kind") or point.get("kind") or None,
+            "correlation_id": corr,
+            "deadline_ms": _int(rec.get("timeout_at")),
+            "status": point.get("status") or None,
+        }
+    source = None
+    sha = rec.get("script")
+    if sha:
+        src = conn.get(keys.script(sha))
+        source = _s(src) if src is not None else None
+    data = point.get("continuation")
+    if data and source is not None and point.get("instance") == instance_id:
+        try:
+            ctx = _host(settings).context(sha, source)
+            d = lang.describe(ctx, bytes(data), value_limit=value_limit)
+            info["frames"] = d["frames"]
+            info["globals"] = d["globals"]
+            info["checkpoint_id"] = max(info["checkpoint_id"], d["checkpoint_id"] or 0)
+        except lang.JactlError as e:
+            info["describe_error"] = str(e)
+    elif data and source is None:
+        info["describe_error"] = "the script's source is not stored"
+    if source is not None:
+        info["line"], info["source"] = _excerpt(source, info["frames"], context_lines)
+    return info
+
+
+def _excerpt(source: str, frames: list, context_lines: int | None):
+    lines = source.split("\n")
+    stack = [f["line"] for f in frames if f.get("line")]
+    here = stack[-1] if stack else None
+    if context_lines is None or here is None:
+        first, last = 1, len(lines)
+        if here is None and context_lines is not None:
+            last = min(len(lines), 2 * context_lines + 1)
+    else:
+        first, last = max(1, here - context_lines), min(len(lines), here + context_lines)
+    out = []
+    for n in range(first, last + 1):
+        mark = "here" if n == here else ("stack" if n in stack else None)
+        out.append({"n": n, "text": lines[n - 1], "mark": mark})
+    return here, {"first": first, "lines": out}
+
+
+def _when(ms) -> str:
+    if ms is None:
+        return "-"
+    t = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000))
+    return f"{t}.{ms % 1000:03d}Z"
+
+
+def render_text(info: dict) -> str:
+    """``inspect_instance``'s dict as text for a terminal."""
+    out = [f"instance {info['id']}: {info['state']}"
+           + (f" (worker {info['worker']})" if info.get("worker") else "")]
+    out.append(f"  queue {info['queue']}  runs {info['runs']}  lapses {info['lapses']}  "
+               f"checkpoint {info['checkpoint_id']}  created {_when(info['created_at'])}")
+    w = info.get("wait")
+    if w:
+        dl = w["deadline_ms"]
+        due = ""
+        if dl is not None:
+            left = dl - int(time.time() * 1000)
+            due = f", deadline {_when(dl)} ({'in ' if left >= 0 else 'overdue by '}{abs(left) / 1000:.1f} s)"
+        out.append(f"  waits: {w['kind']} on {w['correlation_id']!r}{due}"
+                   + (f" [{w['status']}]" if w.get("status") and w["status"] != "waiting" else ""))
+    if info.get("result") is not None or info["state"] == "completed":
+        out.append(f"  result: {codec.dumps(info['result'], strict=False)}")
+    if info.get("error"):
+        out.append(f"  error: {info['error']}")
+    if info.get("describe_error"):
+        out.append(f"  (saved state unreadable: {info['describe_error']})")
+    src = info.get("source")
+    if src and info.get("frames"):
+        out.append("")
+        width = len(str(src["lines"][-1]["n"])) if src["lines"] else 1
+        for ln in src["lines"]:
+            m = ">" if ln["mark"] == "here" else ("*" if ln["mark"] == "stack" else " ")
+            out.append(f" {m} {ln['n']:>{width}} | {ln['text']}")
+    frames = info.get("frames") or []
+    if frames:
+        out.append("")
+        out.append("stack (innermost first):")
+        for f in reversed(frames):
+            where = f" line {f['line']}, column {f['column']}" if f.get("line") else ""
+            kind = "" if f["kind"] in ("function", "script") else f" [{f['kind']}]"
+            out.append(f"  at {f['function']}{kind}{where}")
+            for name, value in f["locals"].items():
+                out.append(f"      {name} = {value}")
+    if info.get("globals"):
+        out.append("globals:")
+        for name, value in info["globals"].items():
+            out.append(f"      {name} = {value}")
+    return "\n".join(out)
+
+
+def _lex_range(corr_prefix: str):
+    if not corr_prefix:
+        return b"-", b"+"
+    p = corr_prefix.encode("utf-8")
+    return b"[" + p, b"[" + p + b"\xff"   # no UTF-8 text has a 0xff byte: the prefix's end
+
+
+def count_waiting(conn, prefix: str, corr_prefix: str = "") -> int:
+    """How many live waits have a correlation id starting with ``corr_prefix`` (ZLEXCOUNT)."""
+    lo, hi = _lex_range(corr_prefix)
+    return int(conn.zlexcount(Keys(prefix).waits_by_corr, lo, hi))
+
+
+def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limit: int = 50, *,
+                 details: bool = True) -> list[dict]:
+    """Waiting instances whose correlation id starts with ``corr_prefix``, in correlation id
+    order, from the lex index ``{p}:waits-by-corr`` (O(log N + limit) however many instances
+    wait). Each item: {correlation_id, instance_id}, and with ``details`` also kind,
+    deadline_ms, since_ms (when it parked) and state, read in one pipeline."""
+    lo, hi = _lex_range(corr_prefix)
+    members = conn.zrangebylex(Keys(prefix).waits_by_corr, lo, hi, start=max(0, int(offset)),
+                               num=max(0, int(limit)))
+    items = []
+    for m in members:
+        corr, _, iid = _s(m).partition("\0")
+        items.append({"correlation_id": corr, "instance_id": iid})
+    if details and items:
+        keys = Keys(prefix)
+        pipe = conn.pipeline(transaction=False)
+        for it in items:
+            pipe.hmget(keys.instance(it["instance_id"]), "state", "wait_kind", "timeout_at", "updated_at")
+        for it, (state, kind, deadline, since) in zip(items, pipe.execute()):
+            it.update(state=_s(state), kind=_s(kind) or None, deadline_ms=_int(_s(deadline)),
+                      since_ms=_int(_s(since)))
+    return items

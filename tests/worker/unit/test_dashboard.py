@@ -1,0 +1,132 @@
+"""The dashboard's pages and actions through Flask's test client, on the embedded fleet
+(fakeredis, real Lua transitions, real runs): listing by index ranges, the instance view,
+the token guard, and the chart."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from jactl_worker import metrics
+from jactl_worker.dashboard import chart, create_app, queries
+
+SRC = """\
+def f(x) {
+  def y = x * 2
+  receive('pay-' + x, 60000)
+}
+def total = 7
+[r: f(total)]
+"""
+
+
+@pytest.fixture
+def app(fleet):
+    return create_app(fleet.redis, fleet.settings, token="tok", queues=fleet.queues)
+
+
+def _park(fleet, iid, src=SRC):
+    fleet.client.start(src, instance_id=iid)
+    fleet.run_until(lambda: fleet.client.status(iid)["state"] == "waiting", 10)
+
+
+def test_list_filters_by_state_and_age_newest_first_with_paging(fleet):
+    for i in range(5):
+        fleet.client.start("1", instance_id=f"q{i}")
+    keys = fleet.client.store.keys
+    now = int(time.time() * 1000)
+    for i in range(5):  # q0 oldest ... q4 newest, one hour apart
+        fleet.redis.zadd(keys.all, {f"q{i}": now - (5 - i) * 3_600_000})
+        fleet.redis.zadd(keys.state("queued"), {f"q{i}": now - (5 - i) * 3_600_000})
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, limit=2)
+    assert [r["id"] for r in page.rows] == ["q4", "q3"] and page.has_next and page.total == 5
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, offset=4, limit=2)
+    assert [r["id"] for r in page.rows] == ["q0"] and not page.has_next
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, state="queued", min_age_s=3 * 3600 + 60)
+    assert [r["id"] for r in page.rows] == ["q1", "q0"] and page.total == 2
+    assert queries.list_instances(fleet.redis, fleet.settings.prefix, state="waiting").rows == []
+    with pytest.raises(ValueError):
+        queries.list_instances(fleet.redis, fleet.settings.prefix, state="nonsense")
+
+
+def test_instance_page_marks_the_waiting_line_and_shows_locals(fleet, app):
+    _park(fleet, "a1")
+    html = app.test_client().get("/instances/a1").get_data(as_text=True)
+    here = re.findall(r'<span class="line here" id="L(\d+)"><span class="ln">\d+</span>([^\n]*)', html)
+    assert here == [("3", "  receive(&#39;pay-&#39; + x, 60000)")]
+    assert dict(re.findall(r'data-local="(\w+)">([^<]*)', html)) == {"x": "7", "y": "14", "total": "7"}
+    assert 'id="deliver-corr" value="pay-7"' in html
+    assert "need the dashboard token" in html and "id=\"deliver\" disabled" in html  # no cookie yet
+    rows = app.test_client().get("/instances/rows?state=waiting").get_data(as_text=True)
+    assert 'data-id="a1"' in rows and "pay-7" in rows
+
+
+def test_actions_need_the_token_and_deliver_resumes(fleet, app):
+    _park(fleet, "a2")
+    c = app.test_client()
+    assert c.post("/instances/a2/cancel").status_code == 403
+    assert c.post("/instances/a2/cancel", data={"token": "nope"}).status_code == 403
+    assert c.get("/login?token=nope").status_code == 403
+    assert fleet.client.status("a2")["state"] == "waiting"
+    r = c.get("/login?token=tok")
+    assert r.status_code == 302 and "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Strict" in r.headers["Set-Cookie"]
+    r = c.post("/instances/a2/deliver", data={"correlation_id": "pay-7", "body": "{not json"})
+    assert r.status_code == 303 and "not+delivered" in r.headers["Location"]
+    r = c.post("/instances/a2/deliver", data={"correlation_id": "pay-7", "body": '{"ok": 1}'})
+    assert r.status_code == 303 and "added+to+the+inbox" in r.headers["Location"]
+    assert fleet.run_instance("a2", 10)["result"] == {"r": {"ok": 1}}
+    html = c.get("/instances/a2").get_data(as_text=True)
+    assert 'id="result"' in html and "&#34;ok&#34;: 1" in html
+    _park(fleet, "a3", SRC.replace("pay-", "other-"))
+    assert c.post("/instances/a3/cancel", headers={"X-Jactl-Token": "tok"}).status_code == 303
+    assert fleet.client.status("a3")["state"] == "cancelled"
+    assert c.post("/instances/nobody/cancel", data={"token": "tok"}).status_code == 404
+
+
+def test_fleet_page_counts_and_charts_the_activity(fleet, app):
+    _park(fleet, "f1")
+    fleet.client.start("42", instance_id="f2")
+    fleet.run_instance("f2", 10)
+    metrics.flush_all()
+    html = app.test_client().get("/fleet").get_data(as_text=True)
+    assert '<svg id="activity-chart"' in html
+    assert "starts (2)" in html and "parks (1)" in html and "completions (1)" in html
+    assert re.search(r'data-state="waiting">1<', html) and re.search(r'data-state="completed">1<', html)
+    data = queries.fleet(fleet.redis, fleet.settings.prefix, fleet.queues)
+    assert data["parked"]["receive"] + data["parked"]["sleep"] == 1
+
+
+def test_chart_renders_every_series_even_with_no_activity():
+    rows = [{"minute": 1000 + i, "starts": 0, "parks": 0, "resumes": 0, "completions": 0} for i in range(60)]
+    svg = chart.render(rows)
+    assert svg.count("<polyline") == 4 and "<circle" not in svg
+    rows[-1]["starts"] = 9
+    svg = chart.render(rows)
+    assert svg.count("<circle") == 1 and "starts 17:39 UTC: 9" in svg and "starts (9)" in svg
+
+
+def test_corr_prefix_filter_reads_the_lex_index(fleet, app):
+    for i in (1, 2, 3):
+        _park(fleet, f"c{i}", SRC.replace("'pay-' + x", f"'inv-{i}-' + x"))
+    _park(fleet, "d1")
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-")
+    assert [r["id"] for r in page.rows] == ["c1", "c2", "c3"] and page.total == 3
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-", offset=1, limit=1)
+    assert [r["id"] for r in page.rows] == ["c2"] and page.has_next
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-", state="waiting", min_age_s=3600)
+    assert page.rows == [] and page.total is None  # none parked an hour ago
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, corr="inv-2", state="waiting")
+    assert [r["id"] for r in page.rows] == ["c2"]
+    html = app.test_client().get("/instances?corr=pay-").get_data(as_text=True)
+    assert re.findall(r'data-id="(\w+)"', html) == ["d1"]
+
+
+def test_instance_page_shows_the_history_timeline(fleet, app):
+    _park(fleet, "h1")
+    fleet.client.deliver("pay-7", 5)
+    fleet.run_instance("h1", 10)
+    html = app.test_client().get("/instances/h1").get_data(as_text=True)
+    events = re.findall(r'<span class="at">[^<]*</span> <b>([\w-]+)</b>', html)
+    assert events[0] == "created" and "parked" in events and "reply-matched" in events and events[-1] == "completed"
