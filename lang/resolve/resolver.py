@@ -828,6 +828,10 @@ class Resolver:
             # a method of a known class: its declared return type (when all overrides agree)
             from ..codegen.classes import class_facts, method_type
             return method_type(class_facts(self), e.obj.stype, e.name) or "def"
+        ot = getattr(e.obj, "stype", "def")
+        if e.name == "size" and not e.args and not e.named and not e.null_safe and \
+                (ot in ("List", "Map", "String") or ot.endswith("[]")):
+            return "int"
         return "def"
 
     def _e_Closure(self, e):
@@ -893,7 +897,7 @@ class Resolver:
         if isinstance(e.subject, N.Ident) and getattr(e.subject.sym, "inferred_type", False):
             st = "def"
         subject_type = st if st in PRIMITIVES or st in ("List", "Map") or st.endswith("[]") \
-            else "def"
+            or st in self.classes else "def"
         ndefault = 0
         seen_lits = set()
         prev = []
@@ -920,9 +924,9 @@ class Resolver:
                 if key is not None and guard is None and key in seen_lits:
                     self.errors.append(_err("Literal match occurs multiple times in switch",
                                             pat, self.source))
-                elif any(_covers(q, pat) for q in prev):
-                    self.errors.append(_err("Switch pattern will never be evaluated (covered by "
-                                            "a previous pattern)", pat, self.source))
+                elif any(_covers(q, pat, self.classes) for q in prev):
+                    self.errors.append(_err("Unreachable switch case: covered by a previous "
+                                            "pattern", pat, self.source))
                 if key is not None and guard is None:
                     seen_lits.add(key)
                 if guard is not None:
@@ -1582,13 +1586,23 @@ def _names(p, acc):
     return acc
 
 
-def _covers(q, p):
+def _covers(q, p, classes=None):
     """Does the (unguarded) earlier pattern q match everything p matches?"""
     counts = _names(q, {})
-    return _cov(q, p, counts)
+    return _cov(q, p, counts, classes or {})
 
 
-def _cov(q, p, counts):
+def _is_class_or_sub(name, base, classes):
+    """Is class name base, or a class extending it?"""
+    ci = classes.get(name)
+    while ci is not None:
+        if ci.name == base:
+            return True
+        ci = ci.base
+    return name == base
+
+
+def _cov(q, p, counts, classes):
     if q.kind in ("any",) or (q.kind == "type" and q.tname in ("def", "Object")):
         return True
     if q.kind == "bind":
@@ -1596,10 +1610,11 @@ def _cov(q, p, counts):
             return False
         if q.tname is None:
             return True
-        return _cov(N.Pattern("type", tname=q.tname), p, counts)
+        return _cov(N.Pattern("type", tname=q.tname), p, counts, classes)
     if q.kind == "type":
-        if p.kind == "type" or (p.kind == "bind" and p.tname is not None):
-            return p.tname == q.tname
+        if p.kind == "type" or (p.kind == "bind" and p.tname is not None) or p.kind == "ctor":
+            return p.tname == q.tname or (q.tname in classes and
+                                          _is_class_or_sub(p.tname, q.tname, classes))
         if p.kind == "lit" and isinstance(p.value, N.Literal):
             return getattr(p.value, "stype", None) == q.tname
         if p.kind == "list":
@@ -1616,19 +1631,19 @@ def _cov(q, p, counts):
         star = next((i for i, x in enumerate(q.items) if x.kind == "star"), None)
         if star is None:
             return len(q.items) == len(p.items) and \
-                all(_cov(a, b, counts) for a, b in zip(q.items, p.items))
+                all(_cov(a, b, counts, classes) for a, b in zip(q.items, p.items))
         if q.items[star].name is not None and counts.get(q.items[star].name, 0) > 1:
             return False
         pre, post = q.items[:star], q.items[star + 1:]
         if len(p.items) < len(pre) + len(post):
             return False
-        return all(_cov(a, b, counts) for a, b in zip(pre, p.items)) and \
-            all(_cov(a, b, counts) for a, b in zip(post, p.items[len(p.items) - len(post):]))
+        return all(_cov(a, b, counts, classes) for a, b in zip(pre, p.items)) and \
+            all(_cov(a, b, counts, classes) for a, b in zip(post, p.items[len(p.items) - len(post):]))
     if q.kind == "map":
         if p.kind != "map" or p.star:
             return False
         pk = dict(p.entries)
         if not q.star and len(pk) != len(q.entries):
             return False
-        return all(k in pk and _cov(x, pk[k], counts) for k, x in q.entries)
+        return all(k in pk and _cov(x, pk[k], counts, classes) for k, x in q.entries)
     return False
