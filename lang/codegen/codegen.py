@@ -103,7 +103,6 @@ class FuncGen:
         self.int_syms = set()      # parameters known to be int in the current body copy
         self.int_funcs = ()        # functions known to return int for int arguments there
         self.none_locals = []      # locals that must start as None (regex state)
-        self.match_alias = None    # inside a substitution's replacement: its groups
         self.npc = 0
         self.extra_locals = []     # temps and bookkeeping names, in creation order
         self.loop_stack = []       # [label, id, has_update] for labelled jumps
@@ -1018,9 +1017,7 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            src = self.read_sym(sym.match_sym) if sym.match_sym is not None else \
-                self.match_alias
-            return f"_cap({src}, {int(sym.name[1:])})"
+            return f"_cap({self.read_sym(sym.match_sym)}, {int(sym.name[1:])})"
         return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
@@ -1153,24 +1150,60 @@ class FuncGen:
         return f"({self.name_of(sym)} := {call})"
 
     def substitution(self, target, r):
+        """``x =~ s/p/r/f``: a replacement without statements is a Python callback of
+        re.sub; one that runs statements (it may suspend) is a loop over the matches."""
         pat = self.expr(r.pattern)
-        saved = self.match_alias
-        self.match_alias = "_mm"
-        try:
-            repl = self.expr(r.replace)
-        finally:
-            self.match_alias = saved
-        fn = f"lambda _mm: {repl}"
-        if isinstance(target, (N.Ident, N.Field, N.Index)) and "r" not in r.flags and \
-                not (isinstance(target, N.Ident) and target.sym.kind != "local"
-                     and target.sym.kind != "global"):
+        in_place = isinstance(target, (N.Ident, N.Field, N.Index)) and "r" not in r.flags and \
+            not (isinstance(target, N.Ident) and target.sym.kind != "local"
+                 and target.sym.kind != "global")
+        if in_place:
             read, write, ttype = self.lvalue_parts(target)
+            subject = read()
+        else:
+            subject = self.expr(target)
+        self.block_prologue(_ScopeHolder(r.repl_scope, []))
+        if getattr(r.replace, "lower", False):
+            res = self.substitution_loop(subject, pat, r)
+        else:
+            bind = self.store_groups(r.repl_sym, "_mm")
+            fn = f"lambda _mm: ({bind}, {self.expr(r.replace)})[1]"
+            res = f"_rx_subst({subject}, {pat}, {r.flags!r}, {fn})"
+        if in_place:
             t = self.temp()
-            self.step(f"{t} = _rx_subst({read()}, {pat}, {r.flags!r}, {fn})")
+            self.step(f"{t} = {res}")
             self.step(write(t))
             return t
-        v = self.expr(target)
-        return f"_rx_subst({v}, {pat}, {r.flags!r}, {fn})"
+        return res
+
+    def substitution_loop(self, subject, pat, r):
+        """The matches are found first (plain values), then each replacement is evaluated
+        as ordinary statements, so it can suspend and resume mid-way."""
+        sv, found, parts, i = self.temp(), self.temp("@list"), self.temp("@list"), \
+            self.temp("@int")
+        self.step(f"{sv} = {subject}")
+        self.step(f"{found} = _rx_matches({sv}, {pat}, {r.flags!r})")
+        self.step(f"{parts} = []")
+        self.step(f"{i} = 0")
+        for t in (sv, found, parts, i):
+            self.resume.define(t)
+
+        def loop():     # (guarded as a whole: a resume after it must not enter it)
+            self.em.emit("while True:")
+            with self.indent():
+                self.tick()
+                self.guarded(_Item(r), header)
+                self.guarded(_Item(r.replace), body)
+
+        def header():
+            self.step(f"if {i} >= len({found}): break")
+            self.store_sym(r.repl_sym, f"{found}[{i}][2]")
+
+        def body():
+            v = self.expr(r.replace)
+            self.step(f"_rx_text({v}, {parts})")
+            self.step(f"{i} += 1")
+        self.guarded(_Item(r), loop)
+        return f"_rx_join({sv}, {found}, {parts})"
 
     def logical(self, e):
         is_and = e.op == "&&"
@@ -1407,8 +1440,8 @@ class FuncGen:
         if done:
             return done[1]
         cur = read()
-        if getattr(e.value, "lower", False):
-            # the current value is read before a right-hand side that runs statements
+        if getattr(e.value, "lower", False) and isinstance(e.target, (N.Field, N.Index)):
+            # a field's current value is read before a right-hand side that runs statements
             # (``x.a += (x.a += 3)`` adds to the old value)
             ct = self.temp()
             self.step(f"{ct} = {cur}")

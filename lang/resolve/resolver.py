@@ -78,9 +78,6 @@ class Resolver:
                  checkpoint_each_statement=False):
         self.source = source
         self.globals_names = None if globals_names is None else set(globals_names)
-        # resolving s/../<here>/ ($1... are its own groups): the $@ in scope outside it, or
-        # True; False elsewhere
-        self.in_replacement = False
         self.host_functions = dict(host_functions or {})   # name -> suspends(bool)
         self.cpe = checkpoint_each_statement
         self.functions = []
@@ -494,12 +491,15 @@ class Resolver:
     def _e_RegexLit(self, e):
         self._expr(e.pattern)
         if e.replace is not None:
-            # (a match inside the replacement has groups of its own: the nearest $@ then)
-            saved, self.in_replacement = self.in_replacement, self.scope.lookup("$@") or True
+            # the replacement runs once per match, in a scope whose ``$@`` holds that match's
+            # groups ($1... there, in closures too; a match inside it replaces them)
+            saved = self.scope
+            self.scope = e.repl_scope = Scope(saved, self.func)
+            e.repl_sym = self._match_sym(e)
             try:
                 self._expr(e.replace)
             finally:
-                self.in_replacement = saved
+                self.scope = saved
         return "String"
 
     def _e_ListLit(self, e):
@@ -527,8 +527,6 @@ class Resolver:
         if sym is None and name[:1] == "$" and name[1:].isdigit():
             cap = Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
             m = self.scope.lookup("$@")
-            if self.in_replacement and (m is None or m is self.in_replacement):
-                return cap          # a substitution's replacement: its own match's groups
             if m is None:
                 self.errors.append(_err(f"No regex match in scope for capture variable "
                                         f"{name}", node, self.source))

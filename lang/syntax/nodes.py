@@ -107,6 +107,8 @@ class RegexLit(Expr):
     pattern: Expr
     flags: str = ""
     replace: Optional[Expr] = None
+    repl_sym: Any = None       # resolver: the ``$@`` local holding each match's groups
+    repl_scope: Any = None     # resolver: the replacement's scope (repl_sym is declared there)
 
 
 @node
