@@ -812,6 +812,14 @@ class FuncGen:
         skip the element when it does not match, or with ``:`` fail."""
         tv = self.temp()
         self.step(f"{tv} = {v}")
+        p = st.pattern
+        if p.kind == "bind" and p.sym.type in _FAST_TYPE_TESTS:
+            # ``for (String s in xs)``: an inline type test, then a plain store
+            test = _FAST_TYPE_TESTS[p.sym.type].format(tv)
+            self.step(f"if not ({test}): " + (f"_for_no_match({tv})" if st.strict
+                                              else "continue"))
+            self.store_sym(p.sym, tv)
+            return
         ok = self.pattern(st.pattern, tv, set())
         if ok == "True":
             return
@@ -2024,6 +2032,12 @@ _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
+
+
+# exact Python types of Jactl values of these static types (Long is not int: its own class)
+_FAST_TYPE_TESTS = {"String": "type({0}) is str", "int": "type({0}) is int",
+                    "double": "type({0}) is float", "boolean": "type({0}) is bool",
+                    "Map": "type({0}) is dict"}
 
 
 def _const_collection(e):
