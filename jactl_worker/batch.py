@@ -27,6 +27,7 @@ from . import codec, metrics
 from .host import RedisUnavailable, RunLost
 from .instance import (SETTLE_PAUSE_S, SETTLE_TRIES, Run, _checkpoint_id, _Failure, _receive_args,
                        _wait_ms)
+from .multi import MULTI_KINDS, multi_args
 from .store import parse_park
 
 log = logging.getLogger("jactl_worker")
@@ -127,6 +128,9 @@ def _advance(runtime, run: Run, go_on):
                 if request.kind == "receive":
                     corr, timeout_ms = _receive_args(request.args, runtime.settings.max_wait_ms)
                     return _park_step(runtime, run, outcome, corr, "receive", timeout_ms, "null")
+                if request.kind in MULTI_KINDS:
+                    ids, timeout_ms = multi_args(outcome, runtime._wait_ms, runtime.router)
+                    return _park_step(runtime, run, outcome, ids, request.kind, timeout_ms, "null")
                 raise _Failure(f"the script suspended for {request.kind!r}, which this worker does not provide")
         except RunLost:
             raise
@@ -234,6 +238,8 @@ def _settle(runtime, step: _Step, reply):
         log.warning("instance %s run %s lost its lease or was cancelled; stopped", run.instance_id, run.run_seq)
         metrics.run_ended(runtime.store, "lost", run.began)
         return None
+    if isinstance(corr, list) and r[0] in ("settling", "busy"):
+        corr = ", ".join(corr)
     if r[0] == "settling":
         message = (f"correlation id {corr!r} is still settling its previous use by instance {r[1]!r} "
                    "(its reply is not acknowledged yet); use a fresh id per wait")

@@ -60,6 +60,11 @@ def _client(ctx) -> Client:
     return Client(Redis.from_url(urls[0]), settings=_settings(ctx))
 
 
+def _one_redis(ctx, command: str) -> None:
+    if len(parse_urls(_settings(ctx).redis_url)) > 1:
+        raise click.UsageError(f"{command} runs a whole fleet in one process on one Redis: give one URL")
+
+
 def _one_shard(ctx, shard: int | None, command: str, args_for):
     """The settings of the one shard this process serves, or None after a supervisor ran a
     child per shard (supervise.py) because the URL names several and no --shard was given."""
@@ -173,16 +178,23 @@ def listen(ctx, name, shard, metrics_port):
 @click.option("-q", "--queue", "queues", multiple=True, help="Queue(s) to show (default JACTL_QUEUE or 'jactl').")
 @click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
               help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
+@click.option("--shard", type=int, default=None,
+              help="With several shards in JACTL_REDIS_URL: the shard to show (run one dashboard per shard).")
 @_METRICS_PORT
 @click.pass_context
-def dashboard(ctx, host, port, queues, token, metrics_port):
+def dashboard(ctx, host, port, queues, token, shard, metrics_port):
     """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
     from .dashboard import serve
 
-    s = _settings(ctx)
-    connection, queues = _connect(ctx), list(queues) or [s.queue]
+    urls = _urls(ctx)
+    if shard is None and len(urls) > 1:
+        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: run one dashboard per shard, "
+                               "each with --shard N and its own --port")
+    s = local_settings(_settings(ctx), shard or 0)
+    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
     _serve_metrics(metrics_port, connection, s, queues)
-    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo)
+    # the actions go through a client of the whole fleet: a reply is routed to its shard
+    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo, client=_client(ctx))
 
 
 @main.command()
@@ -229,12 +241,23 @@ def shard_of_(ctx, name):
 @click.option("--reply-to", default=None, help="Destination that receives the final result.")
 @click.option("-q", "--queue", default=None)
 @click.option("--wait", "wait_s", type=float, default=None, help="Wait this many seconds for the result.")
+@click.option("--in", "start_in", default=None, metavar="DURATION",
+              help="Scheduled start: first run after this long (90, 30s, 10m, 2h, 1d).")
+@click.option("--at", "start_at", default=None, metavar="ISO",
+              help="Scheduled start: first run at this time (ISO 8601, e.g. 2026-12-24T18:00:00Z; no offset = local time).")
 @click.option("--stdin", "many", is_flag=True,
               help="Start one instance per line of stdin: a JSON object of globals (merged over -g), "
                    "optionally with the instance id under \"instanceId\". Prints one id per line.")
 @click.pass_context
-def start(ctx, script, globals_, instance_id, reply_to, queue, wait_s, many):
+def start(ctx, script, globals_, instance_id, reply_to, queue, wait_s, many, start_in, start_at):
     """Start SCRIPT (a file, or - for stdin); prints the instance id."""
+    schedule = {}
+    if start_in is not None:
+        schedule["start_in"] = parse_duration(start_in)
+    if start_at is not None:
+        schedule["start_at"] = parse_when(start_at)
+    if schedule and many:
+        raise click.UsageError("--in/--at schedule one start, not --stdin")
     env = {}
     for g in globals_:
         name, _, value = g.partition("=")
@@ -245,10 +268,33 @@ def start(ctx, script, globals_, instance_id, reply_to, queue, wait_s, many):
             raise click.UsageError("--stdin reads globals from stdin: give SCRIPT as a file")
         _start_many(client, script.read(), env, reply_to, queue)
         return
-    iid = client.start(script.read(), env, instance_id=instance_id, reply_to=reply_to, queue=queue)
+    iid = client.start(script.read(), env, instance_id=instance_id, reply_to=reply_to, queue=queue, **schedule)
     click.echo(iid)
     if wait_s is not None:
         _print_json(client.result(iid, timeout=wait_s))
+
+
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from "90", "30s", "10m", "2h", "1d", "500ms"."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", text)
+    if not m:
+        raise click.BadParameter(f"{text!r} is not a duration like 90, 30s, 10m, 2h or 1d", param_hint="--in")
+    return float(m.group(1)) * _UNITS[m.group(2) or "s"]
+
+
+def parse_when(text: str):
+    """An ISO 8601 time (``Z`` or an offset; without one, local time)."""
+    import datetime
+
+    try:
+        return datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint="--at") from None
 
 
 START_CHUNK = 1000  # lines per start_many call: one pipeline of creates each
@@ -341,6 +387,15 @@ def history(ctx, instance_id, as_json):
         click.echo(format_events(events))
 
 
+@main.command(name="reindex-waits")
+@click.pass_context
+def reindex_waits(ctx):
+    """Index the waits of instances parked before the wait index existed (find by correlation id)."""
+    from .inspect import rebuild_wait_index
+
+    click.echo(rebuild_wait_index(_connect(ctx), _settings(ctx).prefix))
+
+
 @main.command(name="list")
 @click.option("--state", type=click.Choice(["queued", "running", "waiting", "completed", "failed", "cancelled"]), default=None)
 @click.option("--limit", type=int, default=None)
@@ -416,6 +471,7 @@ def demo(ctx, fast, with_dashboard, host, port):
     """Run the order/payment example end to end, narrating each park and wake."""
     from .demo import run_demo
 
+    _one_redis(ctx, "demo")
     board = {"host": host, "port": port, "token": os.environ.get("JACTL_DASHBOARD_TOKEN")} if with_dashboard else None
     sys.exit(run_demo(_settings(ctx), fast=fast, dashboard=board))
 
@@ -432,6 +488,7 @@ def run(ctx, script, globals_, replies, timeout):
     from .embedded import EmbeddedFleet
 
     s = _settings(ctx)
+    _one_redis(ctx, "run")
     fleet = EmbeddedFleet(s, connection=Redis.from_url(s.redis_url) if s.redis_url else None)
     env = {}
     for g in globals_:

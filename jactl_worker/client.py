@@ -12,6 +12,7 @@ through the inbox stream to the listeners.
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 import uuid
@@ -30,7 +31,7 @@ from .store import Store, parse_create
 
 INSTANCE_ID = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
 MAX_CORRELATION_ID = 200
-_INT_FIELDS = ("created_at", "updated_at", "started_at", "ended_at", "timeout_at", "lease_until")
+_INT_FIELDS = ("created_at", "updated_at", "started_at", "ended_at", "timeout_at", "lease_until", "start_at")
 
 
 class Client:
@@ -92,13 +93,17 @@ class Client:
 
     # -- starting --------------------------------------------------------------------------------
     def start(self, source: str, globals: dict | None = None, *, instance_id: str | None = None,
-              reply_to: str | None = None, queue: str | None = None, check: bool = True) -> str:
+              reply_to: str | None = None, queue: str | None = None, check: bool = True,
+              start_at=None, start_in=None) -> str:
         """Store ``source`` by hash, create the instance and enqueue it; returns its id.
 
         Starting an id that exists already does nothing and returns the id (one instance per
         id). With ``check`` the source is compiled first, so a syntax error raises
-        lang.CompileError here instead of failing the instance later.
+        lang.CompileError here instead of failing the instance later. ``start_at`` (a
+        datetime; naive means local time) or ``start_in`` (seconds, or a timedelta) schedule
+        the first run: the instance is queued at once and runs when that time comes.
         """
+        start_at_ms = start_time_ms(start_at, start_in)
         instance_id = self._check_id(instance_id or self.new_id())
         self._check_reply_to(reply_to)
         globals_json = self._globals_json(globals)
@@ -108,7 +113,8 @@ class Client:
         queue = queue or self.settings.queue
         i, store = self._store(instance_id)
         with self._on(i):
-            created, _, token = store.create(instance_id, h, source, globals_json, queue, reply_to)
+            created, _, token = store.create(instance_id, h, source, globals_json, queue, reply_to,
+                                             start_at_ms=start_at_ms)
             if token:
                 self._parts[i][1].enqueue_drain(queue, token)
         return instance_id
@@ -317,16 +323,21 @@ class Client:
         Each is {"id", "from", "body"} (+ "state", "result"/"error" for reply_to results).
         Sharded: each shard has its own stream (a script sends on its instance's shard); every
         message carries its "shard", ``after`` may be a {shard: entry id} dict, and the
-        messages of all shards come merged by time (``block_ms`` waits on each shard in turn)."""
+        messages of all shards come merged by time (``block_ms``: polled every 50 ms)."""
         if not self.shards:
             return self._read(self.store, to, after, count, block_ms)
-        out = []
-        for i, (store, _) in enumerate(self._parts):
-            start = after.get(i, after.get(str(i), "0")) if isinstance(after, dict) else after
-            with self._on(i):
-                for msg in self._read(store, to, start, count, block_ms if not out else None):
-                    msg["shard"] = i
-                    out.append(msg)
+        end = time.monotonic() + (block_ms or 0) / 1000
+        while True:  # one Redis cannot block on another's stream: poll every shard instead
+            out = []
+            for i, (store, _) in enumerate(self._parts):
+                start = after.get(i, after.get(str(i), "0")) if isinstance(after, dict) else after
+                with self._on(i):
+                    for msg in self._read(store, to, start, count, None):
+                        msg["shard"] = i
+                        out.append(msg)
+            if out or time.monotonic() >= end:
+                break
+            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
         out.sort(key=lambda m: tuple(int(x) for x in m["id"].split("-")))
         return out[:count]
 
@@ -373,3 +384,19 @@ class Client:
         if m and "body" in m:
             m["body"] = codec.loads(m["body"])
         return m
+
+
+def start_time_ms(start_at=None, start_in=None) -> int | None:
+    """When a scheduled start may first run, ms since the epoch (None: now)."""
+    if start_at is not None and start_in is not None:
+        raise ValueError("give start_at or start_in, not both")
+    if start_in is not None:
+        seconds = start_in.total_seconds() if isinstance(start_in, datetime.timedelta) else float(start_in)
+        if not 0 <= seconds <= 366 * 86400:
+            raise ValueError(f"start_in must be 0 to 366 days, not {start_in!r}")
+        return int(time.time() * 1000 + seconds * 1000)
+    if start_at is not None:
+        if not isinstance(start_at, datetime.datetime):
+            raise ValueError(f"start_at must be a datetime, not {type(start_at).__name__}")
+        return int(start_at.timestamp() * 1000)
+    return None

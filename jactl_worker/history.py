@@ -18,6 +18,8 @@ lost), run-lost (lost), completed, failed (error), cancelled (was).
 
 from __future__ import annotations
 
+import json
+
 import time
 
 from .keys import Keys
@@ -84,7 +86,11 @@ class _Unfolder:
         ev = f.get("ev")
         at = _int(f.get("at"))
         if ev == "created":
-            self.events.append({"event": "created", "at": at, "queue": f.get("queue")})
+            e = {"event": "created", "at": at, "queue": f.get("queue")}
+            start_at = _int(f.get("start_at"))
+            if start_at and at is not None and start_at > at:
+                e["start_at"] = start_at   # a scheduled start
+            self.events.append(e)
             return
         self.run(f)
         if ev == "parked":
@@ -92,6 +98,11 @@ class _Unfolder:
             self.events.append({"event": "parked", "at": at, "kind": f.get("kind"),
                                 "correlation_id": f.get("corr"), "deadline_ms": _int(f.get("deadline")),
                                 "wait_seq": _int(f.get("wait_seq"))})
+            if f.get("ids"):   # receiveAny / receiveAll: every id waited on (multi.py)
+                try:
+                    self.events[-1]["ids"] = json.loads(f["ids"])
+                except ValueError:
+                    pass
             if f.get("resolution"):   # resolved at once: a buffered reply, or a past deadline
                 self.resolution(f["resolution"], f.get("corr") or "", f.get("at"), f.get("message_id"))
         elif ev == "checkpoint":

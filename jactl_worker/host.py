@@ -7,6 +7,9 @@ worker registered on them.
                                   suspend until a reply with that correlation id arrives (its
                                   body is returned) or timeoutMs passes (null is returned);
                                   timeoutMs null or absent: wait without a deadline
+    receiveAny(ids, timeoutMs)    [id:, body:] of the first of the ids to get a reply, or null
+    receiveAll(ids, timeoutMs)    [id: reply or null, ...] once all replied or at the timeout
+                                  (multi.py)
     sleep(ms[, value]), checkpoint(commit:, recover:)   built into lang; the worker persists them
 
 Compiled scripts (and their Contexts) are cached per process by the hash they are stored under.
@@ -74,6 +77,8 @@ class Host:
         context = lang.Context(output=_RunOutput(self._local), input=_NoInput(), **self._options)
         context.register_function("send", self._send, suspends=False)
         context.register_function("receive", suspends=True)
+        context.register_function("receiveAny", suspends=True)  # multi.py
+        context.register_function("receiveAll", suspends=True)
         return context
 
     def compile(self, script_hash: str, source: str):

@@ -15,6 +15,8 @@ the lex index ``{p}:waits-by-corr`` the Lua transitions keep (keys.py).
 
 from __future__ import annotations
 
+import json
+
 import threading
 import time
 from collections import OrderedDict
@@ -60,7 +62,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
     """Everything an operator needs to see about one instance, as a JSON-serialisable dict:
 
     id, state, queue, script (hash), runs, lapses, worker, created_at/updated_at/started_at/
-    ended_at (ms); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
+    ended_at/start_at (ms; start_at: when a scheduled start may first run); wait {kind, correlation_id, deadline_ms, status} or None; checkpoint_id;
     point (wait | checkpoint | start | ended); frames (innermost LAST, each {function, kind, line,
     column, locals}); globals; line (where it stands) and source {first, lines: [{n, text,
     mark}]} where mark is "here" for that line and "stack" for the other frames' lines
@@ -88,6 +90,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
         "updated_at": _int(rec.get("updated_at")),
         "started_at": _int(rec.get("started_at")),
         "ended_at": _int(rec.get("ended_at")),
+        "start_at": _int(rec.get("start_at")),
         "point": rec.get("point") or None,
         "checkpoint_id": _int(rec.get("checkpoint_id")) or 0,
         "wait": None,
@@ -112,6 +115,11 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
             "deadline_ms": _int(rec.get("timeout_at")),
             "status": point.get("status") or None,
         }
+        if point.get("ids"):  # receiveAny / receiveAll: every id waited on (multi.py)
+            try:
+                info["wait"]["ids"] = json.loads(point["ids"])
+            except ValueError:
+                pass
     source = None
     sha = rec.get("script")
     if sha:
@@ -164,6 +172,8 @@ def render_text(info: dict) -> str:
            + (f" (worker {info['worker']})" if info.get("worker") else "")]
     out.append(f"  queue {info['queue']}  runs {info['runs']}  lapses {info['lapses']}  "
                f"checkpoint {info['checkpoint_id']}  created {_when(info['created_at'])}")
+    if info["state"] == "queued" and (info.get("start_at") or 0) > int(time.time() * 1000):
+        out.append(f"  scheduled to start at {_when(info['start_at'])}")
     w = info.get("wait")
     if w:
         dl = w["deadline_ms"]
@@ -171,7 +181,8 @@ def render_text(info: dict) -> str:
         if dl is not None:
             left = dl - int(time.time() * 1000)
             due = f", deadline {_when(dl)} ({'in ' if left >= 0 else 'overdue by '}{abs(left) / 1000:.1f} s)"
-        out.append(f"  waits: {w['kind']} on {w['correlation_id']!r}{due}"
+        on = ", ".join(repr(c) for c in w["ids"]) if w.get("ids") else repr(w["correlation_id"])
+        out.append(f"  waits: {w['kind']} on {on}{due}"
                    + (f" [{w['status']}]" if w.get("status") and w["status"] != "waiting" else ""))
     if info.get("result") is not None or info["state"] == "completed":
         out.append(f"  result: {codec.dumps(info['result'], strict=False)}")
@@ -238,3 +249,49 @@ def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limi
             it.update(state=_s(state), kind=_s(kind) or None, deadline_ms=_int(_s(deadline)),
                       since_ms=_int(_s(since)))
     return items
+
+
+
+# one batch of rebuild_wait_index, atomic: only an instance waiting at this moment is indexed
+_REINDEX = """
+local n = 0
+for i = 2, #ARGV do
+  local f = redis.call('HMGET', ARGV[1] .. ':instance:' .. ARGV[i], 'state', 'waiting_on')
+  if f[1] == 'waiting' and f[2] and f[2] ~= '' then
+    local g = redis.call('HMGET', ARGV[1] .. ':wait:' .. f[2], 'group', 'wait_seq')
+    if g[1] == '1' then
+      -- receiveAny / receiveAll: index each id of the group still waiting (multi.py)
+      local pkey = ARGV[1] .. ':point:' .. ARGV[i]
+      for j = 1, tonumber(redis.call('HGET', pkey, 'n') or '0') do
+        local corr = redis.call('HGET', pkey, 'c' .. j)
+        local w = redis.call('HMGET', ARGV[1] .. ':wait:' .. corr, 'instance', 'wait_seq', 'status')
+        if w[1] == ARGV[i] and w[2] == g[2] and w[3] == 'waiting' then
+          redis.call('ZADD', KEYS[1], 0, corr .. '\\0' .. ARGV[i])
+          n = n + 1
+        end
+      end
+    else
+      redis.call('ZADD', KEYS[1], 0, f[2] .. '\\0' .. ARGV[i])
+      n = n + 1
+    end
+  end
+end
+return n
+"""
+
+
+def rebuild_wait_index(conn, prefix: str, batch: int = 500) -> int:
+    """Add every waiting instance to ``{p}:waits-by-corr``: for instances that parked before
+    the index existed (the Lua transitions keep it from then on). Returns how many entries it
+    wrote. Safe at any time: each batch is one Lua call that indexes only instances waiting at
+    that moment, so nothing resolved meanwhile is left behind."""
+    keys = Keys(prefix)
+    n = 0
+    cursor = 0
+    while True:
+        cursor, rows = conn.zscan(keys.state("waiting"), cursor, count=batch)
+        ids = [_s(i) for i, _ in rows]
+        if ids:
+            n += int(conn.eval(_REINDEX, 1, keys.waits_by_corr, prefix, *ids))
+        if cursor == 0:
+            return n

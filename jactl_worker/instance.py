@@ -24,6 +24,7 @@ from . import codec, faults, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .host import Host, RedisUnavailable, RunLost
+from .multi import MULTI_KINDS, multi_args
 from .shards import WaitRouter
 from .store import Claim, ScriptMismatch, Store
 from .watchdog import Watchdog
@@ -261,6 +262,9 @@ class Runtime:
         if kind == "receive":
             corr, timeout_ms = _receive_args(request.args, self.settings.max_wait_ms)
             return self._park(run, outcome, corr, "receive", timeout_ms, "null")
+        if kind in MULTI_KINDS:
+            ids, timeout_ms = multi_args(outcome, self._wait_ms, self.router)
+            return self._park(run, outcome, ids, kind, timeout_ms, "null")
         raise _Failure(f"the script suspended for {kind!r}, which this worker does not provide")
 
     def _park(self, run: Run, outcome, corr: str, kind: str, timeout_ms, timeout_value_json: str):
@@ -282,6 +286,8 @@ class Runtime:
             time.sleep(SETTLE_PAUSE_S)  # the id's previous reply is being acknowledged
         if r[0] == "fenced":
             raise RunLost()
+        if isinstance(corr, list) and r[0] in ("settling", "busy"):
+            corr = ", ".join(corr)  # one of them: named in the message by its instance
         if r[0] == "settling":
             raise _Failure(f"correlation id {corr!r} is still settling its previous use by instance "
                            f"{r[1]!r} (its reply is not acknowledged yet); use a fresh id per wait")
@@ -292,6 +298,9 @@ class Runtime:
         # a deadline is in {p}:deadlines (park.lua): the timer times the wait out (drain.py)
         metrics.run_ended(self.store, "parked", run.began, kind)
         return None
+
+    def _wait_ms(self, value, what: str) -> int | None:
+        return _wait_ms(value, what, self.settings.max_wait_ms)
 
     def _save(self, outcome) -> tuple[bytes, int]:
         """The continuation's bytes and their sequence number (which the restart point

@@ -18,7 +18,9 @@ Per instance
                                                 restart point was set; at max_attempts it fails
                                     point       where a new run starts: start | wait | checkpoint | ended
                                     waiting_on  correlation id it waits on (while waiting/resuming)
-                                    wait_kind   receive | sleep
+                                    wait_kind   receive | sleep | receiveAny | receiveAll
+                                                (those two wait on the group id
+                                                multi:{id}:{wait_seq}; the ids are in the point)
                                     timeout_at  deadline of the wait, ms since epoch ("" = none)
                                     checkpoint_id  last checkpoint persisted (0 = none)
                                     run_at, run_from, run_resolution, run_resolved_at,
@@ -27,13 +29,16 @@ Per instance
                                     worker      name of the worker running it, lease_until (ms)
                                     result      JSON of the final value; error: message with line
                                     created_at, updated_at, started_at, ended_at   (ms since epoch)
+                                    start_at    when it may first run (a scheduled start; else created_at)
     {p}:point:{id}           HASH   the instance's restart point (absent at start and once ended),
                                     written only by that instance's own transitions: instance,
                                     kind (wait | checkpoint), continuation (bytes), seq (the
                                     checkpoint sequence inside those bytes), at; for a wait also
                                     corr, wait_seq, status (waiting | resolved), timeout_value,
                                     value (JSON the wait resumes with) and resolution; for a
-                                    checkpoint checkpoint_id.
+                                    checkpoint checkpoint_id. receiveAny/receiveAll add mode, n,
+                                    ids (JSON list), c1..cn (the ids), j1..jn (as JSON), got and
+                                    v1..vn (receiveAll's replies so far).
     {p}:output:{id}          STREAM what the script printed, one entry per run segment (capped)
     {p}:history:{id}         STREAM the instance's events, appended by the Lua transitions (history.py):
                                     ev (created | parked | checkpoint | lease-lapsed | run-lost |
@@ -54,6 +59,11 @@ Per correlation id
                                     that resolved this id's previous use, see park.lua). No
                                     continuation or reply body: those belong to the instance.
                                     A resolved wait expires after wait_record_ttl_s.
+                                    receiveAny/receiveAll (multi.py): one record per id plus
+                                    group (the group id) and json (the id as JSON), and the
+                                    group's own record {p}:wait:multi:{id}:{wait_seq} (group=1),
+                                    which holds the deadline; resolution also sibling (another
+                                    id answered the receiveAny first).
     {p}:mailbox:{corr}       HASH   a reply that arrived before any wait: body, message_id, at.
                                     Expires after mailbox_ttl_s.
 

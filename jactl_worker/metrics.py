@@ -46,7 +46,7 @@ CHECKPOINT_BYTES = Histogram("jactl_checkpoint_bytes", "Size of each saved conti
 # deliver.lua's outcomes (and the listener's own rejections) -> the outcome label
 _REPLY_OUTCOMES = {
     "resolved": "resumed", "reenqueue": "resumed",  # a reclaimed message enqueues its resume again
-    "buffered": "buffered", "late": "late", "duplicate": "duplicate", "redelivered": "duplicate",
+    "buffered": "buffered", "stored": "buffered", "late": "late", "duplicate": "duplicate", "redelivered": "duplicate",
     "malformed": "malformed", "oversized": "malformed", "rejected": "rejected", "dead-letter": "rejected",
 }
 ACTIVITY = ("starts", "parks", "resumes", "completions")
@@ -245,14 +245,15 @@ def instance_counts(connection, keys: Keys) -> dict[str, int]:
     return dict(zip(STATES, (int(n) for n in pipe.execute())))
 
 
-_served: set[int] = set()
+_collector: RedisCollector | None = None
 
 
 def serve(port: int, connection=None, prefix: str | None = None, queues=(), addr: str = "0.0.0.0") -> None:
-    """Serve /metrics on ``port`` (``--metrics-port``), with the Redis gauges if a connection is given."""
-    if connection is not None and prefix is not None:
-        REGISTRY.register(RedisCollector(connection, prefix, queues))
-    if port not in _served:
-        start_http_server(port, addr=addr)
-        _served.add(port)
-        log.info("Prometheus metrics on http://%s:%d/metrics", addr, port)
+    """Serve /metrics on ``port`` (``--metrics-port``) from a background thread, with the Redis
+    gauges if a connection is given (one process serves one fleet's gauges)."""
+    global _collector
+    if connection is not None and prefix is not None and _collector is None:
+        _collector = RedisCollector(connection, prefix, queues)
+        REGISTRY.register(_collector)
+    start_http_server(port, addr=addr)
+    log.info("Prometheus metrics on http://%s:%d/metrics", addr, port)

@@ -165,10 +165,12 @@ class WaitRouter:
     id goes into ``{p}:unrouted``, which the timer retries until the home is back."""
 
     RETRY_AFTER_MS = 1000
+    DOWN_FOR_S = 2.0  # after a failed attempt, a home is taken as down this long (no connect waits)
 
     def __init__(self, shards: Shards, local: Store, settings: Settings):
         self.shards, self.local, self.settings = shards, local, settings
         self.me = settings.shard
+        self._down_until: dict[int, float] = {}
 
     @classmethod
     def of(cls, settings: Settings, local: Store) -> "WaitRouter | None":
@@ -194,6 +196,9 @@ class WaitRouter:
                 by_home.setdefault(h, []).append(i)
         unrouted = []
         for h, idx in by_home.items():
+            if time.monotonic() < self._down_until.get(h, 0.0):
+                unrouted += [waits[i][0] for i in idx]
+                continue
             store = self.shards.store(h)
             try:
                 pipe = store.redis.pipeline(transaction=False)
@@ -204,6 +209,7 @@ class WaitRouter:
             except UNREACHABLE as e:
                 log.warning("shard %d is unreachable (%s): %d wait(s) park unrouted; the timer routes "
                             "them when it is back", h, e, len(idx))
+                self._down_until[h] = time.monotonic() + self.DOWN_FOR_S
                 unrouted += [waits[i][0] for i in idx]
                 continue
             for i, r in zip(idx, replies):

@@ -8,6 +8,7 @@ listings, streams) are ordinary commands. Only the listener touches the inbox st
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -148,16 +149,17 @@ class Store:
 
     # -- instance lifecycle -----------------------------------------------------------------
     def create(self, instance_id, script_hash, source, globals_json, queue, reply_to,
-               client=None) -> tuple[bool, str, str | None]:
+               client=None, start_at_ms: int | None = None) -> tuple[bool, str, str | None]:
         """Create a queued (ready) instance. Returns (True, run_seq, drainer token or None) or
         (False, existing state, None). ``source`` "" leaves the stored source alone (the caller
         stored it); with ``client`` (a pipeline) the call is queued and parse_create() reads
-        its reply."""
+        its reply. ``start_at_ms``: not before then (a scheduled start; no token until due)."""
         k = self.keys
         r = self._run(
             "create",
             [k.instance(instance_id), k.script(script_hash)],
-            [instance_id, script_hash, source, globals_json, queue, reply_to or ""],
+            [instance_id, script_hash, source, globals_json, queue, reply_to or "",
+             "" if start_at_ms is None else int(start_at_ms)],
             client=client,
         )
         return r if client is not None else parse_create(r)
@@ -216,6 +218,8 @@ class Store:
         | ("parked", wait_seq) | ("resolved", value_json, resolution). With ``client`` (a
         pipeline) the call is queued and parse_park() reads its reply. ``home``: a sharded
         fleet's wait on an id whose home is this shard (drops a route to another, park.lua)."""
+        if isinstance(corr, (list, tuple)):  # receiveAny / receiveAll: the ids waited on together
+            return self.park_many(instance_id, run_seq, corr, kind, deadline_ms, data, sequence, client=client)
         k = self.keys
         keys = [k.instance(instance_id), k.wait(corr), k.mailbox(corr), k.point(instance_id)]
         if home:
@@ -230,6 +234,21 @@ class Store:
             ],
             client=client,
         )
+        return r if client is not None else parse_park(r)
+
+    def park_many(self, instance_id, run_seq, ids, kind, deadline_ms, data, sequence: int | None = None,
+                  client=None) -> tuple:
+        """Wait on several correlation ids at once (``kind`` receiveAny | receiveAll,
+        park_many.lua). Same results as park()."""
+        k = self.keys
+        keys = [k.instance(instance_id), k.point(instance_id)]
+        args = [instance_id, run_seq, kind, "" if deadline_ms is None else int(deadline_ms), data,
+                self.settings.lease_ms, self.settings.wait_record_ttl_s, "" if sequence is None else sequence,
+                len(ids)]
+        for corr in ids:
+            keys += [k.wait(corr), k.mailbox(corr)]
+            args += [corr, json.dumps(corr)]
+        r = self._run("park_many", keys, args, client=client)
         return r if client is not None else parse_park(r)
 
     def finish(self, instance_id: str, run_seq: int, outcome: str, payload: str, client=None):

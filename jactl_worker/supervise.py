@@ -4,9 +4,10 @@ Why processes, not threads: an RQ worker owns its process (signal handlers, its 
 the lease watchdog's process), and a stuck script in one shard's worker must not hold the
 GIL of another's. So with ``JACTL_REDIS_URL`` naming N shards and no ``--shard``, the command
 becomes a small supervisor that runs ``python -m jactl_worker <command> --shard i`` for each
-shard, passes SIGTERM/SIGINT on to them, starts again a child that dies on its own (after a
-short backoff), and exits once all have stopped after a signal. The children die with it
-(PR_SET_PDEATHSIG), so a ``kill -9`` of the supervisor leaves nothing behind.
+shard, passes SIGTERM/SIGINT on to them, starts again a child that fails on its own (after a
+short backoff; one that exits 0, as ``--burst`` does, is done), and exits once all have
+stopped. The children die with it (PR_SET_PDEATHSIG), so a ``kill -9`` of the supervisor
+leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def supervise(command: str, shards: int, args_for, env: dict | None = None) -> i
             if code is None:
                 alive = True
                 continue
-            if stopping:
+            if stopping or code == 0:  # stopped, or done (--burst, --max-jobs): not restarted
+                if code == 0 and not stopping:
+                    del children[i]
                 continue
             if time.monotonic() - started[i] > 60:
                 backoff[i] = RESTART_BACKOFF_S[0]
@@ -75,6 +78,6 @@ def supervise(command: str, shards: int, args_for, env: dict | None = None) -> i
                 spawn(i)
                 started[i] = time.monotonic()
                 alive = True
-        if stopping and not alive:
+        if not alive and (stopping or not children):
             return 0
         time.sleep(0.2)

@@ -17,9 +17,7 @@ import socket
 import threading
 import uuid
 
-from redis.exceptions import BusyLoadingError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
@@ -196,8 +194,8 @@ def run_worker(connection, settings: Settings, queues, *, burst: bool = False, n
             # own bookkeeping (job failure handling, heartbeats) among them. The process must
             # outlive that; the run it held is safe (its lease lapses, the sweep recovers it).
             log.warning("the worker loop quit without being asked to; starting it again")
-        except (RedisConnectionError, RedisTimeoutError, BusyLoadingError) as e:
-            log.warning("Redis failed under the worker (%s); starting again", e)
+        except RedisError as e:  # gone, loading, out of memory, read-only after a failover...
+            log.warning("Redis failed under the worker (%s: %s); starting again", type(e).__name__, e)
         if time.monotonic() - started > 60:
             delay = 0.5
         time.sleep(delay)

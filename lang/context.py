@@ -26,7 +26,7 @@ from .runtime import limits as _limits
 from .runtime.calls import CheckpointFrame
 from .runtime.continuation import Continuation, Request, Suspend
 from .runtime.exports import EXPORTS
-from .syntax.parser import parse
+from .syntax.parser import check_class_unit, parse
 from .resolve.resolver import resolve
 from .codegen.codegen import generate
 
@@ -488,6 +488,8 @@ def eval(source, globals=None, *, classes=(), checkpoint_each_statement=False): 
     continuation is serialized, restored from the bytes alone in a fresh Context and
     resumed there."""
     if classes:
+        for unit in classes:
+            check_class_unit(unit)
         source = "\n".join(classes) + "\n" + source
     g = {} if globals is None else globals
     ctx = Context()

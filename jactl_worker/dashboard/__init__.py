@@ -5,6 +5,6 @@ internet). app.py has the pages and actions, queries.py what they read from Redi
 ranges only, so it stays fast with 100,000 instances), chart.py the activity chart (SVG).
 """
 
-from .app import create_app, serve
+from .app import create_app, from_env, serve
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "from_env", "serve"]

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import secrets
 import time
 from urllib.parse import urlencode
 
 from flask import Flask, abort, make_response, redirect, render_template, request, url_for
+from redis import Redis
+from redis.exceptions import RedisError
+from werkzeug.exceptions import ServiceUnavailable
 
 from .. import codec
 from ..client import Client
 from ..config import Settings
 from ..errors import UnknownInstance, WorkerError
-from ..keys import ENDED, STATES
-from ..metrics import read_activity
+from ..keys import ENDED, STATES, Keys
+from ..metrics import instance_counts, read_activity
 from . import chart, queries
 
 COOKIE = "jactl_dashboard_token"
@@ -32,12 +36,14 @@ PAGE_SIZE = 50
 AGES = (("", "any age"), ("60", "≥ 1 min"), ("600", "≥ 10 min"), ("3600", "≥ 1 h"), ("86400", "≥ 1 day"))
 
 
-def create_app(connection, settings: Settings, *, token: str | None = None, queues=None) -> Flask:
-    """The dashboard for one fleet (``settings.prefix``) on ``connection``. ``token`` guards the
-    actions (default: a random one, in ``app.config["JACTL_TOKEN"]``)."""
+def create_app(connection, settings: Settings, *, token: str | None = None, queues=None,
+               client: Client | None = None) -> Flask:
+    """The dashboard for one fleet (``settings.prefix``) on ``connection`` (one shard of a
+    sharded fleet). ``token`` guards the actions (default: a random one, in
+    ``app.config["JACTL_TOKEN"]``); ``client`` makes them (default: one on ``connection``)."""
     app = Flask(__name__)
     app.config["JACTL_TOKEN"] = token or secrets.token_urlsafe(24)
-    client = Client(connection, settings=settings)
+    client = client or Client(connection, settings=settings)
     queues = list(queues or [settings.queue])
     prefix = settings.prefix
 
@@ -66,7 +72,8 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
 
     @app.context_processor
     def _common():
-        return {"prefix": prefix, "authorized": _authorized(), "states": STATES}
+        shard = getattr(settings, "shard", 0) if getattr(settings, "shard_urls", ()) else None
+        return {"prefix": prefix, "shard": shard, "authorized": _authorized(), "states": STATES}
 
     def _authorized() -> bool:
         given = (request.headers.get("X-Jactl-Token") or request.form.get("token")
@@ -103,7 +110,9 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
     def instances():
         f = _filters()
         page = _page(f)
-        return render_template("instances.html", f=f, page=page, ages=AGES, link=lambda p: _link(f, p))
+        counts = instance_counts(connection, Keys(prefix))  # six ZCARDs: the counts beside the states
+        return render_template("instances.html", f=f, page=page, ages=AGES, counts=counts,
+                               link=lambda p: _link(f, p))
 
     @app.get("/instances/rows")
     def instance_rows():  # the htmx partial behind the filter form
@@ -193,6 +202,10 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
         resp.set_cookie(COOKIE, given, httponly=True, samesite="Strict")
         return resp
 
+    @app.errorhandler(RedisError)
+    def _redis_down(e):
+        return render_template("error.html", error=_Unavailable(f"Redis is not answering: {e}")), 503
+
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
@@ -200,6 +213,34 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
         return render_template("error.html", error=e), e.code
 
     return app
+
+
+class _Unavailable(ServiceUnavailable):
+    def __init__(self, description: str):
+        super().__init__(description)
+
+
+def from_env() -> Flask:
+    """The app for a WSGI server, configured like the command (JACTL_REDIS_URL, JACTL_PREFIX,
+    JACTL_QUEUE, JACTL_DASHBOARD_TOKEN; one shard: JACTL_SHARD)::
+
+        gunicorn -w 2 -b 127.0.0.1:8700 'jactl_worker.dashboard:from_env()'
+    """
+    import os
+
+    from ..shards import local_settings, parse_urls
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise RuntimeError("JACTL_REDIS_URL is not set")
+    urls = parse_urls(settings.redis_url)
+    local = local_settings(settings, settings.shard)
+    client = Client([Redis.from_url(u) for u in urls], settings=local) if len(urls) > 1 else None
+    token = os.environ.get("JACTL_DASHBOARD_TOKEN")
+    if not token:
+        logging.getLogger("jactl_worker.dashboard").warning(
+            "JACTL_DASHBOARD_TOKEN is not set: Cancel and Deliver stay locked")
+    return create_app(Redis.from_url(local.redis_url), local, token=token, client=client)
 
 
 def _span(ms: float) -> str:
@@ -214,9 +255,9 @@ def _span(ms: float) -> str:
 
 
 def serve(connection, settings: Settings, *, host: str = "127.0.0.1", port: int = 8700, token: str | None = None,
-          queues=None, echo=print) -> None:
+          queues=None, echo=print, client: Client | None = None) -> None:
     """Run the dashboard (Werkzeug's threaded server) until interrupted."""
-    app = create_app(connection, settings, token=token, queues=queues)
+    app = create_app(connection, settings, token=token, queues=queues, client=client)
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     echo(f"jactl dashboard for prefix {settings.prefix!r}: http://{shown}:{port}/")
     echo(f"  actions (Cancel, Deliver) unlocked by: http://{shown}:{port}/login?token={app.config['JACTL_TOKEN']}")

@@ -23,7 +23,7 @@ ROW_FIELDS = ("state", "waiting_on", "wait_kind", "timeout_at", "created_at", "u
 LISTENER_ALIVE_MS = 15_000   # a listener reads (blocking 1 s) in a loop: idle longer means gone
 NOTICES_SHOWN = 20
 OVERDUE_SHOWN = 10
-CORR_CHUNK = 200         # waits read per round trip when a corr prefix is combined with filters
+CORR_CHUNK_MAX = 800     # most waits read per round trip when a corr prefix is combined with filters
 CORR_SCAN_CAP = 5000     # ... and at most this many
 
 
@@ -60,7 +60,9 @@ def list_instances(conn, prefix: str, *, state: str | None = None, corr: str | N
         return _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms)
     if state and state not in STATES:
         raise ValueError(f"unknown state {state!r}")
-    index = keys.all if not state else keys.leases if state == "running" else keys.state(state)
+    if state == "running":
+        return _running(conn, keys, min_age_s, offset, limit, now_ms)
+    index = keys.all if not state else keys.state(state)
     top = "+inf" if not min_age_s else now_ms - int(float(min_age_s) * 1000)
     pipe = conn.pipeline(transaction=False)
     pipe.zrevrangebyscore(index, top, "-inf", start=offset, num=limit + 1)
@@ -75,6 +77,19 @@ def list_instances(conn, prefix: str, *, state: str | None = None, corr: str | N
     return page
 
 
+def _running(conn, keys, min_age_s, offset, limit, now_ms) -> Page:
+    """Running instances: ``{p}:leases`` is scored by lease deadline, not by change, but it
+    holds only what the workers run right now (a few per worker), so it is read whole and
+    ordered by last change here."""
+    rows = rows_for(conn, keys, [_s(i) for i in conn.zrange(keys.leases, 0, -1)])
+    if min_age_s:
+        cut = now_ms - float(min_age_s) * 1000
+        rows = [r for r in rows if (r["updated_at"] or 0) <= cut]
+    rows.sort(key=lambda r: r["updated_at"] or 0, reverse=True)
+    return Page(rows=rows[offset:offset + limit], total=len(rows), offset=offset, limit=limit,
+                has_next=len(rows) > offset + limit)
+
+
 def _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms) -> Page:
     """Waits by correlation-id prefix, in correlation-id order (the lex index). Alone, a page is
     one range: O(log N + limit). With a state or age filter too, the range is read in chunks
@@ -86,12 +101,12 @@ def _by_corr(conn, keys, corr, state, min_age_s, offset, limit, now_ms) -> Page:
         page.rows = rows_for(conn, keys, [x["instance_id"] for x in found[:limit]])
         return page
     cut = now_ms - float(min_age_s) * 1000 if min_age_s else None
-    matches, at = [], 0
+    matches, at, chunk = [], 0, offset + limit + 1  # most live waits match: start with a page's worth
     while len(matches) < offset + limit + 1 and at < CORR_SCAN_CAP:
-        found = find_waiting(conn, keys.prefix, corr, at, CORR_CHUNK, details=False)
+        found = find_waiting(conn, keys.prefix, corr, at, min(chunk, CORR_SCAN_CAP - at), details=False)
         if not found:
             break
-        at += len(found)
+        at, chunk = at + len(found), min(chunk * 2, CORR_CHUNK_MAX)
         for r in rows_for(conn, keys, [x["instance_id"] for x in found]):
             if (not state or r["state"] == state) and (cut is None or (r["updated_at"] or 0) <= cut):
                 matches.append(r)
@@ -144,11 +159,20 @@ def fleet(conn, prefix: str, queues, now_ms: int | None = None) -> dict:
         "queues": depth,
         "parked": {"receive": waiting - sleeping, "sleep": sleeping},
         "overdue_count": int(overdue_n),
-        "overdue": [{"correlation_id": _s(c), "deadline": int(s), "late_ms": now_ms - int(s)} for c, s in overdue],
+        "overdue": _overdue(conn, keys, overdue, now_ms),
         "notices": [{"id": _s(e), **{_s(k): _s(v) for k, v in f.items()}} for e, f in notices],
         "workers": workers(conn, queues),
         "listeners": listeners(conn, keys),
     }
+
+
+def _overdue(conn, keys: Keys, due, now_ms: int) -> list[dict]:
+    """The shown overdue waits with the instance each belongs to (one pipelined HGET each)."""
+    pipe = conn.pipeline(transaction=False)
+    for corr, _ in due:
+        pipe.hget(keys.wait(_s(corr)), "instance")
+    return [{"correlation_id": _s(c), "instance": _s(i), "deadline": int(d), "late_ms": now_ms - int(d)}
+            for (c, d), i in zip(due, pipe.execute() if due else [])]
 
 
 def workers(conn, queues) -> list[dict]:

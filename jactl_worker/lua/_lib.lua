@@ -203,3 +203,58 @@ local function claim_one(id, run_seq, worker, lease_ms, now)
   end
   return {1, f[1], f[2], f[3], f[4], f[5], cont, value, f[6], f[7], seq, f[9]}
 end
+
+-- Waits on several ids at once (receiveAny / receiveAll, park_many.lua). The restart point
+-- lists the ids (c1..cn, and j1..jn: each id JSON-encoded by the worker, to build the resume
+-- value here without a JSON library); each id has its own wait record naming the instance,
+-- the wait_seq and the group's record, whose synthetic id is the instance's waiting_on and
+-- carries the one deadline. Whatever resolves the group (a reply, the last reply, the
+-- timeout, a cancel) settles every record of it in one step.
+local MULTI = {receiveAny = true, receiveAll = true}
+local function group_corr(id, wait_seq) return 'multi:' .. id .. ':' .. wait_seq end
+
+-- The resume value of a receiveAll: {id: body or null, ...} in the order of the ids.
+local function all_value(pkey, n)
+  local fields = {}
+  for i = 1, n do fields[#fields + 1] = 'j' .. i; fields[#fields + 1] = 'v' .. i end
+  local v = redis.call('HMGET', pkey, unpack(fields))
+  local parts = {}
+  for i = 1, n do parts[i] = v[2 * i - 1] .. ':' .. (v[2 * i] or 'null') end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
+
+-- Settle every record of the group (instance ``id``, ``wait_seq``) that still waits: with
+-- ``how`` (sibling: another id answered a receiveAny; timeout; cancelled), then drop the
+-- group from the indexes. ``ttl``: the wait records' TTL from resolution on.
+local function settle_group(id, pkey, wait_seq, how, run_seq, now, ttl)
+  local n = tonumber(redis.call('HGET', pkey, 'n')) or 0
+  for i = 1, n do
+    local corr = redis.call('HGET', pkey, 'c' .. i)
+    local wk = k_wait(corr)
+    local w = redis.call('HMGET', wk, 'instance', 'wait_seq', 'status')
+    if w[1] == id and w[2] == wait_seq then
+      if w[3] == 'waiting' then
+        if how == 'cancelled' then
+          redis.call('HSET', wk, 'status', 'cancelled')
+        else
+          redis.call('HSET', wk, 'status', 'resolved', 'resolution', how, 'run_seq', run_seq, 'resolved_at', now)
+        end
+      end
+      redis.call('EXPIRE', wk, ttl)
+      unindex_wait(corr, id)
+    end
+  end
+  local g = group_corr(id, wait_seq)
+  local gk = k_wait(g)
+  if redis.call('HGET', gk, 'status') == 'waiting' then
+    if how == 'cancelled' then
+      redis.call('HSET', gk, 'status', 'cancelled')
+    else
+      local r = how
+      if how == 'sibling' then r = 'reply' end
+      redis.call('HSET', gk, 'status', 'resolved', 'resolution', r, 'run_seq', run_seq, 'resolved_at', now)
+    end
+  end
+  redis.call('EXPIRE', gk, ttl)
+  redis.call('ZREM', K_DEADLINES, g)
+end

@@ -10,7 +10,10 @@ if not st[1] then return {0, false} end
 if st[1] == 'completed' or st[1] == 'failed' or st[1] == 'cancelled' then return {0, st[1]} end
 if st[1] == 'waiting' and st[2] ~= '' then
   local wkey = k_wait(st[2])
-  if redis.call('HGET', wkey, 'instance') == id then
+  local gw = redis.call('HMGET', wkey, 'instance', 'group', 'wait_seq')
+  if gw[1] == id and gw[2] == '1' then
+    settle_group(id, k_point(id), gw[3], 'cancelled', '', now_ms(), ARGV[3])  -- receiveAny/All
+  elseif gw[1] == id then
     redis.call('HSET', wkey, 'status', 'cancelled')
     redis.call('EXPIRE', wkey, ARGV[3])
   end

@@ -26,7 +26,7 @@ end
 local corr, body, mid, maxlen = ARGV[2], ARGV[3], ARGV[4], ARGV[6]
 local entry = ARGV[7]
 local w = redis.call('HMGET', wkey, 'status', 'instance', 'kind', 'message_id', 'resolution', 'run_seq', 'entry',
-  'wait_seq', 'deadline', 'prev_entry', 'prev_instance', 'prev_run_seq')
+  'wait_seq', 'deadline', 'prev_entry', 'prev_instance', 'prev_run_seq', 'group', 'group', 'json')
 local status, id = w[1], w[2]
 
 -- The entry that resolved an earlier use of this id, delivered again after a listener died.
@@ -54,9 +54,49 @@ if not status then
 end
 
 local ikey = k_instance(id)
+if status == 'waiting' and MULTI[w[3]] and w[13] ~= '1' then
+  -- one id of a receiveAny / receiveAll (_lib.lua, MULTI)
+  local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue', 'run_seq')
+  local pkey = k_point(id)
+  local p = redis.call('HMGET', pkey, 'instance', 'kind', 'wait_seq', 'status', 'n')
+  if inst[1] ~= 'waiting' or inst[2] ~= w[14] or p[1] ~= id or p[2] ~= 'wait'
+      or p[3] ~= w[8] or p[4] ~= 'waiting' then
+    notice(maxlen, 'late', corr, mid, id, 'instance is no longer waiting on this correlation id')
+    return {0, 'late'}
+  end
+  local now = now_ms()
+  local n = tonumber(p[5])
+  local value
+  if w[3] == 'receiveAny' then
+    value = '{"id":' .. w[15] .. ',"body":' .. body .. '}'
+  else
+    local i = 1
+    while i <= n and redis.call('HGET', pkey, 'c' .. i) ~= corr do i = i + 1 end
+    redis.call('HSET', pkey, 'v' .. i, body)
+    if redis.call('HINCRBY', pkey, 'got', 1) < n then
+      -- kept in the point until the last id answers or the deadline comes
+      redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply', 'message_id', mid,
+        'entry', entry, 'run_seq', '', 'resolved_at', now)
+      unindex_wait(corr, id)
+      return {0, 'stored'}
+    end
+    value = all_value(pkey, n)
+  end
+  local run_seq = tonumber(inst[4]) + 1
+  redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'reply',
+    'message_id', mid, 'entry', entry, 'run_seq', run_seq, 'resolved_at', now)
+  settle_group(id, pkey, w[8], 'sibling', run_seq, now, ARGV[8])
+  redis.call('HSET', pkey, 'status', 'resolved', 'value', value, 'resolution', 'reply',
+    'resolved_at', now, 'message_id', mid, 'corr', corr)
+  set_state(ikey, id, 'waiting', 'queued', now, {'run_seq', run_seq})
+  local timed = 0
+  if w[9] and w[9] ~= '' then timed = 1 end
+  return {1, id, run_seq, inst[3], w[8], timed, make_ready(id, inst[3], now, now)}
+end
+
 if status == 'waiting' then
   if w[3] ~= 'receive' then
-    notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep, not a receive')
+    notice(maxlen, 'rejected', corr, mid, id, 'correlation id names a sleep or a receiveAny/receiveAll group, not a receive')
     return {0, 'rejected'}
   end
   local inst = redis.call('HMGET', ikey, 'state', 'waiting_on', 'queue', 'run_seq')
@@ -85,11 +125,14 @@ end
 if status == 'resolved' and w[7] == entry and w[5] == 'reply' then
   local again = redelivered(id, w[6])
   if again then return again end
+  if MULTI[w[3]] and entry ~= '' then return {0, 'redelivered'} end
 end
 redis.call('HINCRBY', wkey, 'late', 1)
 local kind, detail = 'duplicate', 'the wait was already resolved by message ' .. (w[4] or '')
 if status == 'cancelled' then
   kind, detail = 'late', 'the instance was cancelled'
+elseif w[5] == 'sibling' then
+  kind, detail = 'late', 'the receiveAny was already answered by another correlation id'
 elseif w[5] == 'timeout' then
   kind, detail = 'late', 'the wait had already timed out'
 end

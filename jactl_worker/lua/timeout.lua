@@ -9,7 +9,7 @@
 --       | {2, deadline, queue}           fired early (RQ's scheduler rounds to seconds): re-arm
 --       | {1, instance, run_seq, queue, token|false}  resolved: the instance is ready
 local wkey, corr = KEYS[1], ARGV[2]
-local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline')
+local w = redis.call('HMGET', wkey, 'status', 'instance', 'wait_seq', 'deadline', 'kind', 'group')
 if w[1] ~= 'waiting' then
   -- the timer's entry is stale (the wait was resolved, cancelled, or is gone): drop it here,
   -- atomically, so a new wait on the same id keeps its own deadline entry
@@ -34,12 +34,19 @@ if inst[1] ~= 'waiting' or inst[2] ~= corr or p[1] ~= id or p[2] ~= 'wait' or p[
   return {0, 'not waiting'}
 end
 local run_seq = redis.call('HINCRBY', ikey, 'run_seq', 1)
-redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'timeout', 'run_seq', run_seq,
+local value = p[5]
+if MULTI[w[5]] and w[6] == '1' then
+  -- a receiveAny / receiveAll: resolve with what has arrived, and settle every id's record
+  if w[5] == 'receiveAll' then value = all_value(pkey, tonumber(redis.call('HGET', pkey, 'n'))) end
+  settle_group(id, pkey, w[3], 'timeout', run_seq, now, ARGV[4])
+else
+  redis.call('HSET', wkey, 'status', 'resolved', 'resolution', 'timeout', 'run_seq', run_seq,
+    'resolved_at', now)
+  redis.call('EXPIRE', wkey, ARGV[4])
+  unindex_wait(corr, id)
+end
+redis.call('HSET', pkey, 'status', 'resolved', 'value', value, 'resolution', 'timeout',
   'resolved_at', now)
-redis.call('EXPIRE', wkey, ARGV[4])
-redis.call('HSET', pkey, 'status', 'resolved', 'value', p[5], 'resolution', 'timeout',
-  'resolved_at', now)
-unindex_wait(corr, id)
 set_state(ikey, id, 'waiting', 'queued', now)
 redis.call('ZREM', K_DEADLINES, corr)
 return {1, id, run_seq, inst[3], make_ready(id, inst[3], now, now)}

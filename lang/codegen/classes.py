@@ -352,4 +352,7 @@ def convert_to_class(gen, v, node, tname, arg):
     if gen.susp and fx.get(tname).ctor.info.may_suspend:
         return None          # (a Map converts by running initialisers, which may suspend)
     fn = "_cv_arg_obj" if arg else "_cv_obj"
-    return f"{fn}({v}, {fx.pycls(tname)}, {tname!r})"
+    # an instance of exactly that class (the common case) is tested inline
+    gen.nq += 1
+    q, pc = f"_q{gen.nq}", fx.pycls(tname)
+    return f"({q} if type({q} := {v}) is {pc} else {fn}({q}, {pc}, {tname!r}))"

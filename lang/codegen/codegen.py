@@ -80,11 +80,22 @@ class ModuleGen:
         self.locals_tokens = {}
         self.frame_maps = {}
         self.cpe = resolved.checkpoint_each_statement
+        self.consts = {}
+
+    def const(self, text):
+        """A module-level name for the value of the constant expression ``text`` (built
+        once, not at every use: a Decimal literal in a loop)."""
+        name = self.consts.get(text)
+        if name is None:
+            name = self.consts[text] = f"_K{len(self.consts)}"
+        return name
 
     def generate(self):
         for f in self.r.functions:
             FuncGen(self, f).generate()
         em = self.em
+        for text, name in self.consts.items():
+            em.emit(f"{name} = {text}")
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
         emit_classes(em, getattr(self.r, "classes", ()))
         src, table = em.render(self.locals_tokens)
@@ -643,8 +654,9 @@ class FuncGen:
     # loops ---------------------------------------------------------------
 
     def loop(self, label, header_fn, body_stmt, node, update_fn=None, first_flag=False,
-             tail_fn=None):
-        """Emit ``while True:`` with header (may break), body and labelled-jump handling."""
+             tail_fn=None, head="while True:"):
+        """Emit ``while True:`` (or ``head``) with header (may break), body and
+        labelled-jump handling."""
         self.loop_ids += 1
         lid = self.loop_ids
         self.loop_stack.append((label, lid, None))
@@ -652,7 +664,7 @@ class FuncGen:
         if first_flag:
             first = self.temp()
             self.guarded(_Item(node), lambda: self.em.emit(f"{first} = True"))
-        self.em.emit("while True:")
+        self.em.emit(head)
         with self.indent():
             self.tick()
             if first_flag:
@@ -784,6 +796,21 @@ class FuncGen:
             idx = self.temp("@int")
             it = self.expr(st.iterable)
             self.step(f"{src} = _iter_list({it})")
+            if not self.susp:
+                # nothing saves the position: Python's list iterator is this same
+                # index loop (it re-reads the length on every step)
+                sym = st.syms[0] if len(st.syms) == 1 and st.it_sym is None else None
+                if sym is not None and sym.kind == "local" and not sym.captured and \
+                        not sym.unboxed and sym.type in ("def", "var", None):
+                    # the loop variable itself takes each element
+                    self.loop(st.label, lambda: self.em.emit("pass"), st.body, st,
+                              head=f"for {self.name_of(sym)} in {src}:")
+                else:
+                    self.loop(st.label, lambda: self.for_in_vars(st, tv), st.body, st,
+                              head=f"for {(tv := self.temp())} in {src}:")
+                if mode:
+                    self.finish_value(mode, result, "None")
+                return
             self.step(f"{idx} = 0")
             self.resume.define(src)
             self.resume.define(idx)
@@ -827,6 +854,16 @@ class FuncGen:
             self.step(f"if not {ok}: _for_no_match({tv})")
         else:
             self.step(f"if not {ok}: continue")
+
+    def for_in_vars(self, st, tv):
+        """The loop variables (and ``it``) of a non-suspending for-in, from the element
+        ``tv``; an element its pattern does not match is skipped (or with ``:`` fails)."""
+        if st.it_sym is not None:
+            self.store_sym(st.it_sym, tv)
+        if st.pattern is not None:
+            self.for_pattern_test(st, tv)
+        else:
+            self.store_sym(st.syms[0], self.convert(tv, None, st.syms[0].type))
 
     def store_sym(self, sym, value):
         if sym.kind == "global":
@@ -932,8 +969,8 @@ class FuncGen:
         function whose frame is inside this one on resume, is known)."""
         self.npc += 1
         k = self.npc
-        pos = (node.line, node.col) if node is not None and node.line else None
-        self.resume.point(k, callee, pos or self.em.pos)
+        pos = (node.line, node.col) if node is not None else None
+        self.resume.point(k, callee, pos if pos and pos[0] else self.em.pos)
         t = self.temp(kind)
         self.em.emit(f"if _pc == {k}:", pos)
         self.em.emit(f"    {t} = _rv; _pc = 0", pos)
@@ -970,7 +1007,7 @@ class FuncGen:
                 check_decimal(Decimal(text))
             except LimitError as err:
                 raise CompileError(err.raw_message, e.line, e.col) from None
-            return f"_Dec({text!r})"
+            return self.mod.const(f"_Dec({text!r})")
         if k == "string":
             return repr(e.value)
         if k == "bool":
@@ -1055,6 +1092,10 @@ class FuncGen:
             fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
         if fast is not None:
             return fast
+        if op in INT_NATIVE and self.int_tree(e):
+            # + - * are ring operations: wrapping once at the end gives what wrapping
+            # every intermediate result gives (mod 2**32), so one range check suffices
+            return f"(_r if {INT_MIN} <= (_r := {self.int_raw(e)}) <= {INT_MAX} else _w32(_r))"
         l, r = self.exprs([e.left, e.right])
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
@@ -1077,6 +1118,23 @@ class FuncGen:
         if fast is not None:
             return fast
         return f"{fn}({l}, {r})"
+
+    def int_arith(self, e):
+        """e is an int ``+ - *`` the int path below emits (both operands statically int,
+        nothing lowered)."""
+        return isinstance(e, N.Binary) and e.op in INT_NATIVE and \
+            not getattr(e.left, "lower", True) and not getattr(e.right, "lower", True) and \
+            self.st(e.left) == "int" and self.st(e.right) == "int"
+
+    def int_tree(self, e):
+        """An int ``+ - *`` with another one as an operand (``i * 7 + j * 13``)."""
+        return self.int_arith(e) and (self.int_arith(e.left) or self.int_arith(e.right))
+
+    def int_raw(self, e):
+        """Unwrapped Python text of an int ``+ - *`` tree; leaves as usual."""
+        if not self.int_arith(e):
+            return self.expr(e)
+        return f"({self.int_raw(e.left)} {e.op} {self.int_raw(e.right)})"
 
     def int_checked(self, text, op, right=None):
         """An int result brought back into 32 bits. When the sign of the right operand is
@@ -1377,6 +1435,21 @@ class FuncGen:
         if sym.kind == "global" or (sym.kind == "local" and sym.type in ("def", "Map", "List")):
             _, write, _ = self.lvalue_parts(obj)
             self.step(f"if {temp} is None: {temp} = {empty}; {write(temp)}")
+        elif sym.kind == "local" and empty == "{}":
+            # ``X x; x.a = 1``: a new instance, when X can be made without arguments
+            ci = _cls.facts(self).get(sym.type)
+            if ci is None or any(f[2] is None for f in ci.all_fields):
+                return
+            _, write, _ = self.lvalue_parts(obj)
+            make = f"_cv_obj({{}}, {_cls.facts(self).pycls(sym.type)}, {sym.type!r})"
+            if not ci.ctor.info.may_suspend:
+                self.step(f"if {temp} is None: {temp} = {make}; {write(temp)}")
+            elif self.susp:
+                def then():
+                    v = self.suspend_call(make, obj, *self.ctor_of(sym.type))
+                    self.step(f"{temp} = {v}")
+                    self.step(write(temp))
+                self.if_stmt_raw(f"{temp} is None", then)
 
     def autocreate(self, e, kind):
         """Evaluate a container expression on the left of an assignment, creating missing
@@ -1384,6 +1457,8 @@ class FuncGen:
         if isinstance(e, N.Field):
             o = self.autocreate(e.obj, "map")
             nm = repr(e.name) if isinstance(e.name, str) else self.expr(e.name)
+            if _cls.facts(self).get(self.st(e.obj)) is not None:
+                kind += ":typed"       # (objects.auto_field)
             return f"_field_auto({o}, {nm}, {kind!r})"
         if isinstance(e, N.Index):
             o = self.autocreate(e.obj, "list")
@@ -1444,6 +1519,15 @@ class FuncGen:
             self.step(f"if {t} is not None: " + write(self.convert(t, e.value, ttype)))
             return t if want_value else None
         fn = ASSIGN_OPS[op]
+        if op == "<<=" and not want_value and not self.susp and ttype in ("List", "def", "var") \
+                and isinstance(e.target, N.Ident) and not getattr(e.value, "lower", True):
+            # ``x <<= v`` as a statement: a List appends in place (x read before v)
+            q = self.temp()
+            self.step(f"{q} = {read()}")
+            v = self.expr(e.value)
+            self.step(f"if type({q}) is list: {q}.append({v}); {write(q)}")
+            self.step(f"else: {write(self.convert(f'_shl_assign({q}, {v})', None, ttype))}")
+            return None
         done = self.typed.compound(e, read, write, ttype, want_value)
         if done:
             return done[1]
@@ -1457,6 +1541,12 @@ class FuncGen:
             cur = ct
         v = self.expr(e.value)
         if isinstance(e.target, (N.Field, N.Index)):
+            if not _is_simple(v):
+                # v appears twice below: evaluate it once, after the current value
+                tc, tv = self.temp(), self.temp()
+                self.step(f"{tc} = {cur}")
+                self.step(f"{tv} = {v}")
+                cur, v = tc, tv
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
             cur = f"_dflt({cur}, {v})"
         t = self.temp()
@@ -1565,7 +1655,7 @@ class FuncGen:
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
             return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
-        return strdec.convert(node, tname) or exact_convert(self, v, tname) or \
+        return (self.mod.const(c) if (c := strdec.convert(node, tname)) else None) or exact_convert(self, v, tname) or \
             f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
@@ -1586,10 +1676,18 @@ class FuncGen:
         return "@temp", None
 
     def e_Cast(self, e):
-        return f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def e_As(self, e):
-        return f"_as({self.expr(e.expr)}, {_tn(e.type)!r})"
+        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
+
+    def class_conversion(self, e, text):
+        """``(X)v`` / ``v as X`` may run X's constructor (a Map to an instance): a suspend
+        point when that may suspend."""
+        t = _tn(e.type)
+        if self.susp and e.susp and self.is_user_class(t):
+            return self.suspend_call(text, e, *self.ctor_of(t))
+        return text
 
     def e_InstanceOf(self, e):
         v = f"_instanceof({self.expr(e.expr)}, {_tn(e.type)!r})"
@@ -1609,7 +1707,7 @@ class FuncGen:
         o, i = self.exprs([e.obj, e.index])
         if e.null_safe:
             return f"_index_ns({o}, {i})"
-        return index_read(self, o, i, self.st(e.index))
+        return index_read(self, o, i, self.st(e.index), self.st(e.obj))
 
     def e_Field(self, e):
         fast = _cls.field_read(self, e)
@@ -1722,6 +1820,9 @@ class FuncGen:
         if e.named:
             nm = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_bcall_named(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}), {nm})"
+        elif name == "sprintf" and not self.mod.cpe and \
+                (fast := strdec.sprintf_call(self, e, args)) is not None:
+            return fast
         else:
             call = f"_B_{name}(_RT{''.join(', ' + a for a in args)})" if name in _DIRECT_BUILTINS \
                 else f"_bcall(_RT, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
@@ -1794,7 +1895,7 @@ class FuncGen:
         if e.named:
             nmap = "{" + ", ".join(f"{na.name!r}: {v}" for na, v in zip(e.named, named)) + "}"
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap})"
-        elif not e.null_safe and isinstance(e.name, str) and len(args) <= 1:
+        elif not e.null_safe and isinstance(e.name, str) and len(args) <= 2:
             call = method_call(self, o, e.name, args)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
@@ -1843,9 +1944,8 @@ class FuncGen:
 
             def case_body(case=case):
                 self.block_prologue(_ScopeHolder(case.scope, []))
-                self.step(f"{ok} = False")
                 has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
-                for pat, guard in case.patterns:
+                for k, (pat, guard) in enumerate(case.patterns):
                     def alt(pat=pat, guard=guard):
                         bound = set()
                         if has_rx:     # (groups of an alternative that did not match)
@@ -1854,7 +1954,10 @@ class FuncGen:
                         self.step(f"{ok} = {self.pattern(pat, it, bound)}")
                         if guard is not None:
                             self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
-                    self.if_stmt_raw(f"not {ok}", alt)
+                    if k == 0:
+                        alt()       # (it sets ok whatever it finds)
+                    else:
+                        self.if_stmt_raw(f"not {ok}", alt)
 
                 def then():
                     self.step(f"{done} = True")
@@ -1891,12 +1994,12 @@ class FuncGen:
         if k == "type":
             if p.tname in ("def", "Object"):
                 return "True"
-            return f"_instanceof({v}, {_tn_s(p.tname)!r})"
+            return _inst_test(v, _tn_s(p.tname))
         if k == "bind":
             sym = p.sym
             tests = []
             if sym.type not in ("def", "var"):
-                tests.append(f"_instanceof({v}, {_tn_s(sym.type)!r})")
+                tests.append(_inst_test(v, _tn_s(sym.type)))
             if sym.name in bound:
                 tests.append(f"_sw_eq({v}, {self.read_sym(sym)})")
             else:
@@ -1904,7 +2007,7 @@ class FuncGen:
                 tests.append(self.bind_text(sym, v))
             return "(" + " and ".join(tests) + ")"
         if k == "ctor":
-            tests = [f"_instanceof({v}, {_tn_s(p.tname)!r})"]
+            tests = [_inst_test(v, _tn_s(p.tname))]
             subs = [x for _, x in p.entries] if p.entries else p.items
             for fname, sub in zip(p.fields, subs):
                 fv = f"_field({v}, {fname!r})"
@@ -1923,11 +2026,11 @@ class FuncGen:
             n = len(items)
             star = next((i for i, x in enumerate(items) if x.kind == "star"), None)
             if star is None:
-                tests = [f"_sw_islist({v})", f"len({v}) == {n}"]
+                tests = [f"(type({v}) is list or _sw_islist({v}))", f"len({v}) == {n}"]
                 for i, x in enumerate(items):
                     tests.append(self.pattern(x, f"{v}[{i}]", bound))
             else:
-                tests = [f"_sw_islist({v})", f"len({v}) >= {n - 1}"]
+                tests = [f"(type({v}) is list or _sw_islist({v}))", f"len({v}) >= {n - 1}"]
                 after = n - 1 - star
                 for i, x in enumerate(items[:star]):
                     tests.append(self.pattern(x, f"{v}[{i}]", bound))
@@ -2019,6 +2122,19 @@ class _ScopeHolder:
     def __init__(self, scope, stmts):
         self.scope = scope
         self.stmts = stmts
+
+
+# type patterns whose instances are exactly one Python type (values.instance_of)
+_EXACT_INSTANCE = {"int": "int", "long": "_Long", "byte": "_Byte", "double": "float", "Decimal": "_Dec",
+                   "String": "str", "boolean": "bool"}
+
+
+def _inst_test(v, tname):
+    """``v instanceof tname`` for a switch pattern (v: a side-effect-free text)."""
+    py = _EXACT_INSTANCE.get(tname)
+    if py is not None:
+        return f"(type({v}) is {py})"
+    return f"_instanceof({v}, {tname!r})"
 
 
 def _is_simple(v):

@@ -182,7 +182,14 @@ def method_call(g, obj, name, args):
     if name == "size" and not args:     # a List's or String's length, inline
         q = _q(g)
         return f"(len({q}) if type({q} := {obj}) is list or type({q}) is str else _meth0({q}, 'size'))"
+    if name in _STR_CASE and not args:  # short Strings: no work to charge (limits.charge_chars)
+        q = _q(g)
+        return f"({q}.{_STR_CASE[name]}() if type({q} := {obj}) is str and len({q}) < 64 " \
+            f"else _meth0({q}, {name!r}))"
     return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
+
+
+_STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
 
 
 # ---------------------------------------------------------------------- inline fast paths
@@ -197,8 +204,12 @@ def _q(g):
     return f"_q{g.nq}"
 
 
-def index_read(g, o, i, ist):
-    """``o[i]`` (o, i: the texts of the evaluated operands; ist: the index's static type)."""
+def index_read(g, o, i, ist, ost="def"):
+    """``o[i]`` (o, i: the texts of the evaluated operands; ist, ost: the index's and the
+    object's static types). A statically String object is tested for ``str`` instead of
+    ``list``: a String indexed in bounds is Python's ``s[i]`` (one code point, as
+    access.index gives)."""
+    seq = "str" if ost == "String" else "list"
     if not o.isidentifier():
         qo = _q(g)
         o_first, o = f"({qo} := {o})", qo
@@ -213,11 +224,11 @@ def index_read(g, o, i, ist):
         qi = _q(g)
         i_first, i = f"({qi} := {i})", qi
     if i.isdigit():     # a literal index: no test of its type or sign
-        lst = f"{o}[{i}] if type({o_first}) is list and {i} < len({o})"
+        lst = f"{o}[{i}] if type({o_first}) is {seq} and {i} < len({o})"
     elif ist == "int":  # an int index: no test of its type
-        lst = f"{o}[{i}] if (type({o_first}) is list) & (0 <= {i_first}) and {i} < len({o})"
+        lst = f"{o}[{i}] if (type({o_first}) is {seq}) & (0 <= {i_first}) and {i} < len({o})"
     else:
-        lst = f"{o}[{i}] if (type({o_first}) is list) & (type({i_first}) is int) and 0 <= {i} < len({o})"
+        lst = f"{o}[{i}] if (type({o_first}) is {seq}) & (type({i_first}) is int) and 0 <= {i} < len({o})"
     mp = f"{o}.get({i}) if (type({o_first}) is dict) & (type({i_first}) is str)"
     if ist == "int" or _is_int(i):
         return f"({lst} else _index({o}, {i}))"

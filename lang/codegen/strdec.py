@@ -16,7 +16,7 @@ Value representation is unchanged: a String is a ``str``, a Decimal a ``decimal.
 from ..syntax import nodes as N
 
 _DEC_OPS = ("+", "-", "*")
-_DEC_CMP = ("<", "<=", ">", ">=")
+_DEC_CMP = ("<", "<=", ">", ">=", "==", "!=")
 # below this many characters a String is never measured (limits.BYTES_MIN): the general
 # operators check and charge only longer results, so longer ones take the general path
 _SMALL = 4096
@@ -84,10 +84,75 @@ def _fast(g, a_node, a_text, b_node, b_text, lt, rt, op, fn):
     return f"({a} * {b} if {test} and 0 <= {b} and len({a}) * {b} <= {_SMALL} else {general})"
 
 
+_STR_CMP = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _ascii_literal(node):
+    return isinstance(node, N.Literal) and node.kind == "string" and \
+        type(node.value) is str and node.value.isascii()
+
+
+def str_compare(g, e, binops):
+    """``a < b``... and ``a == b`` where a String is compared with a String: Python's
+    comparison of two ``str``, behind a run-time type test. ``==``/``!=`` need nothing
+    more; an ordering agrees with Jactl's (UTF-16 code units) when both are ASCII, or when
+    one side is an ASCII literal: at the first differing position the literal's character
+    is below 0x80, where code point and code unit order agree, and a shared prefix orders
+    the same in both. One side may be untyped only when the other is a String literal
+    (``src[i] >= '0'``); anything that is not a ``str`` at run time takes the general
+    operator with the evaluated operands."""
+    op = e.op
+    if op not in _STR_CMP:
+        return None
+    lt, rt = g.st(e.left), g.st(e.right)
+    l_lit, r_lit = _ascii_literal(e.left), _ascii_literal(e.right)
+    if not ((lt == "String" and rt in ("String", "def")) or
+            (rt == "String" and lt in ("String", "def"))):
+        return None
+    if "def" in (lt, rt) and not (l_lit or r_lit):
+        return None
+    a_text, b_text = g.exprs([e.left, e.right])
+    (a, b), test = _operands(g, [(e.left, a_text, "str"), (e.right, b_text, "str")])
+    if op in ("<", "<=", ">", ">=") and not (l_lit or r_lit):
+        test = f"{test} and {a}.isascii() and {b}.isascii()"
+    return f"({a} {op} {b} if {test} else {binops[op]}({a}, {b}))"
+
+
+def str_in(g, e, binops):
+    """``s in t`` / ``s !in t`` with a String s and a String t (substring) or Map t (key):
+    Python's ``in`` when both have those types at run time, else the general operator."""
+    if e.op not in ("in", "!in"):
+        return None
+    lt, rt = g.st(e.left), g.st(e.right)
+    if lt not in ("String", "def") or rt not in ("String", "Map", "def") or \
+            (lt == "def" and rt == "def"):
+        return None
+    if rt == "def" and not (isinstance(e.right, N.Literal) and e.right.kind == "string"):
+        return None     # (an untyped container: List, Map or String; the general path)
+    a_text, b_text = g.exprs([e.left, e.right])
+    pyop = "in" if e.op == "in" else "not in"
+    (a, b), _ = _operands(g, [(e.left, a_text, "str"), (e.right, b_text, "str")])
+    tests = []
+    for node, text, name in ((e.left, a_text, a), (e.right, b_text, b)):
+        first = name if name == text else f"({name} := {text})"
+        if name == text and _ascii_literal(node) or \
+                isinstance(node, N.Literal) and node.kind == "string":
+            tests.append(None)
+        else:
+            tests.append(first)
+    conds = ([f"(type({tests[0]}) is str)"] if tests[0] else []) + \
+        ([f"(type({tests[1]}) is {'dict' if rt == 'Map' else 'str'})"] if tests[1] else [])
+    test = " & ".join(conds) or "True"
+    return f"({a} {pyop} {b} if {test} else {binops[e.op]}({a}, {b}))"
+
+
 def binary(g, e, binops):
     """Text for a Binary node with String/Decimal operands, or None."""
     if getattr(e.left, "lower", True) or getattr(e.right, "lower", True):
         return None
+    fast = str_compare(g, e, binops) or str_in(g, e, binops)
+    if fast is not None:
+        return fast
     lt, rt = g.st(e.left), g.st(e.right)
     if _kinds(lt, rt, e.op) is None:
         return None
@@ -127,3 +192,42 @@ def interp_part(g, node, ex):
     g.nq += 1
     q = f"_q{g.nq}"
     return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"
+
+
+def sprintf_call(g, e, args):
+    """``sprintf('...', a, b)`` with a literal format that runtime/fastformat.py turns into
+    a Python %-format: the format is compiled here, and the call is that format applied
+    inline when each argument has a type whose Python formatting is Java's (an int or
+    long for ``%d``, a String or int for ``%s``; a statically int argument is not tested)
+    and the result is short (no size to check or charge). Otherwise the general
+    ``sprintf`` runs with the evaluated arguments. Or None."""
+    from ..runtime.fastformat import compile_format
+    if e.named or not args or not isinstance(e.args[0], N.Literal) or \
+            e.args[0].kind != "string" or type(e.args[0].value) is not str:
+        return None
+    if any(getattr(a, "lower", True) for a in e.args):
+        return None
+    c = compile_format(e.args[0].value)
+    if not c or len(args) - 1 < len(c[1]):
+        return None
+    pyfmt, kinds = c
+    names, tests = [], []
+    for node, text, k in zip(e.args[1:], args[1:], kinds + ("",) * (len(args) - 1 - len(kinds))):
+        st = g.st(node)
+        if _is_int_literal(text) or (text.isidentifier() and st == "int"):
+            names.append(text)
+            continue
+        g.nq += 1
+        q = f"_q{g.nq}"
+        names.append(q)
+        if st == "int" or not k:     # (an extra argument is only evaluated)
+            tests.append(f"(({q} := {text}) is {q})")
+        else:
+            tests.append(f"(type({q} := {text}) in {'_FMT_D' if k == 'd' else '_FMT_S'})")
+    used = names[:len(kinds)]
+    tup = "(" + ", ".join(used) + ("," if len(used) == 1 else "") + ")"
+    test = " & ".join(tests) if tests else "True"
+    g.nq += 1
+    q = f"_q{g.nq}"
+    general = f"_B_sprintf(_RT, {args[0]}{''.join(', ' + n for n in names)})"
+    return f"({q} if {test} and len({q} := {pyfmt!r} % {tup}) <= {_SMALL} else {general})"

@@ -13,6 +13,9 @@ assignments to constants, break/continue outside loops, bad argument counts.
 from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
 from ..syntax import nodes as N
+from .classconst import check_const_type, fold_const
+from .classinit import forward_references, instance_ctor, needs_instance
+from .classnames import qualify
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
@@ -22,6 +25,7 @@ BUILTIN_FUNCTIONS = {
     "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
     "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
     "sqrt": False, "stream": True, "$classFromJson": True,  # (its constructor may suspend)
+    "$classMember": False, "$missing": False, "$isMissing": False,
 }
 
 # Builtin methods that call a closure argument (the only methods that can suspend).
@@ -41,6 +45,7 @@ PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "
 
 
 _BUILTIN_METHOD_NAMES = None
+_OBJECT_METHODS = frozenset(("toString", "className", "toJson"))   # (every instance has them)
 
 
 def _builtin_method_names():
@@ -99,6 +104,7 @@ class Resolver:
     def resolve(self, script):
         main = self._new_function("main", script, None, is_main=True)
         self.func = main
+        qualify(script)
         decls = []
         _collect_classes(script.body.stmts, decls, None)
         if decls:
@@ -119,32 +125,41 @@ class Resolver:
 
     def _setup_classes(self, decls, main):
         for cd in decls:
-            if cd.name in self.classes:
-                self.errors.append(_err(f"Class '{cd.name}' already declared", cd, self.source))
+            qn = getattr(cd, "qname", cd.name)
+            if qn in self.classes:
+                self.errors.append(_err(f"Class '{qn}' already exists", cd, self.source))
                 continue
-            self.classes[cd.name] = ClassInfo(cd)
+            self.classes[qn] = ClassInfo(cd)
         # base classes first
         order, state = [], {}
 
         def visit(ci):
             st = state.get(ci.name)
             if st == 2:
-                return
+                return True
             if st == 1:
-                self.errors.append(_err("Class cannot extend itself (circular inheritance)",
-                                        ci.decl, self.source))
-                return
+                return False
             state[ci.name] = 1
             if ci.decl.base is not None:
                 b = self.classes.get(ci.decl.base)
                 if b is None:
                     self.errors.append(_err(f"Unknown class '{ci.decl.base}'", ci.decl,
                                             self.source))
+                elif b is ci:
+                    self.errors.append(_err("Class cannot extend itself", ci.decl,
+                                            self.source))
+                elif not visit(b):
+                    if not cyclic:
+                        self.errors.append(_err(f"Cyclic inheritance involving class "
+                                                f"'{ci.name}'", ci.decl, self.source))
+                    cyclic.append(ci)
                 else:
-                    visit(b)
                     ci.base = b
             state[ci.name] = 2
             order.append(ci)
+            return True
+
+        cyclic = []
 
         for ci in list(self.classes.values()):
             visit(ci)
@@ -163,17 +178,21 @@ class Resolver:
             for fd in ci.synth():
                 saved_cls = self.cur_class
                 self.cur_class = ci
-                self.in_static = fd.is_static_method
+                self.in_static = fd.is_static_method and not getattr(fd, "has_this", False)
                 self._function_body(fd.info, fd.params, fd.body)
                 self.cur_class = saved_cls
                 self.in_static = False
         self.scope, self.func = saved
 
+    def _class_named(self, name):
+        return any(ci.decl.name == name for ci in self.classes.values())
+
     def _has_this(self):
         return self.cur_class is not None and not getattr(self, "in_static", False)
 
     def _s_ClassDecl(self, st):
-        pass
+        if getattr(st, "qname", None) is None:      # (not at top level or in a class)
+            self.errors.append(_err("Class declaration not allowed here", st, self.source))
 
     def _e_ClassRef(self, e):
         if e.cname in BUILTIN_CLASS_NAMES and e.cname not in self.classes:
@@ -193,6 +212,11 @@ class Resolver:
             self.errors.append(_err(f"Unknown class '{e.cname}'", e, self.source))
             return "def"
         args, named = e.args, e.named
+        if not args and not named:
+            mand = [f[0] for f in ci.all_fields if f[2] is None]
+            if mand:
+                self.errors.append(_err(f"Missing mandatory field{'s' if len(mand) > 1 else ''}"
+                                        f": {', '.join(mand)}", e, self.source))
         if args and not named:
             mand = [f for f in ci.all_fields if f[2] is None]
             if len(args) == len(mand):
@@ -538,6 +562,13 @@ class Resolver:
         if sym is None:
             if name in self.host_functions or name in BUILTIN_FUNCTIONS:
                 return Symbol(name, "builtin", "Function")
+            if self._class_named(name):
+                self.errors.append(_err(f"Class name not allowed here: '{name}'", node,
+                                        self.source))
+            elif self.cur_class is not None and self.globals_names and \
+                    name in self.globals_names:
+                self.errors.append(_err(f"Access to globals not permitted within a class: "
+                                        f"'{name}'", node, self.source))
             if self.globals_names is not None and name not in self.globals_names:
                 if isinstance(node, N.Ident) and node.implicit:
                     self.errors.append(_err("Regex match with no 'it' variable in scope", node,
@@ -582,6 +613,21 @@ class Resolver:
                 e.name = name
                 e.null_safe = False
                 return self._e_Field(e)
+            fd = ci.find_method(name) if name not in ("this", "super") else None
+            if fd is not None and not fd.is_static_method and self._has_this():
+                # a method used as a value: bound to ``this``
+                e.__class__ = N.Field
+                del e.name, e.sym
+                e.obj = N.Ident("this", line=e.line, col=e.col)
+                e.name = name
+                e.null_safe = False
+                return self._e_Field(e)
+            if fd is not None and fd.is_static_method:
+                e.name = fd.name
+            if name == "super" and self._has_this():
+                self.errors.append(_err("'super' can only be used to access fields or "
+                                        "methods", e, self.source))
+                e.name = "this"
         sym = self._lookup_var(e.name, e)
         e.sym = sym
         if sym.kind == "function":
@@ -632,7 +678,8 @@ class Resolver:
         other expression (``(x + x)++``, ``++x--``) just yields its value plus or minus one
         - except a literal, which is a constant."""
         target = e.expr
-        if isinstance(target, (N.Ident, N.Index, N.Field)) or _is_constant(target):
+        if isinstance(target, (N.Ident, N.Index, N.Field)) or _is_constant(target) or \
+                getattr(target, "class_member", False):
             self._check_lvalue(target)
             self._record_assign(target, e.op, None)
         else:
@@ -658,10 +705,24 @@ class Resolver:
                 self.errors.append(_err("Invalid lvalue", target, self.source))
         elif _is_constant(target):
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
+        elif getattr(target, "class_member", False):
+            self.errors.append(_err("Cannot modify class field", target, self.source))
+        elif isinstance(target, N.Field) and isinstance(target.name, str) and \
+                getattr(target.obj, "stype", None) in self.classes and \
+                self.classes[target.obj.stype].field(target.name) is None and \
+                self.classes[target.obj.stype].const(target.name) is not None:
+            self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
             self.errors.append(_err("Invalid lvalue", target, self.source))
 
     def _e_Assign(self, e):
+        tg = e.target
+        if self._is_super(tg):
+            self.errors.append(_err("Cannot assign to 'super'", tg, self.source))
+            tg.name = "this"
+        elif isinstance(tg, N.Field) and tg.name == "super" and self._is_super(tg.obj):
+            self.errors.append(_err("No such field 'super'", tg, self.source))
+            tg.name = "_super"
         self._expr(e.value)
         t = self._expr(e.target)
         self._check_lvalue(e.target)
@@ -699,8 +760,18 @@ class Resolver:
         return None
 
     def _e_Cast(self, e):
-        self._expr(e.expr)
-        return _type_name(e.type)
+        st = self._expr(e.expr)
+        t = _type_name(e.type)
+        ci = self.classes.get(t)
+        declared = not getattr(getattr(e.expr, "sym", None), "inferred_type", False) and \
+            not (isinstance(e.expr, N.Ident) and getattr(e.expr.sym, "kind", "") == "local" and
+                 e.expr.sym in self.int_candidates)
+        if ci is not None and st is not None and declared and (
+                st in PRIMITIVES or st in NUMERIC_RANK or st == "boolean" or
+                st in self.classes and not _is_sub(self.classes[st], t) and
+                not _is_sub(ci, st)):
+            self.errors.append(_err(f"Cannot convert from {st} to {t}", e, self.source))
+        return t
 
     def _e_As(self, e):
         self._expr(e.expr)
@@ -711,13 +782,43 @@ class Resolver:
         return "boolean"
 
     def _e_Index(self, e):
+        if isinstance(e.index, N.Literal) and e.index.kind == "string" and \
+                not self._is_super(e.obj):
+            t = self._expr(e.obj)
+            self._expr(e.index)
+            ci = self.classes.get(t)
+            if ci is not None and not ci.has_member(e.index.value) and \
+                    e.index.value not in _builtin_method_names():
+                self.errors.append(_err(f"No such field or method '{e.index.value}' for "
+                                        f"class {ci.name}", e, self.source))
+            return t[:-2] if t.endswith("[]") else "def"
+        if self._is_super(e.obj):
+            via = "?[]" if e.null_safe else "[]"
+            self.errors.append(_err(f"Field access cannot be performed via '{via}' for "
+                                    f"'super'", e, self.source))
+            e.obj.name = "this"
         t = self._expr(e.obj)
         self._expr(e.index)
         if t.endswith("[]"):
             return t[:-2]
         return "def"
 
+    def _is_super(self, o):
+        return isinstance(o, N.Ident) and o.name == "super" and self._has_this() and \
+            self.scope.lookup("super") is None
+
+    def _super_field(self, e):
+        """``super.x``: a field of ``this`` (fields cannot be overridden)."""
+        if not isinstance(e.name, str):
+            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+                                    self.source))
+        elif e.name == "super":
+            self.errors.append(_err("No such field or method 'super'", e, self.source))
+        e.obj.name = "this"
+
     def _e_Field(self, e):
+        if self._is_super(e.obj):
+            self._super_field(e)
         if isinstance(e.obj, N.ClassRef) and isinstance(e.name, str):
             ci = self.classes.get(e.obj.cname)
             v = ci.const(e.name) if ci is not None else None
@@ -731,11 +832,27 @@ class Resolver:
                 self.errors.append(_err(f"Static access to non-static field '{e.name}'", e,
                                         self.source))
                 return "def"
+        if isinstance(e.obj, N.ClassRef) and not isinstance(e.name, str) and \
+                e.obj.cname in self.classes:
+            # ``X."${name}"``: a const field or static method looked up when it runs
+            cref, name = e.obj, e.name
+            e.__class__ = N.Call
+            del e.obj, e.name, e.null_safe
+            e.callee = N.Ident("$classMember", line=cref.line, col=cref.col)
+            e.args = [N.Literal("string", cref.cname, line=cref.line, col=cref.col), name]
+            e.named = []
+            e.class_member = True        # (not assignable)
+            return self._e_Call(e)
         self._expr(e.obj)
         if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
-            f = self.classes[e.obj.stype].field(e.name)
+            ci = self.classes[e.obj.stype]
+            f = ci.field(e.name)
             if f is not None and f[1] is not None:
                 return _type_name(f[1])
+            if f is None and not ci.has_member(e.name) and \
+                    e.name not in _builtin_method_names():
+                self.errors.append(_err(f"No such field or method '{e.name}' for class "
+                                        f"{ci.name}", e, self.source))
         if not isinstance(e.name, str):
             self._expr(e.name)
         return "def"
@@ -803,12 +920,21 @@ class Resolver:
                 isinstance(e.name, str) and self.scope.lookup("super") is None:
             base = self.cur_class.base
             fd = base.find_method(e.name) if base is not None else None
-            if fd is not None and not fd.is_static_method:
+            if fd is not None:
                 e.__class__ = N.Call
                 e.callee = N.Ident(fd.name, line=o.line, col=o.col)
-                e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
+                if not fd.is_static_method:
+                    e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
                 del e.obj, e.name, e.null_safe
                 return self._e_Call(e)
+            if base is None or base.field(e.name) is None:
+                self.errors.append(_err(f"No such method/field '{e.name}' in base class",
+                                        e, self.source))
+            o.name = "this"
+        elif self._is_super(o):
+            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+                                    self.source))
+            o.name = "this"
         if isinstance(o, N.ClassRef) and isinstance(e.name, str) and \
                 not (o.cname in BUILTIN_CLASS_NAMES and o.cname not in self.classes):
             e.__class__ = N.Call
@@ -1103,6 +1229,7 @@ class Resolver:
     def _mark_function(self, f):
         node = f.node
         any_s = False
+        self.marking_return_type = getattr(f, "return_type", None)
         if isinstance(node, N.Script):
             any_s = _mark(node.body, self)
         else:
@@ -1121,6 +1248,29 @@ class Resolver:
                 return True
             e = e.obj
         return False
+
+    def class_conversion_suspends(self, n):
+        """Whether node n converts a value to a class whose constructor may suspend (a Map
+        becomes an instance by running the field initialisers): ``(X)v``, ``v as X``,
+        ``X x = v``, ``x = v`` / ``a[i] = v`` / ``return v`` into a place of type X."""
+        if not self.classes:
+            return False
+        t, v = None, None
+        if isinstance(n, (N.Cast, N.As)):
+            t, v = _type_name(n.type), n.expr
+        elif isinstance(n, N.VarDecl) and n.init is not None:
+            t, v = _type_name(n.type), n.init
+        elif isinstance(n, N.Assign) and n.op in ("=", "?="):
+            t, v = getattr(n.target, "stype", None), n.value
+        elif isinstance(n, N.Return) and n.expr is not None:
+            t, v = self.marking_return_type, n.expr
+        ci = self.classes.get(t) if t is not None else None
+        if ci is None or not ci.ctor.info.may_suspend:
+            return False
+        st = getattr(v, "stype", None)
+        return not (st in self.classes and _is_sub(self.classes[st], t))
+
+    marking_return_type = None
 
     def call_suspends(self, e):
         """Whether a call expression node is itself a suspend point."""
@@ -1181,6 +1331,8 @@ def _mark(node, r):
             else:
                 if isinstance(n, (N.Call, N.MethodCall)):
                     n.is_susp_call = False
+                if r.class_conversion_suspends(n):
+                    s = True
             if isinstance(n, N.Eval):
                 n.is_susp_call = False
             n.susp = s
@@ -1363,13 +1515,79 @@ def _collect_classes(stmts, out, outer):
             _collect_classes(st.classes, out, st)
 
 
+_LITERAL_TYPES = {"int": "int", "long": "long", "double": "double", "decimal": "Decimal",
+                  "string": "String", "bool": "boolean"}
+
+
+def _var_field_type(vd):
+    """The type of a ``var`` field: its initialiser's, when that is evident (a literal,
+    List or Map literal); else untyped."""
+    e = vd.init
+    if isinstance(e, N.Literal):
+        t = _LITERAL_TYPES.get(e.kind)
+    elif isinstance(e, N.ListLit):
+        t = "List"
+    elif isinstance(e, N.MapLit):
+        t = "Map"
+    else:
+        t = None
+    return N.TypeRef(t, line=vd.line, col=vd.col) if t is not None else None
+
+
+def _tname(t):
+    return "def" if t is None else t.name + "[]" * t.dims
+
+
+def _check_override(r, ci, m, bm):
+    """Jactl's rules for a method overriding base method ``bm``: not final, not static on
+    either side, a compatible return type, the same parameters (number, types, names)."""
+    name = m.method_name
+    bcls = bm.name.rsplit(".", 1)[0]
+    if getattr(bm, "is_final", False):
+        r.errors.append(_err(f"Method {name}() is final in base class {bcls} and cannot be "
+                             f"overridden", m, r.source))
+        return
+    if m.is_static_method or bm.is_static_method:
+        return
+    rt, brt = _tname(m.return_type), _tname(bm.return_type)
+    if rt != brt and brt not in ("def", "Object") and not (
+            rt in r.classes and brt in r.classes and _is_sub(r.classes[rt], brt)):
+        r.errors.append(_err(f"Return type '{rt}' not compatible with return type '{brt}' "
+                             f"of method {name}() in base class {bcls}", m, r.source))
+        return
+    ps, bps = m.params[1:], bm.params[1:]
+    if len(ps) != len(bps):
+        r.errors.append(_err(f"Overriding method {name}() has different number of "
+                             f"parameters than method in base class {bcls}", m, r.source))
+        return
+    for p, bp in zip(ps, bps):
+        if _tname(p.type) != _tname(bp.type):
+            r.errors.append(_err(f"Overriding method {name}() has different parameter type "
+                                 f"for '{p.name}' than method in base class {bcls}", p,
+                                 r.source))
+            return
+        if p.name != bp.name:
+            r.errors.append(_err(f"Overriding method {name}() has different parameter name "
+                                 f"('{p.name}') than method in base class {bcls}", p,
+                                 r.source))
+            return
+
+
+def _is_sub(ci, name):
+    while ci is not None:
+        if ci.name == name:
+            return True
+        ci = ci.base
+    return False
+
+
 class ClassInfo:
     """Resolver facts about one class and the functions generated for it: a constructor
     ``X$new(fields...)`` and one function ``X.m`` per method (``this`` first unless static)."""
 
     def __init__(self, decl):
         self.decl = decl
-        self.name = decl.name
+        self.name = getattr(decl, "qname", decl.name)
         self.base = None
         self.consts = {}
         self.own_fields = []      # (name, TypeRef or None, init, VarDecl)
@@ -1381,23 +1599,28 @@ class ClassInfo:
         cd = self.decl
         for vd in cd.fields:
             if vd.is_const:
-                if not isinstance(vd.init, N.Literal):
-                    r.errors.append(_err("Const fields must be initialised to simple "
-                                         "constant values", vd, r.source))
-                    continue
-                self.consts[vd.name] = vd.init
+                err = check_const_type(vd, r.source)
+                if err is None:
+                    try:
+                        self.consts[vd.name] = fold_const(vd, self._const_lookup(r), r.source)
+                    except CompileError as e:
+                        err = e
+                if err is not None:
+                    r.errors.append(err)
                 continue
-            t = None if vd.type.name in ("def", "var") else vd.type
+            t = None if vd.type.name == "def" else \
+                _var_field_type(vd) if vd.type.name == "var" else vd.type
             self.own_fields.append((vd.name, t, vd.init, vd))
-        seen = set()
         base_fields = self.base.all_fields if self.base is not None else []
-        for f in base_fields:
-            seen.add(f[0])
+        for vd, name in forward_references(self.own_fields):
+            r.errors.append(_err(f"Forward reference to field '{name}'", vd, r.source))
+        own = set()
         for f in self.own_fields:
-            if f[0] in seen:
-                r.errors.append(_err(f"Field '{f[0]}' clashes with field of the same name",
+            if f[0] in own:
+                r.errors.append(_err(f"Field '{f[0]}' clashes with previously declared field",
                                      f[3], r.source))
-            seen.add(f[0])
+            own.add(f[0])
+        self._check_clashes(r, base_fields)
         self.all_fields = list(base_fields) + self.own_fields
         synth = getattr(cd, "synth", None)
         if synth is None:
@@ -1421,7 +1644,11 @@ class ClassInfo:
                               line=fd.line, col=fd.col)
                 m.is_static_method = static
                 m.method_name = fd.name
+                m.is_final = getattr(fd, "is_final", False)
                 methods.append(m)
+            self.methods = {m.method_name: m for m in methods}
+            if needs_instance(self, self.all_fields):
+                ctor = instance_ctor(self, self.all_fields)
             synth = cd.synth = (ctor, methods)
         self.ctor = synth[0]
         self.methods = {}
@@ -1429,6 +1656,53 @@ class ClassInfo:
             if m.method_name in self.methods:
                 r.errors.append(_err(f"Method '{m.method_name}' already declared", m, r.source))
             self.methods[m.method_name] = m
+        ts = self.methods.get("toString")
+        if ts is not None and len(ts.params) > (0 if ts.is_static_method else 1):
+            r.errors.append(_err("toString() cannot have parameters", ts, r.source))
+        if self.base is not None:
+            for m in self.methods.values():
+                bm = self.base.find_method(m.method_name)
+                if bm is not None:
+                    _check_override(r, self, m, bm)
+
+    def _const_lookup(self, r):
+        def lookup(name, cname):
+            ci = self if cname is None else r.classes.get(cname)
+            return ci.const(name) if ci is not None else None
+        return lookup
+
+    def _check_clashes(self, r, base_fields):
+        """Jactl's name clashes: a field or const with a base class's field or method
+        (or a method of its own class), a method with a base class's field, a field
+        with a builtin method."""
+        base_names = {f[0] for f in base_fields}
+        b = self.base
+        while b is not None:
+            base_names.update(b.consts)
+            base_names.update(m for m in b.decl_method_names())
+            b = b.base
+        own_methods = set(self.decl_method_names())
+        decls = [vd for vd in self.decl.fields]
+        for vd in decls:
+            if vd.name in base_names or vd.name in own_methods:
+                r.errors.append(_err(f"Field '{vd.name}' clashes with another field or "
+                                     f"method of the same name", vd, r.source))
+            elif vd.name in _OBJECT_METHODS:
+                r.errors.append(_err(f"Field name '{vd.name}' clashes with built-in method",
+                                     vd, r.source))
+        base_fields_only = {f[0] for f in base_fields}
+        for fd in self.decl.methods:
+            if fd.name in base_fields_only:
+                r.errors.append(_err(f"Method name '{fd.name}' clashes with field of the "
+                                     f"same name", fd, r.source))
+
+    def has_member(self, name):
+        """Has the class (or a base class) a field, const or method of this name?"""
+        return self.field(name) is not None or self.const(name) is not None or \
+            self.find_method(name) is not None
+
+    def decl_method_names(self):
+        return [fd.name for fd in self.decl.methods]
 
     def synth(self):
         return [self.ctor] + list(self.methods.values())

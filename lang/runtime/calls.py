@@ -12,7 +12,7 @@ from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
 from .values import class_name, convert, to_string
 from . import strings
-from .objects import JObject, invoke_obj
+from .objects import JObject, from_map, invoke_obj, script_class
 
 
 def call(f, args):
@@ -68,6 +68,8 @@ def _convert_params(fn, args):
     for a, t in zip(args, fn.param_types):
         if a is MISSING or t in ("def", "var"):
             out.append(a)
+        elif type(a) is dict and (cd := script_class(fn, t)) is not None:
+            out.append(from_map(cd, a))        # (the function's own script's class)
         else:
             out.append(cv_arg(a, t))
     return out
@@ -346,8 +348,36 @@ def b_class_from_json(rt, cname, text=None):
     return class_from_json(rt.klass(cname), text)
 
 
+def b_class_member(rt, cname, name):
+    """``X."${name}"``: a const field or static method of class X found by name."""
+    cd = rt.klass(cname)
+    name = str(name)
+    if name in cd.consts:
+        return cd.consts[name]
+    st = cd.stab.get(name)
+    if st is not None:
+        return Closure(st)
+    raise JactlRuntimeError(f"No static field or method '{name}' in class {cname}")
+
+
+# A constructor parameter's default when its field's initialiser needs the instance
+# (resolve/classinit.py), tested by $isMissing. A string, not the MISSING marker: the
+# constructor's frame may be checkpointed holding it, and a frame holds only Jactl values.
+# (No script can produce it: its NULs never reach a field, it is replaced before that.)
+CTOR_ARG_MISSING = "\x00<missing constructor argument>\x00"
+
+
+def b_missing(rt):
+    return CTOR_ARG_MISSING
+
+
+def b_is_missing(rt, v):
+    return type(v) is str and v == CTOR_ARG_MISSING
+
+
 BUILTINS = {
-    "$classFromJson": b_class_from_json,
+    "$classFromJson": b_class_from_json, "$classMember": b_class_member,
+    "$missing": b_missing, "$isMissing": b_is_missing,
     "print": b_print, "println": b_println, "sprintf": b_sprintf, "sleep": b_sleep,
     "checkpoint": b_checkpoint, "eval": b_eval, "uuid": b_uuid, "timestamp": b_timestamp,
     "nanoTime": b_nanoTime, "nextLine": b_nextLine, "sqrt": b_sqrt, "stream": b_stream,

@@ -113,6 +113,8 @@ EXPORTS = {
 # inline typed long arithmetic and array access (codegen/typed.py)
 from . import fastnum as _fastnum  # noqa: E402
 from .types import JArray as _JArray  # noqa: E402
+from . import fastformat as _fastformat  # noqa: E402
+EXPORTS.update({"_FMT_D": _fastformat.FMT_D, "_FMT_S": _fastformat.FMT_S})
 EXPORTS.update({"_w64": _fastnum.w64, "_ldiv": _fastnum.ldiv, "_lmod": _fastnum.lmod,
                 "_JA": _JArray})
 

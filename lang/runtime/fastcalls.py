@@ -83,6 +83,7 @@ _PLAIN = frozenset((list, str, dict, int, Long, float, Decimal, bool, JArray))
 _ANY = object()         # argument of any type
 _M0 = {}                # (type, name) -> fn(obj) or False
 _M1 = {}                # (type, name) -> (fn, arg type or _ANY, default args) or False
+_M2 = {}                # (type, name) -> (fn, arg types..., default args) or False
 _ARG_TYPES = {None: _ANY, "def": _ANY, "Object": _ANY, "int": int, "String": str}
 
 
@@ -94,7 +95,7 @@ def _learn(t, obj, name, nargs):
         return False
     f, params = r
     if params is None:
-        return (f, _ANY, ()) if nargs else f
+        return ((f, _ANY, ()) if nargs == 1 else (f, _ANY, _ANY, ())) if nargs else f
     if nargs == 0:
         if any(d is MISSING for _, _, d in params):
             return False
@@ -104,6 +105,15 @@ def _learn(t, obj, name, nargs):
         if getattr(f, "__defaults__", None) == rest:
             return f        # its own defaults are the method's
         return lambda o: f(o, *rest)
+    if nargs == 2:
+        if params is None:
+            return f, _ANY, _ANY, ()
+        if len(params) < 2 or any(d is MISSING for _, _, d in params[2:]):
+            return False
+        at, bt = _ARG_TYPES.get(params[0][1]), _ARG_TYPES.get(params[1][1])
+        if at is None or bt is None:
+            return False
+        return f, at, bt, tuple(d for _, _, d in params[2:])
     if not params or any(d is MISSING for _, _, d in params[1:]):
         return False
     at = _ARG_TYPES.get(params[0][1])
@@ -138,7 +148,21 @@ def meth1(o, name, a):
     return invoke(o, name, (a,))
 
 
-EXPORTS.update({"_meth0": meth0, "_meth1": meth1})
+def meth2(o, name, a, b):
+    t = type(o)
+    if t not in _PLAIN:
+        return invoke(o, name, (a, b))
+    e = _M2.get((t, name))
+    if e is None:
+        e = _M2[(t, name)] = _learn(t, o, name, 2)
+    if e is not False and (t is not dict or name not in o):
+        f, at, bt, rest = e
+        if (at is _ANY or type(a) is at) and (bt is _ANY or type(b) is bt):
+            return f(o, a, b, *rest) if rest else f(o, a, b)
+    return invoke(o, name, (a, b))
+
+
+EXPORTS.update({"_meth0": meth0, "_meth1": meth1, "_meth2": meth2})
 
 
 # ------------------------------------------------------------------ closures in loops

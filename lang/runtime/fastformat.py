@@ -42,6 +42,17 @@ def _compile(fmt):
     return "".join(out), tuple(kinds)
 
 
+def compile_format(fmt):
+    """(Python %-format, kinds) for a format this fast path handles, else False (used by
+    the code generator for literal formats: codegen/strdec.py)."""
+    return _compile(fmt)
+
+
+# argument types a compiled format takes as they are (strdec.sprintf_call tests them)
+FMT_D = frozenset((int, Long))
+FMT_S = frozenset((str, int))
+
+
 def sprintf(fmt, args):
     c = _CACHE.get(fmt)
     if c is None:

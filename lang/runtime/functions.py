@@ -142,6 +142,14 @@ def convert_args(fn, args):
         if cv is None:
             cv = _CV[0]
             args = list(args)
+        if type(a) is dict:
+            # a Map for a class parameter: the function's own script's class (the host
+            # may call a closure of a script that is not running)
+            from .objects import from_map, script_class
+            cd = script_class(fn, t)
+            if cd is not None:
+                args[i] = from_map(cd, a)
+                continue
         args[i] = cv(a, t)
     return args
 

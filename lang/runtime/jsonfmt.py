@@ -50,6 +50,13 @@ def json_string(s):
 
 
 def to_json(v):
+    if _plain(v):
+        # only the types whose text CPython's C encoder writes exactly as Jactl does
+        s = "".join(_C_ENCODE(v, 0))
+        if len(s) > BYTES_MIN:
+            check_chars(len(s), "JSON text")
+        charge_chars(len(s))
+        return s
     enc = _Encoder()
     enc.value(v)
     out = enc.out
@@ -57,6 +64,64 @@ def to_json(v):
         check_chars(enc.size, "JSON text")
     charge_chars(enc.size - enc.charged)
     return "".join(out)
+
+
+# The C encoder (json.dumps's) with Jactl's compact separators. It writes str (ASCII and
+# printable: Jactl and CPython escape only '"' and '\\' there), int (Long and Byte are int
+# subclasses: int.__repr__), bool, None, list (JArray is one) and dict with str keys the
+# way _Encoder does; doubles, Decimals, non-ASCII text, instances and other keys are
+# written differently, so a value holding any of them takes _Encoder. _plain also bounds
+# what the C encoder may build (it has no size checks): shared sub-lists are counted at
+# every occurrence, cycles exceed the count, and deep nesting stops at _PLAIN_DEPTH.
+_C_ENCODE = _pyjson.encoder.c_make_encoder(
+    None, None, _pyjson.encoder.encode_basestring_ascii, None, ":", ",", False, False, False) \
+    if _pyjson.encoder.c_make_encoder is not None else None
+_PLAIN_NODES = 4096
+_PLAIN_DEPTH = 64
+
+
+def _plain(v):
+    if _C_ENCODE is None:
+        return False
+    budget = [_PLAIN_NODES, BYTES_MIN * 4]
+
+    def ok(x, depth):
+        t = type(x)
+        if t is str:
+            budget[1] -= len(x)
+            return x.isascii() and x.isprintable()
+        if t is int or t is bool or x is None or t is Long or t is Byte:
+            return True
+        if depth > _PLAIN_DEPTH:
+            return False
+        budget[0] -= 1
+        if budget[0] < 0 or budget[1] < 0:
+            return False
+        if t is dict:
+            for k, y in x.items():
+                if type(k) is not str or not (k.isascii() and k.isprintable()):
+                    return False
+                budget[1] -= len(k)
+                ty = type(y)
+                if ty is str:
+                    budget[1] -= len(y)
+                    if not (y.isascii() and y.isprintable()):
+                        return False
+                elif ty is not int and not ok(y, depth + 1):
+                    return False
+            return True
+        if t is list or t is JArray:
+            for y in x:
+                ty = type(y)
+                if ty is str:
+                    budget[1] -= len(y)
+                    if not (y.isascii() and y.isprintable()):
+                        return False
+                elif ty is not int and not ok(y, depth + 1):
+                    return False
+            return True
+        return False
+    return ok(v, 0) and budget[1] >= 0
 
 
 class _Encoder:

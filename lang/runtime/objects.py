@@ -181,6 +181,16 @@ class JObject:
     def _jactl_isa(self, name):
         return self._cls.isa(name)
 
+    def _jactl_user_to_string(self):
+        """The class's own toString() when it has one that cannot suspend (a string
+        conversion cannot), else None."""
+        fi = self._cls.mtab.get("toString")
+        if fi is None or fi.may_suspend:
+            return None
+        from .functions import Closure
+        from .values import to_string
+        return to_string(Closure(fi)(self))
+
     @property
     def _f(self):
         """The fields as a new dict (name -> value), for the dynamic/checkpoint code."""
@@ -216,10 +226,17 @@ class JObject:
     def __ne__(self, other):
         return not self.__eq__(other)
 
-    __hash__ = object.__hash__
+    def __hash__(self):
+        # by value, as ``==`` is (an instance as a Map key finds an equal one); over the
+        # simple field values only, so that cycles of instances still hash
+        return hash((type(self), tuple(v if type(v) in _SIMPLE else type(v)
+                                       for v in self._cls.values(self))))
 
     def __repr__(self):
         return f"<{self._cls.name} {self._f!r}>"
+
+
+_SIMPLE = frozenset((str, int, float, bool, type(None)))
 
 
 def fill(obj, values):
@@ -255,6 +272,8 @@ def set_field(obj, name, v):
     cls = obj._cls
     s = cls.slot_of.get(name)
     if s is None:
+        if name in cls.consts:
+            raise JactlRuntimeError("Cannot modify a constant value")
         raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
     t = cls.ftypes.get(name)
     if t not in (None, "def", "var", "Object"):
@@ -276,6 +295,11 @@ def auto_field(obj, name, kind):
     v = getattr(obj, s)
     if v is not None:
         return v
+    # (``kind`` ends with ":typed" when the receiver's class is known at compile time:
+    # a field whose class has mandatory fields is then left null, as Jactl does)
+    typed = kind.endswith(":typed")
+    if typed:
+        kind = kind[:-6]
     t = cls.ftypes.get(name)
     if t in (None, "def", "var", "Object"):
         v = {} if kind == "map" else []
@@ -289,7 +313,10 @@ def auto_field(obj, name, kind):
             raise JactlRuntimeError(f"Field '{name}' of type {t} cannot be set to "
                                     f"{'map' if kind == 'map' else 'list'}")
         if cd.mandatory:
-            return None          # (not made: the store reports the null parent)
+            if typed:
+                return None      # (not made: the store reports the null parent)
+            raise JactlRuntimeError(f"Cannot auto-create instance of type {t} as there are "
+                                    f"mandatory fields")
         from .calls import call_named
         from .functions import Closure
         v = call_named(Closure(cd.ctor), {})
@@ -322,9 +349,13 @@ def invoke_obj(obj, name, args):
 
 
 def cv_obj(v, pycls, tname):
-    """Implicit conversion to a class type: an instance of it (or null) as it is."""
+    """Implicit conversion to a class type: an instance of it (or null) as it is, a Map
+    through the class's constructor (the generated class names the script's ClassDef:
+    no lookup of the running script, so a closure called by the host converts too)."""
     if v is None or isinstance(v, pycls):
         return v
+    if type(v) is dict:
+        return from_map(pycls._cls, v)
     from .values import convert
     return convert(v, tname)
 
@@ -333,8 +364,18 @@ def cv_arg_obj(v, pycls, tname):
     """Argument conversion to a class type: an instance of it (or null) as it is."""
     if v is None or isinstance(v, pycls):
         return v
+    if type(v) is dict:
+        return from_map(pycls._cls, v)
     from .calls import cv_arg
     return cv_arg(v, tname)
+
+
+def script_class(fi, name):
+    """The ClassDef of class ``name`` in the script instance that function ``fi`` belongs
+    to (its generated module's ``_CLASSES``), or None."""
+    g = getattr(fi.pyfunc, "__globals__", None)
+    classes = g.get("_CLASSES") if g is not None else None
+    return classes.get(name) if classes else None
 
 
 def null_assign():

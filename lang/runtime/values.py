@@ -243,6 +243,11 @@ def _other_str(v, seen, inner):
             return h(seen)
         finally:
             seen.discard(vid)
+    user = getattr(v, "_jactl_user_to_string", None)
+    if user is not None:
+        r = user()
+        if r is not None:
+            return r
     fields = getattr(v, "_jactl_fields", None)
     if fields is not None:
         vid = id(v)
@@ -944,6 +949,14 @@ def as_type(v, type_name):
         return None
     if instance_of(v, type_name):
         return v
+    if type(v) is dict:           # ``[i:2] as X``: the Map's entries become the fields
+        r = _map_to_obj(v, type_name)
+        if r is not None:
+            return r
+    elif isinstance(v, list):
+        from .objects import lookup_class
+        if lookup_class(type_name) is not None:
+            raise JactlRuntimeError(f"Cannot coerce from List to instance of {type_name}")
     raise JactlRuntimeError(f"Cannot coerce object of type {class_name(v)} to {type_name}")
 
 

@@ -557,7 +557,7 @@ _CANNOT_END = frozenset([
     "CLOSURE_LBRACE", "JSON_LBRACE", "ARROW", "AND", "OR", "NOT", "IN", "NOT_IN", "INSTANCEOF",
     "NOT_INSTANCEOF", "AS", "IF", "IF_MOD", "UNLESS", "ELSE", "WHILE", "FOR", "FOREACH", "DO",
     "UNTIL", "DEF", "VAR", "CONST", "FINAL", "NEW", "EVAL", "NL", "SEMI", "KEY", "LABEL",
-    "ISTR_CODE_BEGIN", "SWITCH",
+    "ISTR_CODE_BEGIN", "SWITCH", "CLASS", "EXTENDS", "STATIC", "PACKAGE", "IMPORT",
 ])
 # tokens before which a newline does not end the statement (they cannot start one)
 _CONTINUES = frozenset([
@@ -912,7 +912,7 @@ class _Shaper:
     def _is_fun_decl(out, begin):
         """out ends with IDENT and the statement so far is: [type] (dims) IDENT."""
         k = begin
-        if k < len(out) - 1 and out[k].type == "STATIC":
+        while k < len(out) - 1 and out[k].type in ("STATIC", "FINAL"):
             k += 1
         if k >= len(out) - 1:
             return False
@@ -1076,7 +1076,64 @@ def _type_words(raw, names):
                 setattr(t, attr, [(p[0], _type_words(p[1], names)) + tuple(p[2:])
                                   if isinstance(p, tuple) and p[0] == "code" else p
                                   for p in ps])
+    return _qualified_types(raw, names)
+
+
+_VAR_DECL_PREV = frozenset(("TYPE", "DEF", "VAR"))
+_VAR_DECL_NEXT = frozenset(("ASSIGN", "SEMI", "COMMA"))
+_TYPE_PREV = frozenset(("NEW", "AS", "INSTANCEOF", "NOT_INSTANCEOF", "CLASS", "EXTENDS", "DOT",
+                        "QDOT"))
+_VALUE_END_NEXT = frozenset(("SEMI", "RBRACE"))
+
+
+def _class_names_as_values(raw, names):
+    """A class name that names a variable (``int X = 1``, Jactl allows it) or stands alone
+    as a value (``def x = X``: the resolver reports it) is an identifier: the declaration,
+    ``X.f``/``X.i`` once a variable X exists, and a bare ``X`` at the end of a statement.
+    ``X x``, ``new X``, ``(X)v``, ``as X`` stay types."""
+    n = len(raw)
+    variables = set()
+    for i, t in enumerate(raw):
+        if t.type == "TYPE" and t.value in names and 0 < i < n - 1 and \
+                raw[i - 1].type in _VAR_DECL_PREV and raw[i + 1].type in _VAR_DECL_NEXT:
+            variables.add(t.value)
+            t.type = "IDENT"
+    for i, t in enumerate(raw):
+        if t.type != "TYPE" or t.value not in names:
+            continue
+        prev = raw[i - 1].type if i > 0 else None
+        nxt = raw[i + 1] if i + 1 < n else None
+        if prev in _TYPE_PREV:
+            continue
+        if nxt is not None and nxt.type == "DOT" and t.value in variables:
+            t.type = "IDENT"
+        elif (nxt is None or nxt.type in _VALUE_END_NEXT or nxt.nl) and \
+                prev in ("ASSIGN", "SEMI", "BLOCK_LBRACE", "LBRACE", "RETURN", None):
+            t.type = "IDENT"
     return raw
+
+
+def _qualified_types(raw, names):
+    """``X.Y`` where both are class names (an inner class) is one TYPE token ``X.Y``."""
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        t = raw[i]
+        if t.type == "TYPE" and t.value in names and i + 2 < n and raw[i + 1].type == "DOT" \
+                and raw[i + 2].type == "IDENT" and raw[i + 2].value in names and \
+                not raw[i + 1].nl and not raw[i + 2].nl:
+            value = t.value
+            while i + 2 < n and raw[i + 1].type == "DOT" and raw[i + 2].type == "IDENT" and \
+                    raw[i + 2].value in names and not raw[i + 1].nl and not raw[i + 2].nl:
+                value += "." + raw[i + 2].value
+                i += 2
+            q = RTok("TYPE", value, t.line, t.col, t.nl)
+            out.append(q)
+            i += 1
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def tokenize(source):
@@ -1089,12 +1146,17 @@ def tokenize(source):
     # script declares a class of that name
     names |= BUILTIN_CLASS_NAMES - {raw[i + 1].value for i in range(len(raw) - 1)
                                     if raw[i].type == "CLASS"}
+    user = {raw[i + 1].value for i in range(len(raw) - 1)
+            if raw[i].type == "CLASS" and raw[i + 1].type == "IDENT"}
     raw = _type_words(raw, names)
+    if user:
+        raw = _class_names_as_values(raw, user)
     out = []
     _Shaper(source).shape(raw, out)
     if names:
         for i in range(len(out) - 1):
             t = out[i]
-            if t.type == "TYPE" and t.value in names and out[i + 1].type == "DOT":
+            if t.type == "TYPE" and (t.value in names or "." in t.value) and \
+                    out[i + 1].type == "DOT":
                 t.type = "CLASS_NAME"
     return out

@@ -334,6 +334,29 @@ class _Builder:
         fd.is_static = True
         return fd
 
+    # ``package a.b.c`` / ``import a.b.c.X [as Y]``: every class of a compilation is in
+    # one namespace here, so they declare nothing (an empty statement list)
+    def package_stmt(self, c):
+        return []
+
+    def import_stmt(self, c):
+        return []
+
+    def qual_name(self, c):
+        return [t for t in c if t.type != "DOT"]
+
+    def final_fun(self, c):
+        fd = c[1]
+        fd.is_final = True
+        return fd
+
+    def multi_mod_fun(self, c):
+        mods = [t.value for t in c[:-1]]
+        raise self.err(f"Cannot combine modifiers: {' '.join(mods)}", c[1])
+
+    def static_var(self, c):
+        raise self.err("Field or variable cannot be static", c[0])
+
     def class_decl(self, c):
         name = c[1].value
         base = c[3].name if len(c) > 3 else None
@@ -356,7 +379,8 @@ class _Builder:
         return _at(N.NewObj(c[1].value, args, named), c[0])
 
     def class_member(self, c):
-        return _at(N.Field(_at(N.ClassRef(c[0].value), c[0]), c[2].value), c[0])
+        m = c[2] if getattr(c[2], "interp", False) else self._member(c[2])
+        return _at(N.Field(_at(N.ClassRef(c[0].value), c[0]), m), c[0])
 
     def params(self, c):
         return _nodes(c)
@@ -466,15 +490,22 @@ class _Builder:
             return m.value
         return m
 
+    def _member_of(self, obj, m):
+        # (``super."${'i'}"`` stays a dynamic name: Jactl rejects it)
+        if isinstance(obj, N.Ident) and obj.name == "super" and getattr(m, "interp", False):
+            return m
+        return self._member(m)
+
     def field(self, c):
         obj, dot, member = c
         self._no_tuple(obj)
-        return _at(N.Field(obj, self._member(member), dot.type == "QDOT"), obj)
+        return _at(N.Field(obj, self._member_of(obj, member), dot.type == "QDOT"), obj)
 
     def method_call(self, c):
         obj, dot, member, (args, named) = c
         self._no_tuple(obj)
-        return _at(N.MethodCall(obj, self._member(member), args, named, dot.type == "QDOT"), obj)
+        return _at(N.MethodCall(obj, self._member_of(obj, member), args, named,
+                                dot.type == "QDOT"), obj)
 
     def index(self, c):
         obj, lb, idx, _ = c
@@ -616,7 +647,9 @@ class _Builder:
         return _at(N.InterpString(out), at)
 
     def interp_string(self, c):
-        return self._string_node(c[1:-1], c[0])
+        e = self._string_node(c[1:-1], c[0])
+        e.interp = True            # (``X."${'i'}"`` stays a dynamic member name)
+        return e
 
     def istr_code(self, c):
         stmts = c[1]
@@ -845,6 +878,10 @@ def _syntax_error(tok, expected, tokens, source):
         msg = f"Unexpected token '{_token_text(tok)}'"
     prev, prev2 = _prev_tokens(tokens, tok)
     ptype = prev.type if prev is not None else None
+    cls_err = _class_syntax_error(tok, prev, prev2, tokens)
+    if cls_err is not None:
+        msg, at = cls_err
+        return CompileError(msg, at.line, at.column, source)
     if ptype == "RBRACKET" and prev2 is not None and prev2.type == "LBRACKET":
         ptype = "DIMS"
     if tok.type in ("ASSIGN", "OP_ASSIGN"):
@@ -875,6 +912,32 @@ def _syntax_error(tok, expected, tokens, source):
 
 def _is_class_name(tok):
     return tok is not None and tok.type == "TYPE" and tok.value not in TYPE_NAMES
+
+
+_STMT_START = frozenset((None, "NL", "SEMI", "LBRACE", "BLOCK_LBRACE", "RBRACE"))
+
+
+def _class_syntax_error(tok, prev, prev2, tokens):
+    """Jactl's messages for class names the parser cannot make sense of: ``new`` not
+    followed by a type, an unknown class name declaring a variable (``X x``), an unknown
+    inner class (``X.I x``)."""
+    ptype = prev.type if prev is not None else None
+    if ptype in ("DOT", "QDOT") and tok.type in ("LBRACKET", "QLBRACKET"):
+        return f"Invalid token '{_token_text(tok)}' after '{prev.value}'", tok
+    if ptype == "NEW":
+        if tok.type == "IDENT":
+            return f"Unknown class '{tok.value}'", tok
+        return f"Unexpected token '{_token_text(tok)}': Expected type after 'new'", tok
+    if tok.type == "IDENT" and ptype == "IDENT":
+        p2 = prev2.type if prev2 is not None else None
+        if p2 in _STMT_START and prev.value[:1].isupper():
+            return f"Unknown class '{prev.value}'", prev
+        if p2 == "DOT":
+            k = next((k for k, t in enumerate(tokens) if t is prev2), 0)
+            if k > 0 and tokens[k - 1].type == "CLASS_NAME":
+                return (f"Unknown inner class '{prev.value}' of class {tokens[k - 1].value}",
+                        prev)
+    return None
 
 
 def _prev_tokens(tokens, tok):
@@ -1006,3 +1069,19 @@ def parse(source: str, name: str = "script") -> N.Script:
     """Parse Jactl source text into a nodes.Script. Raises CompileError / EOFError."""
     tokens = tokenize(source)
     return _get_driver().run(tokens, _Builder(source))
+
+
+def check_class_unit(source: str) -> None:
+    """A compilation unit of classes only (``package``/``import`` then class declarations):
+    raises Jactl's CompileError for any other statement."""
+    try:
+        stmts = parse(source).body.stmts
+    except CompileError:
+        return       # (names of other units' classes: the whole compilation reports it)
+    seen_class = False
+    for st in stmts:
+        if isinstance(st, N.ClassDecl):
+            seen_class = True
+            continue
+        want = "EOF" if seen_class else "class"
+        raise CompileError(f"Unexpected token: expecting '{want}'", st.line, st.col, source)

@@ -74,3 +74,80 @@ def test_restore_rejects_unknown_class():
 def test_unknown_class_error():
     with pytest.raises(JactlError):
         lang.eval("class X extends Y { int x }\n1")
+
+
+# ------------------------------------------------------------------ classes (issue 10)
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("src,expected", [
+    # inner classes: qualified names, found from the class, its bases and enclosing classes
+    ("class X { int i; class Y { int j; Z.ZZ f() { new Z.ZZ(j) } } }\n"
+     "class Z { class ZZ { int k } }\nX.Y y = new X.Y(2); y.f().k", 2),
+    ("class A { class B { class Y { def f() {3} } }; class X extends B {}\n"
+     "class Z extends X { int g() { new Y().f() } } }\nnew A.Z().g()", 3),
+    ("class X { class Y { static def f() { 4 } } }\nX.Y.f()", 4),
+    # const fields folded from other consts; X.'name' and X."${name}"
+    ("class Y { const int I = 2; const long J = I * 3 + 1 }\nclass X extends Y {}\n"
+     "X.J + X.'I' + X.\"${'I'}\"", 11),
+    # initialisers that need the instance: this, methods (overridable), modified fields
+    ("class X { int i; int x = f(); int f(){1} }\nclass Y extends X { int f(){2} }\n"
+     "new Y(1).x * 10 + new X(1).x", 21),
+    ("class X { int x; def y = ++x + 2; def z = { ++x + ++y } }\n"
+     "def x = new X(0); x.x++; x.z()", 7),
+    ("class X { int i }\nclass Y extends X { int j = this.i + 1; def f() { super.i + j } }\n"
+     "new Y(3).f()", 7),
+    # a Map converted to an instance by 'as', instances equal by value as Map keys
+    ("class X { int i = 0 }\ndef a = [i:2]\n(a as X).i", 2),
+    ("class X { int i = 1 }\nMap m = [:]\nm[new X()] = 'abc'\nm[new X()]", "abc"),
+    # a class name may also name a variable
+    ("class X { int i }\nMap X = [i:1]\nX x = new X(2)\nX.i + x.i", 3),
+    # package and import declare nothing here
+    ("package a.b\nimport a.b.X\nclass X { int i = 5 }\nnew X().i", 5),
+    # initialisers that suspend, reached through a conversion
+    ("class X { int i = 1; String s = sleep(0, 'abc') }\ndef x = (X)[i:2]\nx.s + x.i", "abc2"),
+])
+def test_class_features(src, expected, cpe):
+    assert lang.eval(src, checkpoint_each_statement=cpe) == expected
+
+
+@pytest.mark.parametrize("src,message", [
+    ("class X { static int i = 0 }", "cannot be static"),
+    ("class X { final static def f(){1} }", "Cannot combine"),
+    ("class X { final def f(){1} }\nclass Y extends X { def f(){2} }", "is final"),
+    ("class X { int f(){1} }\nclass Y extends X { long f(){1} }", "'long' not compatible"),
+    ("class X { def f(int j){1} }\nclass Y extends X { def f(long j){2} }",
+     "different parameter type"),
+    ("class X { const int i = 1 }\nX.\"${'i'}\" = 2", "Cannot modify class field"),
+    ("class X { const int i = 1; const int j = ++i }", "Cannot modify a constant value"),
+    ("class X { const Map m = [:] }", "simple types"),
+    ("class Y { int i = 1 }\nclass X extends Y { const int i = 2 }", "clashes with another field"),
+    ("class X extends Y {}\nclass Y extends X {}", "Cyclic inheritance"),
+    ("class X extends Y { class Y {} }", "Unknown class 'Y'"),
+    ("class X { def f() { super.g() } }\nclass Y extends X { def f() { super.\"${'f'}\"() } }",
+     "Dynamic field lookup not supported"),
+    ("class X { int i }\nnew X()", "Missing mandatory field: i"),
+    ("class X {}\ndef x = X", "Class name not allowed"),
+    ("X xyz = null", "Unknown class 'X'"),
+    ("class X {}\nclass Y {}\nX x = new X()\nY y = (Y)x", "Cannot convert from X to Y"),
+    ("for (int i = 0; i < 2; i++) { class X {} }", "Class declaration not allowed here"),
+])
+def test_class_compile_errors(src, message):
+    with pytest.raises(JactlError) as e:
+        lang.eval(src)
+    assert message.lower() in str(e.value).lower()
+
+
+def test_host_calls_closure_converting_to_class():
+    """A script's closure called by the host after the script ended still converts Maps to
+    the script's classes (no lookup of a "current" script)."""
+    f = lang.eval("class Q { int z }; class P { int x; Q q }; def mk(P a){ a.q.z }; mk")
+    assert f({"x": 1, "q": {"z": 7}}) == 7
+    g = lang.eval("class P { int x; int y }; def mk(a){ P p = a; p.x + p.y }; mk")
+    assert g({"x": 1, "y": 2}) == 3
+
+
+def test_user_to_string_is_the_string_form():
+    # (plain mode only: a string conversion cannot suspend, so with a checkpoint after
+    # every statement the class's toString() is not called from one)
+    assert lang.eval("class X { def toString() { 'xxx' } }\n\"${new X()}\" + [new X()]") == \
+        "xxx[xxx]"

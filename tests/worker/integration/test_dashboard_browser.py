@@ -70,12 +70,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _dashboard(fleet) -> str:
+def _dashboard(fleet, *extra: str) -> str:
     port = _free_port()
     env = {**os.environ, **fleet.env, "JACTL_REDIS_URL": REDIS_URL, "JACTL_PREFIX": fleet.prefix,
            "JACTL_QUEUE": fleet.queue, "JACTL_DASHBOARD_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
     log = fleet.tmp / "dashboard.log"
-    popen = subprocess.Popen([sys.executable, "-m", "jactl_worker", "dashboard", "--port", str(port)],
+    popen = subprocess.Popen([sys.executable, "-m", "jactl_worker", "dashboard", "--port", str(port), *extra],
                              cwd=fleet.tmp, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                              start_new_session=True)
     fleet.procs.append(Proc("dashboard", "dashboard", popen, log))
@@ -180,7 +180,8 @@ def test_the_dashboard_in_a_browser(fleet, browser):
 
 def test_actions_without_the_token_are_refused(fleet):
     fleet.worker()
-    url = _dashboard(fleet)
+    mport = _free_port()
+    url = _dashboard(fleet, "--metrics-port", str(mport))
     iid = fleet.client.start(SCRIPT, instance_id="order-kept")
     wait_for(lambda: fleet.client.status(iid)["state"] == "waiting", what="the park")
     req = urllib.request.Request(f"{url}/instances/{iid}/cancel", data=b"", method="POST")
@@ -196,3 +197,7 @@ def test_actions_without_the_token_are_refused(fleet):
                                  headers={"X-Jactl-Token": TOKEN})
     urllib.request.urlopen(req, timeout=5)  # follows the 303 to the page
     assert fleet.client.status(iid)["state"] == "cancelled"
+    # the dashboard's --metrics-port serves the fleet's gauges, read from Redis when scraped
+    text = urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics", timeout=5).read().decode()
+    assert 'jactl_instances{state="cancelled"} 1.0' in text and 'jactl_instances{state="waiting"} 0.0' in text
+    assert f'jactl_queue_depth{{queue="{fleet.queue}"}} 0.0' in text

@@ -167,6 +167,18 @@ def test_a_timeout_fires_on_each_shard(two_shards):
             assert c.shard_of(iid) == shard
             assert c.result(iid, timeout=30) == {"timedOut": True, "shard": iid}
             assert c.status(iid)["shard"] == shard
+    # the CLI sees every shard
+    env = {**os.environ, "JACTL_REDIS_URL": f.url, "JACTL_PREFIX": f.prefix}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "jactl_worker", *args], env=env, capture_output=True,
+                              text=True, timeout=60, check=True).stdout
+    assert sorted(cli("list", "--state", "completed").split()) == sorted(
+        f"{k}-{f.id}@s{n}" for k in "tu" for n in (0, 1))
+    assert cli("shard-of", f"t-{f.id}@s1").strip() == "1"
+    rows = cli("shards").splitlines()
+    assert [r.split("\t")[0] for r in rows] == ["0", "1"] and all("completed=2" in r for r in rows)
+    assert '"shard": 1' in cli("status", f"u-{f.id}@s1")
 
 
 def test_one_shard_stopped_while_the_other_keeps_serving(two_shards):

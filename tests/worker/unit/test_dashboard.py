@@ -130,3 +130,44 @@ def test_instance_page_shows_the_history_timeline(fleet, app):
     html = app.test_client().get("/instances/h1").get_data(as_text=True)
     events = re.findall(r'<span class="at">[^<]*</span> <b>([\w-]+)</b>', html)
     assert events[0] == "created" and "parked" in events and "reply-matched" in events and events[-1] == "completed"
+
+
+def test_running_instances_are_listed_by_last_change(fleet):
+    keys = fleet.client.store.keys
+    now = int(time.time() * 1000)
+    for i, age_s in enumerate((5, 7200, 60)):
+        fleet.redis.hset(keys.instance(f"r{i}"), mapping={"state": "running", "updated_at": now - age_s * 1000})
+        fleet.redis.zadd(keys.leases, {f"r{i}": now + 30_000})  # scored by lease deadline
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, state="running")
+    assert [r["id"] for r in page.rows] == ["r0", "r2", "r1"] and page.total == 3
+    page = queries.list_instances(fleet.redis, fleet.settings.prefix, state="running", min_age_s=30)
+    assert [r["id"] for r in page.rows] == ["r2", "r1"]
+
+
+def test_fleet_lists_overdue_waits_with_their_instance(fleet, app):
+    _park(fleet, "o1")
+    fleet.redis.zadd(fleet.client.store.keys.deadlines, {"pay-7": int(time.time() * 1000) - 5000})  # no timer ran
+    data = queries.fleet(fleet.redis, fleet.settings.prefix, fleet.queues)
+    assert data["overdue_count"] == 1
+    [o] = data["overdue"]
+    assert o["correlation_id"] == "pay-7" and o["instance"] == "o1" and o["late_ms"] >= 5000
+    html = app.test_client().get("/fleet").get_data(as_text=True)
+    assert 'href="/instances/o1"' in html
+    assert "waiting (1)" in app.test_client().get("/instances").get_data(as_text=True)
+
+
+def test_redis_down_is_a_503_page_and_from_env_builds_the_app(monkeypatch):
+    from redis import Redis
+
+    from jactl_worker.config import Settings
+    from jactl_worker.dashboard import from_env
+
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    r = create_app(dead, Settings(prefix="x"), token="t").test_client().get("/instances")
+    assert r.status_code == 503 and "Redis is not answering" in r.get_data(as_text=True)
+    monkeypatch.setenv("JACTL_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("JACTL_PREFIX", "envp")
+    monkeypatch.setenv("JACTL_DASHBOARD_TOKEN", "tok-env")
+    app = from_env()
+    assert app.config["JACTL_TOKEN"] == "tok-env"
+    assert app.test_client().get("/fleet").status_code == 503

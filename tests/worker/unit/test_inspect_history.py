@@ -177,3 +177,19 @@ def test_find_waiting_by_correlation_id_prefix(fleet):
     t = fleet.client.start("receive('order-t', 200)", instance_id="t")
     fleet.run_instance(t, 10)
     assert count_waiting(r, p, "order-") == 3
+
+
+def test_rebuild_wait_index_indexes_exactly_the_waiting_instances(fleet):
+    from jactl_worker.inspect import rebuild_wait_index
+
+    for i in range(3):
+        fleet.client.start(f"receive('old-{i}', 60000)", instance_id=f"w{i}")
+    fleet.client.start("1", instance_id="done")
+    fleet.step()
+    r, p = fleet.client.redis, fleet.settings.prefix
+    before = r.zrange(fleet.client.store.keys.waits_by_corr, 0, -1)
+    r.delete(fleet.client.store.keys.waits_by_corr)       # as if parked by an older version
+    assert find_waiting(r, p) == []
+    assert rebuild_wait_index(r, p, batch=2) == 3
+    assert r.zrange(fleet.client.store.keys.waits_by_corr, 0, -1) == before
+    assert [w["instance_id"] for w in find_waiting(r, p, "old-")] == ["w0", "w1", "w2"]

@@ -72,10 +72,16 @@ def test_a_message_whose_deliver_fails_is_retried_then_dead_lettered(fleet, redi
     assert fleet.run_instance(a, 10)["result"] == "A"
     assert _pending(redis, keys) == 1
     assert not [n for n in fleet.client.notices() if n["kind"] == "dead-letter"]
-    # handed out again (XAUTOCLAIM) until Redis has delivered it max_deliveries times
-    assert fleet.listener.reclaim() == 0
-    assert _pending(redis, keys) == 1
-    assert fleet.listener.reclaim() == 1
+    # handed out again (XAUTOCLAIM) until Redis has delivered it max_deliveries times; (the
+    # listener's own periodic reclaim may already have run while the instance ran, on a slow
+    # machine: so count deliveries, not reclaim calls)
+    for _ in range(5):
+        if not _pending(redis, keys):
+            break
+        [entry] = redis.xpending_range(keys.inbox, LISTENER_GROUP, "-", "+", 10)
+        assert entry["times_delivered"] < 3
+        assert not [n for n in fleet.client.notices() if n["kind"] == "dead-letter"]
+        fleet.listener.reclaim()
     assert _pending(redis, keys) == 0 and redis.xlen(keys.inbox) == 0
     [dead] = [n for n in fleet.client.notices() if n["kind"] == "dead-letter"]
     assert dead["correlation_id"] == "poison" and dead["message_id"] == "m-1"
@@ -103,10 +109,13 @@ def test_a_message_whose_resume_job_cannot_be_queued_stays_pending_alone(fleet, 
     fleet.client.deliver("a", 1)
     fleet.client.deliver("b", 2)
     assert fleet.listener.step(block_ms=None) == 1
-    assert fleet.run_instance(b, 10)["result"] == 2
     assert _pending(redis, keys) == 1 and not redis.exists("half-queued")
+    assert fleet.run_instance(b, 10)["result"] == 2
     monkeypatch.setattr(fleet.listener.dispatch, "enqueue_drain", enqueue)
-    assert fleet.listener.reclaim() == 1  # redelivered: deliver.lua recognises it, resolves nothing
+    # redelivered (now, or already by the listener's periodic reclaim while b ran, on a slow
+    # machine): deliver.lua recognises it and resolves nothing twice
+    fleet.listener.reclaim()
+    assert _pending(redis, keys) == 0
     assert fleet.run_instance(a, 10)["result"] == 1  # a was ready: b's drainer ran it
 
 

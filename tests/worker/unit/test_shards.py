@@ -170,3 +170,42 @@ def test_a_forward_to_an_unreachable_shard_stays_pending_and_is_never_dead_lette
     time.sleep(0.25)
     l0.step(block_ms=None)
     assert two[0].xpending("t:inbox", "listeners")["pending"] == 0 and two[1].xlen("t:inbox") == 1
+
+
+def test_the_wait_router_registers_routes_and_retries_an_unreachable_home(two, settings):
+    from jactl_worker.shards import WaitRouter
+    from jactl_worker.store import Store
+
+    s1 = local_settings(settings, 1)
+    dead = fakeredis.FakeServer()
+    dead.connected = False
+    router = WaitRouter(Shards(list(URLS), s1, [fakeredis.FakeRedis(server=dead), two[1]]), Store(two[1], s1), s1)
+    home0, home1 = _corr_on(0), _corr_on(1)
+    assert router.route([(home0, "i@s1", 5000), (home1, "i@s1", None)]) == [None, None]
+    assert two[1].zrange("t:unrouted", 0, -1) == [home0.encode()]  # only the foreign one
+    assert not two[1].exists(f"t:route:{home1}")  # its home is here: no route
+    # the home comes back; the timer's retry finds the wait on this shard and routes it
+    router.shards._conns[0] = two[0]
+    router.shards._stores.clear()
+    router._down_until.clear()
+    two[1].hset(f"t:wait:{home0}", mapping={"instance": "i@s1", "status": "waiting", "deadline": ""})
+    two[1].zadd("t:unrouted", {home0: 0})
+    assert router.retry_unrouted() == 1
+    assert two[0].hget(f"t:route:{home0}", "shard") == b"1" and two[1].zcard("t:unrouted") == 0
+    assert 0 < two[0].ttl(f"t:route:{home0}") <= settings.max_wait_ms // 1000 + 1 + settings.wait_record_ttl_s
+    # an instance of the home waits on the id: the second waiter is refused
+    two[0].hset(f"t:wait:{home0}", mapping={"status": "waiting", "instance": "j@s0"})
+    assert router.route([(home0, "k@s1", 1000)]) == ["j@s0"]
+
+
+def test_read_merges_every_shards_stream_by_time(two, settings):
+    c = Client(two, settings=settings)
+    a = two[0].xadd("t:out:orders", {"from": "a@s0", "body": "1"}, id="1000-0")
+    b = two[1].xadd("t:out:orders", {"from": "b@s1", "body": "2"}, id="2000-0")
+    two[0].xadd("t:out:orders", {"from": "c@s0", "body": "3"}, id="3000-0")
+    got = c.read("orders")
+    assert [(m["from"], m["shard"], m["body"]) for m in got] == [("a@s0", 0, 1), ("b@s1", 1, 2), ("c@s0", 0, 3)]
+    assert [m["from"] for m in c.read("orders", after={0: a.decode(), 1: b.decode()})] == ["c@s0"]
+    t0 = time.monotonic()
+    assert c.read("orders", after={0: "3000-0", 1: "2000-0"}, block_ms=200) == []
+    assert time.monotonic() - t0 >= 0.2
