@@ -115,7 +115,6 @@ class FuncGen:
         self.int_syms = set()      # parameters known to be int in the current body copy
         self.int_funcs = ()        # functions known to return int for int arguments there
         self.none_locals = []      # locals that must start as None (regex state)
-        self.match_alias = None    # inside a substitution's replacement: its groups
         self.npc = 0
         self.extra_locals = []     # temps and bookkeeping names, in creation order
         self.loop_stack = []       # [label, id, has_update] for labelled jumps
@@ -808,7 +807,7 @@ class FuncGen:
             if not self.susp:
                 # nothing saves the position: Python's list iterator is this same
                 # index loop (it re-reads the length on every step)
-                sym = st.syms[0] if len(st.syms) == 1 else None
+                sym = st.syms[0] if len(st.syms) == 1 and st.it_sym is None else None
                 if sym is not None and sym.kind == "local" and not sym.captured and \
                         not sym.unboxed and sym.type in ("def", "var", None):
                     # the loop variable itself takes each element
@@ -827,29 +826,52 @@ class FuncGen:
             def header():
                 self.step(f"if {idx} >= len({src}): break")
                 self.step(f"{idx} += 1")
-                if len(st.syms) == 1:
+                if st.it_sym is not None:
+                    self.store_sym(st.it_sym, f"{src}[{idx} - 1]")
+                if st.pattern is not None:
+                    self.for_pattern_test(st, f"{src}[{idx} - 1]")
+                else:
                     self.store_sym(st.syms[0], self.convert(f"{src}[{idx} - 1]", None,
                                                             st.syms[0].type))
-                else:
-                    tv = self.temp()
-                    self.step(f"{tv} = {src}[{idx} - 1]")
-                    for i, s in enumerate(st.syms):
-                        self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
-                for s in st.syms:     # the loop variables hold a value in the body
-                    if not s.captured:
+                # the loop variables hold a value in the body
+                for s in st.syms + _bound_syms(st.pattern) + [st.it_sym]:
+                    if s is not None and not s.captured:
                         self.resume.define(s.pyname)
             self.loop(st.label, header, st.body, st)
             if mode:
                 self.finish_value(mode, result, "None")
         self.guarded(st, body)
 
-    def for_in_vars(self, st, tv):
-        """The loop variables of a non-suspending for-in, from the element ``tv``."""
-        if len(st.syms) == 1:
-            self.store_sym(st.syms[0], self.convert(tv, None, st.syms[0].type))
+    def for_pattern_test(self, st, v):
+        """Match the element v against a for-each header's pattern, binding its variables:
+        skip the element when it does not match, or with ``:`` fail."""
+        tv = self.temp()
+        self.step(f"{tv} = {v}")
+        p = st.pattern
+        if p.kind == "bind" and p.sym.type in _FAST_TYPE_TESTS:
+            # ``for (String s in xs)``: an inline type test, then a plain store
+            test = _FAST_TYPE_TESTS[p.sym.type].format(tv)
+            self.step(f"if not ({test}): " + (f"_for_no_match({tv})" if st.strict
+                                              else "continue"))
+            self.store_sym(p.sym, tv)
+            return
+        ok = self.pattern(st.pattern, tv, set())
+        if ok == "True":
+            return
+        if st.strict:
+            self.step(f"if not {ok}: _for_no_match({tv})")
         else:
-            for i, s in enumerate(st.syms):
-                self.store_sym(s, self.convert(f"_mget({tv}, {i})", None, s.type))
+            self.step(f"if not {ok}: continue")
+
+    def for_in_vars(self, st, tv):
+        """The loop variables (and ``it``) of a non-suspending for-in, from the element
+        ``tv``; an element its pattern does not match is skipped (or with ``:`` fails)."""
+        if st.it_sym is not None:
+            self.store_sym(st.it_sym, tv)
+        if st.pattern is not None:
+            self.for_pattern_test(st, tv)
+        else:
+            self.store_sym(st.syms[0], self.convert(tv, None, st.syms[0].type))
 
     def store_sym(self, sym, value):
         if sym.kind == "global":
@@ -867,7 +889,7 @@ class FuncGen:
                     target = i
                     break
             if target is None:
-                raise CompileError(f"Could not find enclosing loop with label '{st.label}'",
+                raise CompileError(f"Could not find enclosing loop with label {st.label}",
                                    st.line, st.col)
         if target is None or target == len(self.loop_stack) - 1:
             upd = self.loop_stack[-1][2] if self.loop_stack else None
@@ -1052,8 +1074,7 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            src = self.match_alias or self.read_sym(sym.match_sym)
-            return f"_cap({src}, {int(sym.name[1:])})"
+            return f"_cap({self.read_sym(sym.match_sym)}, {int(sym.name[1:])})"
         return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
@@ -1074,6 +1095,10 @@ class FuncGen:
             return self.elvis(e)
         if op in ("=~", "!~"):
             return self.regex(e)
+        if op in ("===", "!==") and _const_collection(e.left) and _const_collection(e.right):
+            # Jactl keeps one copy of equal constant list/map literals: they are identical
+            l, r = self.exprs([e.left, e.right])
+            return f"({'' if op == '===' else 'not '}_sw_eq({l}, {r}))"
         fast = self.typed.binary(e)
         if fast is None:
             fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
@@ -1203,24 +1228,60 @@ class FuncGen:
         return f"({self.name_of(sym)} := {call})"
 
     def substitution(self, target, r):
+        """``x =~ s/p/r/f``: a replacement without statements is a Python callback of
+        re.sub; one that runs statements (it may suspend) is a loop over the matches."""
         pat = self.expr(r.pattern)
-        saved = self.match_alias
-        self.match_alias = "_mm"
-        try:
-            repl = self.expr(r.replace)
-        finally:
-            self.match_alias = saved
-        fn = f"lambda _mm: {repl}"
-        if isinstance(target, (N.Ident, N.Field, N.Index)) and "r" not in r.flags and \
-                not (isinstance(target, N.Ident) and target.sym.kind != "local"
-                     and target.sym.kind != "global"):
+        in_place = isinstance(target, (N.Ident, N.Field, N.Index)) and "r" not in r.flags and \
+            not (isinstance(target, N.Ident) and target.sym.kind != "local"
+                 and target.sym.kind != "global")
+        if in_place:
             read, write, ttype = self.lvalue_parts(target)
+            subject = read()
+        else:
+            subject = self.expr(target)
+        self.block_prologue(_ScopeHolder(r.repl_scope, []))
+        if getattr(r.replace, "lower", False):
+            res = self.substitution_loop(subject, pat, r)
+        else:
+            bind = self.store_groups(r.repl_sym, "_mm")
+            fn = f"lambda _mm: ({bind}, {self.expr(r.replace)})[1]"
+            res = f"_rx_subst({subject}, {pat}, {r.flags!r}, {fn})"
+        if in_place:
             t = self.temp()
-            self.step(f"{t} = _rx_subst({read()}, {pat}, {r.flags!r}, {fn})")
+            self.step(f"{t} = {res}")
             self.step(write(t))
             return t
-        v = self.expr(target)
-        return f"_rx_subst({v}, {pat}, {r.flags!r}, {fn})"
+        return res
+
+    def substitution_loop(self, subject, pat, r):
+        """The matches are found first (plain values), then each replacement is evaluated
+        as ordinary statements, so it can suspend and resume mid-way."""
+        sv, found, parts, i = self.temp(), self.temp("@list"), self.temp("@list"), \
+            self.temp("@int")
+        self.step(f"{sv} = {subject}")
+        self.step(f"{found} = _rx_matches({sv}, {pat}, {r.flags!r})")
+        self.step(f"{parts} = []")
+        self.step(f"{i} = 0")
+        for t in (sv, found, parts, i):
+            self.resume.define(t)
+
+        def loop():     # (guarded as a whole: a resume after it must not enter it)
+            self.em.emit("while True:")
+            with self.indent():
+                self.tick()
+                self.guarded(_Item(r), header)
+                self.guarded(_Item(r.replace), body)
+
+        def header():
+            self.step(f"if {i} >= len({found}): break")
+            self.store_sym(r.repl_sym, f"{found}[{i}][2]")
+
+        def body():
+            v = self.expr(r.replace)
+            self.step(f"_rx_text({v}, {parts})")
+            self.step(f"{i} += 1")
+        self.guarded(_Item(r), loop)
+        return f"_rx_join({sv}, {found}, {parts})"
 
     def logical(self, e):
         is_and = e.op == "&&"
@@ -1491,6 +1552,13 @@ class FuncGen:
         if done:
             return done[1]
         cur = read()
+        if getattr(e.value, "lower", False) and isinstance(e.target, (N.Field, N.Index)):
+            # a field's current value is read before a right-hand side that runs statements
+            # (``x.a += (x.a += 3)`` adds to the old value)
+            ct = self.temp()
+            self.step(f"{ct} = {cur}")
+            self.resume.define(ct)
+            cur = ct
         v = self.expr(e.value)
         if isinstance(e.target, (N.Field, N.Index)):
             if not _is_simple(v):
@@ -2100,6 +2168,35 @@ _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.List
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
 
 
+# exact Python types of Jactl values of these static types (Long is not int: its own class)
+_FAST_TYPE_TESTS = {"String": "type({0}) is str", "int": "type({0}) is int",
+                    "double": "type({0}) is float", "boolean": "type({0}) is bool",
+                    "Map": "type({0}) is dict"}
+
+
+def _const_collection(e):
+    """A list/map literal made only of constants (nested ones included)."""
+    if isinstance(e, N.ListLit):
+        return all(isinstance(x, N.Literal) or _const_collection(x) for x in e.items)
+    if isinstance(e, N.MapLit):
+        return all(isinstance(k, N.Literal) and (isinstance(v, N.Literal) or
+                                                _const_collection(v)) for k, v in e.entries)
+    return False
+
+
+def _bound_syms(p):
+    """The binding variables of pattern p (None: none)."""
+    out = []
+    stack = [p] if p is not None else []
+    while stack:
+        x = stack.pop()
+        if x.kind in ("bind", "star") and x.sym is not None and x.sym not in out:
+            out.append(x.sym)
+        stack.extend(x.items or ())
+        stack.extend(v for _, v in (x.entries or ()))
+    return out
+
+
 def _regex_match_syms(*patterns):
     """The ``$@`` locals regex patterns in switch patterns store their groups in."""
     out = []
@@ -2128,7 +2225,8 @@ def _bounded_counter(st):
     if sym is None or sym.kind != "local" or sym.type != "int" or sym.captured or \
             getattr(sym, "nassign", 0) != 1 or getattr(st.cond.right, "stype", "") != "int":
         return None
-    if not any(isinstance(d, N.VarDecl) and d.sym is sym for d in st.init):
+    if not any(isinstance(d, N.VarDecl) and d.sym is sym for d in st.init) or \
+            st.scope.names.get(sym.name) is not sym:     # (it outlives the loop)
         return None
     return sym
 

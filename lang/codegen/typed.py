@@ -364,7 +364,9 @@ class Typed:
                 cond.op not in ("<", "<="):
             return False
         sym = decl.sym
-        if sym is None or sym.captured or sym.type not in ("int", "long") or \
+        if sym is None or st.scope.names.get(sym.name) is not sym:    # (it outlives the loop)
+            return False
+        if sym.captured or sym.type not in ("int", "long") or \
                 sym.nassign != 1 or (sym.type == "long" and not sym.unboxed):
             return False
         if not (isinstance(cond.left, N.Ident) and cond.left.sym is sym):

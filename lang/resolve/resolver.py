@@ -84,7 +84,6 @@ class Resolver:
                  checkpoint_each_statement=False):
         self.source = source
         self.globals_names = None if globals_names is None else set(globals_names)
-        self.in_replacement = False     # resolving s/../<here>/: $1... are its own groups
         self.host_functions = dict(host_functions or {})   # name -> suspends(bool)
         self.cpe = checkpoint_each_statement
         self.functions = []
@@ -329,8 +328,10 @@ class Resolver:
 
     def _s_VarDecl(self, st):
         tname = _type_name(st.type)
+        if st.is_const:
+            self._check_const(st, tname)
         if st.init is not None:
-            self._expr(st.init)
+            (self._cond if tname == "boolean" else self._expr)(st.init)
             if tname == "var":
                 tname = getattr(st.init, "stype", "def") or "def"
                 if tname in ("null",):
@@ -351,6 +352,20 @@ class Resolver:
         if st.is_const and isinstance(st.init, N.Literal):
             st.sym.const_value = st.init.value
 
+    def _check_const(self, st, tname):
+        """A const is a simple value known when compiling."""
+        if tname not in ("def", "var", "boolean", "byte", "int", "long", "double", "Decimal",
+                         "String"):
+            self.errors.append(_err(f"Constants can only be simple types (not {tname})",
+                                    st.type, self.source))
+        elif st.init is None:
+            self.errors.append(_err("Initialiser expression required for const declaration",
+                                    st, self.source))
+        elif isinstance(st.init, (N.ListLit, N.MapLit, N.Closure, N.MakeObj, N.NewObj,
+                                  N.ArrayNew)):
+            self.errors.append(_err("Const initialiser must be a simple constant value",
+                                    st.init, self.source))
+
     def _s_MultiVarDecl(self, st):
         if st.init is not None:
             self._expr(st.init)
@@ -359,6 +374,11 @@ class Resolver:
     def _s_FunDecl(self, st):
         f = st.info
         self._function_body(f, st.params, st.body)
+        if f.return_type in ("int", "long", "double", "boolean", "byte"):
+            loop = _loop_at_end(st.body)
+            if loop is not None:
+                self.errors.append(_err("Implicit return of null incompatible with function "
+                                        f"return type of {f.return_type}", loop, self.source))
 
     def _function_body(self, f, params, body, implicit_it=False):
         saved = (self.func, self.scope, self.loops)
@@ -388,7 +408,7 @@ class Resolver:
         self.func, self.scope, self.loops = saved
 
     def _s_If(self, st):
-        self._expr(st.cond)
+        self._cond(st.cond)
         self._scoped_stmt(st.then)
         if st.else_ is not None:
             self._scoped_stmt(st.else_)
@@ -409,19 +429,31 @@ class Resolver:
         self.loops.pop()
 
     def _s_While(self, st):
-        self._expr(st.cond)
+        self._cond(st.cond)
         self._loop_body(st.label, st.body)
 
     def _s_DoUntil(self, st):
         self._loop_body(st.label, st.body)
-        self._expr(st.cond)
+        self._cond(st.cond)
 
     def _s_For(self, st):
         saved = self.scope
         self.scope = Scope(saved, self.func)
         st.scope = self.scope
-        for s in st.init:
-            self._stmt(s)
+        implicit = all(_implicit_for_decl(s, None) is not None or
+                       isinstance(s, N.VarDecl) and s.outer for s in st.init)
+        for k, s in enumerate(st.init):
+            decl = s if isinstance(s, N.VarDecl) and s.outer else \
+                _implicit_for_decl(s, self.scope) if implicit else None
+            if decl is not None:
+                # ``for (i = 0; ...)`` with no variable i declares it (its type inferred as
+                # with var) in the enclosing scope, where it outlives the loop
+                st.init[k] = decl
+                self.scope = saved
+                self._stmt(decl)
+                self.scope = st.scope
+            else:
+                self._stmt(s)
         if st.cond is not None:
             self._expr(st.cond)
         for e in st.update:
@@ -430,27 +462,25 @@ class Resolver:
         self.scope = saved
 
     def _s_ForIn(self, st):
-        self._expr(st.iterable)
+        it_type = self._expr(st.iterable)
         saved = self.scope
         self.scope = Scope(saved, self.func)
         st.scope = self.scope
-        if st.is_decl:
-            tname = _type_name(st.var_type)
-            st.syms = [self._declare(n, tname, st) for n in st.names]
+        if st.pattern is not None or _mentions_it(st.body):
+            st.it_sym = self._declare("it", "def", st)
+        if st.pattern is not None:
+            elem = it_type[:-2] if it_type.endswith("[]") else "def"
+            self._pattern(st.pattern, set(), elem, top=True)
+            st.syms = []
         else:
-            syms = []
-            for n in st.names:
-                if self.scope.lookup(n) is None:
-                    # ``for (x in list)`` with no declaration declares x in the enclosing
-                    # scope (it keeps the last value after the loop)
-                    self.scope = saved
-                    syms.append(self._declare(n, "def", st))
-                    self.scope = st.scope
-                else:
-                    sym = self._lookup_var(n, st)
-                    self.assigns.setdefault(sym, []).append(("multi", None))
-                    syms.append(sym)
-            st.syms = syms
+            name = st.names[0]
+            other = self.scope.lookup(name)
+            if other is not None and other.kind == "local" and other.owner is self.func \
+                    and name != "it":
+                self.errors.append(_err(f"Loop variable '{name}' shadows another variable",
+                                        st, self.source))
+            st.syms = [self._declare(name, _type_name(st.var_type) if st.is_decl else "def",
+                                     st)]
         self._loop_body(st.label, st.body)
         self.scope = saved
 
@@ -462,9 +492,9 @@ class Resolver:
 
     def _check_loop(self, st, what):
         if not self.loops:
-            self.errors.append(_err(f"{what} must be within a for/while loop", st, self.source))
+            self.errors.append(_err(f"{what} must be within a while/for loop", st, self.source))
         elif st.label is not None and st.label not in self.loops:
-            self.errors.append(_err(f"Could not find enclosing loop with label '{st.label}'",
+            self.errors.append(_err(f"Could not find enclosing loop with label {st.label}",
                                     st, self.source))
 
     def _s_Return(self, st):
@@ -472,6 +502,14 @@ class Resolver:
             self._expr(st.expr)
 
     # ------------------------------------------------------------------ expressions
+
+    def _cond(self, e):
+        """An expression used as a condition: a bare ``/text/`` there is a mistake (it is a
+        string, not a match against ``it``)."""
+        if isinstance(e, (N.Literal, N.InterpString)) and e.from_regex:
+            self.errors.append(_err("Regex string used in boolean context: add a modifier "
+                                    "(e.g. /.../n) to match against 'it'", e, self.source))
+        return self._expr(e)
 
     def _expr(self, e):
         m = getattr(self, "_e_" + type(e).__name__)
@@ -492,11 +530,15 @@ class Resolver:
     def _e_RegexLit(self, e):
         self._expr(e.pattern)
         if e.replace is not None:
-            saved, self.in_replacement = self.in_replacement, True
+            # the replacement runs once per match, in a scope whose ``$@`` holds that match's
+            # groups ($1... there, in closures too; a match inside it replaces them)
+            saved = self.scope
+            self.scope = e.repl_scope = Scope(saved, self.func)
+            e.repl_sym = self._match_sym(e)
             try:
                 self._expr(e.replace)
             finally:
-                self.in_replacement = saved
+                self.scope = saved
         return "String"
 
     def _e_ListLit(self, e):
@@ -523,8 +565,6 @@ class Resolver:
             sym = self.class_syms[name]
         if sym is None and name[:1] == "$" and name[1:].isdigit():
             cap = Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
-            if self.in_replacement:
-                return cap          # a substitution's replacement: its own match's groups
             m = self.scope.lookup("$@")
             if m is None:
                 self.errors.append(_err(f"No regex match in scope for capture variable "
@@ -549,8 +589,12 @@ class Resolver:
                 self.errors.append(_err(f"Access to globals not permitted within a class: "
                                         f"'{name}'", node, self.source))
             if self.globals_names is not None and name not in self.globals_names:
-                self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
-                                        self.source))
+                if isinstance(node, N.Ident) and node.implicit:
+                    self.errors.append(_err("Regex match with no 'it' variable in scope", node,
+                                            self.source))
+                else:
+                    self.errors.append(_err(f"Reference to unknown variable '{name}'", node,
+                                            self.source))
             return Symbol(name, "global", "def")
         if sym.owner is not self.func and sym.kind in ("local", "function"):
             self._capture(sym)
@@ -617,8 +661,12 @@ class Resolver:
         return sym.type
 
     def _e_Binary(self, e):
-        lt = self._expr(e.left)
-        rt = self._expr(e.right)
+        if e.op in ("&&", "||"):
+            lt = self._cond(e.left)
+            rt = self._cond(e.right)
+        else:
+            lt = self._expr(e.left)
+            rt = self._expr(e.right)
         if e.op in ("=~", "!~"):
             # (a substitution's groups are its replacement's: after it, $1... are null)
             e.match_sym = self._match_sym(e)
@@ -637,7 +685,7 @@ class Resolver:
         return sym
 
     def _e_Unary(self, e):
-        t = self._expr(e.expr)
+        t = self._cond(e.expr) if e.op == "!" else self._expr(e.expr)
         if e.op in ("!", "??"):
             return "boolean"
         if e.op in ("++", "--"):
@@ -727,14 +775,24 @@ class Resolver:
         return "def"
 
     def _e_Ternary(self, e):
-        self._expr(e.cond)
+        self._cond(e.cond)
         a = self._expr(e.then)
         b = self._expr(e.else_)
-        if a != b and (a in self.classes and b in ("Map", "List") or
-                       b in self.classes and a in ("Map", "List")):
-            self.errors.append(_err(f"Result types of ?: must be compatible ({a} and {b})",
-                                    e, self.source))
+        ka, kb = self._type_kind(a), self._type_kind(b)
+        if ka is not None and kb is not None and ka != kb:
+            self.errors.append(_err(f"Result expressions of ?: must be compatible: {a} and {b} "
+                                    "are not compatible", e, self.source))
         return a if a == b else "def"
+
+    def _type_kind(self, t):
+        """The family of a static type for compatibility checks (None: could be anything)."""
+        if t in NUMERIC_RANK:
+            return "number"
+        if t in ("String", "boolean", "List", "Map", "Function"):
+            return t
+        if t in self.classes:
+            return "instance"
+        return None
 
     def _e_Cast(self, e):
         st = self._expr(e.expr)
@@ -953,6 +1011,10 @@ class Resolver:
             # a method of a known class: its declared return type (when all overrides agree)
             from ..codegen.classes import class_facts, method_type
             return method_type(class_facts(self), e.obj.stype, e.name) or "def"
+        ot = getattr(e.obj, "stype", "def")
+        if e.name == "size" and not e.args and not e.named and not e.null_safe and \
+                (ot in ("List", "Map", "String") or ot.endswith("[]")):
+            return "int"
         return "def"
 
     def _is_method_of(self, tname, name):
@@ -1033,7 +1095,7 @@ class Resolver:
         if isinstance(e.subject, N.Ident) and getattr(e.subject.sym, "inferred_type", False):
             st = "def"
         subject_type = st if st in PRIMITIVES or st in ("List", "Map") or st.endswith("[]") \
-            else "def"
+            or st in self.classes else "def"
         ndefault = 0
         seen_lits = set()
         prev = []
@@ -1060,9 +1122,9 @@ class Resolver:
                 if key is not None and guard is None and key in seen_lits:
                     self.errors.append(_err("Literal match occurs multiple times in switch",
                                             pat, self.source))
-                elif any(_covers(q, pat) for q in prev):
-                    self.errors.append(_err("Switch pattern will never be evaluated (covered by "
-                                            "a previous pattern)", pat, self.source))
+                elif any(_covers(q, pat, self.classes) for q in prev):
+                    self.errors.append(_err("Unreachable switch case: covered by a previous "
+                                            "pattern", pat, self.source))
                 if key is not None and guard is None:
                     seen_lits.add(key)
                 if guard is not None:
@@ -1400,7 +1462,8 @@ def _children(n):
     if t is N.For:
         return list(n.init) + ([n.cond] if n.cond is not None else []) + list(n.update) + [n.body]
     if t is N.ForIn:
-        return [n.iterable, n.body]
+        return [n.iterable] + (_pattern_exprs(n.pattern) if n.pattern is not None else []) + \
+            [n.body]
     if t is N.Return:
         return [n.expr] if n.expr is not None else []
     if t in (N.Break, N.Continue, N.Literal, N.Ident, N.BreakExpr, N.ContinueExpr):
@@ -1742,6 +1805,59 @@ class ClassInfo:
         return None
 
 
+def _loop_at_end(st):
+    """The loop statement whose (null) value would end st's value, if any."""
+    while True:
+        if isinstance(st, N.Block):
+            if not st.stmts:
+                return None
+            st = st.stmts[-1]
+        elif isinstance(st, N.If):
+            if st.else_ is None:
+                return None
+            loop = _loop_at_end(st.then)
+            if loop is not None:
+                return loop
+            st = st.else_
+        elif isinstance(st, (N.For, N.ForIn, N.While)):
+            return st
+        else:
+            return None
+
+
+def _implicit_for_decl(s, scope):
+    """The VarDecl a C-style for's init ``name = value`` stands for when name is unknown."""
+    if not isinstance(s, N.ExprStmt):
+        return None
+    e = s.expr
+    if not (isinstance(e, N.Assign) and e.op == "=" and isinstance(e.target, N.Ident)):
+        return None
+    if scope is not None and scope.lookup(e.target.name) is not None:
+        return None
+    d = N.VarDecl(N.TypeRef("var"), e.target.name, e.value, outer=True)
+    d.line, d.col = e.target.line, e.target.col
+    return d
+
+
+def _mentions_it(node):
+    """Whether ``it`` is named anywhere under node (nested closures included)."""
+    stack = [node]
+    seen = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, N.Ident):
+            if n.name == "it":
+                return True
+        elif isinstance(n, N.Node):
+            stack.extend(v for v in n.__dict__.values() if isinstance(v, (N.Node, list, tuple)))
+        elif isinstance(n, (list, tuple)):
+            stack.extend(v for v in n if isinstance(v, (N.Node, list, tuple)))
+    return False
+
+
 def _pattern_exprs(p):
     """Expressions evaluated while matching pattern p (literals, ``${...}``, regexes)."""
     if p.kind in ("lit", "expr", "regex"):
@@ -1816,13 +1932,23 @@ def _names(p, acc):
     return acc
 
 
-def _covers(q, p):
+def _covers(q, p, classes=None):
     """Does the (unguarded) earlier pattern q match everything p matches?"""
     counts = _names(q, {})
-    return _cov(q, p, counts)
+    return _cov(q, p, counts, classes or {})
 
 
-def _cov(q, p, counts):
+def _is_class_or_sub(name, base, classes):
+    """Is class name base, or a class extending it?"""
+    ci = classes.get(name)
+    while ci is not None:
+        if ci.name == base:
+            return True
+        ci = ci.base
+    return name == base
+
+
+def _cov(q, p, counts, classes):
     if q.kind in ("any",) or (q.kind == "type" and q.tname in ("def", "Object")):
         return True
     if q.kind == "bind":
@@ -1830,10 +1956,11 @@ def _cov(q, p, counts):
             return False
         if q.tname is None:
             return True
-        return _cov(N.Pattern("type", tname=q.tname), p, counts)
+        return _cov(N.Pattern("type", tname=q.tname), p, counts, classes)
     if q.kind == "type":
-        if p.kind == "type" or (p.kind == "bind" and p.tname is not None):
-            return p.tname == q.tname
+        if p.kind == "type" or (p.kind == "bind" and p.tname is not None) or p.kind == "ctor":
+            return p.tname == q.tname or (q.tname in classes and
+                                          _is_class_or_sub(p.tname, q.tname, classes))
         if p.kind == "lit" and isinstance(p.value, N.Literal):
             return getattr(p.value, "stype", None) == q.tname
         if p.kind == "list":
@@ -1850,19 +1977,19 @@ def _cov(q, p, counts):
         star = next((i for i, x in enumerate(q.items) if x.kind == "star"), None)
         if star is None:
             return len(q.items) == len(p.items) and \
-                all(_cov(a, b, counts) for a, b in zip(q.items, p.items))
+                all(_cov(a, b, counts, classes) for a, b in zip(q.items, p.items))
         if q.items[star].name is not None and counts.get(q.items[star].name, 0) > 1:
             return False
         pre, post = q.items[:star], q.items[star + 1:]
         if len(p.items) < len(pre) + len(post):
             return False
-        return all(_cov(a, b, counts) for a, b in zip(pre, p.items)) and \
-            all(_cov(a, b, counts) for a, b in zip(post, p.items[len(p.items) - len(post):]))
+        return all(_cov(a, b, counts, classes) for a, b in zip(pre, p.items)) and \
+            all(_cov(a, b, counts, classes) for a, b in zip(post, p.items[len(p.items) - len(post):]))
     if q.kind == "map":
         if p.kind != "map" or p.star:
             return False
         pk = dict(p.entries)
         if not q.star and len(pk) != len(q.entries):
             return False
-        return all(k in pk and _cov(x, pk[k], counts) for k, x in q.entries)
+        return all(k in pk and _cov(x, pk[k], counts, classes) for k, x in q.entries)
     return False

@@ -3,7 +3,7 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
-from .values import class_name, convert, dec_count, default_value, hkey
+from .values import class_name, convert, dec_count, default_value, hkey, to_string
 from .methods import METHODS, has_method
 from .iteration import as_list
 from .objects import JObject, auto_field, get_field, set_field
@@ -122,6 +122,9 @@ def setindex(o, i, v):
         raise NullError("Null value for array/map in store")
     if isinstance(o, JObject) and isinstance(i, str):     # x['field'] = v
         return set_field(o, i, v)
+    if type(o) is str:
+        raise JactlRuntimeError("Invalid object type (String) for storing value: cannot assign "
+                                "to element of string")
     raise JactlRuntimeError(
         f"Invalid object type ({class_name(o)}) for storing value: expected Map/List/Array")
 
@@ -138,6 +141,8 @@ def field(o, name):
         if v is None and type(name) is str and name not in o:
             if has_method(o, name):
                 return BoundMethod(o, name)
+        if v is None and isinstance(name, (int, float)):
+            v = o.get(to_string(name))      # ``m.(1)`` also finds the key '1'
         return v
     if o is None:
         raise NullError("Null value for parent during field access")
@@ -168,7 +173,8 @@ def _field_err(o, name):
         return JactlRuntimeError(f"Invalid object type ({cn}): field access not supported "
                                  f"for arrays")
     if isinstance(o, (str, list)):
-        return JactlRuntimeError(f"Invalid object type ({cn}) for field access")
+        return JactlRuntimeError(f"Invalid object type ({cn}) for field access: field access "
+                                 "not supported")
     return JactlRuntimeError(f"Invalid parent object type ({cn}): expected Map")
 
 
@@ -227,6 +233,9 @@ def mget(v, i):
         return v[i] if i < len(v) else None
     if v is None:
         return None
+    if not isinstance(v, (str, dict, list)):
+        raise JactlRuntimeError(f"Invalid parent object type ({class_name(v)}) for "
+                                "multi-assignment: expected List")
     return index(v, i)
 
 
@@ -239,8 +248,10 @@ def gget(g, name):
 
 def iter_list(v):
     """What a for-in loop iterates: a list snapshot (so the position is a plain index
-    that survives checkpointing); null iterates nothing."""
-    return [] if v is None else as_list(v)
+    that survives checkpointing). Iterating null is an error, as in Jactl."""
+    if v is None:
+        raise NullError("Tried to iterate over null object")
+    return as_list(v)
 
 
 _PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))

@@ -192,13 +192,14 @@ def missing_arg(name):
 # ------------------------------------------------------------------ builtin functions
 
 def b_print(rt, *args):
+    """``print``: a statement; its value (ending a script or block) is true, as in Jactl."""
     rt.write(" ".join(to_string(a) for a in args))
-    return None
+    return True
 
 
 def b_println(rt, *args):
     rt.write(" ".join(to_string(a) for a in args) + "\n")
-    return None
+    return True
 
 
 def b_sprintf(rt, format=None, *args, **named):  # noqa: A002 - Jactl's parameter name

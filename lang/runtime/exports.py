@@ -103,10 +103,11 @@ EXPORTS = {
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_B_sprintf": b_sprintf, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
-    "_rx_subst": regex.substitute, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
+    "_rx_subst": regex.substitute, "_rx_matches": regex.matches,
+    "_rx_text": regex.replacement_text, "_rx_join": regex.join_replaced, "_cap": regex.capture, "_stmt_checkpoint": stmt_checkpoint,
     "_missing_arg": missing_arg, "_bigs": _big_string, "_lst": to_list, "_pipe_src": _pipe_src, "_dflt": _dflt, "_try_null": _try_null, "_cset": _cset, "_new_array": new_array,
     "_sw_t": patterns.sw_t, "_sw_cset": patterns.sw_cset, "_sw_islist": patterns.sw_islist,
-    "_sw_eq": patterns.sw_eq,
+    "_sw_eq": patterns.sw_eq, "_for_no_match": patterns.for_no_match,
 }
 
 # inline typed long arithmetic and array access (codegen/typed.py)
@@ -122,7 +123,16 @@ __all__ = ["EXPORTS", "BUILTINS", "MODULE_NAMES", "PYTHON_BUILTINS"]
 # ``[(k):v]`` map literals whose keys are Lists/Maps: codegen wraps a non-constant key as
 # ``_hk(k)`` (a hashable KeyList/KeyMap copy for List/Map keys, the key itself otherwise).
 from .values import hkey as _hkey  # noqa: E402
-EXPORTS["_hk"] = _hkey
+
+
+def _literal_key(k):
+    """A computed key of a map literal: never null (Jactl's rule), hashable."""
+    if k is None:
+        raise NullError("Map key must not be null")
+    return _hkey(k)
+
+
+EXPORTS["_hk"] = _literal_key
 
 
 

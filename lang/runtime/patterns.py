@@ -1,7 +1,8 @@
-"""Run-time helpers for switch-expression pattern matching."""
+"""Run-time helpers for pattern matching (switch expressions and for-each headers)."""
 
 import decimal
 
+from ..errors import JactlRuntimeError
 from .types import Byte, JArray, Long
 
 
@@ -13,6 +14,11 @@ def sw_t(_v):
 def sw_cset(cell, v):
     cell.v = v
     return True
+
+
+def for_no_match(v):
+    """``for (PATTERN : xs)`` met an element the pattern does not match."""
+    raise JactlRuntimeError("Element in for loop did not match expected pattern")
 
 
 def sw_islist(v):

@@ -15,7 +15,7 @@ import re
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Decimal, Long
-from .values import class_name
+from .values import class_name, to_string
 from .limits import check_decimal
 from .strings import compile_regex, regex_timed_out, regex_timeout
 from .limits import BYTES_MIN, charge_chars, check_chars
@@ -113,7 +113,6 @@ def substitute(s, pattern, flags, replacement):
     ``$1``...); the first match, or all with ``g``."""
     s = _as_str(s, "substitution")
     rx = _compile(pattern, flags)
-    from .values import to_string
 
     size = [len(s)]
 
@@ -129,6 +128,47 @@ def substitute(s, pattern, flags, replacement):
         r = rx.sub(repl, s, count=0 if "g" in flags else 1, timeout=regex_timeout())
     except builtins.TimeoutError:
         raise regex_timed_out() from None
+    charge_chars(len(r))
+    return r
+
+
+def matches(s, pattern, flags):
+    """The matches a substitution replaces, for a replacement that runs statements (it may
+    suspend, so generated code loops over them itself): ``[start, end, groups]`` each, plain
+    values a checkpoint holds like any list."""
+    s = _as_str(s, "substitution")
+    rx = _compile(pattern, flags)
+    charge_chars(len(s))
+    out = []
+    try:
+        for m in rx.finditer(s, timeout=regex_timeout()):
+            out.append([m.start(), m.end(), _groups(m, flags)])
+            if "g" not in flags:
+                break
+    except builtins.TimeoutError:
+        raise regex_timed_out() from None
+    return out
+
+
+def replacement_text(v, parts):
+    """One replacement's text, added to the texts so far (measured as the result grows)."""
+    r = to_string(v)
+    parts.append(r)
+    n = sum(len(p) for p in parts)
+    if n > BYTES_MIN:
+        check_chars(n)
+
+
+def join_replaced(s, found, parts):
+    """The substituted string: s with each match in found replaced by its text in parts."""
+    out = []
+    pos = 0
+    for (start, end, _), text in zip(found, parts):
+        out.append(s[pos:start])
+        out.append(text)
+        pos = end
+    out.append(s[pos:])
+    r = "".join(out)
     charge_chars(len(r))
     return r
 

@@ -93,6 +93,22 @@ def _regex_flags(modifiers, allowed="ims"):
 _regex = None  # the ``regex`` package, imported on first use: ~15 ms of every start-up
 
 
+# Python's wording of a bad pattern -> Java's (what Jactl scripts and tests see)
+_REGEX_ERRORS = (("missing )", "Unclosed group"), ("unterminated subpattern", "Unclosed group"),
+                 ("unbalanced parenthesis", "Unmatched closing ')'"),
+                 ("nothing to repeat", "Dangling meta character"),
+                 ("multiple repeat", "Dangling meta character"),
+                 ("unterminated character set", "Unclosed character class"))
+
+
+def _java_regex_error(e):
+    msg = str(e)
+    for py, java in _REGEX_ERRORS:
+        if msg.startswith(py):
+            return f"{java} ({msg})"
+    return msg
+
+
 def compile_regex(pattern, flags=0):
     """Compile a Java regex (cached) with the ``regex`` package: its matcher takes a
     timeout (``regex_timeout``), so a pattern that backtracks catastrophically cannot hold
@@ -106,7 +122,7 @@ def compile_regex(pattern, flags=0):
         try:
             r = _regex.compile(java_regex_to_python(pattern), flags | _regex.VERSION0)
         except (_regex.error, re.error) as e:
-            raise JactlRuntimeError(f"Error compiling regex: {e}") from None
+            raise JactlRuntimeError(f"Error compiling regex: {_java_regex_error(e)}") from None
         if len(_REGEX_CACHE) > 2000:
             _REGEX_CACHE.clear()
         _REGEX_CACHE[key] = r

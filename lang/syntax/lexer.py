@@ -879,12 +879,15 @@ class _Shaper:
     @staticmethod
     def _c_style_for(raw, i):
         """raw[i] should be '(' after 'for'. It is a for-each loop if the header starts with a
-        pattern followed by 'in' or ':' -- [type] name, a type alone, or [ ... ]."""
+        pattern followed by 'in' or ':' -- [type] name, a type alone, [ ... ] or X( ... )."""
         n = len(raw)
         if i >= n or raw[i].type != "LPAREN":
             return True
         j = i + 1
-        if j < n and raw[j].type == "LBRACKET":
+        ctor = j + 1 < n and raw[j].type == "TYPE" and raw[j + 1].type == "LPAREN"
+        if ctor:
+            j += 1          # ``X(a, b)``: a constructor pattern
+        if j < n and (ctor or raw[j].type == "LBRACKET"):
             depth = 0
             while j < n:
                 tt = raw[j].type

@@ -89,6 +89,7 @@ class Literal(Expr):
     str for string, bool, None."""
     kind: str
     value: Any
+    from_regex: bool = field(default=False, kw_only=True)    # parser: a bare ``/text/``
 
 
 @node
@@ -96,6 +97,7 @@ class InterpString(Expr):
     """A double-quoted or triple-double-quoted string with ``$x`` / ``${expr}`` parts.
     parts: str pieces and Expr pieces in order."""
     parts: List[Any]
+    from_regex: bool = field(default=False, kw_only=True)    # parser: a bare ``/text/``
 
 
 @node
@@ -105,6 +107,8 @@ class RegexLit(Expr):
     pattern: Expr
     flags: str = ""
     replace: Optional[Expr] = None
+    repl_sym: Any = None       # resolver: the ``$@`` local holding each match's groups
+    repl_scope: Any = None     # resolver: the replacement's scope (repl_sym is declared there)
 
 
 @node
@@ -123,6 +127,7 @@ class MapLit(Expr):
 class Ident(Expr):
     name: str
     sym: Any = None            # resolver: the Symbol it refers to
+    implicit: bool = field(default=False, kw_only=True)   # parser: the ``it`` of ``/re/f``
 
 
 @node
@@ -316,6 +321,7 @@ class VarDecl(Stmt):
     is_const: bool = False
     sym: Any = None           # resolver
     is_final: bool = False    # parser: ``final int x = 1``
+    outer: bool = False       # resolver: ``for (i = 0; ...)`` declaring i around the loop
 
 
 @node
@@ -373,9 +379,10 @@ class For(Stmt):
 
 @node
 class ForIn(Stmt):
-    """``for (x in expr)`` / ``for (int x : expr)`` / ``for ([a, b] in expr)``.
-    var_type None when the variable is not declared in the loop header (an existing var)
-    and is_decl False. names has 1 entry, or several for the destructuring form."""
+    """``for (x in expr)`` / ``for (def x : expr)``: names has the one loop variable (var_type
+    None when untyped). Otherwise the header is a switch Pattern (``for (int i in xs)``,
+    ``for ([a, *t] in xs)``, ``for (X(i, j) in xs)``): elements that do not match are skipped,
+    or with ``:`` (strict) are an error. ``it`` is each whole element."""
     var_type: Optional[TypeRef]
     names: List[str]
     iterable: Expr
@@ -383,10 +390,9 @@ class ForIn(Stmt):
     label: Optional[str] = None
     is_decl: bool = True
     syms: Any = None          # resolver
-    types: Any = None         # parser: for ``[int a, b]`` patterns, one TypeRef or None per name
-    pattern: Any = None       # parser: nested pattern when it has ``_`` / ``*`` / ``*rest`` / nested
-                              # lists: a list whose items are (TypeRef|None, name) tuples, where
-                              # name may be '_' or '*' or '*rest', or nested lists; else None
+    pattern: Any = None       # parser: the header's Pattern, or None for a plain variable
+    strict: bool = False      # ``:`` rather than ``in``
+    it_sym: Any = None        # resolver: ``it``, when the loop binds it
 
 
 @node

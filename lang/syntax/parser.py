@@ -11,7 +11,7 @@ import threading
 
 from lang.errors import CompileError, EOFError as JactlEOFError
 from lang.syntax import nodes as N
-from lang.syntax.lexer import Token, tokenize
+from lang.syntax.lexer import TYPE_NAMES, Token, tokenize
 
 class _ExprTuple(N.Expr):
     """``(a, b)``: only legal as the target of a multi-assignment."""
@@ -201,66 +201,33 @@ class _Builder:
         pat = c[2]
         iterable = c[4]
         body = self._one(c[6])
-        var_type, names, is_decl, types, pattern = pat
-        return _at(N.ForIn(var_type, names, iterable, body, is_decl=is_decl, types=types,
-                           pattern=pattern), c[0])
+        strict = isinstance(c[3], Token) and c[3].type == "COLON"
+        if isinstance(pat, N.Pattern):
+            return _at(N.ForIn(None, [], iterable, body, is_decl=True, pattern=pat,
+                               strict=strict), c[0])
+        var_type, name = pat
+        return _at(N.ForIn(var_type, [name], iterable, body, is_decl=var_type is not None,
+                           strict=strict), c[0])
 
     def for_var(self, c):
+        """``x`` / ``def x`` / ``var x``: every element; ``int x`` / ``X x``: the elements
+        of that type; ``X``: type only."""
         if len(c) == 1:
             if isinstance(c[0], N.TypeRef):     # for (int : xs): match on type only
-                return (c[0], [], True, None, None)
-            return (None, [c[0].value], False, None, None)
-        return (c[0], [c[1].value], True, None, None)
+                return self.sp_type(c)
+            return (None, c[0].value)
+        t = c[0]
+        if isinstance(t, N.TypeRef) and not t.dims and t.name in ("def", "var", "Object"):
+            return (t, c[1].value)
+        if isinstance(t, N.TypeRef):
+            return self.sp_bind(c)
+        return (t, c[1].value)
 
-    def for_pattern(self, c):
-        pattern = c[0]
-        names = []
-        types = []
-        nested = [False]
+    def for_coll(self, c):
+        return self.sp_coll(c)
 
-        def walk(items, top):
-            for it in items:
-                if isinstance(it, list):
-                    nested[0] = True
-                    walk(it, False)
-                    continue
-                t, name = it
-                if name == "_" or name == "*":
-                    nested[0] = True
-                    continue
-                if name.startswith("*"):
-                    nested[0] = True
-                    name = name[1:]
-                if name in names:
-                    nested[0] = True        # [x, x]: both positions must be equal
-                else:
-                    names.append(name)
-                    types.append(t)
-        walk(pattern, True)
-        # simple [a, b] pattern: names/types only; otherwise also the full pattern
-        return (None, names, False, types if any(t is not None for t in types) else None,
-                pattern if nested[0] else None)
-
-    def list_pattern(self, c):
-        return [x for x in c if not isinstance(x, Token)]
-
-    def pat_item(self, c):
-        if isinstance(c[0], list):
-            return c[0]
-        if len(c) == 1:
-            t = c[0]
-            if t.type == "UNDERSCORE":
-                return (None, "_")
-            if t.type == "MUL_OP":
-                if t.value != "*":
-                    raise self.err(f"Unexpected token '{t.value}'", t)
-                return (None, "*")
-            return (None, t.value)
-        if isinstance(c[0], Token) and c[0].type == "MUL_OP":
-            if c[0].value != "*":
-                raise self.err(f"Unexpected token '{c[0].value}'", c[0])
-            return (None, "*" + c[1].value)
-        return (c[0], c[1].value)
+    def for_ctor(self, c):
+        return self.sp_ctor(c)
 
     def var_decl(self, c):
         return c[0]
@@ -301,7 +268,15 @@ class _Builder:
             return (c[0], None)
         init = c[2]
         self._no_tuple(init)
+        self._no_print(init)
         return (c[0], init)
+
+    def _no_print(self, e):
+        """print/println are statements: they give no value to declare a variable with."""
+        if isinstance(e, N.Print):
+            word = "println" if e.newline else "print"
+            raise CompileError(f"Unexpected token '{word}': Expected start of expression",
+                               e.line, e.col, self.source)
 
     def multi_var_decl(self, c):
         dtype = c[0]
@@ -313,6 +288,7 @@ class _Builder:
             if isinstance(x, Token):
                 if x.type == "ASSIGN":
                     init = c[k + 1]
+                    self._no_print(init)
                     break
             else:
                 items.append(x)
@@ -714,13 +690,15 @@ class _Builder:
         return c
 
     def _it_match(self, regex, at):
-        return _at(N.Binary("=~", _at(N.Ident("it"), at), regex), at)
+        return _at(N.Binary("=~", _at(N.Ident("it", implicit=True), at), regex), at)
 
     def bare_pattern(self, c):
         s = self._string_node(c[1:-1], c[0])
         flags = c[-1].value
         if flags:
             return self._it_match(_at(N.RegexLit(s, flags), c[0]), c[0])
+        if isinstance(s, (N.Literal, N.InterpString)):
+            s.from_regex = True     # (a string, but not a condition: see the resolver)
         return s
 
     def regex_lit(self, c):
@@ -928,6 +906,9 @@ def _class_name_misuse(tok, prev, tokens):
 
 def _syntax_error(tok, expected, tokens, source):
     if tok.type == "$END":
+        prev = tokens[-1] if tokens else None
+        if _is_class_name(prev) and "IDENT" in expected:
+            return CompileError("Class name not allowed here", prev.line, prev.column, source)
         line, col = _end_pos(source)
         last = tokens[-1] if tokens else None
         if last is not None and last.type == "TYPE" and last.value in _class_names(tokens):
@@ -955,6 +936,14 @@ def _syntax_error(tok, expected, tokens, source):
         if prev is not None and not declared_name and ptype not in (
                 "NL", "SEMI", "LPAREN", "COMMA", "LBRACE", "BLOCK_LBRACE", "LBRACKET"):
             msg += ": Invalid lvalue"
+    elif _is_class_name(tok) and "IDENT" in expected or \
+            _is_class_name(prev) and ptype == "TYPE" and "IDENT" in expected and (
+                prev2 is None or prev2.type not in ("AS", "INSTANCEOF", "NOT_INSTANCEOF",
+                                                    "NEW")):
+        # a user class name where a value is expected (``X``, ``++X``, ``X == 1``)
+        msg = "Class name not allowed here"
+        if not _is_class_name(tok):
+            tok = prev
     elif ptype in ("TYPE", "DEF", "VAR", "DIMS") and "IDENT" in expected and (
             prev2 is None or prev2.type not in ("AS", "INSTANCEOF", "NOT_INSTANCEOF")):
         msg += ": Expecting identifier"
@@ -965,6 +954,10 @@ def _syntax_error(tok, expected, tokens, source):
     elif ("SEMI" in expected or "NL" in expected) and ("RBRACE" in expected or "$END" in expected):
         msg += ": Expecting end of statement"
     return CompileError(msg, tok.line, tok.column, source)
+
+
+def _is_class_name(tok):
+    return tok is not None and tok.type == "TYPE" and tok.value not in TYPE_NAMES
 
 
 _STMT_START = frozenset((None, "NL", "SEMI", "LBRACE", "BLOCK_LBRACE", "RBRACE"))

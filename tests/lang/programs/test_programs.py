@@ -39,11 +39,7 @@ PROGRAMS = sorted(p.stem for p in HERE.glob("*.jactl"))
 
 # program name -> one line: what lang gets wrong (expected value kept as Jactl has it).
 # "name" fails both runs; "name/checkpoint" only the checkpoint-each-statement run.
-KNOWN_BUGS = {
-    "template_engine/checkpoint": "a call that can suspend inside the ${...} replacement "
-                                  "of s/.../.../g fails: NameError '_mm' is not defined "
-                                  "(also plain: s =~ s/(\\d)/${sleep(0,$1)}/g)",
-}
+KNOWN_BUGS = {}
 
 
 def _params(mode):

@@ -292,12 +292,17 @@ def test_loops_and_labels():
     assert isinstance(s.body.stmts[0], N.Continue) and s.body.stmts[0].label == "OUTER"
     (s,) = stmts("for (x in xs) println x")
     assert isinstance(s, N.ForIn) and s.var_type is None and not s.is_decl and s.names == ["x"]
+    (s,) = stmts("for (def i : 10) {}")
+    assert s.var_type.name == "def" and s.is_decl and s.strict and s.pattern is None
+    # any other header is a switch pattern
     (s,) = stmts("for (int i : 10) {}")
-    assert s.var_type.name == "int" and s.is_decl
+    assert s.pattern.kind == "bind" and s.pattern.tname == "int" and s.strict
     (s,) = stmts("for ([a, b] in pairs) {}")
-    assert s.names == ["a", "b"] and s.pattern is None
+    assert s.pattern.kind == "list" and [p.name for p in s.pattern.items] == ["a", "b"]
     (s,) = stmts("for ([_, [h, *t]] in xs) {}")
-    assert s.names == ["h", "t"] and s.pattern is not None
+    assert s.pattern.items[1].items[1].kind == "star" and not s.strict
+    s = stmts("class X { int i; int j }\nfor (X(i: 1, j: b) in xs) {}")[-1]
+    assert s.pattern.kind == "ctor" and [k for k, _ in s.pattern.entries] == ["i", "j"]
     (s,) = stmts("while (x) x--")
     assert isinstance(s, N.While)
     (s,) = stmts("do { x++ } until (x > 3)")

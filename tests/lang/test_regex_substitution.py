@@ -1,0 +1,51 @@
+"""s/pat/repl/flags: the replacement runs once per match with that match's groups in $1...
+(also inside closures and after a match of its own), and it may suspend: run plainly, with a
+checkpoint after every statement, and with every suspension restored in a fresh Context."""
+
+import pytest
+
+import lang
+
+
+def run(source, cpe=False, restore=False):
+    def context():
+        ctx = lang.Context()
+        ctx.compile(source, globals={}, checkpoint_each_statement=cpe)
+        return ctx
+
+    out = lang.Context().compile(source, globals={}, checkpoint_each_statement=cpe).start({})
+    while isinstance(out, lang.Suspended):
+        data = lang.Checkpointer.save(out.continuation)
+        if out.request.kind == "sleep" and restore:
+            out = lang.Restorer.restore(context(), data).resume(out.request.value)
+        else:
+            out = out.continuation.resume(out.request.value if out.request.kind == "sleep"
+                                          else None)
+    return out.value
+
+
+CASES = [
+    ("def x = 'abcb'; x =~ s/(b)/${$1 + 'Q'}/g; x", "abQcbQ"),
+    ("def x = 'abcb'; x =~ s/(b)/${$1 =~ /(b)/ ? $1.toUpperCase() : 'x'}/g; x", "aBcB"),
+    ("'abc' =~ /(b)/; def y = 'xyz'; y =~ s/(y)/${$1}$1/; $1 + y", "bxyyz"),
+    ("def x = 'This SentenCe has Capital letTErs'; "
+     "x =~ s/([A-Z][a-z])/${$1 =~ /^((.*))$/; $2.toLowerCase()}/g; x",
+     "this sentence has capital letTers"),
+    ("'This SentenCe has Capital letTErs' =~ s/([A-Z][a-z])/${sleep(0,$1) =~ "
+     "sleep(0,/^((.*))$/); sleep(0,sleep(0,$2).toLowerCase())}/rg",
+     "this sentence has capital letTers"),
+    ("def s = 'a1b22c'; s =~ s/(\\d+)/${sleep(0, $1 * 2)}/g; s", "a11b2222c"),
+    ("def s = 'a1b2'; s =~ s/(\\d)/<${sleep(0, $1)}>/; s", "a<1>b2"),
+    ("def f(x) { sleep(0, x + x) }; 'x1y2' =~ s/([0-9])/${f($1)}/rg", "x11y22"),
+    ("def f(x,y,z){ sleep(0,0) if false; z }; "
+     "f(null, 13, 'abc' =~ s/([A-Z][a-z])/${f(null, 17,$1)}/rg)", "abc"),
+    ("def r = []; 'a1b2' =~ s/([0-9])/${r <<= sleep(0, $1); 'x'}/rg; r", ["1", "2"]),
+]
+
+
+@pytest.mark.parametrize("source,expected", CASES)
+def test_substitution(source, expected):
+    assert run(source) == expected
+    assert run(source, cpe=True) == expected
+    assert run(source, restore=True) == expected
+    assert run(source, cpe=True, restore=True) == expected
