@@ -9,17 +9,18 @@ also pass with --checkpoint-each-statement.
 import json
 import sys
 
-# just under the figures reached on 2026-12-03 (overall 95.8 %; 99.98 % of the plainly passing
-# cases also pass with --checkpoint-each-statement)
+# just under the figures reached on 2026-12-03, session 15 (overall 99.2 %; 99.96 % of the
+# plainly passing cases also pass with --checkpoint-each-statement), with room for a few
+# cases that time out on a loaded machine
 FILE_FLOORS = {
-    "CompilerTests.java": 0.98, "CompilerTests2.java": 0.965, "ListMapArrayTests.java": 0.985,
-    "BuiltinFunctionTests.java": 0.97, "BuiltinFunctionTests2.java": 0.975,
-    "CompilerTest3.java": 0.94, "SwitchTests.java": 0.955, "ClassTests.java": 0.745,
-    "AsyncTest.java": 0.9, "LocalDateTests.java": 0.99, "LocalTimeTests.java": 0.99,
+    "CompilerTests.java": 0.985, "CompilerTests2.java": 0.99, "ListMapArrayTests.java": 0.99,
+    "BuiltinFunctionTests.java": 0.995, "BuiltinFunctionTests2.java": 0.99,
+    "CompilerTest3.java": 0.98, "SwitchTests.java": 0.965, "ClassTests.java": 0.985,
+    "AsyncTest.java": 0.95, "LocalDateTests.java": 0.99, "LocalTimeTests.java": 0.99,
     "LocalDateTimeTests.java": 0.99, "ZonedDateTimeTests.java": 0.99, "InstantTests.java": 0.98,
     "DurationTests.java": 0.99, "PeriodTests.java": 0.98, "ZoneIdTests.java": 0.79,
 }
-OVERALL_FLOOR = 0.955
+OVERALL_FLOOR = 0.99
 CPE_RETAINED_FLOOR = 0.999
 
 
