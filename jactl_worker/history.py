@@ -25,11 +25,13 @@ import time
 from .keys import Keys
 
 
-def _s(v):
+def as_text(v):
+    """A Redis reply field as text (None stays None)."""
     return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
 
 
-def _int(v):
+def as_int(v):
+    """A Redis reply field as an int; None when absent, empty or not a number."""
     try:
         return int(v) if v not in (None, "") else None
     except ValueError:
@@ -51,11 +53,11 @@ class _Unfolder:
             return
         self.seen_resolutions.add(key)
         if resolution == "timeout" and self.kinds.get(corr) == "sleep":
-            self.events.append({"event": "woke", "at": _int(at), "correlation_id": corr})
+            self.events.append({"event": "woke", "at": as_int(at), "correlation_id": corr})
         elif resolution == "timeout":
-            self.events.append({"event": "timeout-fired", "at": _int(at), "correlation_id": corr})
+            self.events.append({"event": "timeout-fired", "at": as_int(at), "correlation_id": corr})
         else:
-            ev = {"event": "reply-matched", "at": _int(at), "correlation_id": corr,
+            ev = {"event": "reply-matched", "at": as_int(at), "correlation_id": corr,
                   "message_id": message_id or None}
             if resolution == "early":
                 ev["early"] = True   # the reply had been buffered before the wait began
@@ -73,21 +75,21 @@ class _Unfolder:
         if key in self.seen_runs:
             return
         self.seen_runs.add(key)
-        lapses = _int(f.get("lapses")) or 0
+        lapses = as_int(f.get("lapses")) or 0
         start = f.get("run_from") or "start"
         cause = "recovery" if lapses or start == "checkpoint" else \
             (f.get("run_resolution") or "start") if start == "wait" else "start"
         if cause == "timeout" and self.kinds.get(f.get("run_corr")) == "sleep":
             cause = "sleep"
-        self.events.append({"event": "run-started", "at": _int(run_at), "worker": f.get("worker") or None,
+        self.events.append({"event": "run-started", "at": as_int(run_at), "worker": f.get("worker") or None,
                             "cause": cause})
 
     def entry(self, entry_id, f):
         ev = f.get("ev")
-        at = _int(f.get("at"))
+        at = as_int(f.get("at"))
         if ev == "created":
             e = {"event": "created", "at": at, "queue": f.get("queue")}
-            start_at = _int(f.get("start_at"))
+            start_at = as_int(f.get("start_at"))
             if start_at and at is not None and start_at > at:
                 e["start_at"] = start_at   # a scheduled start
             self.events.append(e)
@@ -96,8 +98,8 @@ class _Unfolder:
         if ev == "parked":
             self.kinds[f.get("corr")] = f.get("kind")
             self.events.append({"event": "parked", "at": at, "kind": f.get("kind"),
-                                "correlation_id": f.get("corr"), "deadline_ms": _int(f.get("deadline")),
-                                "wait_seq": _int(f.get("wait_seq"))})
+                                "correlation_id": f.get("corr"), "deadline_ms": as_int(f.get("deadline")),
+                                "wait_seq": as_int(f.get("wait_seq"))})
             if f.get("ids"):   # receiveAny / receiveAll: every id waited on (multi.py)
                 try:
                     self.events[-1]["ids"] = json.loads(f["ids"])
@@ -106,12 +108,12 @@ class _Unfolder:
             if f.get("resolution"):   # resolved at once: a buffered reply, or a past deadline
                 self.resolution(f["resolution"], f.get("corr") or "", f.get("at"), f.get("message_id"))
         elif ev == "checkpoint":
-            self.events.append({"event": "checkpoint", "at": at, "checkpoint_id": _int(f.get("checkpoint_id"))})
+            self.events.append({"event": "checkpoint", "at": at, "checkpoint_id": as_int(f.get("checkpoint_id"))})
         elif ev == "lease-lapsed":
             self.events.append({"event": "lease-lapsed", "at": at, "worker": f.get("worker") or None,
-                                "lost": _int(f.get("lost"))})
+                                "lost": as_int(f.get("lost"))})
         elif ev == "run-lost":
-            self.events.append({"event": "run-lost", "at": at, "lost": _int(f.get("lost"))})
+            self.events.append({"event": "run-lost", "at": at, "lost": as_int(f.get("lost"))})
         elif ev in ("completed", "failed", "cancelled"):
             e = {"event": ev, "at": at}
             if ev == "failed":
@@ -136,11 +138,11 @@ def read_history(conn, prefix: str, instance_id: str, *, pending: bool = True) -
     entries, rec, point = pipe.execute()
     u = _Unfolder()
     for entry_id, fields in entries:
-        u.entry(_s(entry_id), {_s(k): _s(v) for k, v in fields.items()})
+        u.entry(as_text(entry_id), {as_text(k): as_text(v) for k, v in fields.items()})
     if pending and rec:
-        rec = {_s(k): _s(v) for k, v in rec.items()}
+        rec = {as_text(k): as_text(v) for k, v in rec.items()}
         state = rec.get("state")
-        point = [_s(x) for x in point]
+        point = [as_text(x) for x in point]
         if state == "queued" and point[0] == instance_id and point[1] == "wait" and point[2] == "resolved":
             u.resolution(point[3], point[6] or "", point[4], point[5])
         elif state == "running":

@@ -26,6 +26,7 @@ import lang
 from . import codec
 from .config import Settings
 from .errors import UnknownInstance
+from .history import as_int, as_text
 from .host import Host
 from .keys import Keys
 
@@ -46,17 +47,6 @@ def _host(settings: Settings) -> Host:
         return h
 
 
-def _s(v):
-    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
-
-
-def _int(v):
-    try:
-        return int(v) if v not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def inspect_instance(conn, settings: Settings, instance_id: str, *, context_lines: int | None = EXCERPT_CONTEXT,
                      value_limit: int = VALUE_LIMIT) -> dict:
     """Everything an operator needs to see about one instance, as a JSON-serialisable dict:
@@ -75,24 +65,24 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
     raw, point_raw = pipe.execute()
     if not raw:
         raise UnknownInstance(instance_id)
-    rec = {_s(k): _s(v) for k, v in raw.items()}
-    point = {_s(k): (v if _s(k) == "continuation" else _s(v)) for k, v in point_raw.items()}
+    rec = {as_text(k): as_text(v) for k, v in raw.items()}
+    point = {as_text(k): (v if as_text(k) == "continuation" else as_text(v)) for k, v in point_raw.items()}
     state = rec.get("state")
     info = {
         "id": instance_id,
         "state": state,
         "queue": rec.get("queue"),
         "script": rec.get("script"),
-        "runs": _int(rec.get("runs")) or 0,
-        "lapses": _int(rec.get("lapses")) or 0,
+        "runs": as_int(rec.get("runs")) or 0,
+        "lapses": as_int(rec.get("lapses")) or 0,
         "worker": rec.get("worker") or None,
-        "created_at": _int(rec.get("created_at")),
-        "updated_at": _int(rec.get("updated_at")),
-        "started_at": _int(rec.get("started_at")),
-        "ended_at": _int(rec.get("ended_at")),
-        "start_at": _int(rec.get("start_at")),
+        "created_at": as_int(rec.get("created_at")),
+        "updated_at": as_int(rec.get("updated_at")),
+        "started_at": as_int(rec.get("started_at")),
+        "ended_at": as_int(rec.get("ended_at")),
+        "start_at": as_int(rec.get("start_at")),
         "point": rec.get("point") or None,
-        "checkpoint_id": _int(rec.get("checkpoint_id")) or 0,
+        "checkpoint_id": as_int(rec.get("checkpoint_id")) or 0,
         "wait": None,
         "frames": [],
         "globals": {},
@@ -112,7 +102,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
         info["wait"] = {
             "kind": rec.get("wait_kind") or point.get("kind") or None,
             "correlation_id": corr,
-            "deadline_ms": _int(rec.get("timeout_at")),
+            "deadline_ms": as_int(rec.get("timeout_at")),
             "status": point.get("status") or None,
         }
         if point.get("ids"):  # receiveAny / receiveAll: every id waited on (multi.py)
@@ -124,7 +114,7 @@ def inspect_instance(conn, settings: Settings, instance_id: str, *, context_line
     sha = rec.get("script")
     if sha:
         src = conn.get(keys.script(sha))
-        source = _s(src) if src is not None else None
+        source = as_text(src) if src is not None else None
     data = point.get("continuation")
     if data and source is not None and point.get("instance") == instance_id:
         try:
@@ -238,7 +228,7 @@ def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limi
                                num=max(0, int(limit)))
     items = []
     for m in members:
-        corr, _, iid = _s(m).partition("\0")
+        corr, _, iid = as_text(m).partition("\0")
         items.append({"correlation_id": corr, "instance_id": iid})
     if details and items:
         keys = Keys(prefix)
@@ -246,8 +236,8 @@ def find_waiting(conn, prefix: str, corr_prefix: str = "", offset: int = 0, limi
         for it in items:
             pipe.hmget(keys.instance(it["instance_id"]), "state", "wait_kind", "timeout_at", "updated_at")
         for it, (state, kind, deadline, since) in zip(items, pipe.execute()):
-            it.update(state=_s(state), kind=_s(kind) or None, deadline_ms=_int(_s(deadline)),
-                      since_ms=_int(_s(since)))
+            it.update(state=as_text(state), kind=as_text(kind) or None, deadline_ms=as_int(as_text(deadline)),
+                      since_ms=as_int(as_text(since)))
     return items
 
 
@@ -290,7 +280,7 @@ def rebuild_wait_index(conn, prefix: str, batch: int = 500) -> int:
     cursor = 0
     while True:
         cursor, rows = conn.zscan(keys.state("waiting"), cursor, count=batch)
-        ids = [_s(i) for i, _ in rows]
+        ids = [as_text(i) for i, _ in rows]
         if ids:
             n += int(conn.eval(_REINDEX, 1, keys.waits_by_corr, prefix, *ids))
         if cursor == 0:

@@ -17,3 +17,23 @@ def check_case(case, cpe):
             lang.eval(src, {}, checkpoint_each_statement=cpe)
         assert type(ei.value).__name__ == a
         assert str(ei.value).split(" @ line")[0] == b
+
+
+def run_saving_each_suspension(source, cpe=False, restore=False):
+    """Run source to its end. Each suspension (a sleep, or with cpe a checkpoint after every
+    statement) is saved to bytes; with restore the bytes are restored in a fresh Context and
+    a sleep resumes there."""
+    def context():
+        ctx = lang.Context()
+        ctx.compile(source, globals={}, checkpoint_each_statement=cpe)
+        return ctx
+
+    out = lang.Context().compile(source, globals={}, checkpoint_each_statement=cpe).start({})
+    while isinstance(out, lang.Suspended):
+        data = lang.Checkpointer.save(out.continuation)
+        if out.request.kind == "sleep" and restore:
+            out = lang.Restorer.restore(context(), data).resume(out.request.value)
+        else:
+            out = out.continuation.resume(out.request.value if out.request.kind == "sleep"
+                                          else None)
+    return out.value

@@ -5,28 +5,10 @@ and with a checkpoint at every statement restored in a fresh Context."""
 import pytest
 
 import lang
+from fastpath_cases import run_saving_each_suspension as run
 from lang.errors import CompileError, JactlRuntimeError
 
 
-
-def run(source, cpe=False, restore=False):
-    """Run source to its end. Each suspension (a sleep, or with cpe a checkpoint after every
-    statement) is saved to bytes; with restore the bytes are restored in a fresh Context and
-    a sleep resumes there."""
-    def context():
-        ctx = lang.Context()
-        ctx.compile(source, globals={}, checkpoint_each_statement=cpe)
-        return ctx
-
-    out = lang.Context().compile(source, globals={}, checkpoint_each_statement=cpe).start({})
-    while isinstance(out, lang.Suspended):
-        data = lang.Checkpointer.save(out.continuation)
-        if out.request.kind == "sleep" and restore:
-            out = lang.Restorer.restore(context(), data).resume(out.request.value)
-        else:
-            out = out.continuation.resume(out.request.value if out.request.kind == "sleep"
-                                          else None)
-    return out.value
 
 
 CASES = [

@@ -5,23 +5,8 @@ checkpoint after every statement, and with every suspension restored in a fresh 
 import pytest
 
 import lang
+from fastpath_cases import run_saving_each_suspension as run
 
-
-def run(source, cpe=False, restore=False):
-    def context():
-        ctx = lang.Context()
-        ctx.compile(source, globals={}, checkpoint_each_statement=cpe)
-        return ctx
-
-    out = lang.Context().compile(source, globals={}, checkpoint_each_statement=cpe).start({})
-    while isinstance(out, lang.Suspended):
-        data = lang.Checkpointer.save(out.continuation)
-        if out.request.kind == "sleep" and restore:
-            out = lang.Restorer.restore(context(), data).resume(out.request.value)
-        else:
-            out = out.continuation.resume(out.request.value if out.request.kind == "sleep"
-                                          else None)
-    return out.value
 
 
 CASES = [
