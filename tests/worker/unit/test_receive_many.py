@@ -164,9 +164,10 @@ def test_a_lone_run_job_parks_and_resumes_a_group_too(fleet):
     assert st["state"] == "queued"
     assert rt.run(iid, st["run_seq"]) == "completed"
     assert fleet.client.status(iid)["result"] == {"l1": 1, "l2": 2}
-    bad = fleet.client.start("receiveAny(['l3'], -1 == 0 ? 1 : 'x')")
+    # (an untyped value: a String literal there is a compile-time error)
+    bad = fleet.client.start("def t = 'x'\nreceiveAny(['l3'], t)")
     assert rt.run(bad, fleet.client.status(bad)["run_seq"]) == "failed"
-    assert "@ line 1, column 1" in fleet.client.status(bad)["error"]
+    assert "@ line 2, column 1" in fleet.client.status(bad)["error"]
 
 
 def test_the_group_transitions_resolve_exactly_once_in_either_order(fleet):
