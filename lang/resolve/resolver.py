@@ -626,12 +626,7 @@ class Resolver:
                 e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
             if ci.field(name) is not None and self._has_this():
-                e.__class__ = N.Field
-                del e.name, e.sym
-                e.obj = N.Ident("this", line=e.line, col=e.col)
-                e.name = name
-                e.null_safe = False
-                return self._e_Field(e)
+                return self._as_this_field(e, name)
             if ci.field(name) is not None and getattr(self, "in_static", False):
                 self.errors.append(_err("Reference to non-static field in static function",
                                         e, self.source))
@@ -639,13 +634,7 @@ class Resolver:
                 return "def"
             fd = ci.find_method(name) if name not in ("this", "super") else None
             if fd is not None and not fd.is_static_method and self._has_this():
-                # a method used as a value: bound to ``this``
-                e.__class__ = N.Field
-                del e.name, e.sym
-                e.obj = N.Ident("this", line=e.line, col=e.col)
-                e.name = name
-                e.null_safe = False
-                return self._e_Field(e)
+                return self._as_this_field(e, name)       # a method as a value, bound to this
             if fd is not None and fd.is_static_method:
                 e.name = fd.name
             if name == "super" and self._has_this():
@@ -1016,6 +1005,15 @@ class Resolver:
                 (ot in ("List", "Map", "String") or ot.endswith("[]")):
             return "int"
         return "def"
+
+    def _as_this_field(self, e, name):
+        """Rewrite the identifier ``e`` (a field or method of the current class) as ``this.name``."""
+        e.__class__ = N.Field
+        del e.name, e.sym
+        e.obj = N.Ident("this", line=e.line, col=e.col)
+        e.name = name
+        e.null_safe = False
+        return self._e_Field(e)
 
     def _is_method_of(self, tname, name):
         """Is ``name`` a method, and no field, of class ``tname``?"""

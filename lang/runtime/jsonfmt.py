@@ -98,29 +98,24 @@ def _plain(v):
         if budget[0] < 0 or budget[1] < 0:
             return False
         if t is dict:
-            for k, y in x.items():
+            for k in x:
                 if type(k) is not str or not (k.isascii() and k.isprintable()):
                     return False
                 budget[1] -= len(k)
-                ty = type(y)
-                if ty is str:
-                    budget[1] -= len(y)
-                    if not (y.isascii() and y.isprintable()):
-                        return False
-                elif ty is not int and not ok(y, depth + 1):
+            values = x.values()
+        elif t is list or t is JArray:
+            values = x
+        else:
+            return False
+        for y in values:
+            ty = type(y)
+            if ty is str:
+                budget[1] -= len(y)
+                if not (y.isascii() and y.isprintable()):
                     return False
-            return True
-        if t is list or t is JArray:
-            for y in x:
-                ty = type(y)
-                if ty is str:
-                    budget[1] -= len(y)
-                    if not (y.isascii() and y.isprintable()):
-                        return False
-                elif ty is not int and not ok(y, depth + 1):
-                    return False
-            return True
-        return False
+            elif ty is not int and not ok(y, depth + 1):
+                return False
+        return True
     return ok(v, 0) and budget[1] >= 0
 
 

@@ -10,19 +10,9 @@ called twice, now once."""
 import pytest
 
 import lang
+from fastpath_cases import check_case
 
 
-def check_case(case, cpe):
-    # (as tests/lang/fastpath_cases.py, which is not importable from this directory)
-    src, kind, a, b = case
-    if kind == "ok":
-        r = lang.eval(src, {}, checkpoint_each_statement=cpe)
-        assert (repr(r), type(r).__name__) == (a, b)
-    else:
-        with pytest.raises(Exception) as ei:
-            lang.eval(src, {}, checkpoint_each_statement=cpe)
-        assert type(ei.value).__name__ == a
-        assert str(ei.value).split(" @ line")[0] == b
 
 CASES = [
     ("String a = 'abc'; String b = 'abd'; [a < b, a <= b, a > b, a >= b, a == b, a != b]", 'ok', '[True, True, False, False, False, True]', 'list'),
