@@ -46,6 +46,9 @@ def _int_literal(text):
 class Typed:
     def __init__(self, g):
         self.g = g
+        # (array symbol, index symbol) pairs whose ``a[i]`` an enclosing range loop's guard
+        # proved in bounds (``range_for``): indexed directly, no per-access test
+        self.proven = set()
 
     # ------------------------------------------------------------------ classification
 
@@ -292,6 +295,8 @@ class Typed:
         """``a[i]`` for a typed array a and an int/long index: inline when in bounds."""
         o = self.g.expr(e.obj)
         i = self.raw(e.index)
+        if self._proven(e):
+            return f"{o}[{i}]"
         o1, o2 = self.operand(o)
         i1, i2 = self.operand(i)
         if i1 == i2:
@@ -304,6 +309,8 @@ class Typed:
         """Text for an Index node on a typed array, or None."""
         if getattr(e, "lower", False) or e.null_safe:
             return None
+        if self._proven(e):
+            return self.index(e)
         if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):
             return None
         if getattr(e.obj, "lower", False):
@@ -318,6 +325,11 @@ class Typed:
             return None
         at = self.g.st(target.obj)
         elem = _ELEM.get(at)
+        if elem is None and self._proven(target):     # an untyped List: any value
+            v = self.g.expr(e.value)
+            self.g.emit(f"{self.g.expr(target.obj)}[{self.raw(target.index)}] = "
+                        f"{self.g.convert(v, e.value, 'def')}", e)
+            return True
         if elem is None or elem == "String" or getattr(target, "lower", False):
             return None
         if self.kind(target.index) not in ("int", "long"):
@@ -345,9 +357,45 @@ class Typed:
             t = g.temp(self.kind(target.index))
             g.emit(f"{t} = {i}", e)
             i = t
+        if self._proven(target):
+            g.emit(f"{o}[{i}] = {val}", e)
+            return True
         g.emit(f"if type({o}) is _JA and 0 <= {i} < len({o}): {o}[{i}] = {val}", e)
         g.emit(f"else: _setindex({o}, {i}, {val})", e)
         return True
+
+    def _proven(self, e):
+        """e (an Index) is ``a[i]`` that an enclosing range loop proved in bounds."""
+        return isinstance(e.obj, N.Ident) and isinstance(e.index, N.Ident) and \
+            not e.null_safe and (e.obj.sym, e.index.sym) in self.proven
+
+    def _bounds_guard(self, st, sym, pure, assigned):
+        """For a range loop over ``sym``: the arrays/Lists the body indexes by ``sym``
+        whose bounds one test before the loop can prove (a local, not captured, not
+        assigned in the loop; a List only when the body is pure, so nothing can shrink
+        it, an array never changes size). Returns [(array symbol, its Python type)]."""
+        g = self.g
+        found = {}
+        stack = [st.body]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, list):
+                stack.extend(x)
+                continue
+            if not isinstance(x, N.Node):
+                continue
+            if isinstance(x, N.Index) and not x.null_safe and isinstance(x.obj, N.Ident) and \
+                    isinstance(x.index, N.Ident) and x.index.sym is sym:
+                a = x.obj.sym
+                t = g.st(x.obj)
+                kind = "_JA" if t in _ARRAYS else "list" if t in ("def", "List") and pure \
+                    else None
+                if a is not None and kind and a.kind == "local" and not a.captured and \
+                        a not in assigned and a not in g.sym_alias and a.owner is g.f and \
+                        found.get(a, kind) == kind:
+                    found[a] = kind
+            stack.extend(_children(x))
+        return list(found.items())
 
     # ------------------------------------------------------------------ counting loops
 
@@ -388,7 +436,8 @@ class Typed:
             return False
         if bk == "long" and sym.type == "int":
             return False
-        if not self._invariant(bound, _pure(st.body), _assigned(st)):
+        pure, assigned = _pure(st.body), _assigned(st)
+        if not self._invariant(bound, pure, assigned):
             return False
         pos = g.em.pos
         mx = MAX64 if sym.type == "long" else 0x7fffffff
@@ -407,18 +456,27 @@ class Typed:
         # the last increment must not overflow (Jactl would wrap and go on looping)
         tests.append(f"{b} + {s} <= {mx + (1 if cond.op == '<' else 0)}")
         end = b if cond.op == "<" else f"{b} + 1"
+        # every i the range yields is in [start, end): one test proves a[i] in bounds
+        proven = [(a, t) for a, t in self._bounds_guard(st, sym, pure, assigned)
+                  if (a, sym) not in self.proven]
+        if proven:
+            tests.append(f"0 <= {sym.pyname}")
+            tests += [f"type({g.name_of(a)}) is {t} and {end} <= len({g.name_of(a)})"
+                      for a, t in proven]
         args = f"{sym.pyname}, {end}" + (f", {s}" if step is not None else "")
         g.emit(f"if {' and '.join(tests)}:", st)
         with g.indent():
             g.loop_ids += 1
             g.loop_stack.append((st.label, g.loop_ids, None))
             g.emit(f"for {sym.pyname} in range({args}):", st)
+            self.proven.update((a, sym) for a, _ in proven)
             with g.indent():
                 g.tick()
                 n = len(g.em.buf.lines)
                 g.sub_stmt(st.body, None, None)
                 if len(g.em.buf.lines) == n:
                     g.em.emit("pass")
+            self.proven.difference_update((a, sym) for a, _ in proven)
             g.loop_stack.pop()
             g.jump_check()
         g.emit("else:", st)
