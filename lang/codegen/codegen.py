@@ -29,8 +29,10 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
+    null_tolerant_index
 from .resume import FrameMap, ResumeTracker
+from ..resolve.infer import nonnull_decimals
 from .callargs import check_positional, may_spread, named_arg_nodes
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -82,6 +84,7 @@ class ModuleGen:
         self.frame_maps = {}
         self.cpe = resolved.checkpoint_each_statement
         self.consts = {}
+        self.dec_nonnull = nonnull_decimals(resolved.script)     # (strdec.py)
 
     def const(self, text):
         """A module-level name for the value of the constant expression ``text`` (built
@@ -1343,7 +1346,7 @@ class FuncGen:
             l = self.expr(e.left)
             r = self.expr(e.right)
             if not _is_simple(l):
-                l = f"_try_null(lambda: {l})"
+                l = null_tolerant_index(e.left, l) or f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.null_tolerant(e.left)
 
@@ -1871,13 +1874,17 @@ class FuncGen:
         finally:
             del self.sym_alias[p.sym]
         buf = self.em.pop(saved)
-        if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
+        if buf.lines:
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if getattr(e, "receiver_of", None) is not None else f"_lst({call})"
+        pre = ""
+        if ":=" in o:   # Python forbids := in a comprehension's iterable: bind it first
+            q = f"_q{self.nq}"
+            pre, o = f" if (({q} := {o}),) else None", q
         if e.name in ("map", "collect"):    # (collect: map's eager twin)
-            return f"[{val} for {var} in _pipe_src({o}, {e.name!r})]"
+            return f"([{val} for {var} in _pipe_src({o}, {e.name!r})]{pre})"
         cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
-        return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
+        return f"([{var} for {var} in _pipe_src({o}, 'filter') if {cond}]{pre})"
 
     def e_MethodCall(self, e):
         e.obj.receiver_of = e

@@ -239,6 +239,26 @@ def index_read(g, o, i, ist, ost="def"):
     return f"({lst} else {mp2} else _index({o}, {i}))"
 
 
+_INDEX_TAIL = re.compile(r" else _index\((\w+), (\w+|'[\w ]*'|\d+)\)\)$")
+
+
+def null_tolerant_index(x, text):
+    """``m[k] ?: d`` (text: ``m[k]`` from index_read or typed.index): only the general
+    ``_index`` fallback can meet a null (the inline branches read a list in bounds or get
+    from a dict), so only it runs under ``_try_null``, not a lambda call per evaluation.
+    m must be a local and k a local or literal (their reads raise nothing). Or None."""
+    from ..syntax import nodes as N
+    if not isinstance(x, N.Index) or x.null_safe or not isinstance(x.obj, N.Ident) or \
+            x.obj.sym is None or x.obj.sym.kind != "local" or \
+            not (isinstance(x.index, N.Literal) or isinstance(x.index, N.Ident) and
+                 x.index.sym is not None and x.index.sym.kind == "local"):
+        return None
+    m = _INDEX_TAIL.search(text)
+    if m is None or text.count("_index(") != 1:
+        return None
+    return f"{text[:m.start()]} else _try_null(lambda: _index({m[1]}, {m[2]})))"
+
+
 def index_store(g, ot, it, v, ist):
     """The statement ``ot[it] = v`` for temps ot, it (emitted through g.step)."""
     conds = []
