@@ -30,7 +30,7 @@ from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
 from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
-    null_tolerant_index
+    null_tolerant_index, compound_start
 from .resume import FrameMap, ResumeTracker
 from ..resolve.infer import nonnull_decimals
 from .callargs import check_positional, may_spread, named_arg_nodes
@@ -1571,7 +1571,7 @@ class FuncGen:
                 self.step(f"{tv} = {v}")
                 cur, v = tc, tv
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
-            cur = f"_dflt({cur}, {v})"
+            cur = compound_start(self, cur, v)
         t = self.temp()
         lt, rt = ttype, self.st(e.value)
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
@@ -1636,7 +1636,7 @@ class FuncGen:
             return done[1]
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
-            cur = f"_dflt({cur}, 0)"
+            cur = compound_start(self, cur, "0")
         if isinstance(e, N.Postfix) and want_value:
             t = self.temp()
             self.step(f"{t} = {cur}")
@@ -1954,42 +1954,57 @@ class FuncGen:
 
     def e_SwitchExpr(self, e):
         res = self.temp()
-        done = self.temp()
         ok = self.temp()
         subj = self.expr(e.subject)
         self.store_sym(e.it_sym, subj)
         it = self.read_sym(e.it_sym)
         self.step(f"{res} = None")
-        self.step(f"{done} = False")
-        default = None
-        for case in e.cases:
-            if case.is_default:
-                default = case
-                continue
+        cases = [c for c in e.cases if not c.is_default]
+        default = next((c for c in e.cases if c.is_default), None)
+        # each case is the else branch of the one before (no "matched" flag tested per
+        # case); groups of cases bound the nesting depth, a flag joins the groups
+        groups = [cases[i:i + _SWITCH_NEST] for i in range(0, len(cases), _SWITCH_NEST)]
+        done = self.temp() if len(groups) > 1 else None
+        if done:
+            self.step(f"{done} = False")
 
-            def case_body(case=case):
-                self.block_prologue(_ScopeHolder(case.scope, []))
-                has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
-                for k, (pat, guard) in enumerate(case.patterns):
-                    def alt(pat=pat, guard=guard):
-                        bound = set()
-                        if has_rx:     # (groups of an alternative that did not match)
-                            for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
-                                self.store_sym(m, "None")
-                        self.step(f"{ok} = {self.pattern(pat, it, bound)}")
-                        if guard is not None:
-                            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
-                    if k == 0:
-                        alt()       # (it sets ok whatever it finds)
-                    else:
-                        self.if_stmt_raw(f"not {ok}", alt)
+        def chain(group, k):
+            if k == len(group):
+                if default is not None and done is None:
+                    self.case_result(default.result, res)
+                return
+            case = group[k]
+            self.block_prologue(_ScopeHolder(case.scope, []))
+            has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
+            for j, (pat, guard) in enumerate(case.patterns):
+                def alt(pat=pat, guard=guard):
+                    bound = set()
+                    if has_rx:     # (groups of an alternative that did not match)
+                        for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
+                            self.store_sym(m, "None")
+                    self.step(f"{ok} = {self.pattern(pat, it, bound)}")
+                    if guard is not None:
+                        self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
+                if j == 0:
+                    alt()       # (it sets ok whatever it finds)
+                else:
+                    self.if_stmt_raw(f"not {ok}", alt)
 
-                def then():
+            def then():
+                if done:
                     self.step(f"{done} = True")
-                    self.case_result(case.result, res)
-                self.if_stmt_raw(ok, then)
-            self.if_stmt_raw(f"not {done}", case_body)
-        if default is not None:
+                self.case_result(case.result, res)
+            rest = len(group) > k + 1 or (default is not None and done is None)
+            self.if_stmt_raw(ok, then, (lambda: chain(group, k + 1)) if rest else None)
+
+        for n, group in enumerate(groups):
+            if n == 0:
+                chain(group, 0)
+            else:
+                self.if_stmt_raw(f"not {done}", lambda group=group: chain(group, 0))
+        if not groups and default is not None:
+            self.case_result(default.result, res)
+        elif done and default is not None:
             self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
         return res
 
@@ -2167,6 +2182,9 @@ def _is_simple(v):
 
 
 _ONE = N.Literal("int", 1)
+# cases of a switch nested as else branches before a flag joins the next group (Python
+# allows at most 100 levels of indentation)
+_SWITCH_NEST = 16
 
 
 _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip"))

@@ -259,6 +259,16 @@ def null_tolerant_index(x, text):
     return f"{text[:m.start()]} else _try_null(lambda: _index({m[1]}, {m[2]})))"
 
 
+def compound_start(g, cur, v):
+    """The current value of a map entry/element under ``op=``/``++`` (v: the operand, a
+    name or literal): itself when not null (no call), else the operator's zero
+    (``_dflt``)."""
+    if cur.isidentifier():
+        return f"({cur} if {cur} is not None else _dflt(None, {v}))"
+    q = _q(g)
+    return f"({q} if ({q} := {cur}) is not None else _dflt(None, {v}))"
+
+
 def index_store(g, ot, it, v, ist):
     """The statement ``ot[it] = v`` for temps ot, it (emitted through g.step)."""
     conds = []

@@ -1,0 +1,104 @@
+"""Speed work on numbers, arrays and Decimals (issue 9): range loops that prove array/List
+indexes in bounds, never-null Decimal locals, Decimal constants for int literals, inline
+compound-assignment starts, ``m[k] ?: d`` without a lambda, switch expressions as else
+chains. Each case's expected value was produced by the code before these fast paths; every
+case runs plain and checkpoint-each-statement."""
+
+import pytest
+
+import lang
+from fastpath_cases import check_case
+
+CASES = [
+    ('int[] a = new int[5]; int s = 0; for (int i = 0; i < 5; i++) { a[i] = i * i }; for (int i = 0; i < 5; i++) { s += a[i] }; s', 'ok', '30', 'int'),
+    ('int[] a = new int[3]\nfor (int i = 0; i <= 3; i++) {\n  a[i] = i\n}\na', 'err', 'JactlRuntimeError', 'Array index out of bounds: 3'),
+    ('int[] a = new int[3]\nint s = 0\nfor (int i = 0; i <= 3; i++) {\n  s += a[i]\n}\ns', 'err', 'JactlRuntimeError', 'Array index out of bounds: 3'),
+    ('int[] a = [1, 2, 3]; int s = 0; for (int i = -2; i < 3; i++) { s = s * 10 + a[i] }; s', 'ok', '23123', 'int'),
+    ('int[] a; for (int i = 0; i < 2; i++) { a[i] = 1 }; a', 'err', 'NullError', 'Null value for array/map in store'),
+    ('long[] a = new long[4]; for (long i = 0; i < 4; i++) { a[i] = i * 3 }; a', 'ok', '[0L, 3L, 6L, 9L]', 'JArray'),
+    ('long[] a = new long[4]; for (long i = 1; i < 4; i += 2) { a[i] = a[i - 1] + i }; a', 'ok', '[0L, 1L, 0L, 3L]', 'JArray'),
+    ('boolean[] c = new boolean[31]; for (long i = 2; i * i <= 30; i++) { if (!c[i]) { for (long j = i * i; j <= 30; j += i) { c[j] = true } } }; int k = 0; for (int i = 2; i <= 30; i++) { if (!c[i]) { k++ } }; k', 'ok', '10', 'int'),
+    ('def l = [1, 2, 3]; def s = 0; for (int i = 0; i < 3; i++) { s += l[i]; l[i + 3] = i }; [s, l]', 'ok', '[6, [1, 2, 3, 0, 1, 2]]', 'list'),
+    ('def l = [1, 2, 3]; for (int i = 0; i < 3; i++) { l[i] = l[i] * 2 }; l', 'ok', '[2, 4, 6]', 'list'),
+    ('def l = [1, 2]; def s = 0; for (int i = 0; i < 3; i++) { s += l[i] }; s', 'err', 'NullError', "Null operand for right-hand side of '+'"),
+    ('def l = [1, 2, null]; def s = 0; for (int i = 0; i < 3; i++) { s += l[i] }; s', 'err', 'NullError', "Null operand for right-hand side of '+'"),
+    ("def l = 'abc'; def r = 0; for (int i = 0; i < 3; i++) { r += l[i] == 'b' ? 1 : 0 }; r", 'ok', '1', 'int'),
+    ('def l = null; for (int i = 0; i < 3; i++) { l[i] = i }; l', 'ok', '[0, 1, 2]', 'list'),
+    ('String[] a = new String[2]; for (int i = 0; i < 2; i++) { a[i] = "x$i" }; a', 'ok', "['x0', 'x1']", 'JArray'),
+    ('double[] a = new double[3]; double t = 0; for (int i = 0; i < 3; i++) { a[i] = i / 2.0; t += a[i] }; [a, t]', 'ok', '[[0.0, 0.5, 1.0], 1.5]', 'list'),
+    ('def n = 3; (n + 1).collect{ it * 2 }', 'ok', '[0, 2, 4, 6]', 'list'),
+    ('def n = 3; (n + 1).map{ it * 2 }.filter{ it > 2 }', 'ok', '[4, 6]', 'list'),
+    ('def m = [:]; m.x += 2; m.y++; m.s += "a"; m.l += [1]; m', 'ok', "{'x': 2, 'y': 1, 's': 'a', 'l': [1]}", 'dict'),
+    ('def m = [x: 5L]; m.x += 2; m.x++; [m.x, m.x.className()]', 'ok', "[8L, 'long']", 'list'),
+    ('def m = [:]; [m.a ?: 3, m["a"] ?: 4]', 'ok', '[3, 4]', 'list'),
+    ('def m = null; m["a"] ?: 3', 'ok', '3', 'int'),
+    ('List l = null; l[0] ?: 4', 'ok', '4', 'int'),
+    ('List l = [1, null]; [l[1] ?: 5, l[0] ?: 6, l[7] ?: 7]', 'ok', '[5, 1, 7]', 'list'),
+    ('def s = "abc"; [s[1] ?: 1, s[5] ?: 2]', 'err', 'JactlRuntimeError', 'Index out of bounds: String index out of range: 5'),
+    ('Decimal a = 1.5; Decimal b = a * 2; b = b - 3; [b, b.className()]', 'ok', "[Decimal('0.0'), 'Decimal']", 'list'),
+    ('Decimal a = 0; Decimal b = a * -1; [b, b == 0, "$b"]', 'ok', "[Decimal('0'), True, '0']", 'list'),
+    ('Decimal a = -0.0; Decimal b = a + 0; "$b"', 'ok', "'0.0'", 'str'),
+    ('Decimal x = 2; x = x / 3; x', 'ok', "Decimal('0.6666666667')", 'Decimal'),
+    ('Decimal x = 2; x += 0.5; x *= 2; x -= 1; x /= 2; x++; x', 'ok', "Decimal('3.0')", 'Decimal'),
+    ('Decimal a = 1; a = null; a + 1', 'err', 'NullError', "Null operand for left-hand side of '+'"),
+    ('Decimal a = 1; a = null; a', 'ok', 'None', 'NoneType'),
+    ('Decimal d = 5; [d >= 5, d > 5, d == 5, d != 5, d * 3, d + 1, d - 7]', 'ok', "[True, False, True, False, Decimal('15'), Decimal('6'), Decimal('-2')]", 'list'),
+    ('Decimal d = 5.00; [d == 5, d <=> 5, d + 0]', 'ok', "[True, 0, Decimal('5.00')]", 'list'),
+    ('Decimal d = 1; for (int i = 0; i < 10; i++) { d = d * 1.1 }; d', 'ok', "Decimal('2.5937424601')", 'Decimal'),
+    ('Decimal d = 1; def f = { d = null }; f(); d', 'ok', 'None', 'NoneType'),
+    ('Decimal d = 1; int i = 3; Decimal e = d * i + i; [e, d - i]', 'ok', "[Decimal('6'), Decimal('-2')]", 'list'),
+    ('Decimal d = 10; d = d % 3; d', 'ok', "Decimal('1')", 'Decimal'),
+    ('Decimal d = true ? 1.5 : 2; d * 2', 'ok', "Decimal('3.0')", 'Decimal'),
+    ('int i = 7; Decimal d = i; d * 2', 'ok', "Decimal('14')", 'Decimal'),
+    ("def g(x) { switch (x) { 1, 2 -> 'a'; int y if y > 5 -> 'big'; String -> 'str'; [a, b] -> a + b; default -> 'd' } }; [g(1), g(7), g(3), g('x'), g([1, 2]), g(null)]", 'ok', "['a', 'big', 'd', 'str', 3, 'd']", 'list'),
+    ("def g(x) { switch (x) { 1 -> 'a' } }; [g(1), g(2)]", 'ok', "['a', None]", 'list'),
+    ("def g(x) { switch (x) { default -> 'd' } }; [g(1), g(2)]", 'ok', "['d', 'd']", 'list'),
+]
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
+def test_speed_case(case, cpe):
+    check_case(case, cpe)
+
+
+def _py(src):
+    return lang.Context().compile(src).py_source
+
+
+def test_range_loop_indexes_proven_arrays_directly():
+    src = ("boolean[] c = new boolean[31]; def l = [1, 0, 3]; int s = 0\n"
+           "for (long j = 4; j <= 30; j += 2) { c[j] = true }\n"
+           "for (int i = 0; i < 3; i++) { if (l[i]) { s++ } }\n"
+           "for (int i = 0; i < 3; i++) { if (!c[i]) { s++ } }\ns")
+    py = _py(src)
+    assert "type(v_c) is _JA and _rb1 + 1 <= len(v_c)" in py
+    assert "v_c[v_j] = True\n" in py
+    assert "type(v_l) is list and _rb2 <= len(v_l)" in py
+    assert "(not v_c[v_i_1])" in py
+    assert lang.eval(src) == 5
+
+
+def test_out_of_bounds_in_range_loop_keeps_position():
+    src = "int[] a = new int[3]\nfor (int i = 0; i <= 3; i++) {\n  a[i] = i\n}\na"
+    for cpe in (False, True):
+        with pytest.raises(lang.JactlRuntimeError) as ei:
+            lang.eval(src, {}, checkpoint_each_statement=cpe)
+        assert "Array index out of bounds: 3" in str(ei.value)
+        assert (ei.value.line, ei.value.column) == (3, 3)
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+def test_long_switch_groups_cases(cpe):
+    src = ("def f(x) { switch (x) {\n" + "\n".join(f"{i} -> 'c{i}'" for i in range(40)) +
+           "\ndefault -> 'd' } }; [f(0), f(15), f(16), f(17), f(33), f(39), f(40)]")
+    assert lang.eval(src, {}, checkpoint_each_statement=cpe) == \
+        ['c0', 'c15', 'c16', 'c17', 'c33', 'c39', 'd']
+
+
+def test_never_null_decimals_skip_the_type_test():
+    py = _py("Decimal a = 1.5; Decimal b = a * 2; b = b - 3; b >= 100")
+    assert "v_b = ((_r if (_r := v_a * _K" in py
+    assert "(v_b >= _K" in py and "type(v_b)" not in py
+    # assigned null somewhere: tested
+    assert "type(v_a) is _Dec" in _py("Decimal a = 1; if (a > 0) { a = null }; a * 2")
