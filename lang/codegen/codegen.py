@@ -1115,7 +1115,8 @@ class FuncGen:
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
             if op in INT_NATIVE:
-                return self.int_checked(f"{l} {op} {r}", op, e.right)
+                return (op != "*" and self.typed.int_minus(e, l, r)) or \
+                    self.int_checked(f"{l} {op} {r}", op, e.right)
             if op in INT_COMPARE or op in ("&", "|", "^"):
                 return f"({l} {op} {r})"
             if op == "%":
@@ -1358,7 +1359,10 @@ class FuncGen:
     def e_Ternary(self, e):
         if not (getattr(e.then, "lower", False) or getattr(e.else_, "lower", False)):
             c = self.cond(e.cond)
-            return f"({self.expr(e.then)} if {c} else {self.expr(e.else_)})"
+            with self.typed.known_lower(e.cond, e.then, True):
+                then = self.expr(e.then)
+            with self.typed.known_lower(e.cond, e.else_, False):
+                return f"({then} if {c} else {self.expr(e.else_)})"
         t = self.temp()
         c = self.cond(e.cond)
         ct = self.temp()

@@ -19,6 +19,8 @@ Every fast path falls back to the general operator when its inline guard fails, 
 errors (divide by zero, index out of bounds, null operands) are the general ones.
 """
 
+import contextlib
+
 from ..resolve.resolver import _children
 from ..syntax import nodes as N
 from .classes import field_type
@@ -49,6 +51,7 @@ class Typed:
         # (array symbol, index symbol) pairs whose ``a[i]`` an enclosing range loop's guard
         # proved in bounds (``range_for``): indexed directly, no per-access test
         self.proven = set()
+        self.lower = {}     # int local Symbol -> a known lower bound (known_lower)
 
     # ------------------------------------------------------------------ classification
 
@@ -364,6 +367,37 @@ class Typed:
         g.emit(f"else: _setindex({o}, {i}, {val})", e)
         return True
 
+    # ------------------------------------------------------------------ int lower bounds
+
+    @contextlib.contextmanager
+    def known_lower(self, cond, branch, holds):
+        """While generating ``branch`` of a ternary whose condition ``cond`` is known to
+        be ``holds``: when that means ``x >= K`` for an int local x (``x < K`` false,
+        ``x >= K`` true...) that the branch cannot assign (not captured, no store in it),
+        ``x - k`` (k >= 0 literal) there needs no range check when K - k >= -2**31
+        (``fib(x - 1)`` under ``x < 2 ? x : ...``)."""
+        fact = _lower_fact(cond, holds, self.g.st)
+        if fact is None or fact[0] in self.lower or fact[0] in _assigned_in(branch):
+            yield
+            return
+        self.lower[fact[0]] = fact[1]
+        try:
+            yield
+        finally:
+            del self.lower[fact[0]]
+
+    def int_minus(self, e, l, r):
+        """Text of the int ``l - r`` (e: the Binary) without a range check when x - k
+        cannot leave 32 bits under a known lower bound of x, else None."""
+        if not (isinstance(e.left, N.Ident) and e.left.sym in self.lower and
+                isinstance(e.right, N.Literal) and e.right.kind == "int" and
+                type(e.right.value) is int):
+            return None
+        k = e.right.value if e.op == "-" else -e.right.value
+        if k >= 0 and self.lower[e.left.sym] - k >= -0x80000000:
+            return f"({l} - {k})"
+        return None
+
     def _proven(self, e):
         """e (an Index) is ``a[i]`` that an enclosing range loop proved in bounds."""
         return isinstance(e.obj, N.Ident) and isinstance(e.index, N.Ident) and \
@@ -562,8 +596,13 @@ _ELEM_TYPES = ("int[]", "long[]", "double[]", "boolean[]")
 
 def _assigned(loop):
     """Symbols assigned anywhere in a loop (its body, condition and update)."""
+    return _assigned_in([loop.body, loop.cond, loop.update])
+
+
+def _assigned_in(roots):
+    """Symbols assigned anywhere in the given nodes (lists of nodes)."""
     out = set()
-    stack = [loop.body, loop.cond, loop.update]
+    stack = [roots]
     while stack:
         x = stack.pop()
         if isinstance(x, list):
@@ -585,3 +624,23 @@ def _assigned(loop):
                 out.add(t.sym)
         stack.extend(_children(x))
     return out
+
+
+def _lower_fact(cond, holds, st):
+    """(Symbol, K) when cond being ``holds`` means ``x >= K`` for a plain int local x."""
+    if not isinstance(cond, N.Binary) or not isinstance(cond.left, N.Ident) or \
+            not isinstance(cond.right, N.Literal) or cond.right.kind != "int" or \
+            type(cond.right.value) is not int:
+        return None
+    sym = cond.left.sym
+    if sym is None or sym.kind != "local" or sym.captured or getattr(sym, "unboxed", False) \
+            or st(cond.left) != "int":
+        return None
+    k = cond.right.value
+    op = cond.op if holds else {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}.get(cond.op)
+    if op == ">=":
+        return sym, k
+    if op == ">":
+        return sym, k + 1
+    return None
+

@@ -53,6 +53,16 @@ CASES = [
     ("def g(x) { switch (x) { 1, 2 -> 'a'; int y if y > 5 -> 'big'; String -> 'str'; [a, b] -> a + b; default -> 'd' } }; [g(1), g(7), g(3), g('x'), g([1, 2]), g(null)]", 'ok', "['a', 'big', 'd', 'str', 3, 'd']", 'list'),
     ("def g(x) { switch (x) { 1 -> 'a' } }; [g(1), g(2)]", 'ok', "['a', None]", 'list'),
     ("def g(x) { switch (x) { default -> 'd' } }; [g(1), g(2)]", 'ok', "['d', 'd']", 'list'),
+    # int lower bounds known in a ternary branch (typed.known_lower)
+    ('int f(int x) { x < 2 ? x : f(x - 1) + f(x - 2) }; f(15)', 'ok', '610', 'int'),
+    ('def f(x) { x < 2 ? x : f(x - 1) + f(x - 2) }; [f(15), f(2.5), f(3L)]', 'ok', "[610, Decimal('2.0'), 2L]", 'list'),
+    ('int m = -2147483647 - 1; def g(int x) { x >= 0 ? x - 2147483647 : x - 2147483647 }; [g(0), g(5), g(-1), g(m)]', 'ok', '[-2147483647, -2147483642, -2147483648, 1]', 'list'),
+    ('int m = -2147483647 - 1; def g(int x) { x >= -5 ? x - 2147483647 : 0 }; [g(-5), g(-4), g(m)]', 'ok', '[2147483644, 2147483645, 0]', 'list'),
+    ('int m = -2147483647 - 1; def g(int x) { x > -1 ? x + -2147483647 : x + -2147483647 }; [g(0), g(-1), g(m)]', 'ok', '[-2147483647, -2147483648, 1]', 'list'),
+    ('int m = -2147483647 - 1; int x = 5; x < 2 ? [0] : [x = m, x - 1]', 'ok', '[-2147483648, 2147483647]', 'list'),
+    ('int m = -2147483647 - 1; int x = 5; x < 2 ? [0] : [x++, x - 2147483647, x--, x - 2147483647]', 'ok', '[5, -2147483641, 6, -2147483642]', 'list'),
+    ('int x = 5; x <= 2 ? x - 9 : x - 3', 'ok', '2', 'int'),
+    ('int m = -2147483647 - 1; def f(int x) { !(x < 2) ? x - 1 : x - 1 }; [f(5), f(m)]', 'ok', '[4, 2147483647]', 'list'),
 ]
 
 
@@ -102,3 +112,8 @@ def test_never_null_decimals_skip_the_type_test():
     assert "(v_b >= _K" in py and "type(v_b)" not in py
     # assigned null somewhere: tested
     assert "type(v_a) is _Dec" in _py("Decimal a = 1; if (a > 0) { a = null }; a * 2")
+
+
+def test_known_lower_bound_drops_the_range_check():
+    py = _py("int f(int x) { x < 2 ? x : f(x - 1) + f(x - 2) }")
+    assert "_f1((v_x - 1)) + _f1((v_x - 2))" in py
