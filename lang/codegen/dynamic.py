@@ -508,6 +508,17 @@ def long_fallback(a, b, at, bt, op, fn):
     """The else branch of an inline int operation: the long tier, then ``fn``. a and b are
     side-effect-free texts (names or literals) already evaluated."""
     general = f"{fn}({a}, {b})"
+    if op in ("+", "-", "*", "<", "<=", ">", ">="):
+        # then doubles: float arithmetic / comparison with a float or an int (an int
+        # converts exactly; a Long does not always, it keeps the general operator)
+        if at == "int" or _is_int(a):
+            ft = f"type({b}) is float"
+        elif bt == "int" or _is_int(b):
+            ft = f"type({a}) is float"
+        else:
+            ft = (f"(type({a}) is float and (type({b}) is float or type({b}) is int) or "
+                  f"type({a}) is int and type({b}) is float)")
+        general = f"({a} {op} {b} if {ft} else {general})"
     test = _long_test(a, b, at, bt)
     if op in ("==", "!=") and "int" not in (at, bt) and not (_is_int(a) or _is_int(b)):
         # two Strings are equal exactly when Python's == says so

@@ -211,6 +211,8 @@ class Typed:
         lk, rk = self.kind(e.left), self.kind(e.right)
         if op in _COMPARE and (lk == "long") != (rk == "long") and None in (lk, rk):
             return self.compare_untyped(e, lk, rk)
+        if op in ("+", "-", "*") and "double" in (lk, rk) and None in (lk, rk):
+            return self.double_untyped(e, lk)
         if lk is None or rk is None:
             return None
         if op in _COMPARE:
@@ -225,6 +227,28 @@ class Typed:
         if k == "int":
             return None
         return self.box(k, self.arith(op, e.left, e.right))
+
+    def double_untyped(self, e, lk):
+        """A typed double and an untyped value in ``+ - *`` (``0.5D * mass``): float
+        arithmetic when that value is a float or an int at run time (an int converts
+        exactly), else the general operator."""
+        other = e.right if lk else e.left
+        if getattr(other, "lower", False) or self.g.st(other) not in ("def", "var"):
+            return None
+        fn = {"+": "_add", "-": "_sub", "*": "_mul"}[e.op]
+        self.g.nq += 1
+        q = f"_q{self.g.nq}"
+        if lk:
+            a1, a2 = self.operand(self.raw(e.left))
+            r = self.g.expr(e.right)
+            num = f"(type({q} := {r}) is float or type({q}) is int)"
+            test = num if a1 == a2 else f"({a1} is not None) & {num}"
+            return f"({a2} {e.op} {q} if {test} else {fn}({a2}, {q}))"
+        l = self.g.expr(e.left)
+        b1, b2 = self.operand(self.raw(e.right))
+        num = f"(type({q} := {l}) is float or type({q}) is int)"
+        test = num if b1 == b2 else f"{num} & ({b1} is not None)"
+        return f"({q} {e.op} {b2} if {test} else {fn}({q}, {b2}))"
 
     def compare_untyped(self, e, lk, rk):
         """A typed long compared with an untyped value: inline when that value turns out

@@ -63,6 +63,20 @@ CASES = [
     ('int m = -2147483647 - 1; int x = 5; x < 2 ? [0] : [x++, x - 2147483647, x--, x - 2147483647]', 'ok', '[5, -2147483641, 6, -2147483642]', 'list'),
     ('int x = 5; x <= 2 ? x - 9 : x - 3', 'ok', '2', 'int'),
     ('int m = -2147483647 - 1; def f(int x) { !(x < 2) ? x - 1 : x - 1 }; [f(5), f(m)]', 'ok', '[4, 2147483647]', 'list'),
+    # doubles in untyped arithmetic and a typed double with an untyped value
+    ('def a = 1.5D; def b = 2; [a + b, b - a, a * b, a < b, b <= a, a > 1, a >= 1.5D, a * 3L, 2L - a]', 'ok', '[3.5, 0.5, 3.0, True, False, True, True, 4.5, 0.5]', 'list'),
+    ('double d = 0.5; def m = 3; def f = 2.5D; def l = 4L; [d * m, d * f, m - d, d + l, f - d, l * d]', 'ok', '[1.5, 1.25, 2.5, 4.5, 2.0, 2.0]', 'list'),
+    ('double d = 0.5; def m = 2.5; [d * m, m - d]', 'ok', "[Decimal('1.25'), Decimal('2.0')]", 'list'),
+    ('double d = 0.5; def m = null; d * m', 'err', 'NullError', "Null operand for right-hand side of '*'"),
+    ('double d = 0.5; def m = null; m + d', 'err', 'NullError', "Null operand for left-hand side of '+'"),
+    ("double d = 1.5; def s = 'ab'; s + d", 'ok', "'ab1.5'", 'str'),
+    ('def a = 0; def b = -1.5D; [a * b, b * a, a - 0.0D, -0.0D + a]', 'ok', '[-0.0, -0.0, 0.0, 0.0]', 'list'),
+    ('def x = 2147483647; def y = 1.0D; [x + y, x * 2, x + 1, y * x]', 'ok', '[2147483648.0, -2, -2147483648, 2147483647.0]', 'list'),
+    ('def n = 0.1D; def t = 0; for (int i = 0; i < 10; i++) { t = t + n }; [t, t == 1.0D, t < 1.0D]', 'ok', '[0.9999999999999999, False, True]', 'list'),
+    ('def a = 3; def b = 2.5D; [a < b, a > b, a <= 3.0D, b >= a]', 'ok', '[False, True, True, False]', 'list'),
+    ('def a = 9007199254740993L; def b = 1.0D; [a * b, a < 9007199254740992.0D]', 'ok', '[9007199254740992.0, False]', 'list'),
+    ('def a = 1.5D; def b = 1.5; [a + b, b * a, a < b]', 'ok', "[Decimal('3.0'), Decimal('2.25'), False]", 'list'),
+    ('def a = 1.5D; def b = true; a + b', 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was boolean"),
 ]
 
 
