@@ -388,18 +388,25 @@ class FuncGen:
         # Untyped parameters that are ints at run time (the common case) get a copy of the
         # body compiled as if they were declared int: no run-time type tests on them.
         test = " and ".join(f"type({p.pyname}) is int" for p in spec)
+        saved = self.em.push()
+        self.int_syms = set(spec)
+        # all params int and every result int: recursive calls with int args are ints
+        all_int = len(spec) == len(f.node_params)
+        self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
+        self.block_value(body, "return")
+        self.int_syms = set()
+        self.int_funcs = ()
+        fast = self.em.pop(saved)
+        saved = self.em.push()
+        self.block_value(body, "return")
+        general = self.em.pop(saved)
+        if fast.lines == general.lines:     # (nothing in it depends on the types: no test)
+            self.em.splice(general)
+            return
         self.em.emit(f"if {test}:")
-        with self.indent():
-            self.int_syms = set(spec)
-            # all params int and every result int: recursive calls with int args are ints
-            all_int = len(spec) == len(f.node_params)
-            self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
-            self.block_value(body, "return")
-            self.int_syms = set()
-            self.int_funcs = ()
+        self.em.splice(fast, 1)
         self.em.emit("else:")
-        with self.indent():
-            self.block_value(body, "return")
+        self.em.splice(general, 1)
 
     def int_specialisable(self, f):
         if self.susp or self.mod.cpe or f.is_main:
