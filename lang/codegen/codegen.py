@@ -30,7 +30,7 @@ from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
 from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
-    null_tolerant_index, compound_start
+    null_tolerant_index, compound_start, numeric_uses
 from .resume import FrameMap, ResumeTracker
 from ..resolve.infer import nonnull_decimals
 from .callargs import check_positional, may_spread, named_arg_nodes
@@ -414,6 +414,9 @@ class FuncGen:
         params = [p.sym for p in getattr(f, "node_params", [])]
         spec = [p for p in params if p.type in ("def", "var") and not p.captured
                 and not p.assigned_after_decl]
+        if spec:
+            used = numeric_uses(f.node.body)
+            spec = [p for p in spec if p in used]
         if not spec or len(spec) > 3 or _size(f.node.body) > 60:
             return None
         if f.children:

@@ -552,3 +552,37 @@ def untyped_index(x):
         return False
     return getattr(x.obj, "stype", "def") in ("def", "List", "Map") and \
         getattr(x.index, "stype", "def") == "int"
+
+
+# operators whose operands gain from being known ints (the int-specialised copy of a body)
+_NUMERIC_OPS = ("+", "-", "*", "/", "%", "%%", "<", "<=", ">", ">=", "==", "!=", "<=>",
+                "&", "|", "^", "<<", ">>", ">>>")
+
+
+def numeric_uses(body):
+    """Symbols used directly as an operand of arithmetic, a comparison, a bit operator,
+    ``-``/``~``/``++``/``--`` or as an index in body (nested functions excluded): the
+    parameters worth an int-specialised copy of a function. A parameter only passed on,
+    switched on or used as a receiver would make every call take the general copy."""
+    from ..resolve.resolver import _children
+    from ..syntax import nodes as N
+    out = set()
+    stack = [body]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if not isinstance(x, N.Node):
+            continue
+        if isinstance(x, N.Binary) and x.op in _NUMERIC_OPS:
+            operands = (x.left, x.right)
+        elif isinstance(x, (N.Unary, N.Postfix)) and x.op in ("-", "~", "++", "--"):
+            operands = (x.expr,)
+        elif isinstance(x, N.Index):
+            operands = (x.index,)
+        else:
+            operands = ()
+        out.update(o.sym for o in operands if isinstance(o, N.Ident))
+        stack.extend(_children(x))
+    return out
