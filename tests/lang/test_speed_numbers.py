@@ -131,3 +131,14 @@ def test_never_null_decimals_skip_the_type_test():
 def test_known_lower_bound_drops_the_range_check():
     py = _py("int f(int x) { x < 2 ? x : f(x - 1) + f(x - 2) }")
     assert "_f1((v_x - 1)) + _f1((v_x - 2))" in py
+
+
+def test_int_copy_only_for_parameters_used_as_numbers():
+    py = _py("def step(acc, msg) { switch (msg) { [op:'add', v:v, *] -> acc + v\n"
+             "default -> acc } }\nstep(1, [op:'add', v:2])")
+    assert "if type(v_acc) is int:" in py and "type(v_msg) is int" not in py
+    assert lang.eval("def step(acc, msg) { switch (msg) { [op:'add', v:v, *] -> acc + v\n"
+                     "default -> acc } }\n[step(1, [op:'add', v:2]), step(1.5D, 3)]") == [3, 1.5]
+    # a constructor's int copy would be the same text: one body
+    py = _py("class V { def x; def y }; new V(1, 2)")
+    assert "return _C_V(v_x, v_y)" in py and "type(v_x) is int" not in py
