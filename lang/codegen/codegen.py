@@ -32,7 +32,7 @@ from .classes import class_ident, emit_classes
 from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
     null_tolerant_index, compound_start, numeric_uses
 from .resume import FrameMap, ResumeTracker
-from ..resolve.infer import nonnull_decimals
+from ..resolve.infer import nonnull_decimals, stored_globals
 from .callargs import check_positional, may_spread, named_arg_nodes
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -85,6 +85,7 @@ class ModuleGen:
         self.cpe = resolved.checkpoint_each_statement
         self.consts = {}
         self.dec_nonnull = nonnull_decimals(resolved.script)     # (strdec.py)
+        self.stored_globals = stored_globals(resolved.script)    # (typed.py range loops)
 
     def const(self, text):
         """A module-level name for the value of the constant expression ``text`` (built

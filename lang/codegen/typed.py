@@ -547,7 +547,8 @@ class Typed:
     def _invariant(self, e, pure, assigned):
         """e's value cannot change while the loop runs: literals, locals not captured and
         not assigned in the loop (``assigned``), and, when the loop body runs no code that
-        could assign one (``pure``), globals."""
+        could assign one (``pure``), globals; and globals the script never assigns
+        (``ModuleGen.stored_globals``)."""
         if getattr(e, "lower", True):
             return False
         if isinstance(e, N.Literal):
@@ -559,7 +560,11 @@ class Typed:
             if sym.kind == "local":
                 return not sym.captured and sym not in assigned and \
                     sym not in self.g.sym_alias
-            return sym.kind == "global" and pure
+            if sym.kind != "global":
+                return False
+            # (a global no code of the script assigns keeps its value, calls or not)
+            stored = self.g.mod.stored_globals
+            return pure or (stored is not None and sym.name not in stored)
         if isinstance(e, N.Binary) and e.op in ("+", "-", "*"):
             return self._invariant(e.left, pure, assigned) and \
                 self._invariant(e.right, pure, assigned) and \

@@ -157,35 +157,15 @@ def nonnull_decimals(script):
     arithmetic, other such locals and int locals, ``?=`` (stores only non-null), and the
     compound arithmetic operators. Optimistic fixpoint, like infer_locals."""
     decls, other, assigns = {}, set(), {}
-    stack = [script]
-    seen = set()
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-            continue
-        if not isinstance(x, N.Node) or id(x) in seen:
-            continue
-        seen.add(id(x))
+    for x in walk_all(script):
         if isinstance(x, N.VarDecl) and x.sym is not None:
             decls[x.sym] = x.init
         elif isinstance(x, (N.MultiVarDecl, N.ForIn)):
             other.update(s for s in (x.syms or ()) if s is not None)
         elif isinstance(x, (N.Pattern, N.Param)) and x.sym is not None:
             other.add(x.sym)
-        elif isinstance(x, N.Assign) and isinstance(x.target, N.Ident):
-            assigns.setdefault(x.target.sym, []).append((x.op, x.value))
-        elif isinstance(x, N.MultiAssign):
-            for t in x.targets:
-                if isinstance(t, N.Ident):
-                    assigns.setdefault(t.sym, []).append(("multi", None))
-        elif isinstance(x, (N.Unary, N.Postfix)) and x.op in ("++", "--") and \
-                isinstance(x.expr, N.Ident):
-            assigns.setdefault(x.expr.sym, []).append((x.op, None))
-        # every field, nested function and class bodies included (not _children): a
-        # store anywhere in the script counts
-        stack.extend(v for v in map(x.__dict__.get, x._node_fields)
-                     if isinstance(v, (N.Node, list, tuple)))
+        for sym, op, value in _stores(x):
+            assigns.setdefault(sym, []).append((op, value))
     cands = {s for s, init in decls.items()
              if init is not None and s.kind == "local" and s.type == "Decimal" and
              not s.captured and not s.is_param and s not in other}
@@ -216,3 +196,53 @@ def _nonnull(e, known):
     if t is N.Ternary:
         return _nonnull(e.then, known) and _nonnull(e.else_, known)
     return False
+
+
+def walk_all(script):
+    """Every node of the script once: every field, nested function and class bodies
+    included (not ``_children``), so a store anywhere is seen."""
+    stack = [script]
+    seen = set()
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+            continue
+        if not isinstance(x, N.Node) or id(x) in seen:
+            continue
+        seen.add(id(x))
+        yield x
+        stack.extend(v for v in map(x.__dict__.get, x._node_fields)
+                     if isinstance(v, (N.Node, list, tuple)))
+
+
+def _stores(x):
+    """[(Symbol, op, value node or None)] for the variables node x assigns."""
+    if isinstance(x, N.Assign) and isinstance(x.target, N.Ident):
+        return [(x.target.sym, x.op, x.value)]
+    if isinstance(x, N.MultiAssign):
+        return [(t.sym, "multi", None) for t in x.targets if isinstance(t, N.Ident)]
+    if isinstance(x, (N.Unary, N.Postfix)) and x.op in ("++", "--") and \
+            isinstance(x.expr, N.Ident):
+        return [(x.expr.sym, x.op, None)]
+    return []
+
+
+def stored_globals(script):
+    """Names of the globals the script may assign anywhere, or None when it may assign
+    any (``eval`` runs code against the globals; a host function's host may hold them). A global outside this set keeps its
+    value for the whole run: a counting loop may take it as its bound."""
+    from .resolver import BUILTIN_FUNCTIONS
+    out = set()
+    for x in walk_all(script):
+        if isinstance(x, N.Eval):
+            return None
+        if isinstance(x, N.Ident) and x.sym is not None and x.sym.kind == "builtin" and \
+                x.sym.name not in BUILTIN_FUNCTIONS:
+            return None     # a host function: the host may change the globals it was given
+        for sym, _, _ in _stores(x):
+            if sym is not None and sym.kind == "global":
+                out.add(sym.name)
+        if isinstance(x, (N.MultiVarDecl, N.ForIn)):
+            out.update(s.name for s in (x.syms or ()) if s is not None and s.kind == "global")
+    return out

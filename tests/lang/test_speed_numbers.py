@@ -142,3 +142,35 @@ def test_int_copy_only_for_parameters_used_as_numbers():
     # a constructor's int copy would be the same text: one body
     py = _py("class V { def x; def y }; new V(1, 2)")
     assert "return _C_V(v_x, v_y)" in py and "type(v_x) is int" not in py
+
+
+# a global the script never assigns bounds a range loop even when the body makes calls
+GLOBAL_BOUND = [
+    ('def f() { n = 2 }; def c = 0; for (int i = 0; i < n; i++) { f(); c++ }; c', 'ok', '2', 'int'),
+    ("def c = 0; for (int i = 0; i < n; i++) { eval('n = 2', [n:n]); c++ }; [c, n]", 'ok', '[10, 10]', 'list'),
+    ("def c = 0; for (int i = 0; i < n; i++) { eval('n = 2'); c++ }; [c, n]", 'ok', '[10, 10]', 'list'),
+    ('def f = { n++ }; def c = 0; for (int i = 0; i < n; i++) { if (i < 3) { f() }; c += 1 }; [c, n]', 'ok', '[13, 13]', 'list'),
+    ('def c = 0; def l = [1]; for (int i = 0; i < n; i++) { l.size(); c += i.toString().size() }; c', 'ok', '10', 'int'),
+    ('Decimal t = 0; for (int i = 0; i < n; i++) { t += 0.5 }; t', 'ok', "Decimal('5.0')", 'Decimal'),
+    ('def c = 0; for (int i = 0; i < n; i++) { c++; if (i == 3) { (n, c) = [5, c] } }; c', 'ok', '5', 'int'),
+    ('def c = 0; for (int i = 0; i <= n; i++) { c += i }; c', 'ok', '55', 'int'),
+]
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("case", GLOBAL_BOUND, ids=[c[0][:60] for c in GLOBAL_BOUND])
+def test_global_bound(case, cpe):
+    src, kind, a, b = case
+    r = lang.eval(src, {"n": 10}, checkpoint_each_statement=cpe)
+    assert (repr(r), type(r).__name__) == (a, b)
+
+
+def test_unassigned_global_bound_takes_the_range_loop():
+    src = "def c = 0; def l = [1]; for (int i = 0; i < n; i++) { l.size(); c += 1 }; c"
+    assert "for v_i in range(v_i, _rb1):" in lang.Context().compile(src, globals=["n"]).py_source
+    src = "def f() { n = 2 }; def c = 0; for (int i = 0; i < n; i++) { f(); c++ }; c"
+    assert "range(" not in lang.Context().compile(src, globals=["n"]).py_source
+    with pytest.raises(lang.JactlRuntimeError) as ei:
+        lang.eval("def c = 0\nfor (int i = 0; i < n; i++) { c++ }\nc", {"n": "x"})
+    assert "Cannot compare objects of type int and String" in str(ei.value)
+    assert (ei.value.line, ei.value.column) == (2, 6)      # (where the general loop reports it)
