@@ -1663,8 +1663,13 @@ class FuncGen:
         sign = "+" if e.op == "++" else "-"
         if ttype == "int":
             nv = self.int_checked(f"{cur} {sign} 1", sign, _ONE)
-        elif ttype == "def" and _is_simple_operand(cur):
-            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"
+        elif ttype == "def":
+            q = cur
+            if not _is_simple_operand(cur):     # (a map entry / field read: once)
+                self.nq += 1
+                q = f"_q{self.nq}"
+                cur = f"({q} := {cur})"
+            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {q} {sign} 1) <= {INT_MAX} else {fn}({q}))"
         else:
             nv = self.convert(f"{fn}({cur})", None, ttype)
         if not want_value:

@@ -77,6 +77,13 @@ CASES = [
     ('def a = 9007199254740993L; def b = 1.0D; [a * b, a < 9007199254740992.0D]', 'ok', '[9007199254740992.0, False]', 'list'),
     ('def a = 1.5D; def b = 1.5; [a + b, b * a, a < b]', 'ok', "[Decimal('3.0'), Decimal('2.25'), False]", 'list'),
     ('def a = 1.5D; def b = true; a + b', 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was boolean"),
+    # ++/-- on a Map entry / List element (inline int step)
+    ('def m = [c: 2147483647]; m.c++; [m.c, m.c.className()]', 'ok', "[-2147483648, 'int']", 'list'),
+    ('def m = [c: 5]; m.c++; m.c--; ++m.c; --m.c; m.d++; m.e--; m', 'ok', "{'c': 5, 'd': 1, 'e': -1}", 'dict'),
+    ("def m = [c: 'a']; m.c++; m", 'err', 'JactlRuntimeError', "Non-numeric operand for left-hand side of '++': was String (operator '++' cannot be applied to type String)"),
+    ('def m = [c: 1.5D, d: 2L, e: 1.5]; m.c++; m.d++; m.e--; m', 'ok', "{'c': 2.5, 'd': 3L, 'e': Decimal('0.5')}", 'dict'),
+    ('def l = [1, 2]; l[0]++; l[5]++; l', 'ok', '[2, 2, None, None, None, 1]', 'list'),
+    ('class X { def n = 1 }; def x = new X(); x.n++; x.n', 'ok', '2', 'int'),
 ]
 
 
