@@ -126,7 +126,10 @@ class Typed:
     def arith(self, op, left, right):
         """Raw text of ``left op right`` (both raw-able, result long or double)."""
         k = self._arith_kind(op, self.kind(left), self.kind(right))
-        a, b = self.raw(left), self.raw(right)
+        if k != "double" and op in ("+", "-", "*"):
+            a = b = None        # (the ring form below)
+        else:
+            a, b = self.raw(left), self.raw(right)
         if k == "double":
             if op in ("+", "-", "*"):
                 return f"({a} {op} {b})"
@@ -139,7 +142,8 @@ class Typed:
             return f"_mod({a}, {b})"
         # long result (int op int is compiled by codegen.py itself)
         if op in ("+", "-", "*"):
-            return f"(_r if {MIN64} <= (_r := {a} {op} {b}) <= {MAX64} else _w64(_r))"
+            return f"(_r if {MIN64} <= (_r := {self._ring(left)} {op} {self._ring(right)}) " \
+                f"<= {MAX64} else _w64(_r))"
         # Java's / and Jactl's %: Python's // and % agree for the guarded cases
         # (% with 0 < b <= 2**62: ((a %% b) + b) %% b cannot overflow)
         if op == "%" and _int_literal(b) and 0 < int(b) <= 0x4000000000000000:
@@ -154,6 +158,14 @@ class Typed:
         test = f"{a1} >= 0 and {b1} > 0" if b1 == b2 else \
             f"{a1} is not None and {b1} > 0 and {a2} >= 0"
         return f"({a2} // {b2} if {test} else _ldiv({a2}, {b2}))"
+
+    def _ring(self, e):
+        """Raw text of a long operand of ``+ - *``, itself unwrapped when it is a long
+        ``+ - *``: these are ring operations mod 2**64, so wrapping once at the end gives
+        what wrapping every intermediate result gives (as for int trees in codegen.py)."""
+        if isinstance(e, N.Binary) and e.op in ("+", "-", "*") and self.kind(e) == "long":
+            return f"({self._ring(e.left)} {e.op} {self._ring(e.right)})"
+        return self.raw(e)
 
     def box(self, kind, text, target=None):
         """A raw value as it is stored: a Long, unless stored into an unboxed local."""
