@@ -280,9 +280,9 @@ def list_view(view: View, prefix: str, *, state: str | None = None, corr: str | 
     A page of an index (all, or a state) is a k-way merge of each shard's next ``limit + 1``
     entries by (score, shard, id), so it costs per shard what one shard's page costs. Paging
     goes by cursor: ``before`` (older than that row) or ``after`` (newer), each a row's
-    ``cursor_of``; without one, ``offset`` is honoured (each shard reads ``offset + limit + 1``
-    entries: for a page typed in by hand, the links carry cursors). Running instances and
-    correlation-id prefixes are small or shallow and merged whole."""
+    ``cursor_of`` (the links carry them); without one, ``offset`` is found by a binary search
+    on the score (``_score_at_rank``: ZCOUNTs, O(log N) each), then read like a cursor. Running
+    instances and correlation-id prefixes are small or shallow and merged whole."""
     if not view.sharded and not (before or after):
         page = list_instances(view.conns[0], prefix, state=state, corr=corr, min_age_s=min_age_s, offset=offset,
                               limit=limit, now_ms=now_ms)
@@ -300,7 +300,15 @@ def list_view(view: View, prefix: str, *, state: str | None = None, corr: str | 
     index = keys.all if not state else keys.state(state)
     top = None if not min_age_s else now_ms - int(float(min_age_s) * 1000)
     cur_b, cur_a = parse_cursor(before), parse_cursor(after)
-    want = limit + 1 if (cur_b or cur_a) else offset + limit + 1
+    skip, down = 0, {}
+    if offset and not (cur_b or cur_a):   # a page number without a cursor: where it begins
+        at, down = _score_at_rank(view, index, offset, top)
+        if at is None:
+            return Page(total=None, offset=offset, limit=limit, has_prev=True, down=down)
+        # every entry scored <= v, of every shard (a cursor past the last shard), less the
+        # ones of score v that come before the offset
+        cur_b, skip = (at[0], len(view.conns), ""), offset - at[1]
+    want = skip + limit + 1
 
     def read(i, conn):
         pipe = conn.pipeline(transaction=False)
@@ -315,18 +323,52 @@ def list_view(view: View, prefix: str, *, state: str | None = None, corr: str | 
         rows += [(int(sc), i, _s(m)) for m, sc in out[n_ties]]
         return rows, int(out[-1])
 
-    got, down = view.each(read)
+    got, more_down = view.each(read)
+    down.update(more_down)
     cands = sorted((r for rows, _ in got.values() for r in rows), key=_key, reverse=not cur_a)
     page = Page(total=sum(n for _, n in got.values()), offset=offset, limit=limit, down=down)
     if cur_a:   # the `limit` nearest newer ones, shown newest first
         chosen = list(reversed(cands[:limit]))
         page.has_prev, page.has_next = len(cands) > limit, True
     else:
-        start = 0 if cur_b else offset
-        chosen = cands[start:start + limit]
-        page.has_next, page.has_prev = len(cands) > start + limit, bool(cur_b) or offset > 0
+        chosen = cands[skip:skip + limit]
+        page.has_next, page.has_prev = len(cands) > skip + limit, bool(cur_b) or offset > 0
     page.rows = _rows_merged(view, keys, chosen, down)
     return page
+
+
+def _score_at_rank(view: View, index: str, rank: int, top) -> tuple:
+    """((v, n), down): v the score of the entry at ``rank`` (0 = newest) of the merged index
+    (at most ``top``), n how many entries score above v; (None, down) past the end. A binary
+    search on the (integer, ms) score: each step one ZCOUNT per shard, in parallel."""
+    hi_arg = "+inf" if top is None else top
+
+    def bounds(i, conn):
+        pipe = conn.pipeline(transaction=False)
+        pipe.zcount(index, "-inf", hi_arg)
+        pipe.zrangebyscore(index, "-inf", hi_arg, start=0, num=1, withscores=True)
+        pipe.zrevrangebyscore(index, hi_arg, "-inf", start=0, num=1, withscores=True)
+        return pipe.execute()
+
+    got, down = view.each(bounds)
+    if sum(int(n) for n, _, _ in got.values()) <= rank:
+        return None, down
+    lo = min(int(first[0][1]) for _, first, _ in got.values() if first)
+    hi = max(int(last[0][1]) for _, _, last in got.values() if last)
+    shards = sorted(got)
+    sub = View(view.conns, shards)
+
+    def above(v):   # entries scored above v, over the shards that answered the first read
+        counts, _ = sub.each(lambda i, conn: int(conn.zcount(index, f"({v}", hi_arg)))
+        return sum(counts.values())
+
+    while lo < hi:   # the smallest v with at most `rank` entries above it
+        mid = (lo + hi) // 2
+        if above(mid) <= rank:
+            hi = mid
+        else:
+            lo = mid + 1
+    return (lo, above(lo)), down
 
 
 def _index_range(pipe, index, shard, top, cur_b, cur_a, want) -> int:

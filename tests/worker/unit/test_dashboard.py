@@ -205,8 +205,14 @@ def test_paging_across_shards_by_cursor_keeps_one_order_through_ties():
         back = queries.list_view(view, "p", limit=3, after=queries.cursor_of(first))
         assert [(r["_score"], r["shard"], r["id"]) for r in back.rows] == pages[k - 1]
         assert back.has_prev == (k > 1)
-    # by offset: the same pages
+    # by offset (a binary search on the score, then the ties): the same order from any row
     assert [(r["_score"], r["shard"], r["id"]) for r in queries.list_view(view, "p", offset=6, limit=3).rows] == pages[2]
+    for offset in range(0, 24):
+        page = queries.list_view(view, "p", offset=offset, limit=3)
+        assert [(r["_score"], r["shard"], r["id"]) for r in page.rows] == want[offset:offset + 3], offset
+        assert page.has_next == (offset + 3 < 22)
+    page = queries.list_view(view, "p", offset=1, limit=4, min_age_s=0.001, now_ms=1002)
+    assert [(r["_score"], r["shard"], r["id"]) for r in page.rows] == [w for w in want if w[0] <= 1001][1:5]
     # a cursor inside a run of ties, with an age cut above it: the cursor's ties of lower shards
     # and ids come first; with the cut below the cursor, the cut wins
     page = queries.list_view(view, "p", limit=5, min_age_s=0.001, now_ms=1003, before="1002:1:i09-1")
