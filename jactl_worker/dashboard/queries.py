@@ -219,11 +219,19 @@ _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="jactl-dashboard-sh
 
 class View:
     """The shards a dashboard reads: every shard's connection in the fleet's order (the routing
-    rule needs the count) and the ones shown (all, or the ``--shard`` filter)."""
+    rule needs the count) and the ones shown (all, or the ``--shard`` filter). A shard that
+    failed is taken as down for DOWN_FOR_S without asking it again, so a host that does not
+    answer at all costs one connect timeout every few seconds, not one per read of a page."""
 
-    def __init__(self, conns, shown=None):
+    DOWN_FOR_S = 2.0
+
+    def __init__(self, conns, shown=None, _down=None):
         self.conns = list(conns) if isinstance(conns, (list, tuple)) else [conns]
         self.shown = list(range(len(self.conns))) if shown is None else list(shown)
+        self._down: dict[int, tuple[float, str]] = {} if _down is None else _down  # shard -> (until, why)
+
+    def subset(self, shards) -> "View":
+        return View(self.conns, shards, self._down)
 
     @property
     def sharded(self) -> bool:
@@ -239,12 +247,17 @@ class View:
         text}) - a shard whose Redis fails is in the second, the others still answer. One
         Redis (unsharded) raises: the page is a 503, as nothing could be read."""
         def one(i):
+            until, why = self._down.get(i, (0.0, ""))
+            if time.monotonic() < until:
+                return i, None, why
             try:
                 return i, fn(i, self.conns[i]), None
             except (RedisError, OSError) as e:
                 if not self.sharded:
                     raise
-                return i, None, f"{type(e).__name__}: {e}"
+                why = f"{type(e).__name__}: {e}"
+                self._down[i] = (time.monotonic() + self.DOWN_FOR_S, why)
+                return i, None, why
         if len(self.shown) == 1:
             done = [one(self.shown[0])]
         else:
@@ -356,7 +369,7 @@ def _score_at_rank(view: View, index: str, rank: int, top) -> tuple:
     lo = min(int(first[0][1]) for _, first, _ in got.values() if first)
     hi = max(int(last[0][1]) for _, _, last in got.values() if last)
     shards = sorted(got)
-    sub = View(view.conns, shards)
+    sub = view.subset(shards)
 
     def above(v):   # entries scored above v, over the shards that answered the first read
         counts, _ = sub.each(lambda i, conn: int(conn.zcount(index, f"({v}", hi_arg)))
