@@ -183,6 +183,12 @@ def test_a_shard_down_shows_as_down_while_the_other_keeps_working(two_shards):
     assert r.returncode == 1 and "\tdown: " in r.stdout.split("\n")[1] and "queued=" in r.stdout.split("\n")[0]
     r = _cli(f, "deliver", corr_on(1, "y"), "1", check=False)
     assert r.returncode == 1 and "shard 1" in r.stderr
+    for cmd in ("notices", "sweep", "reindex-waits"):  # every shard: shard 0's part, shard 1 named
+        r = _cli(f, cmd, check=False)
+        assert r.returncode == 1 and "shard 1 (redis://127.0.0.1:" in r.stderr and "Traceback" not in r.stderr, (cmd, r)
+    assert _cli(f, "reindex-waits", check=False).stdout.split("\t")[0] == "0"
+    r = _cli(f, "dashboard", "--shard", "2", check=False)
+    assert r.returncode == 2 and "shard 2 does not exist" in r.stderr
 
     f.servers[1].start()  # back: the same app reads it again
     wait_for(lambda: "shard 1 is down" not in http.get("/instances").get_data(as_text=True), 20,
