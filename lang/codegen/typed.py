@@ -52,13 +52,14 @@ class Typed:
         # proved in bounds (``range_for``): indexed directly, no per-access test
         self.proven = set()
         self.lower = {}     # int local Symbol -> a known lower bound (known_lower)
+        self.nb = 0     # range-loop bounds saved so far (names _rb1, _rb2, ...)
 
     # ------------------------------------------------------------------ classification
 
     def kind(self, e):
         """'int', 'long' or 'double' when e can be compiled raw (its value is exactly a
         Python int / int / float of that type), else None."""
-        if e is None or getattr(e, "lower", False):
+        if e is None or e.lower:
             return None
         t = self.g.st(e)
         if t == "int":
@@ -177,7 +178,7 @@ class Typed:
         """``(int)``, ``(long)``, ``(double)`` of an int/long/double operand: Java's
         conversions inline (long to int keeps the low 32 bits, as ``_cast`` does). A
         double operand narrowed to int/long takes ``_cast`` (saturation, NaN)."""
-        tn = e.type.name if e.type is not None and not getattr(e.type, "dims", 0) else None
+        tn = e.type.name if e.type is not None and not e.type.dims else None
         k = self.kind(e.expr)
         if k is None or tn not in ("int", "long", "double") or \
                 (k == "double" and tn != "double"):
@@ -245,7 +246,7 @@ class Typed:
         arithmetic when that value is a float or an int at run time (an int converts
         exactly), else the general operator."""
         other = e.right if lk else e.left
-        if getattr(other, "lower", False) or self.g.st(other) not in ("def", "var"):
+        if other.lower or self.g.st(other) not in ("def", "var"):
             return None
         fn = {"+": "_add", "-": "_sub", "*": "_mul"}[e.op]
         self.g.nq += 1
@@ -266,7 +267,7 @@ class Typed:
         """A typed long compared with an untyped value: inline when that value turns out
         to be an int at run time (``i <= n`` with a global n)."""
         other = e.right if lk else e.left
-        if getattr(other, "lower", False) or self.g.st(other) not in ("def", "var"):
+        if other.lower or self.g.st(other) not in ("def", "var"):
             return None
         fn = _CMP_FN[e.op]
         self.g.nq += 1
@@ -346,13 +347,13 @@ class Typed:
 
     def index_read(self, e):
         """Text for an Index node on a typed array, or None."""
-        if getattr(e, "lower", False) or e.null_safe:
+        if e.lower or e.null_safe:
             return None
         if self._proven(e):
             return self.index(e)
         if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):
             return None
-        if getattr(e.obj, "lower", False):
+        if e.obj.lower:
             return None
         return self.index(e)
 
@@ -369,12 +370,12 @@ class Typed:
             self.g.emit(f"{self.g.expr(target.obj)}[{self.raw(target.index)}] = "
                         f"{self.g.convert(v, e.value, 'def')}", e)
             return True
-        if elem is None or elem == "String" or getattr(target, "lower", False):
+        if elem is None or elem == "String" or target.lower:
             return None
         if self.kind(target.index) not in ("int", "long"):
             return None
         v = e.value
-        if getattr(v, "lower", False):
+        if v.lower:
             return None
         if elem == "boolean":
             if self.g.st(v) != "boolean":
@@ -501,7 +502,7 @@ class Typed:
             return False
         bound = cond.right
         bk = self.kind(bound)
-        if bk not in ("int", "long") and not (getattr(bound, "lower", True) is False and
+        if bk not in ("int", "long") and not (not bound.lower and
                                                g.st(bound) in ("def", "var")):
             return False
         if bk == "long" and sym.type == "int":
@@ -511,7 +512,7 @@ class Typed:
             return False
         pos = g.em.pos
         mx = MAX64 if sym.type == "long" else 0x7fffffff
-        self.nb = getattr(self, "nb", 0) + 1
+        self.nb += 1
         b = f"_rb{self.nb}"
         g.extra_locals.append(b)
         g.emit(f"{b} = {self.raw(bound) if bk else g.expr(bound)}", bound)
@@ -561,7 +562,7 @@ class Typed:
         not assigned in the loop (``assigned``), and, when the loop body runs no code that
         could assign one (``pure``), globals; and globals the script never assigns
         (``ModuleGen.stored_globals``)."""
-        if getattr(e, "lower", True):
+        if e.lower:
             return False
         if isinstance(e, N.Literal):
             return e.kind in ("int", "long")
@@ -617,14 +618,14 @@ def _pure(node):
             if not isinstance(t, (N.Ident, N.Index)):
                 return False
             if x.op not in ("=", "+=", "-=", "*=") or \
-                    getattr(t, "stype", "def") not in _NUM + _ELEM_TYPES:
+                    t.stype not in _NUM + _ELEM_TYPES:
                 return False
         elif isinstance(x, (N.Binary, N.Unary, N.Postfix, N.Ternary, N.Index)):
-            if getattr(x, "stype", "def") not in _NUM:
+            if x.stype not in _NUM:
                 return False
             if isinstance(x, N.Binary) and x.op in ("=~", "!~", "in", "!in", "?:"):
                 return False
-            if isinstance(x, N.Index) and getattr(x.obj, "stype", "def") not in _ARRAYS:
+            if isinstance(x, N.Index) and x.obj.stype not in _ARRAYS:
                 return False
         else:
             return False
@@ -674,7 +675,7 @@ def _lower_fact(cond, holds, st):
             type(cond.right.value) is not int:
         return None
     sym = cond.left.sym
-    if sym is None or sym.kind != "local" or sym.captured or getattr(sym, "unboxed", False) \
+    if sym is None or sym.kind != "local" or sym.captured or sym.unboxed \
             or st(cond.left) != "int":
         return None
     k = cond.right.value
