@@ -1,8 +1,11 @@
 """Speed work on numbers, arrays and Decimals (issue 9): range loops that prove array/List
-indexes in bounds, never-null Decimal locals, Decimal constants for int literals, inline
-compound-assignment starts, ``m[k] ?: d`` without a lambda, switch expressions as else
-chains. Each case's expected value was produced by the code before these fast paths; every
-case runs plain and checkpoint-each-statement."""
+indexes in bounds, globals the script never assigns as loop bounds, never-null Decimal
+locals, Decimal constants for int literals, inline compound-assignment starts and ``++`` on
+map entries, ``m[k] ?: d`` without a lambda, switch expressions as else chains, known lower
+bounds in ternaries, doubles in untyped arithmetic, long ``+ - *`` trees wrapped once.
+Each case's expected value was produced by the code before these fast paths (overflow at
+2**31 and 2**63, null operands, out-of-bounds indexes included); every case runs plain and
+checkpoint-each-statement."""
 
 import pytest
 
