@@ -144,6 +144,8 @@ class Background:
 class JactlWorker(SimpleWorker):
     """An RQ SimpleWorker with JSON jobs, short heartbeats and jactl_worker's background threads."""
 
+    _state_written_at = float("-inf")  # when set_state last wrote the state itself
+
     def __init__(self, queues, *, connection, settings: Settings, name: str | None = None,
                  with_scheduler: bool = True, background: bool = True):
         name = name or worker_name()
@@ -158,6 +160,27 @@ class JactlWorker(SimpleWorker):
         self.settings = settings
         self.background = Background(connection, settings, self.queue_names(), name, with_scheduler) if background else None
         jobs.configure(settings, name)
+
+    # Round trips between a reply and its run. An idle worker blocks in RQ's dequeue; once the
+    # drain job arrives, RQ heartbeats (HSET + 2 EXPIREs, each its own round trip) before it
+    # prepares the job, and again after it; and it writes state "idle" after the job and
+    # once more before the next dequeue. On a busy machine every round trip is a wake-up of
+    # Redis and of this process, which is where idle resume latency went. The same commands
+    # go in one pipeline, and the repeated "idle" (the same value, written a moment before)
+    # is not sent again.
+    def heartbeat(self, timeout: int | None = None, pipeline=None):
+        if pipeline is not None:
+            return super().heartbeat(timeout, pipeline=pipeline)
+        with self.connection.pipeline(transaction=False) as pipe:
+            super().heartbeat(timeout, pipeline=pipe)
+            pipe.execute()
+
+    def set_state(self, state: str, pipeline=None):
+        if pipeline is None and state == self.get_state() and time.monotonic() - self._state_written_at < 1.0:
+            return
+        super().set_state(state, pipeline=pipeline)
+        # written now, or when the caller's pipeline executes (if it does)
+        self._state_written_at = time.monotonic() if pipeline is None else float("-inf")
 
     def work(self, *args, **kwargs):
         kwargs.pop("with_scheduler", None)  # ours runs in a thread (see Scheduler)
