@@ -18,11 +18,15 @@ import threading
 import uuid
 
 from redis.exceptions import RedisError
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
+from rq.executions import Execution
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
 from rq.scripts import acquire_or_refresh_lock, release_lock
 from rq.serializers import JSONSerializer
+from rq.utils import now as rq_now
+from rq.worker import WorkerStatus
 
 from . import jobs, metrics
 from .checks import check_redis
@@ -181,6 +185,37 @@ class JactlWorker(SimpleWorker):
         super().set_state(state, pipeline=pipeline)
         # written now, or when the caller's pipeline executes (if it does)
         self._state_written_at = time.monotonic() if pipeline is None else float("-inf")
+
+    # RQ prepares a job in two transactions, one round trip each, right before it runs it:
+    # the Execution record with the worker's "busy" state (prepare_execution), then the
+    # heartbeats, the job's "started" state and its removal from the intermediate list
+    # (prepare_job_execution, the first thing perform_job does). Here the first is queued
+    # and sent with the second: the same commands in the same order, in one MULTI/EXEC.
+    _preparing = None  # prepare_execution's pipeline, until prepare_job_execution sends it
+
+    def prepare_execution(self, job: Job) -> Execution:
+        pipe = self.connection.pipeline()
+        execution = Execution.create(job, self.get_heartbeat_ttl(job), pipeline=pipe, worker_name=self.name)
+        self.executions[execution.id] = execution
+        self.set_state(WorkerStatus.BUSY, pipeline=pipe)
+        self._preparing = pipe
+        return execution
+
+    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
+        pipe, self._preparing = self._preparing, None
+        if pipe is None:
+            return super().prepare_job_execution(job, remove_from_intermediate_queue)
+        try:
+            ttl = self.get_heartbeat_ttl(job)
+            self.heartbeat(ttl, pipeline=pipe)
+            job.heartbeat(rq_now(), ttl, pipeline=pipe)
+            job.prepare_for_execution(self.name, pipeline=pipe)
+            pipe.persist(job.key)
+            if remove_from_intermediate_queue:
+                pipe.lrem(Queue(job.origin, connection=self.connection).intermediate_queue_key, 1, job.id)
+            pipe.execute()
+        finally:
+            pipe.reset()
 
     def work(self, *args, **kwargs):
         kwargs.pop("with_scheduler", None)  # ours runs in a thread (see Scheduler)
