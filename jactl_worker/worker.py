@@ -148,8 +148,6 @@ class Background:
 class JactlWorker(SimpleWorker):
     """An RQ SimpleWorker with JSON jobs, short heartbeats and jactl_worker's background threads."""
 
-    _state_written_at = float("-inf")  # when set_state last wrote the state itself
-
     def __init__(self, queues, *, connection, settings: Settings, name: str | None = None,
                  with_scheduler: bool = True, background: bool = True):
         name = name or worker_name()
@@ -167,17 +165,27 @@ class JactlWorker(SimpleWorker):
 
     # Round trips between a reply and its run. An idle worker blocks in RQ's dequeue; once the
     # drain job arrives, RQ heartbeats (HSET + 2 EXPIREs, each its own round trip) before it
-    # prepares the job, and again after it; and it writes state "idle" after the job and
-    # once more before the next dequeue. On a busy machine every round trip is a wake-up of
-    # Redis and of this process, which is where idle resume latency went. The same commands
-    # go in one pipeline, and the repeated "idle" (the same value, written a moment before)
-    # is not sent again.
+    # prepares the job, which heartbeats again; after the job it heartbeats, and once more
+    # before the next dequeue; and it writes state "idle" after the job and again before the
+    # next dequeue. On a busy machine every round trip is a wake-up of Redis and of this
+    # process, which is where idle resume latency went. So a heartbeat's three commands go
+    # in one pipeline, and a heartbeat or state that repeats what was written less than a
+    # second ago (same TTL, same state) is not sent again: Redis ends up the same.
+    _last_heartbeat = (float("-inf"), None)  # (monotonic time, TTL) of the last heartbeat written
+    _state_written_at = float("-inf")        # when set_state last wrote the state itself
+
     def heartbeat(self, timeout: int | None = None, pipeline=None):
-        if pipeline is not None:
+        timeout = timeout or self.worker_ttl + 60
+        if pipeline is not None:  # sent with the caller's pipeline (prepare_job_execution's)
+            self._last_heartbeat = (time.monotonic(), timeout)
             return super().heartbeat(timeout, pipeline=pipeline)
+        at, ttl = self._last_heartbeat
+        if ttl == timeout and time.monotonic() - at < 1.0:
+            return
         with self.connection.pipeline(transaction=False) as pipe:
             super().heartbeat(timeout, pipeline=pipe)
             pipe.execute()
+        self._last_heartbeat = (time.monotonic(), timeout)
 
     def set_state(self, state: str, pipeline=None):
         if pipeline is None and state == self.get_state() and time.monotonic() - self._state_written_at < 1.0:
