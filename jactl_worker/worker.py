@@ -198,7 +198,8 @@ class JactlWorker(SimpleWorker):
     # the Execution record with the worker's "busy" state (prepare_execution), then the
     # heartbeats, the job's "started" state and its removal from the intermediate list
     # (prepare_job_execution, the first thing perform_job does). Here the first is queued
-    # and sent with the second: the same commands in the same order, in one MULTI/EXEC.
+    # and sent with the second: the same commands in the same order, in one MULTI/EXEC; a
+    # drain job's first claim_next goes in it too (jobs.prefetch).
     _preparing = None  # prepare_execution's pipeline, until prepare_job_execution sends it
 
     def prepare_execution(self, job: Job) -> Execution:
@@ -221,9 +222,16 @@ class JactlWorker(SimpleWorker):
             pipe.persist(job.key)
             if remove_from_intermediate_queue:
                 pipe.lrem(Queue(job.origin, connection=self.connection).intermediate_queue_key, 1, job.id)
-            pipe.execute()
+            n = len(pipe.command_stack)
+            claimed = jobs.prefetch(job, pipe)  # a drain job's first batch, in the same MULTI
+            replies = pipe.execute(raise_on_error=False)
         finally:
             pipe.reset()
+        for r in replies[:n]:  # RQ's own commands fail the job as they would have
+            if isinstance(r, Exception):
+                raise r
+        if claimed is not None:
+            claimed(replies[n])
 
     def work(self, *args, **kwargs):
         kwargs.pop("with_scheduler", None)  # ours runs in a thread (see Scheduler)
