@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
+from .sortkey import sort_key
 from .typed import Typed
 from . import strdec
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
@@ -270,7 +271,8 @@ class FuncGen:
                   f"{'' if last == mandatory else f'optional={optional!r}, '}"
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''}"
-                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''})")
+                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''}"
+                  f"{f', sort_key={sk!r}' if f.is_closure and (sk := sort_key(f)) else ''})")
 
     def frame_map(self, params):
         """Jactl names of the layout's locals and positions of the resume points."""

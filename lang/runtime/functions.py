@@ -25,12 +25,12 @@ class FunctionInfo:
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
                  "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main", "min_args", "optional",
                  "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci",
-                 "returns_int")
+                 "returns_int", "sort_key")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
                  cell_kinds=(), is_main=False, resume_points=(), local_kinds=(), live=None,
-                 callees=None, optional=None, returns_int=False):
+                 callees=None, optional=None, returns_int=False, sort_key=None):
         self.script_hash = script_hash
         self.id = id
         self.name = name
@@ -67,6 +67,9 @@ class FunctionInfo:
         # every value the function returns is statically an int (a closure: sort may use
         # it as a comparator without checking its results)
         self.returns_int = returns_int
+        # a comparator that orders by fields of its arguments: ((field names), descending)
+        # per column (codegen/sortkey.py; used by runtime/iteration.py: key_sort)
+        self.sort_key = sort_key
         self.cell_kinds = tuple(cell_kinds)
         # (a mandatory parameter may follow optional ones: positional arguments fill the
         # parameters in order, so a call needs at least up to the last mandatory one)

@@ -570,6 +570,41 @@ def _cmp_result(v):
     return int(v)
 
 
+def key_sort(src, columns):
+    """Sort by a comparator that only compares fields of its arguments (codegen/sortkey.py):
+    one pass of Python's stable key sort per column, last column first. None, and nothing
+    done, unless every value read is a Map entry that is present and every column is all
+    ints/longs or all Strings without characters past U+FFFF: there Python's order and
+    equality are Jactl's ``<=>`` and ``!=`` (Java compares Strings by UTF-16 unit, which is
+    code point order below the surrogates' range). Anything else (a null, a missing entry,
+    a class instance, a double, mixed types) is left to the comparator itself, so its
+    results and errors are the closure's."""
+    keys = []
+    for path, descending in columns:
+        col = []
+        numbers = strings = False
+        for v in src:
+            for name in path:
+                if type(v) is not dict:
+                    return None
+                v = v.get(name)
+            t = type(v)
+            if t is int or t is Long:
+                numbers = True
+            elif t is str and (v.isascii() or max(v) < "\U00010000"):
+                strings = True
+            else:
+                return None
+            col.append(v)
+        if numbers and strings:
+            return None
+        keys.append((col, descending))
+    order = list(range(len(src)))
+    for col, descending in reversed(keys):
+        order.sort(key=col.__getitem__, reverse=descending)
+    return [src[i] for i in order]
+
+
 def m_sort(obj, comparator=NOARG):
     f = _fn_arg(comparator)
     src = as_list(obj)
@@ -578,6 +613,10 @@ def m_sort(obj, comparator=NOARG):
         charge(n * n.bit_length())
         return sorted(src, key=functools.cmp_to_key(ops.compare))
     if not _may_suspend(f):
+        if f.fn.sort_key is not None:
+            done = key_sort(src, f.fn.sort_key)
+            if done is not None:
+                return done
         d = _direct(f, 2)
         if d is not None and f.fn.returns_int:      # (ints need no _cmp_result)
             return sorted(src, key=functools.cmp_to_key(d))
