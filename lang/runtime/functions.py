@@ -169,6 +169,7 @@ def convert_args(fn, args):
                        "boolean": bool, "Decimal": decimal.Decimal, "List": list,
                        "Map": dict})
     cv = None
+    learn = fn.exact is False
     for i, t in fn.conv:
         a = args[i]
         if a is MISSING or type(a) is _EXACT.get(t):
@@ -179,6 +180,7 @@ def convert_args(fn, args):
         if cv is None:
             cv = _CV[0]
             args = list(args)
+            learn = False
         if type(a) is dict:
             # a Map for a class parameter: the function's own script's class (the host
             # may call a closure of a script that is not running)
@@ -188,7 +190,28 @@ def convert_args(fn, args):
                 args[i] = from_map(cd, a)
                 continue
         args[i] = cv(a, t)
+    if learn:
+        learn_exact(fn, args)
     return args
+
+
+def learn_exact(fn, args):
+    """A call whose arguments all needed no conversion, some being instances of exactly
+    the class their parameter names: record those classes' Python types in ``fn.exact``
+    (the FunctionInfo belongs to one script instance, where a class has one Python type), so
+    the next call with arguments of exactly these types goes straight to the function."""
+    out = []
+    for t, a in zip(fn.param_types, args):
+        py = _EXACT_TYPES.get(t)
+        if py is None:
+            c = getattr(type(a), "_cls", None)
+            if c is None or c.name != t:
+                return
+            py = type(a)
+        elif type(a) is not py:
+            return
+        out.append(py)
+    fn.exact = tuple(out)
 
 
 _NUMERIC = frozenset(("int", "long", "double", "Decimal", "byte"))

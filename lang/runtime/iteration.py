@@ -74,10 +74,23 @@ def call_item(f, x):
                 return fi.pyfunc(f.cells, x)
             return fi.pyfunc(x)
         if n >= 2 and type(x) is list and len(x) > 1:
+            if len(x) == n and not fi.conv:     # (a map entry for { k, v -> })
+                return fi.pyfunc(f.cells, *x) if fi.has_cells else fi.pyfunc(*x)
             return f(*x)
         return f(x)
     from .calls import call
     return call(f, (x,))
+
+
+def item_function(f):
+    """What call_item(f, x) calls, as a Python function of x, when that is f's generated
+    function itself (a closure of one parameter needing no conversion; it may suspend: a
+    Suspend propagates through it as through call_item), else None."""
+    if type(f) is Closure:
+        fi = f.fn
+        if fi.nparams == 1 and not fi.conv:
+            return functools.partial(fi.pyfunc, f.cells) if fi.has_cells else fi.pyfunc
+    return None
 
 
 def call_args(f, args):
@@ -164,10 +177,13 @@ class LoopFrame(BuiltinFrame):
         src = self.src
         fn = self.fn
         argf = START.get(self.op)
+        direct = item_function(fn) if argf is None else None
         while self.i < len(src):
             x = src[self.i]
             try:
-                if argf is None:
+                if direct is not None:
+                    v = direct(x)
+                elif argf is None:
                     v = call_item(fn, x)
                 else:
                     v = call_args(fn, argf(self, x))

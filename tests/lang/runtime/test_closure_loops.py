@@ -1,0 +1,61 @@
+"""Loops over closures that may suspend (each's LoopFrame with the closure's function
+called directly, a map stage drained without per-element next() calls) and closures with
+class-typed parameters called dynamically (the learned exact types): a suspension in the
+middle, saved and restored in a fresh Context, must continue where it stopped, and
+arguments that need converting still convert."""
+
+import pytest
+
+import lang
+
+from fastpath_cases import run_saving_each_suspension
+
+SUSPENDING = [
+    # each: the closure calls a function value, so it may suspend; one of them sleeps
+    ("def out = []; def fs = [{ x -> out <<= x }, { x -> sleep(0, x); out <<= x * 10 }]\n"
+     "[1, 2].each{ v -> fs.each{ f -> f(v) } }; out", [1, 10, 2, 20]),
+    # a lazy map over a List, drained by sum(), suspending at its second element
+    ("def f = { x -> x == 2 ? sleep(0, x * 100) : x }; [1, 2, 3].map{ f(it) }.sum()", 204),
+    # the same over a Map's entries, destructured into two parameters
+    ("def f = { k, v -> sleep(0, k.size() + v) }; [a:1, bb:2].map{ k, v -> f(k, v) }.join(',')",
+     "2,4"),
+    # a map stage feeding a filter: the general drain
+    ("def f = { x -> sleep(0, x) }; [1, 2, 3, 4].map{ f(it) }.filter{ it % 2 == 0 }", [2, 4]),
+]
+
+
+@pytest.mark.parametrize("src,expected", SUSPENDING)
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("restore", [False, True])
+def test_suspending_closure_loops(src, expected, cpe, restore):
+    assert run_saving_each_suspension(src, cpe=cpe, restore=restore) == expected
+    assert lang.eval(src, {}) == expected
+
+
+def test_error_in_drained_map_has_position():
+    src = "def f = { x -> x }\n[1, 0].map{\n  f(it) / it\n}.sum()"
+    with pytest.raises(lang.JactlError) as ei:
+        lang.eval(src, {})
+    assert "line 3, column" in str(ei.value)
+
+
+CLASS_PARAMS = """
+class P { int k }
+class Q extends P { }
+def f = { P p -> p.k }
+def g = { P p, int n -> p.k + n }
+[f(new P(1)), f(new P(2)), f(new Q(3)), f([k:4]), g(new P(5), 1), g(new P(6), 2), g([k:7], 3)]
+"""
+
+
+def test_class_parameters_after_learning():
+    # the first exact call teaches the closure P's type; subclass instances and Maps that
+    # must be converted still work afterwards
+    assert lang.eval(CLASS_PARAMS, {}) == [1, 2, 3, 4, 6, 8, 10]
+
+
+def test_class_parameter_conversion_error_after_learning():
+    src = "class P { int k }\ndef f = { P p -> p.k }\nf(new P(1))\nf('x')"
+    with pytest.raises(lang.JactlError) as ei:
+        lang.eval(src, {})
+    assert "line 4" in str(ei.value)
