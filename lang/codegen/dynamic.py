@@ -90,7 +90,7 @@ def _fold(kids):
             i += 1
             continue
         if not t.startswith("if "):
-            out.append(_block(node, node.text, _fold(node.kids)))
+            out.append(_for_loop(node, _fold(node.kids)))
             i += 1
             continue
         m = _COND_PC_RANGE.match(t) or _COND_NOT_PC.match(t)
@@ -118,6 +118,24 @@ def _fold(kids):
             kept.append(_block(clause, f"{'elif' if kept else 'if'} {c}:", body))
         out.extend(kept)
     return out
+
+
+_INDEX_END = re.compile(r"if (_t\d+) >= len\((_t\d+)\): break$")
+_ELEMENT = re.compile(r"([A-Za-z_]\w*) = (_t\d+)\[(_t\d+) - 1\]$")
+
+
+def _for_loop(node, body):
+    """A resumable for-in's index loop (``while True:`` / ``if i >= len(src): break`` /
+    ``i += 1`` / ``x = src[i - 1]``) as ``for i, x in enumerate(src, 1):``: the same steps
+    (a list iterator re-reads the length each time too), so a suspend site in the body
+    still records the index the resumable copy continues from. Other blocks unchanged."""
+    if node.text == "while True:" and len(body) >= 3 and not body[0].kids and \
+            (m := _INDEX_END.match(body[0].text)) and body[1].text == f"{m.group(1)} += 1" \
+            and not body[1].kids and not body[2].kids and (e := _ELEMENT.match(body[2].text)) \
+            and e.group(2) == m.group(2) and e.group(3) == m.group(1):
+        return _block(node, f"for {m.group(1)}, {e.group(1)} in enumerate({m.group(2)}, 1):",
+                      body[3:])
+    return _block(node, node.text, body)
 
 
 def _block(node, header, body):

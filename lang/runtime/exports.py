@@ -8,9 +8,10 @@ names it defines itself; tests/lang/codegen/test_exports_contract.py checks this
 
 MODULE_NAMES = frozenset(("_G", "_RT", "_H", "_BC", "_D", "_DMAX"))
 
-# Python builtins inline fast paths may call (type tests, int/float arithmetic, sizes)
+# Python builtins inline fast paths may call (type tests, int/float arithmetic, sizes,
+# for-in loops over a List)
 PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list", "tuple",
-                             "bool", "isinstance", "range"))
+                             "bool", "isinstance", "range", "enumerate"))
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
                      iter_list, mget, new_array, setfield, setindex)

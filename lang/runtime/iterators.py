@@ -16,6 +16,7 @@ import itertools
 
 from ..errors import JactlRuntimeError
 from .continuation import BuiltinFrame, Suspend, serializable
+from .functions import BoundMethod, Closure
 from .iteration import as_list, call_args, call_item, item_function
 from .values import truthy
 
@@ -390,7 +391,6 @@ def stage(obj, name, args):
     if name in ("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap"):
         if len(args) > 1 or (args and not callable(fn) and fn is not None):
             return None
-        from .functions import BoundMethod, Closure
         if args and not isinstance(fn, (Closure, BoundMethod)):
             return None
     elif name not in ("skip", "limit"):

@@ -19,6 +19,10 @@ SUSPENDING = [
     # the same over a Map's entries, destructured into two parameters
     ("def f = { k, v -> sleep(0, k.size() + v) }; [a:1, bb:2].map{ k, v -> f(k, v) }.join(',')",
      "2,4"),
+    # for-in in a function that may suspend (its first-entry copy loops with enumerate),
+    # the List growing in the loop
+    ("def f(l) { def r = []; for (x in l) { if (x < 3) { l <<= x + 2 }; r <<= sleep(0, x) }; r }"
+     "\nf([1, 2])", [1, 2, 3, 4]),
     # a map stage feeding a filter: the general drain
     ("def f = { x -> sleep(0, x) }; [1, 2, 3, 4].map{ f(it) }.filter{ it % 2 == 0 }", [2, 4]),
 ]
