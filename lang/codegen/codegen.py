@@ -1916,7 +1916,7 @@ class FuncGen:
             typed = ", True" if self.st(e.obj) in _BUILTIN_RECEIVERS else ""
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap}{typed})"
         elif not e.null_safe and isinstance(e.name, str) and len(args) <= 2:
-            call = method_call(self, o, e.name, args)
+            call = method_call(self, o, e.name, args, getattr(e, "receiver_of", None))
         else:
             call = f"_invoke({o}, {nm}, {argt})"
         if e.name in LAZY_STAGES and getattr(e, "receiver_of", None) is None:

@@ -22,6 +22,8 @@ script position, so errors in the fast copy report the same script line.
 
 import re
 
+from ..syntax import nodes as N
+
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
 _HEADER = re.compile(r"(if|elif) (.*):$")
@@ -189,14 +191,18 @@ def call_value(g, fv, args, arg_types=()):
     return f"_call({fv}, ({', '.join(args)}))"
 
 
-def method_call(g, obj, name, args):
+def method_call(g, obj, name, args, consumer=None):
     """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
     per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
-    the general ``_invoke`` (they have their own fast paths and suspend handling)."""
+    the general ``_invoke`` (they have their own fast paths and suspend handling), except
+    a ``map``/``filter`` whose List ``consumer`` (the method called on the result) takes
+    whole without calling a closure or evaluating anything first (``_invoke_eager``)."""
     from ..runtime.iteration import CLOSURE_METHODS
     from ..runtime.iterators import LAZY_STAGES
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
-        return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+        call = "_invoke_eager" if name in ("map", "filter") and _consumes_whole(consumer) \
+            else "_invoke"
+        return f"{call}({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if name == "size" and not args:     # a List's or String's length, inline
         q = _q(g)
         return f"(len({q}) if type({q} := {obj}) is list or type({q}) is str else _meth0({q}, 'size'))"
@@ -208,6 +214,15 @@ def method_call(g, obj, name, args):
 
 
 _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
+# methods that read a whole List and call no closure
+_WHOLE = frozenset(("sum", "avg", "join", "size"))
+
+
+def _consumes_whole(e):
+    """e (a method call on a lazy stage) drains it entirely, and its arguments are literals
+    (so nothing runs between the stage's creation and its draining)."""
+    return isinstance(e, N.MethodCall) and e.name in _WHOLE and not e.named and \
+        not e.null_safe and all(isinstance(a, N.Literal) for a in e.args)
 
 
 # ---------------------------------------------------------------------- inline fast paths

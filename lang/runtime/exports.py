@@ -16,7 +16,8 @@ PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
                      iter_list, mget, new_array, setfield, setindex)
 from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
-                    call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
+                    call_named, cv_arg, die, invoke, invoke_eager, invoke_named, missing_arg,
+                    stmt_checkpoint)
 from ..errors import NullError
 from .objects import null_receiver_error
 from .continuation import CodeFrame, Suspend
@@ -100,7 +101,7 @@ EXPORTS = {
     "_instanceof": instance_of, "_index": index, "_index_ns": index_ns,
     "_setindex": setindex, "_field": field, "_field_ns": field_ns, "_setfield": setfield,
     "_field_auto": field_auto, "_index_auto": index_auto, "_mget": mget, "_gget": gget,
-    "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke,
+    "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke, "_invoke_eager": invoke_eager,
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_B_sprintf": b_sprintf, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,

@@ -357,7 +357,20 @@ def m_each(obj, action=NOARG):
         for x in src:
             call_item(f, x)
         return None
-    return _run("each", src, f)
+    direct = item_function(f)
+    if direct is None:
+        return _run("each", src, f)
+    i = 0      # (LoopFrame.run's steps; its frame is made only if the closure suspends)
+    try:
+        while i < len(src):
+            direct(src[i])
+            i += 1
+    except Suspend as s:
+        fr = LoopFrame("each", src, f)
+        fr.i = i
+        s.frames.append(fr)
+        raise
+    return None
 
 
 def m_map(obj, mapper=NOARG):

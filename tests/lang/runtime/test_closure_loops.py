@@ -14,8 +14,15 @@ SUSPENDING = [
     # each: the closure calls a function value, so it may suspend; one of them sleeps
     ("def out = []; def fs = [{ x -> out <<= x }, { x -> sleep(0, x); out <<= x * 10 }]\n"
      "[1, 2].each{ v -> fs.each{ f -> f(v) } }; out", [1, 10, 2, 20]),
-    # a lazy map over a List, drained by sum(), suspending at its second element
+    # a map whose List sum() takes whole: the eager map, suspending at its second element
     ("def f = { x -> x == 2 ? sleep(0, x * 100) : x }; [1, 2, 3].map{ f(it) }.sum()", 204),
+    # a lazy map over a List drained into a List (runtime/iterators.py: _drain_map)
+    ("def f = { x -> x == 2 ? sleep(0, x * 100) : x }; [1, 2, 3].map{ f(it) }", [1, 200, 3]),
+    # a consumer with an argument that is not a literal: the stage stays lazy, so the
+    # argument is evaluated before the closure runs
+    ("def out = []; def f = { x -> out <<= x; sleep(0, x) }\n"
+     "def s = [1, 2].map{ f(it) }.join(out.size() == 0 ? 'a' : 'b'); [s, out]",
+     ["1a2", [1, 2]]),
     # the same over a Map's entries, destructured into two parameters
     ("def f = { k, v -> sleep(0, k.size() + v) }; [a:1, bb:2].map{ k, v -> f(k, v) }.join(',')",
      "2,4"),
@@ -63,3 +70,17 @@ def test_class_parameter_conversion_error_after_learning():
     with pytest.raises(lang.JactlError) as ei:
         lang.eval(src, {})
     assert "line 4" in str(ei.value)
+
+
+@pytest.mark.parametrize("src,eager", [
+    ("def f = { it }; [1].map{ f(it) }.sum()", True),
+    ("def f = { it }; [1].filter{ f(it) }.join(',')", True),
+    ("def f = { it }; [1].map{ f(it) }.size()", True),
+    ("def f = { it }; [1].map{ f(it) }", False),                  # drained into a List
+    ("def f = { it }; [1].map{ f(it) }.limit(1).sum()", False),   # another stage first
+    ("def f = { it }; def s = ','; [1].map{ f(it) }.join(s)", False),
+    ("def f = { it }; [1].map{ f(it) }.anyMatch{ it }", False),   # stops early
+])
+def test_eager_stage_only_for_whole_consumers(src, eager):
+    py = lang.Context().compile(src, globals={}).py_source
+    assert ("_invoke_eager(" in py) == eager
