@@ -30,7 +30,7 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
+from .dynamic import add_fast_variant, call_value, method_call, iter_list, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
 from .resume import FrameMap, ResumeTracker
 from .callargs import check_positional, may_spread, named_arg_nodes
 
@@ -805,7 +805,7 @@ class FuncGen:
             src = self.temp("@list")
             idx = self.temp("@int")
             it = self.expr(st.iterable)
-            self.step(f"{src} = _iter_list({it})")
+            self.step(f"{src} = {iter_list(self, it)}")
             if not self.susp:
                 # nothing saves the position: Python's list iterator is this same
                 # index loop (it re-reads the length on every step)

@@ -176,17 +176,28 @@ def add_fast_variant(lines, start, fid, args):
     return True
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*$")
+
+
 def call_value(g, fv, args, arg_types=()):
     """``f(a, b)`` on a function value: a closure with captured variables and exactly
-    these untyped parameters is called inline (``fn.fc``: FunctionInfo); else a
-    fixed-arity fast call (runtime/fastcalls.py) for up to three arguments, the general
-    ``_call`` otherwise."""
+    these untyped parameters is called inline (``fn.fc``: FunctionInfo), or all-int
+    parameters (``fn.fci``) given arguments that are ints statically or, when they are
+    variables, at run time; else a fixed-arity fast call (runtime/fastcalls.py) for up to
+    three arguments, the general ``_call`` otherwise."""
     if len(args) <= 3:
         q = _q(g)
         n = len(args)
-        fc = "fci" if args and all(t == "int" for t in arg_types) else "fc"
+        if args and all(t == "int" for t in arg_types):
+            test = f"{q}.fn.fci == {n}"
+        elif args and all(_NAME.match(a) for a in args):
+            # arguments in variables: all-int parameters take them when they are ints
+            ints = " and ".join(f"type({a}) is int" for a in args)
+            test = f"({q}.fn.fc == {n} or {q}.fn.fci == {n} and {ints})"
+        else:
+            test = f"{q}.fn.fc == {n}"
         return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
-                f"if type({q} := {fv}) is _Closure and {q}.fn.{fc} == {n} "
+                f"if type({q} := {fv}) is _Closure and {test} "
                 f"else _call{n}({', '.join([q] + list(args))}))")
     return f"_call({fv}, ({', '.join(args)}))"
 
@@ -231,6 +242,12 @@ def _consumes_whole(e):
 # inside its bounds, a Map with a String key, a boolean condition) is tested inline and
 # done with Python's own operation; anything else calls the runtime function, which has
 # all of Jactl's rules (negative indices, auto-extension, arrays, strings, errors).
+
+def iter_list(g, it):
+    """What a for-in iterates: a List itself inline, else runtime/access.py: iter_list."""
+    q = _q(g)
+    return f"({q} if type({q} := {it}) is list else _iter_list({q}))"
+
 
 def _q(g):
     g.nq += 1
