@@ -30,7 +30,7 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, iter_list, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
+from .dynamic import add_fast_variant, call_value, method_call, iter_list, comprehension, fusable, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
 from .resume import FrameMap, ResumeTracker
 from .callargs import check_positional, may_spread, named_arg_nodes
 
@@ -1873,13 +1873,16 @@ class FuncGen:
         finally:
             del self.sym_alias[p.sym]
         buf = self.em.pop(saved)
-        if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
+        rc = fusable(getattr(e.obj, "comprehension", None), o)
+        if buf.lines or (rc is None and ":=" in o):   # (Python forbids := in a
+            # comprehension's iterable)
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if getattr(e, "receiver_of", None) is not None else f"_lst({call})"
-        if e.name in ("map", "collect"):    # (collect: map's eager twin)
-            return f"[{val} for {var} in _pipe_src({o}, {e.name!r})]"
-        cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
-        return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
+        cond = None                         # (collect: map's eager twin)
+        if e.name == "filter":
+            cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
+        e.comprehension = comprehension(rc, o, var, e.name, val, cond)
+        return e.comprehension.text()
 
     def e_MethodCall(self, e):
         e.obj.receiver_of = e

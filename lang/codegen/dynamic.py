@@ -249,6 +249,44 @@ def iter_list(g, it):
     return f"({q} if type({q} := {it}) is list else _iter_list({q}))"
 
 
+class Comprehension:
+    """An inlined map/filter stage: ``[elem for first in _pipe_src(src, name, stages) rest]``
+    (``rest``: the later clauses of the stages fused into it)."""
+
+    __slots__ = ("src", "name", "stages", "first", "rest", "elem")
+
+    def __init__(self, src, name, stages, first, rest, elem):
+        self.src, self.name, self.stages = src, name, stages
+        self.first, self.rest, self.elem = first, rest, elem
+
+    def text(self):
+        return (f"[{self.elem} for {self.first} in _pipe_src({self.src}, {self.name!r}, "
+                f"{self.stages}){self.rest}]")
+
+
+def fusable(receiver, o):
+    """receiver (an inlined stage's Comprehension, or None) when o is its text, else None."""
+    return receiver if receiver is not None and receiver.text() == o else None
+
+
+def comprehension(receiver, o, var, name, val, cond=None):
+    """The inlined stage ``o.map{ var -> val }`` (cond None) or ``o.filter{ var -> cond }``.
+    When o is a fusable inlined stage (``receiver``: see fusable), this one continues
+    its clauses (``if ((var := elem) or True)``: an assignment; ``for var in [elem]``
+    would be too, but Python forbids := in a clause's iterable) instead of iterating the
+    List it would build: elements go through the stages one at a time, as in Jactl's
+    lazy chains; the source is charged once per stage, as each stage charges its input."""
+    if receiver is not None:
+        r = receiver
+        src, name, stages, first = r.src, r.name, r.stages + 1, r.first
+        rest = f"{r.rest} if (({var} := {r.elem}) or True)"
+    else:
+        src, stages, first, rest = o, 1, var, ""
+    if cond is None:
+        return Comprehension(src, name, stages, first, rest, val)
+    return Comprehension(src, name, stages, first, f"{rest} if {cond}", var)
+
+
 def _q(g):
     g.nq += 1
     return f"_q{g.nq}"

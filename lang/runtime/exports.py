@@ -26,7 +26,7 @@ from .iteration import as_list
 from .iterators import to_list
 from .types import MISSING, Byte, Cell, Decimal, Long
 from . import ops, patterns, regex
-from .limits import charge, check_chars
+from .limits import charge, check_chars, check_slots
 from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
 
 
@@ -73,12 +73,18 @@ def _big_string(s):
     return s
 
 
-def _pipe_src(obj, name):
-    """Elements an inlined ``map``/``filter`` iterates (what the method would)."""
+def _pipe_src(obj, name, stages=1):
+    """Elements an inlined ``map``/``filter`` iterates (what the method would); ``stages``
+    inlined stages fused into one comprehension run over them."""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value ({name})")
-    src = as_list(to_list(obj))
-    charge(len(src))      # the inlined closure makes no call: one unit per element here
+    if type(obj) is int:    # n's range, with as_list's checks and charge but no List
+        check_slots(obj)
+        charge(obj)
+        src = range(obj)
+    else:
+        src = as_list(to_list(obj))
+    charge(len(src) * stages)   # the inlined closures make no call: a unit per element here
     return src
 
 
