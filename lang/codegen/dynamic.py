@@ -204,15 +204,16 @@ def call_value(g, fv, args, arg_types=()):
 
 def method_call(g, obj, name, args, consumer=None):
     """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
-    per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
-    the general ``_invoke`` (they have their own fast paths and suspend handling), except
-    a ``map``/``filter`` whose List ``consumer`` (the method called on the result) takes
-    whole without calling a closure or evaluating anything first (``_invoke_eager``)."""
+    per-type dispatch of runtime/fastcalls.py. Closure-taking methods (they have their own
+    fast paths and suspend handling) call ``_invoke_eager``; lazy stages the general
+    ``_invoke``, except a ``map``/``filter`` whose List ``consumer`` (the method called on
+    the result) takes whole without calling a closure or evaluating anything first."""
     from ..runtime.iteration import CLOSURE_METHODS
     from ..runtime.iterators import LAZY_STAGES
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
-        call = "_invoke_eager" if name in ("map", "filter") and _consumes_whole(consumer) \
-            else "_invoke"
+        eager = name not in LAZY_STAGES and name != "reduce" or \
+            name in ("map", "filter") and _consumes_whole(consumer)
+        call = "_invoke_eager" if eager else "_invoke"
         return f"{call}({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if name == "size" and not args:     # a List's or String's length, inline
         q = _q(g)

@@ -312,6 +312,31 @@ def _run(op, src, fn, acc=None, extra=None):
     return LoopFrame(op, src, fn, acc, extra).run()
 
 
+def _run_direct(op, src, fn, acc=None):
+    """``_run`` for "each" (acc None) and "map" (acc a List) over a closure that may
+    suspend: when item_function gives its function, the same steps without a call per
+    element to dispatch; the LoopFrame is made only if the closure suspends."""
+    direct = item_function(fn)
+    if direct is None:
+        return _run(op, src, fn, acc)
+    i = 0
+    try:
+        if acc is None:
+            while i < len(src):
+                direct(src[i])
+                i += 1
+        else:
+            while i < len(src):
+                acc.append(direct(src[i]))
+                i += 1
+    except Suspend as s:
+        fr = LoopFrame(op, src, fn, acc)
+        fr.i = i
+        s.frames.append(fr)
+        raise
+    return acc
+
+
 # ------------------------------------------------------------------ the methods
 
 class _NoArg:
@@ -357,20 +382,7 @@ def m_each(obj, action=NOARG):
         for x in src:
             call_item(f, x)
         return None
-    direct = item_function(f)
-    if direct is None:
-        return _run("each", src, f)
-    i = 0      # (LoopFrame.run's steps; its frame is made only if the closure suspends)
-    try:
-        while i < len(src):
-            direct(src[i])
-            i += 1
-    except Suspend as s:
-        fr = LoopFrame("each", src, f)
-        fr.i = i
-        s.frames.append(fr)
-        raise
-    return None
+    return _run_direct("each", src, f)
 
 
 def m_map(obj, mapper=NOARG):
@@ -384,7 +396,7 @@ def m_map(obj, mapper=NOARG):
         if d is not None:
             return [d(x) for x in src]
         return [call_item(f, x) for x in src]
-    return _run("map", src, f, [])
+    return _run_direct("map", src, f, [])
 
 
 def m_filter(obj, predicate=NOARG):
