@@ -226,8 +226,9 @@ def method_call(g, obj, name, args, consumer=None):
 
 
 _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
-# methods that read a whole List and call no closure
-_WHOLE = frozenset(("sum", "avg", "join", "size"))
+# methods that read a whole List and call no closure (collect/collectEntries: without
+# a closure argument, as _consumes_whole requires literal arguments)
+_WHOLE = frozenset(("sum", "avg", "join", "size", "collect", "collectEntries"))
 
 
 def _consumes_whole(e):

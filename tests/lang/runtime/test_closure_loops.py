@@ -78,6 +78,8 @@ def test_class_parameter_conversion_error_after_learning():
     ("def f = { it }; [1].map{ f(it) }.sum()", True),
     ("def f = { it }; [1].filter{ f(it) }.join(',')", True),
     ("def f = { it }; [1].map{ f(it) }.size()", True),
+    ("def f = { it }; [1].map{ [f(it), 1] }.collectEntries()", True),
+    ("def f = { it }; [1].map{ f(it) }.collect{ it }", False),
     ("def f = { it }; [1].map{ f(it) }", False),                  # drained into a List
     ("def f = { it }; [1].map{ f(it) }.limit(1).sum()", False),   # another stage first
     ("def f = { it }; def s = ','; [1].map{ f(it) }.join(s)", False),
