@@ -21,9 +21,11 @@ from ..syntax import nodes as N
 def sort_key(f):
     """The columns ``((field names...), descending), ...`` of closure f's comparator, or
     None when its body is not one of the shapes above."""
+    if not f.is_closure:
+        return None
     node = f.node
-    params = getattr(node, "params", None)
-    if not f.is_closure or not params or len(params) != 2 or \
+    params = node.params
+    if not params or len(params) != 2 or \
             any(p.type is not None or p.default is not None for p in params):
         return None
     stmts = node.body.stmts
