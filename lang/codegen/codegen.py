@@ -29,7 +29,7 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, null_tolerant_index
 from .resume import FrameMap, ResumeTracker
 from .callargs import check_positional, may_spread, named_arg_nodes
 
@@ -1028,20 +1028,13 @@ class FuncGen:
 
     def e_InterpString(self, e):
         exprs = [p for p in e.parts if not isinstance(p, str)]
-        vals = iter(self.exprs(exprs))
-        parts = []
-        for p in e.parts:
-            if isinstance(p, str):
-                parts.append(repr(p))
-            else:
-                ex = next(vals)
-                parts.append(strdec.interp_part(self, p, ex) or str_part(self, ex))
-        if not parts:
+        vals = self.exprs(exprs)
+        if len(e.parts) == 1 and exprs:
+            return strdec.interp_part(self, exprs[0], vals[0]) or str_part(self, vals[0])
+        if not e.parts:
             return "''"
-        if len(parts) == 1:
-            return parts[0]
         # ``s = "$s$s"`` doubles: a result past BYTES_MIN is measured against the limit
-        return f"(_si if len(_si := {' + '.join(parts)}) <= {BYTES_MIN} else _bigs(_si))"
+        return f"(_si if len(_si := {strdec.interpolation(self, e.parts, vals)}) <= {BYTES_MIN} else _bigs(_si))"
 
     def e_RegexLit(self, e):
         return self.expr(e.pattern)
@@ -1340,10 +1333,12 @@ class FuncGen:
         # (as for ``?=``: a null met while evaluating the left side makes it null)
         if not getattr(e.right, "lower", False) and not getattr(e.left, "lower", False) and \
                 not isinstance(e.left, N.MethodCall):
-            l = self.expr(e.left)
+            l = null_tolerant_index(self, e.left)
+            if l is None:
+                l = self.expr(e.left)
+                if not _is_simple(l):
+                    l = f"_try_null(lambda: {l})"
             r = self.expr(e.right)
-            if not _is_simple(l):
-                l = f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.null_tolerant(e.left)
 

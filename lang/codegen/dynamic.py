@@ -20,7 +20,10 @@ from a handful of fixed shapes in codegen.py (``step``, ``guard_open``, ``suspen
 script position, so errors in the fast copy report the same script line.
 """
 
+import ast
 import re
+
+from ..runtime.limits import CHARS_PER_UNIT
 
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
@@ -186,7 +189,27 @@ def method_call(g, obj, name, args):
         q = _q(g)
         return f"({q}.{_STR_CASE[name]}() if type({q} := {obj}) is str and len({q}) < 64 " \
             f"else _meth0({q}, {name!r}))"
+    if name == "join" and len(args) == 1:   # a List of Strings: str.join (methods.join_list)
+        q = _q(g)
+        return f"(_joinl({q}, {args[0]}) if type({q} := {obj}) is list else _meth1({q}, 'join', {args[0]}))"
+    if name == "split" and len(args) == 1 and _literal_separator(args[0]):
+        # short Strings (no work to charge) split by a literal: str.split (strings.str_split)
+        q = _q(g)
+        return f"({q}.split({args[0]}) if type({q} := {obj}) is str and len({q}) < {CHARS_PER_UNIT} " \
+            f"else _meth1({q}, 'split', {args[0]}))"
     return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
+
+
+def _literal_separator(text):
+    """A String literal that str_split treats as a plain separator (no regex meta)."""
+    from ..runtime.strings import REGEX_META
+    if text[:1] not in ("'", '"'):
+        return False
+    try:
+        v = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return type(v) is str and v != "" and REGEX_META.isdisjoint(v)
 
 
 _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
@@ -204,11 +227,11 @@ def _q(g):
     return f"_q{g.nq}"
 
 
-def index_read(g, o, i, ist, ost="def"):
+def index_read(g, o, i, ist, ost="def", fallback="_index"):
     """``o[i]`` (o, i: the texts of the evaluated operands; ist, ost: the index's and the
     object's static types). A statically String object is tested for ``str`` instead of
     ``list``: a String indexed in bounds is Python's ``s[i]`` (one code point, as
-    access.index gives)."""
+    access.index gives). fallback: the general function the failed tests call."""
     seq = "str" if ost == "String" else "list"
     if not o.isidentifier():
         qo = _q(g)
@@ -231,12 +254,28 @@ def index_read(g, o, i, ist, ost="def"):
         lst = f"{o}[{i}] if (type({o_first}) is {seq}) & (type({i_first}) is int) and 0 <= {i} < len({o})"
     mp = f"{o}.get({i}) if (type({o_first}) is dict) & (type({i_first}) is str)"
     if ist == "int" or _is_int(i):
-        return f"({lst} else _index({o}, {i}))"
+        return f"({lst} else {fallback}({o}, {i}))"
     if ist == "String" or _is_str(i):
-        return f"({mp} else _index({o}, {i}))"
+        return f"({mp} else {fallback}({o}, {i}))"
     # both: the second test sees the operands the first one evaluated
     mp2 = f"{o}.get({i}) if type({o}) is dict and type({i}) is str"
-    return f"({lst} else {mp2} else _index({o}, {i}))"
+    return f"({lst} else {mp2} else {fallback}({o}, {i}))"
+
+
+def null_tolerant_index(g, node):
+    """``m[k] ?: d`` (the left side of ``?:`` is null when a null is met evaluating it) with
+    m and k plain variables or literals: nothing but the indexing itself can meet a null,
+    so the inline index paths run as they are and only the general fallback turns a
+    NullError into null (``_index_tol``), instead of wrapping the whole expression in a
+    closure for ``_try_null``. Or None."""
+    from ..syntax import nodes as N
+    if not isinstance(node, N.Index) or node.null_safe or \
+            not isinstance(node.obj, N.Ident) or not isinstance(node.index, (N.Ident, N.Literal)):
+        return None
+    o, i = g.exprs([node.obj, node.index])
+    if not (o.isidentifier() and (i.isidentifier() or _is_literal(i))):
+        return None
+    return index_read(g, o, i, g.st(node.index), g.st(node.obj), "_index_tol")
 
 
 def index_store(g, ot, it, v, ist):

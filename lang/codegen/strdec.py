@@ -194,6 +194,38 @@ def interp_part(g, node, ex):
     return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"
 
 
+def interpolation(g, parts, vals):
+    """``"...${a}...${b}..."``: one Python %-format of the literal pieces, each value a
+    ``%s`` argument that is a ``str`` or an ``int`` at run time (whose ``%s`` text is
+    Jactl's: the String itself, ``int.__str__``), anything else converted by ``_str`` first.
+    One formatting operation builds the result, not a concatenation per piece.
+    parts: the node's str pieces and Expr pieces; vals: the Expr pieces' texts."""
+    fmt, args = [], []
+    vals = iter(vals)
+    for p in parts:
+        if isinstance(p, str):
+            fmt.append(p.replace("%", "%%"))
+            continue
+        ex = next(vals)
+        fmt.append("%s")
+        st = g.st(p)
+        if ex.isidentifier():
+            q, first = ex, ex
+        else:
+            g.nq += 1
+            q = f"_q{g.nq}"
+            first = f"({q} := {ex})"
+        if _is_int_literal(ex):
+            args.append(ex)
+        elif st == "String":
+            args.append(f"({q} if type({first}) is str else _str({q}))")
+        elif st == "int":
+            args.append(f"({q} if type({first}) is int else _str({q}))")
+        else:
+            args.append(f"({q} if type({first}) is str or type({q}) is int else _str({q}))")
+    return f"{''.join(fmt)!r} % ({', '.join(args)},)"
+
+
 def sprintf_call(g, e, args):
     """``sprintf('...', a, b)`` with a literal format that runtime/fastformat.py turns into
     a Python %-format: the format is compiled here, and the call is that format applied
