@@ -1067,7 +1067,7 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            return f"_cap({self.read_sym(sym.match_sym)}, {int(sym.name[1:])})"
+            return strdec.capture(self, self.read_sym(sym.match_sym), int(sym.name[1:]))
         return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
@@ -1697,6 +1697,9 @@ class FuncGen:
         return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def e_As(self, e):
+        fast = strdec.as_int(self, e)
+        if fast is not None:
+            return fast
         return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def class_conversion(self, e, text):

@@ -263,3 +263,25 @@ def sprintf_call(g, e, args):
     q = f"_q{g.nq}"
     general = f"_B_sprintf(_RT, {args[0]}{''.join(', ' + n for n in names)})"
     return f"({q} if {test} and len({q} := {pyfmt!r} % {tup}) <= {_SMALL} else {general})"
+
+
+def as_int(g, e):
+    """``s as int`` for a String of at most 9 ASCII digits (``$11 as int`` after a match):
+    Python's int(), the value Integer.parseInt gives and always in range; anything else
+    (signs, long texts, other types, null) takes ``_as``. Or None."""
+    if getattr(e.type, "name", e.type) != "int" or getattr(e.expr, "lower", True) or \
+            getattr(e.type, "dims", 0):
+        return None
+    g.nq += 1
+    q = f"_q{g.nq}"
+    return (f"(int({q}) if type({q} := {g.expr(e.expr)}) is str and len({q}) < 10 and "
+            f"{q}.isdigit() and {q}.isascii() else _as({q}, 'int'))")
+
+
+def capture(g, groups, n):
+    """``$n`` after a match: the group list's element (runtime/regex.py ``capture``)."""
+    if groups.isidentifier():
+        return f"({groups}[{n}] if type({groups}) is list and {n} < len({groups}) else _cap({groups}, {n}))"
+    g.nq += 1
+    q = f"_q{g.nq}"
+    return f"({q}[{n}] if type({q} := {groups}) is list and {n} < len({q}) else _cap({q}, {n}))"

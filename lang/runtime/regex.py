@@ -53,8 +53,8 @@ def _as_str(v, what):
 
 
 def _groups(m, flags):
-    gs = [m.group(0)] + list(m.groups())
-    if "n" in flags:
+    gs = [m.group(0), *m.groups()]
+    if flags and "n" in flags:
         gs = [_numeric(g) for g in gs]
     return gs
 
@@ -99,7 +99,8 @@ def _untimed(pattern, flags, s):
 
 def find(s, pattern, flags=""):
     """``s =~ pattern``: the capture groups of the first match anywhere in s, or None."""
-    s = _as_str(s, "match")
+    if type(s) is not str:
+        s = _as_str(s, "match")
     fast = _untimed(pattern, flags, s)
     if fast is not None:
         m = fast.search(s)
