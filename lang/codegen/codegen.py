@@ -1563,7 +1563,8 @@ class FuncGen:
                 self.step(f"{tv} = {v}")
                 cur, v = tc, tv
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
-            cur = f"_dflt({cur}, {v})"
+            self.nq += 1
+            cur = f"(_q{self.nq} if (_q{self.nq} := {cur}) is not None else _dflt(None, {v}))"
         t = self.temp()
         lt, rt = ttype, self.st(e.value)
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
@@ -1628,7 +1629,8 @@ class FuncGen:
             return done[1]
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
-            cur = f"_dflt({cur}, 0)"
+            self.nq += 1
+            cur = f"(_q{self.nq} if (_q{self.nq} := {cur}) is not None else 0)"
         if isinstance(e, N.Postfix) and want_value:
             t = self.temp()
             self.step(f"{t} = {cur}")

@@ -189,6 +189,21 @@ def method_call(g, obj, name, args):
         q = _q(g)
         return f"({q}.{_STR_CASE[name]}() if type({q} := {obj}) is str and len({q}) < 64 " \
             f"else _meth0({q}, {name!r}))"
+    if name == "substring" and len(args) in (1, 2):   # in bounds: a slice (strings.str_substring)
+        q = _q(g)
+        names, tests = [], [f"(type({q} := {obj}) is str)"]
+        for a in args:
+            if a.isidentifier() or a.isdigit():
+                names.append(a)
+            else:
+                qa = _q(g)
+                names.append(qa)
+                a = f"({qa} := {a})"
+            if not a.isdigit():
+                tests.append(f"(type({a}) is int)")
+        bounds = " <= ".join(["0"] + names + [f"len({q})"])
+        return f"({q}[{':'.join(names) if len(names) == 2 else names[0] + ':'}] if " \
+            f"{' & '.join(tests)} and {bounds} else _meth{len(args)}({q}, 'substring', {', '.join(names)}))"
     if name == "join" and len(args) == 1:   # a List of Strings: str.join (methods.join_list)
         q = _q(g)
         return f"(_joinl({q}, {args[0]}) if type({q} := {obj}) is list else _meth1({q}, 'join', {args[0]}))"
