@@ -1543,6 +1543,8 @@ class FuncGen:
             self.step(f"if type({q}) is list: {q}.append({v}); {write(q)}")
             self.step(f"else: {write(self.convert(f'_shl_assign({q}, {v})', None, ttype))}")
             return None
+        if strdec.append_stmt(self, e, read, write, ttype, want_value):
+            return None
         done = self.typed.compound(e, read, write, ttype, want_value)
         if done:
             return done[1]

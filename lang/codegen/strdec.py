@@ -29,6 +29,21 @@ def _is_int_literal(text):
     return text.isdigit()
 
 
+def sure_str(g, node):
+    """Whether node's value is a ``str`` whatever happens (never null): a String literal,
+    an interpolation, a String concatenation or repetition (the general operators too
+    give a String or fail), a ternary of such."""
+    if isinstance(node, N.Literal):
+        return node.kind == "string" and type(node.value) is str
+    if isinstance(node, N.InterpString):
+        return True
+    if isinstance(node, N.Binary):
+        return node.op in ("+", "*") and g.st(node) == "String" and g.st(node.left) == "String"
+    if isinstance(node, N.Ternary):
+        return sure_str(g, node.then) and sure_str(g, node.else_)
+    return False
+
+
 def _operands(g, pairs):
     """[(node, text, python type name)] -> (names, test): each operand evaluated once, in
     order, into a walrus temp unless it is a plain name or a literal (whose type is known:
@@ -39,6 +54,14 @@ def _operands(g, pairs):
         if isinstance(node, N.Literal) and node.kind in _LITERAL_KINDS and \
                 _LITERAL_KINDS[node.kind] == pt and (pt != "int" or _is_int_literal(text)):
             names.append(text)
+        elif pt == "str" and sure_str(g, node) and not getattr(node, "lower", True):
+            if text.isidentifier():
+                names.append(text)
+            else:
+                g.nq += 1
+                q = f"_q{g.nq}"
+                names.append(q)
+                tests.append(f"(({q} := {text}) is {q})")      # (evaluated here, in order)
         elif text.isidentifier():
             names.append(text)
             tests.append(f"(type({text}) is {pt})")
@@ -78,10 +101,61 @@ def _fast(g, a_node, a_text, b_node, b_text, lt, rt, op, fn):
         # BigDecimal has no negative zero: a zero result loses its sign (ops._fix_dec_zero)
         return f"((_r if (_r := {a} {op} {b}) else _dec_zero(_r)) if {test} else {general})"
     if kind == "str":
-        return f"({a} + {b} if {test} and len({a}) + len({b}) <= {_SMALL} else {general})"
+        return f"({a} + {b} if {test} and {_len(a_node, a)} + {_len(b_node, b)} <= {_SMALL} else {general})"
     # String * n: only small non-negative counts (the general operator checks the size
     # before building the String)
-    return f"({a} * {b} if {test} and 0 <= {b} and len({a}) * {b} <= {_SMALL} else {general})"
+    return f"({a} * {b} if {test} and 0 <= {b} and {_len(a_node, a)} * {b} <= {_SMALL} else {general})"
+
+
+def _len(node, text):
+    """The length of a String operand: a literal's is known."""
+    if isinstance(node, N.Literal) and node.kind == "string" and type(node.value) is str:
+        return str(len(node.value))
+    return f"len({text})"
+
+
+def append_stmt(g, e, read, write, ttype, want_value):
+    """``s += v`` as a statement on a plain local String s with a String v, in a function
+    that cannot suspend: ``s += v`` in place when both are ``str`` and the result is small
+    (CPython then extends s's buffer instead of copying it when nothing else holds s),
+    else the general ``_add_assign``. v may assign no variable (s is read after it).
+    True when emitted."""
+    if e.op != "+=" or want_value or g.susp or ttype != "String" or \
+            not isinstance(e.target, N.Ident) or e.target.sym is None or \
+            e.target.sym.kind != "local" or getattr(e.value, "lower", True) or \
+            g.st(e.value) != "String" or _assigns(e.value):
+        return False
+    x = read()
+    if not x.isidentifier():
+        return False
+    v = g.expr(e.value)
+    literal = isinstance(e.value, N.Literal)
+    if not (v.isidentifier() or literal):
+        q = g.temp()
+        g.step(f"{q} = {v}")
+        v = q
+    test = f"type({x}) is str" if sure_str(g, e.value) else f"(type({x}) is str) & (type({v}) is str)"
+    g.step(f"if {test} and len({x}) + {_len(e.value, v)} <= {_SMALL}: {x} += {v}")
+    g.step(f"else: {write(g.convert(f'_add_assign({x}, {v})', None, ttype))}")
+    return True
+
+
+def _assigns(node):
+    """Whether evaluating node may assign a variable (an assignment, ``++``/``--``)."""
+    from ..resolve.resolver import _children
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if not isinstance(x, N.Node):
+            continue
+        if isinstance(x, (N.Assign, N.MultiAssign)) or \
+                isinstance(x, (N.Postfix, N.Unary)) and x.op in ("++", "--"):
+            return True
+        stack.extend(_children(x))
+    return False
 
 
 _STR_CMP = ("<", "<=", ">", ">=", "==", "!=")
