@@ -803,7 +803,8 @@ class FuncGen:
             src = self.temp("@list")
             idx = self.temp("@int")
             it = self.expr(st.iterable)
-            self.step(f"{src} = _iter_list({it})")
+            self.nq += 1
+            self.step(f"{src} = (_q{self.nq} if type(_q{self.nq} := {it}) is list else _iter_list(_q{self.nq}))")
             if not self.susp:
                 # nothing saves the position: Python's list iterator is this same
                 # index loop (it re-reads the length on every step)
