@@ -1485,6 +1485,10 @@ class FuncGen:
         """A temp holding node's value, where a null met while evaluating it (``a.b.c``
         with ``a.b`` null) makes the value null instead of an error (``?=``)."""
         t = self.temp()
+        fast = null_tolerant_index(self, node)
+        if fast is not None:
+            self.step(f"{t} = {fast}")
+            return t
         if isinstance(node, N.MethodCall):
             # (a call that may suspend runs as its own step, outside _try_null: a chain of
             # member accesses and calls is made null-safe instead, to the same effect)

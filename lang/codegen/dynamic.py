@@ -282,8 +282,13 @@ def null_tolerant_index(g, node):
     m and k plain variables or literals: nothing but the indexing itself can meet a null,
     so the inline index paths run as they are and only the general fallback turns a
     NullError into null (``_index_tol``), instead of wrapping the whole expression in a
-    closure for ``_try_null``. Or None."""
+    closure for ``_try_null``. Likewise ``m.name ?: d`` (``_field_tol``) when m is not an
+    instance of a known class. Or None."""
     from ..syntax import nodes as N
+    if isinstance(node, N.Field) and not node.null_safe and isinstance(node.name, str) and \
+            isinstance(node.obj, N.Ident) and g.st(node.obj) in ("def", "var", "Map"):
+        o = g.expr(node.obj)
+        return field_read(g, o, node.name, "_field_tol") if o.isidentifier() else None
     if not isinstance(node, N.Index) or node.null_safe or \
             not isinstance(node.obj, N.Ident) or not isinstance(node.index, (N.Ident, N.Literal)):
         return None
@@ -394,10 +399,10 @@ def fast_long(g, l, r, lt, rt, op, fn):
             f"else {fn}({args[0]}, {args[1]}))")
 
 
-def field_read(g, o, name):
+def field_read(g, o, name, fallback="_field"):
     """``o.name`` (name a literal): a Map entry that is there and not null is read inline;
     anything else (a missing entry, which may name a method, class instances, null) calls
-    ``_field``."""
+    ``_field`` (or fallback)."""
     if o.isidentifier():
         first = o
     else:
@@ -405,7 +410,7 @@ def field_read(g, o, name):
         first, o = f"({qo} := {o})", qo
     q = _q(g)
     return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
-            f"else _field({o}, {name!r}))")
+            f"else {fallback}({o}, {name!r}))")
 
 
 def switch_literal(v, lit):

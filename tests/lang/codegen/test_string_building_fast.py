@@ -83,6 +83,18 @@ CASES = [
     ('"3.5" as int', 'err', 'JactlRuntimeError', "String value is not a valid int: '3.5'"),
     ('"ab" =~ /(a)(b)?(c)?/; [$0, $1, $2, $3, $4]', 'ok', "['ab', 'a', 'b', None, None]", 'list'),
     ('def x = "q"; x =~ /z/; $1', 'ok', 'None', 'NoneType'),
+    ('def m = [a:[b:1]]; [m.a ?: 2, m.z ?: 3, m.a.b ?: 4, m.a.z ?: 5, m.z.b ?: 6]', 'ok', "[{'b': 1}, 3, 1, 5, 6]", 'list'),
+    ('def m = null; m.x ?: 9', 'ok', '9', 'int'),
+    ('def m = [size: null]; m.size ?: 1', 'ok', '1', 'int'),
+    ('def m = [:]; m.size ?: 1', 'ok', '<method size>', 'BoundMethod'),
+    ('def m = [a:1]; (m.size ?: 1) instanceof String', 'ok', 'False', 'bool'),
+    ('def l = [1,2]; l.size ?: 5', 'ok', '<method size>', 'BoundMethod'),
+    ('def x = 5; x.y ?: 3', 'err', 'JactlRuntimeError', 'Invalid parent object type (int): expected Map'),
+    ('class C { int v = 1 }; def c = new C(); [c.v ?: 2, c.w ?: 3]', 'err', 'JactlRuntimeError', "No such field 'w' for object of type C"),
+    ('class C { int v = 1 }; C c = null; c.v ?: 7', 'ok', '7', 'int'),
+    ('def m = [a:1]; def x; x ?= m.a; def y = 4; y ?= m.q; def z = 5; z ?= m.q.r; [x, y, z]', 'ok', '[1, 4, 5]', 'list'),
+    ('def m = [a:1]; def k = "a"; def x; x ?= m[k]; def n = null; def y = 3; y ?= n[k]; [x, y]', 'ok', '[1, 3]', 'list'),
+    ('Map m = [a:1]; m.a ?: 0', 'ok', '1', 'int'),
 ]
 
 
@@ -100,6 +112,7 @@ def _py(src):
     ('def x = 1; def y = "a"; "<${x}|${y}>"', "'<%s|%s>' % ("),
     ('String s = "a"; for (int i = 0; i < 3; i++) { s += "b" }; s', "s += "),
     ('def m = [:]; def k = "a"; m[k] = (m[k] ?: 0) + 1', "_index_tol("),
+    ('def m = [:]; m.a ?: 0', "_field_tol("),
     ('def l = ["a"]; l.join(",")', "_joinl("),
     ('def s = "a b"; s.split(" ")', ".split(' ')"),
     ('def s = "abc"; s.substring(1, 2)', "[1:2]"),
