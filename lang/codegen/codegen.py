@@ -1960,6 +1960,8 @@ class FuncGen:
         self.store_sym(e.it_sym, subj)
         it = self.read_sym(e.it_sym)
         self.step(f"{res} = None")
+        if self.switch_chain(e, it, res):
+            return res
         self.step(f"{done} = False")
         default = None
         for case in e.cases:
@@ -1992,6 +1994,38 @@ class FuncGen:
         if default is not None:
             self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
         return res
+
+    def switch_chain(self, e, it, res):
+        """A switch whose cases are all literals without guards, in a function that cannot
+        suspend: one ``if/elif/else`` chain of the literal tests (what the general form's
+        done/ok flags compute, one test per case). True when emitted."""
+        if self.susp or not all(
+                case.is_default or all(pat.kind == "lit" and guard is None and
+                                       isinstance(pat.value, N.Literal)
+                                       for pat, guard in case.patterns)
+                for case in e.cases):
+            return False
+        cases = [c for c in e.cases if not c.is_default]
+        default = next((c for c in e.cases if c.is_default), None)
+        mark = self.resume.mark()
+        for k, case in enumerate(cases):
+            test = " or ".join(self.pattern(pat, it, set()) for pat, _ in case.patterns)
+            saved = self.em.push()
+            self.block_prologue(_ScopeHolder(case.scope, []))
+            self.case_result(case.result, res)
+            self.resume.release(mark)
+            buf = self.em.pop(saved)
+            self.em.emit(f"{'if' if k == 0 else 'elif'} {test}:")
+            self.em.splice(buf, 1) if buf.lines else self.em.emit("    pass")
+        if default is not None:
+            saved = self.em.push()
+            self.case_result(default.result, res)
+            self.resume.release(mark)
+            buf = self.em.pop(saved)
+            if buf.lines:
+                self.em.emit("else:" if cases else "if True:")
+                self.em.splice(buf, 1)
+        return True
 
     def case_result(self, r, res):
         if isinstance(r, N.Block):

@@ -1,8 +1,8 @@
 """String building, map counters and regex captures on fast paths (codegen/strdec.py,
 dynamic.py, runtime/methods.py ``join_list``, access.py ``index_or_null``): interpolation
 as one %-format, ``s += v`` as an in-place statement, ``m[k] ?: d`` without a closure,
-``join``/``split``/``substring`` inline, ``s as int``, ``$n``, and ``op=``/``++`` on map
-entries give what the general path gives — values, Jactl types, errors — plain and in
+``join``/``split``/``substring`` inline, ``s as int``, ``$n``, ``op=``/``++`` on map
+entries and switches of literals as one if/elif chain give what the general path gives — values, Jactl types, errors — plain and in
 checkpoint-each-statement mode. Expected results were produced by the general path
 (before these fast paths existed)."""
 
@@ -95,6 +95,14 @@ CASES = [
     ('def m = [a:1]; def x; x ?= m.a; def y = 4; y ?= m.q; def z = 5; z ?= m.q.r; [x, y, z]', 'ok', '[1, 4, 5]', 'list'),
     ('def m = [a:1]; def k = "a"; def x; x ?= m[k]; def n = null; def y = 3; y ?= n[k]; [x, y]', 'ok', '[1, 3]', 'list'),
     ('Map m = [a:1]; m.a ?: 0', 'ok', '1', 'int'),
+    ("def f(x) { switch (x) { 'a' -> 1; 'b', 'c' -> 2; 3 -> 'three'; default -> 0 } }; [f('a'), f('b'), f('c'), f(3), f(3L), f(null), f('z')]", 'ok', "[1, 2, 2, 'three', 0, 0, 0]", 'list'),
+    ("def f(x) { switch (x) { 1 -> 'one'; 2 -> { def y = x * 10; y + 1 } } }; [f(1), f(2), f(3)]", 'ok', "['one', 21, None]", 'list'),
+    ("def r = []; for (x in ['a', 'b', 'q']) { switch (x) { 'a' -> r <<= 1; 'b' -> { r <<= 2; continue } }; r <<= 0 }; r", 'ok', '[1, 0, 2, 0]', 'list'),
+    ("def f(x) { switch (x) { 'a' -> sleep(0, 'A'); default -> sleep(0, 'D') } }; [f('a'), f('b')]", 'ok', "['A', 'D']", 'list'),
+    ("int i = 2; switch (i) { 1 -> 'x'; 2 -> 'y' }", 'ok', "'y'", 'str'),
+    ("def x = 'k'; switch (x) { default -> 'only' }", 'ok', "'only'", 'str'),
+    ("def x = 'k'; switch (x) { 'a' -> 'A' }", 'ok', 'None', 'NoneType'),
+    ("def x = 1.0; switch (x) { 1 -> 'int'; 1.0 -> 'dec'; default -> 'none' }", 'ok', "'dec'", 'str'),
 ]
 
 
@@ -117,6 +125,7 @@ def _py(src):
     ('def s = "a b"; s.split(" ")', ".split(' ')"),
     ('def s = "abc"; s.substring(1, 2)', "[1:2]"),
     ('def s = "12"; s as int', "int(_q"),
+    ("def f(x) { switch (x) { 'a' -> 1; 'b' -> 2; default -> 0 } }; f('b')", "elif "),
 ])
 def test_fast_path_is_emitted(src, text):
     assert text in _py(src)
