@@ -1996,10 +1996,12 @@ class FuncGen:
         return res
 
     def switch_chain(self, e, it, res):
-        """A switch whose cases are all literals without guards, in a function that cannot
-        suspend: one ``if/elif/else`` chain of the literal tests (what the general form's
-        done/ok flags compute, one test per case). True when emitted."""
-        if self.susp or not all(
+        """A switch whose cases are all literals without guards: one ``if/elif/else``
+        chain of the literal tests (what the general form's done/ok flags compute, one test
+        per case). In a resumable function a case holding resume points is entered by its
+        range of ``_pc`` on a resume (as if_stmt_raw does); the first-entry copy drops
+        those ranges (dynamic.add_fast_variant). True when emitted."""
+        if not all(
                 case.is_default or all(pat.kind == "lit" and guard is None and
                                        isinstance(pat.value, N.Literal)
                                        for pat, guard in case.patterns)
@@ -2010,11 +2012,15 @@ class FuncGen:
         mark = self.resume.mark()
         for k, case in enumerate(cases):
             test = " or ".join(self.pattern(pat, it, set()) for pat, _ in case.patterns)
+            start = self.npc
             saved = self.em.push()
             self.block_prologue(_ScopeHolder(case.scope, []))
             self.case_result(case.result, res)
             self.resume.release(mark)
             buf = self.em.pop(saved)
+            if self.susp:
+                test = f"({start + 1} <= _pc <= {self.npc} if _pc else {test})" \
+                    if self.npc > start else f"(not _pc and {test})"
             self.em.emit(f"{'if' if k == 0 else 'elif'} {test}:")
             self.em.splice(buf, 1) if buf.lines else self.em.emit("    pass")
         if default is not None:

@@ -31,6 +31,7 @@ _HEADER = re.compile(r"(if|elif) (.*):$")
 _ONE_LINE = re.compile(r"if not _pc: (.+)$")
 _COND_PC_RANGE = re.compile(r"if \(\d+ <= _pc <= \d+ if _pc else (.*)\):$")
 _COND_NOT_PC = re.compile(r"if \(not _pc and (.*)\):$")
+_ELIF_PC = re.compile(r"elif \((?:\d+ <= _pc <= \d+ if _pc else |not _pc and )(.*)\):$")
 _TRUE = re.compile(f"(?:{_PC_TRUE})$")
 _FALSE = re.compile(f"(?:{_PC_FALSE})$")
 
@@ -104,7 +105,8 @@ def _fold(kids):
         i += 1
         while i < n and (kids[i].text.startswith("elif ") or kids[i].text == "else:") \
                 and kids[i].kids:
-            chain.append((kids[i].text, kids[i]))
+            m = _ELIF_PC.match(kids[i].text)
+            chain.append((f"elif {m.group(1)}:" if m else kids[i].text, kids[i]))
             i += 1
         kept = []
         for text, clause in chain:
