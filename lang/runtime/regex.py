@@ -18,7 +18,7 @@ from .types import Decimal, Long
 from .values import class_name, to_string
 from .limits import check_decimal
 from .strings import compile_regex, java_regex_to_python, regex_timed_out, regex_timeout
-from .regex_linear import UNANCHORED_MAX, linear
+from .regex_linear import SEPARATORS, UNANCHORED_MAX, linear
 from .limits import BYTES_MIN, charge_chars, check_chars
 
 _FLAG_BITS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
@@ -92,7 +92,8 @@ def _untimed(pattern, flags, s):
         if len(_LINEAR) > 2000:
             _LINEAR.clear()
         _LINEAR[key] = e
-    if e is not False and s.isascii() and (e[1] or len(s) <= UNANCHORED_MAX):
+    if e is not False and s.isascii() and (e[1] or len(s) <= UNANCHORED_MAX) and \
+            not (e[2] and SEPARATORS.search(s)):
         return e[0]
     return None
 

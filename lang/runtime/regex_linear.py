@@ -4,8 +4,9 @@ Every regex operation runs on the ``regex`` package with a timeout, so a pattern
 backtracks catastrophically is stopped (runtime/strings.py ``compile_regex``). The timeout
 reads the clock around each call, which for the usual short log-line match costs as much as
 the match itself. Here a pattern is proved to backtrack at most linearly: then a match on
-an ASCII subject runs on ``re`` (same syntax, same results for ASCII text: ``\\w``, ``\\d``,
-``\\s`` and case folding agree with ``regex`` there) with no timeout.
+an ASCII subject runs on ``re`` (same syntax, same results for ASCII text: ``\\w``, ``\\d`` and case
+folding agree with ``regex`` there, and ``\\s`` too without the separators 0x1C-0x1F)
+with no timeout.
 
 The proof, on ``re``'s own parse of the translated pattern: every quantifier with a choice
 (``x*``, ``x+``, ``x{1,3}``, lazy or greedy) repeats a single character class Q and is
@@ -47,6 +48,13 @@ _BRACES = re.compile(r"\\.|\{\d+(?:,\d*)?\}|[{}]", re.S)
 
 class _Unproved(Exception):
     pass
+
+
+class _Facts:
+    """What the proof met on the way: whether the pattern uses ``\\s``/``\\S``, where
+    ``re`` (str.isspace) and ``regex`` (Unicode White_Space) disagree on the ASCII
+    separators 0x1C-0x1F."""
+    space = False
 
 
 def _mask_of(pred):
@@ -99,6 +107,8 @@ def _single_mask(op, av, flags):
                 for c in range(lo, min(hi, 127) + 1):
                     m |= 1 << c
             elif iop == C.CATEGORY and iav in _CAT_MASK:
+                if iav in (C.CATEGORY_SPACE, C.CATEGORY_NOT_SPACE):
+                    _Facts.space = True
                 m |= _CAT_MASK[iav]
             else:
                 raise _Unproved()
@@ -152,15 +162,20 @@ def _item(op, av, nxt, flags):
     raise _Unproved()
 
 
+# subjects holding these characters keep ``regex`` when the pattern uses \s or \S
+SEPARATORS = re.compile("[\x1c-\x1f]")
+
+
 def linear(py_pattern, flags):
-    """A compiled ``re`` pattern and whether it is anchored at the subject's start, when
-    py_pattern (already translated from Java's syntax) provably backtracks at most
+    """(compiled ``re`` pattern, anchored at the subject's start, uses ``\\s``/``\\S``)
+    when py_pattern (already translated from Java's syntax) provably backtracks at most
     linearly; None otherwise."""
     if "[:" in py_pattern:      # (``regex`` reads POSIX classes, ``re`` literal text)
         return None
     if "{" in py_pattern or "}" in py_pattern:
         if any(t in ("{", "}") for t in _BRACES.findall(py_pattern)):
             return None
+    _Facts.space = False
     try:
         parsed = P.parse(py_pattern, flags)
         flags |= parsed.state.flags     # (and inline ``(?i)`` at the start)
@@ -172,4 +187,4 @@ def linear(py_pattern, flags):
     anchored = bool(data) and data[0][0] == C.AT and (
         data[0][1] == C.AT_BEGINNING_STRING or
         (data[0][1] == C.AT_BEGINNING and not flags & re.MULTILINE))
-    return compiled, anchored
+    return compiled, anchored, _Facts.space

@@ -85,6 +85,16 @@ def test_non_ascii_subjects_keep_regex_semantics():
         regex.search(java_regex_to_python(r"^\w+x$"), s, flags=regex.VERSION0))
 
 
+@pytest.mark.parametrize("sep", ["\x1c", "\x1f"])
+def test_space_classes_keep_regex_semantics_on_ascii_separators(sep):
+    # re's \s (str.isspace) matches 0x1C-0x1F, the regex package's (White_Space) does not
+    assert R._untimed(r"^a\sb$", "", "a" + sep + "b") is None
+    assert R._untimed(r"^a\sb$", "", "a b") is not None
+    assert R.find("a" + sep + "b", r"^a\sb$") is None
+    assert R.find("a" + sep + "b", r"^a\Sb$") == ["a" + sep + "b"]
+    assert R.find("a b", r"^a\sb$") == ["a b"]
+
+
 def test_long_unanchored_subject_is_still_bounded():
     # \w+ y on a long run of word characters is quadratic: over UNANCHORED_MAX the timed
     # path runs it
