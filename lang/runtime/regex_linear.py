@@ -15,7 +15,7 @@ pattern). Giving back a character of Q then fails at once at that guard, so each
 quantifier has one viable length and the matcher's work from one start position is linear
 in the subject; alternation multiplies it by a constant of the pattern. Groups are
 followed into; repeated groups, back references, lookarounds, atomic/possessive parts and
-inline flags are not proved (the timed path). A pattern anchored at the start of the
+scoped inline flags ``(?i:...)`` are not proved (the timed path). A pattern anchored at the start of the
 subject is tried at one position; any other is tried at every position (quadratic in
 total), so it takes this path only for subjects of at most ``UNANCHORED_MAX`` characters.
 """
