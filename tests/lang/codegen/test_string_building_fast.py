@@ -143,3 +143,33 @@ def test_join_of_many_strings_is_measured_before_it_is_built():
     src = 'def l = []; def s = "x" * 1000; for (int i = 0; i < 200; i++) { l <<= s }; l.join(",")'
     with pytest.raises(lang.LimitError):
         ctx.compile(src).start({})
+
+
+_MIXED = """
+def kinds = ['a', 'b', 'c']
+def out = []
+String acc = ''
+def counts = [:]
+for (int i = 0; i < 6; i++) {
+  def k = kinds[i % 3]
+  def v = switch (k) {
+    'a' -> sleep(0, i * 10)
+    'b' -> { def t = "b$i"; t.size() }
+    default -> -1
+  }
+  String line = "${k}=${v}|${i}"
+  acc += line.substring(0, 1)
+  if (line =~ /^(\\w)=(-?\\d+)\\|(\\d)$/) { counts[$1] = (counts[$1] ?: 0) + ($2 as int) }
+  out <<= line
+}
+[out.join(','), acc, counts]
+"""
+
+
+@pytest.mark.parametrize("cpe, restore", [(False, False), (False, True), (True, False), (True, True)])
+def test_suspending_and_restoring_around_the_fast_paths(cpe, restore):
+    from fastpath_cases import run_saving_each_suspension
+    # (the general path's result: main before these fast paths)
+    expected = ["a=0|0,b=2|1,c=-1|2,a=30|3,b=2|4,c=-1|5", "abcabc", {"a": 30, "b": 4, "c": -2}]
+    assert run_saving_each_suspension(_MIXED, cpe=cpe, restore=restore) == expected
+    assert lang.eval(_MIXED) == expected
