@@ -54,7 +54,7 @@ def _operands(g, pairs):
         if isinstance(node, N.Literal) and node.kind in _LITERAL_KINDS and \
                 _LITERAL_KINDS[node.kind] == pt and (pt != "int" or _is_int_literal(text)):
             names.append(text)
-        elif pt == "str" and sure_str(g, node) and not getattr(node, "lower", True):
+        elif pt == "str" and sure_str(g, node) and not node.lower:
             if text.isidentifier():
                 names.append(text)
             else:
@@ -122,7 +122,7 @@ def append_stmt(g, e, read, write, ttype, want_value):
     True when emitted."""
     if e.op != "+=" or want_value or g.susp or ttype != "String" or \
             not isinstance(e.target, N.Ident) or e.target.sym is None or \
-            e.target.sym.kind != "local" or getattr(e.value, "lower", True) or \
+            e.target.sym.kind != "local" or e.value.lower or \
             g.st(e.value) != "String" or _assigns(e.value):
         return False
     x = read()
@@ -343,8 +343,7 @@ def as_int(g, e):
     """``s as int`` for a String of at most 9 ASCII digits (``$11 as int`` after a match):
     Python's int(), the value Integer.parseInt gives and always in range; anything else
     (signs, long texts, other types, null) takes ``_as``. Or None."""
-    if getattr(e.type, "name", e.type) != "int" or getattr(e.expr, "lower", True) or \
-            getattr(e.type, "dims", 0):
+    if e.type.name != "int" or e.type.dims or e.expr.lower:
         return None
     g.nq += 1
     q = f"_q{g.nq}"
