@@ -1046,20 +1046,13 @@ class FuncGen:
 
     def e_InterpString(self, e):
         exprs = [p for p in e.parts if not isinstance(p, str)]
-        vals = iter(self.exprs(exprs))
-        parts = []
-        for p in e.parts:
-            if isinstance(p, str):
-                parts.append(repr(p))
-            else:
-                ex = next(vals)
-                parts.append(strdec.interp_part(self, p, ex) or str_part(self, ex))
-        if not parts:
+        vals = self.exprs(exprs)
+        if len(e.parts) == 1 and exprs:
+            return strdec.interp_part(self, exprs[0], vals[0]) or str_part(self, vals[0])
+        if not e.parts:
             return "''"
-        if len(parts) == 1:
-            return parts[0]
         # ``s = "$s$s"`` doubles: a result past BYTES_MIN is measured against the limit
-        return f"(_si if len(_si := {' + '.join(parts)}) <= {BYTES_MIN} else _bigs(_si))"
+        return f"(_si if len(_si := {strdec.interpolation(self, e.parts, vals)}) <= {BYTES_MIN} else _bigs(_si))"
 
     def e_RegexLit(self, e):
         return self.expr(e.pattern)
@@ -1092,7 +1085,7 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            return f"_cap({self.read_sym(sym.match_sym)}, {int(sym.name[1:])})"
+            return strdec.capture(self, self.read_sym(sym.match_sym), int(sym.name[1:]))
         return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
@@ -1359,10 +1352,12 @@ class FuncGen:
         # (as for ``?=``: a null met while evaluating the left side makes it null)
         if not e.right.lower and not e.left.lower and \
                 not isinstance(e.left, N.MethodCall):
-            l = self.expr(e.left)
+            l = null_tolerant_index(self, e.left)
+            if l is None:
+                l = self.expr(e.left)
+                if not _is_simple(l):
+                    l = f"_try_null(lambda: {l})"
             r = self.expr(e.right)
-            if not _is_simple(l):
-                l = null_tolerant_index(e.left, l) or f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.null_tolerant(e.left)
 
@@ -1511,6 +1506,10 @@ class FuncGen:
         """A temp holding node's value, where a null met while evaluating it (``a.b.c``
         with ``a.b`` null) makes the value null instead of an error (``?=``)."""
         t = self.temp()
+        fast = null_tolerant_index(self, node)
+        if fast is not None:
+            self.step(f"{t} = {fast}")
+            return t
         if isinstance(node, N.MethodCall):
             # (a call that may suspend runs as its own step, outside _try_null: a chain of
             # member accesses and calls is made null-safe instead, to the same effect)
@@ -1569,6 +1568,8 @@ class FuncGen:
             v = self.expr(e.value)
             self.step(f"if type({q}) is list: {q}.append({v}); {write(q)}")
             self.step(f"else: {write(self.convert(f'_shl_assign({q}, {v})', None, ttype))}")
+            return None
+        if strdec.append_stmt(self, e, read, write, ttype, want_value):
             return None
         done = self.typed.compound(e, read, write, ttype, want_value)
         if done:
@@ -1729,6 +1730,9 @@ class FuncGen:
         return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def e_As(self, e):
+        fast = strdec.as_int(self, e)
+        if fast is not None:
+            return fast
         return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
 
     def class_conversion(self, e, text):
@@ -1987,6 +1991,8 @@ class FuncGen:
         self.store_sym(e.it_sym, subj)
         it = self.read_sym(e.it_sym)
         self.step(f"{res} = None")
+        if self.switch_chain(e, it, res):
+            return res
         cases = [c for c in e.cases if not c.is_default]
         default = next((c for c in e.cases if c.is_default), None)
         # each case is the else branch of the one before (no "matched" flag tested per
@@ -2035,6 +2041,44 @@ class FuncGen:
         elif done and default is not None:
             self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
         return res
+
+    def switch_chain(self, e, it, res):
+        """A switch whose cases are all literals without guards: one ``if/elif/else``
+        chain of the literal tests (what the general form's done/ok flags compute, one test
+        per case). In a resumable function a case holding resume points is entered by its
+        range of ``_pc`` on a resume (as if_stmt_raw does); the first-entry copy drops
+        those ranges (dynamic.add_fast_variant). True when emitted."""
+        if not all(
+                case.is_default or all(pat.kind == "lit" and guard is None and
+                                       isinstance(pat.value, N.Literal)
+                                       for pat, guard in case.patterns)
+                for case in e.cases):
+            return False
+        cases = [c for c in e.cases if not c.is_default]
+        default = next((c for c in e.cases if c.is_default), None)
+        mark = self.resume.mark()
+        for k, case in enumerate(cases):
+            test = " or ".join(self.pattern(pat, it, set()) for pat, _ in case.patterns)
+            start = self.npc
+            saved = self.em.push()
+            self.block_prologue(_ScopeHolder(case.scope, []))
+            self.case_result(case.result, res)
+            self.resume.release(mark)
+            buf = self.em.pop(saved)
+            if self.susp:
+                test = f"({start + 1} <= _pc <= {self.npc} if _pc else {test})" \
+                    if self.npc > start else f"(not _pc and {test})"
+            self.em.emit(f"{'if' if k == 0 else 'elif'} {test}:")
+            self.em.splice(buf, 1) if buf.lines else self.em.emit("    pass")
+        if default is not None:
+            saved = self.em.push()
+            self.case_result(default.result, res)
+            self.resume.release(mark)
+            buf = self.em.pop(saved)
+            if buf.lines:
+                self.em.emit("else:" if cases else "if True:")
+                self.em.splice(buf, 1)
+        return True
 
     def case_result(self, r, res):
         if isinstance(r, N.Block):

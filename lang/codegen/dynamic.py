@@ -20,9 +20,11 @@ from a handful of fixed shapes in codegen.py (``step``, ``guard_open``, ``suspen
 script position, so errors in the fast copy report the same script line.
 """
 
+import ast
 import re
 
 from ..syntax import nodes as N
+from ..runtime.limits import CHARS_PER_UNIT
 
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
@@ -30,6 +32,7 @@ _HEADER = re.compile(r"(if|elif) (.*):$")
 _ONE_LINE = re.compile(r"if not _pc: (.+)$")
 _COND_PC_RANGE = re.compile(r"if \(\d+ <= _pc <= \d+ if _pc else (.*)\):$")
 _COND_NOT_PC = re.compile(r"if \(not _pc and (.*)\):$")
+_ELIF_PC = re.compile(r"elif \((?:\d+ <= _pc <= \d+ if _pc else |not _pc and )(.*)\):$")
 _TRUE = re.compile(f"(?:{_PC_TRUE})$")
 _FALSE = re.compile(f"(?:{_PC_FALSE})$")
 
@@ -103,7 +106,8 @@ def _fold(kids):
         i += 1
         while i < n and (kids[i].text.startswith("elif ") or kids[i].text == "else:") \
                 and kids[i].kids:
-            chain.append((kids[i].text, kids[i]))
+            m = _ELIF_PC.match(kids[i].text)
+            chain.append((f"elif {m.group(1)}:" if m else kids[i].text, kids[i]))
             i += 1
         kept = []
         for text, clause in chain:
@@ -222,7 +226,42 @@ def method_call(g, obj, name, args, consumer=None):
         q = _q(g)
         return f"({q}.{_STR_CASE[name]}() if type({q} := {obj}) is str and len({q}) < 64 " \
             f"else _meth0({q}, {name!r}))"
+    if name == "substring" and len(args) in (1, 2):   # in bounds: a slice (strings.str_substring)
+        q = _q(g)
+        names, tests = [], [f"(type({q} := {obj}) is str)"]
+        for a in args:
+            if a.isidentifier() or a.isdigit():
+                names.append(a)
+            else:
+                qa = _q(g)
+                names.append(qa)
+                a = f"({qa} := {a})"
+            if not a.isdigit():
+                tests.append(f"(type({a}) is int)")
+        bounds = " <= ".join(["0"] + names + [f"len({q})"])
+        return f"({q}[{':'.join(names) if len(names) == 2 else names[0] + ':'}] if " \
+            f"{' & '.join(tests)} and {bounds} else _meth{len(args)}({q}, 'substring', {', '.join(names)}))"
+    if name == "join" and len(args) == 1:   # a List of Strings: str.join (methods.join_list)
+        q = _q(g)
+        return f"(_joinl({q}, {args[0]}) if type({q} := {obj}) is list else _meth1({q}, 'join', {args[0]}))"
+    if name == "split" and len(args) == 1 and _literal_separator(args[0]):
+        # short Strings (no work to charge) split by a literal: str.split (strings.str_split)
+        q = _q(g)
+        return f"({q}.split({args[0]}) if type({q} := {obj}) is str and len({q}) < {CHARS_PER_UNIT} " \
+            f"else _meth1({q}, 'split', {args[0]}))"
     return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
+
+
+def _literal_separator(text):
+    """A String literal that str_split treats as a plain separator (no regex meta)."""
+    from ..runtime.strings import REGEX_META
+    if text[:1] not in ("'", '"'):
+        return False
+    try:
+        v = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return type(v) is str and v != "" and REGEX_META.isdisjoint(v)
 
 
 _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
@@ -294,11 +333,11 @@ def _q(g):
     return f"_q{g.nq}"
 
 
-def index_read(g, o, i, ist, ost="def"):
+def index_read(g, o, i, ist, ost="def", fallback="_index"):
     """``o[i]`` (o, i: the texts of the evaluated operands; ist, ost: the index's and the
     object's static types). A statically String object is tested for ``str`` instead of
     ``list``: a String indexed in bounds is Python's ``s[i]`` (one code point, as
-    access.index gives)."""
+    access.index gives). fallback: the general function the failed tests call."""
     seq = "str" if ost == "String" else "list"
     if not o.isidentifier():
         qo = _q(g)
@@ -321,32 +360,33 @@ def index_read(g, o, i, ist, ost="def"):
         lst = f"{o}[{i}] if (type({o_first}) is {seq}) & (type({i_first}) is int) and 0 <= {i} < len({o})"
     mp = f"{o}.get({i}) if (type({o_first}) is dict) & (type({i_first}) is str)"
     if ist == "int" or _is_int(i):
-        return f"({lst} else _index({o}, {i}))"
+        return f"({lst} else {fallback}({o}, {i}))"
     if ist == "String" or _is_str(i):
-        return f"({mp} else _index({o}, {i}))"
+        return f"({mp} else {fallback}({o}, {i}))"
     # both: the second test sees the operands the first one evaluated
     mp2 = f"{o}.get({i}) if type({o}) is dict and type({i}) is str"
-    return f"({lst} else {mp2} else _index({o}, {i}))"
+    return f"({lst} else {mp2} else {fallback}({o}, {i}))"
 
 
-_INDEX_TAIL = re.compile(r" else _index\((\w+), (\w+|'[\w ]*'|\d+)\)\)$")
-
-
-def null_tolerant_index(x, text):
-    """``m[k] ?: d`` (text: ``m[k]`` from index_read or typed.index): only the general
-    ``_index`` fallback can meet a null (the inline branches read a list in bounds or get
-    from a dict), so only it runs under ``_try_null``, not a lambda call per evaluation.
-    m must be a local and k a local or literal (their reads raise nothing). Or None."""
+def null_tolerant_index(g, node):
+    """``m[k] ?: d`` (the left side of ``?:`` is null when a null is met evaluating it) with
+    m and k plain variables or literals: nothing but the indexing itself can meet a null,
+    so the inline index paths run as they are and only the general fallback turns a
+    NullError into null (``_index_tol``), instead of wrapping the whole expression in a
+    closure for ``_try_null``. Likewise ``m.name ?: d`` (``_field_tol``) when m is not an
+    instance of a known class. Or None."""
     from ..syntax import nodes as N
-    if not isinstance(x, N.Index) or x.null_safe or not isinstance(x.obj, N.Ident) or \
-            x.obj.sym is None or x.obj.sym.kind != "local" or \
-            not (isinstance(x.index, N.Literal) or isinstance(x.index, N.Ident) and
-                 x.index.sym is not None and x.index.sym.kind == "local"):
+    if isinstance(node, N.Field) and not node.null_safe and isinstance(node.name, str) and \
+            isinstance(node.obj, N.Ident) and g.st(node.obj) in ("def", "var", "Map"):
+        o = g.expr(node.obj)
+        return field_read(g, o, node.name, "_field_tol") if o.isidentifier() else None
+    if not isinstance(node, N.Index) or node.null_safe or \
+            not isinstance(node.obj, N.Ident) or not isinstance(node.index, (N.Ident, N.Literal)):
         return None
-    m = _INDEX_TAIL.search(text)
-    if m is None or text.count("_index(") != 1:
+    o, i = g.exprs([node.obj, node.index])
+    if not (o.isidentifier() and (i.isidentifier() or _is_literal(i))):
         return None
-    return f"{text[:m.start()]} else _try_null(lambda: _index({m[1]}, {m[2]})))"
+    return index_read(g, o, i, g.st(node.index), g.st(node.obj), "_index_tol")
 
 
 def compound_start(g, cur, v):
@@ -460,10 +500,10 @@ def fast_long(g, l, r, lt, rt, op, fn):
             f"else {fn}({args[0]}, {args[1]}))")
 
 
-def field_read(g, o, name):
+def field_read(g, o, name, fallback="_field"):
     """``o.name`` (name a literal): a Map entry that is there and not null is read inline;
     anything else (a missing entry, which may name a method, class instances, null) calls
-    ``_field``."""
+    ``_field`` (or fallback)."""
     if o.isidentifier():
         first = o
     else:
@@ -471,7 +511,7 @@ def field_read(g, o, name):
         first, o = f"({qo} := {o})", qo
     q = _q(g)
     return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
-            f"else _field({o}, {name!r}))")
+            f"else {fallback}({o}, {name!r}))")
 
 
 def switch_literal(v, lit):

@@ -85,6 +85,23 @@ def index_ns(o, i):
     return index(o, i)
 
 
+def field_or_null(o, name):
+    """``o.name`` where a null met makes the value null (index_or_null's twin)."""
+    try:
+        return field(o, name)
+    except NullError:
+        return None
+
+
+def index_or_null(o, i):
+    """``o[i]`` where a null met makes the value null (``o[i] ?: d``, ``x ?= o[i]``): the
+    fallback of the inline fast paths, so the common case builds no closure for _try_null."""
+    try:
+        return index(o, i)
+    except NullError:
+        return None
+
+
 def setindex(o, i, v):
     t = type(o)
     if t is list:

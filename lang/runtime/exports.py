@@ -13,7 +13,7 @@ MODULE_NAMES = frozenset(("_G", "_RT", "_H", "_BC", "_D", "_DMAX"))
 PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list", "tuple",
                              "bool", "isinstance", "range", "enumerate"))
 
-from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
+from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns, index_or_null, field_or_null,
                      iter_list, mget, new_array, setfield, setindex)
 from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_eager, invoke_named, missing_arg,
@@ -104,7 +104,7 @@ EXPORTS = {
     "_neg": ops.neg, "_pos": ops.pos, "_bnot": ops.bit_not, "_incr": ops.incr,
     "_decr": ops.decr, "_add_assign": ops.add_assign, "_shl_assign": ops.shl_assign,
     "_cv": convert, "_cv_arg": cv_arg, "_cast": cast, "_as": as_type,
-    "_instanceof": instance_of, "_index": index, "_index_ns": index_ns,
+    "_instanceof": instance_of, "_index": index, "_index_ns": index_ns, "_index_tol": index_or_null, "_field_tol": field_or_null,
     "_setindex": setindex, "_field": field, "_field_ns": field_ns, "_setfield": setfield,
     "_field_auto": field_auto, "_index_auto": index_auto, "_mget": mget, "_gget": gget,
     "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke, "_invoke_eager": invoke_eager,
