@@ -23,7 +23,8 @@ from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
 from .typed import Typed
 from . import strdec
-from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
+from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
+from ..runtime.builtin_facts import LAZY_STAGES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
@@ -2162,8 +2163,8 @@ def _is_simple(v):
 _ONE = N.Literal("int", 1)
 
 
-_PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip"))
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
+_PASS_THROUGH = LAZY_STAGES - _EARLY_STOP
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
 

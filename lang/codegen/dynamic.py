@@ -22,6 +22,8 @@ script position, so errors in the fast copy report the same script line.
 
 import re
 
+from ..runtime.builtin_facts import CLOSURE_METHODS, LAZY_STAGES
+
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
 _HEADER = re.compile(r"(if|elif) (.*):$")
@@ -175,8 +177,6 @@ def method_call(g, obj, name, args):
     """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
     per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
     the general ``_invoke`` (they have their own fast paths and suspend handling)."""
-    from ..runtime.iteration import CLOSURE_METHODS
-    from ..runtime.iterators import LAZY_STAGES
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
         return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if name == "size" and not args:     # a List's or String's length, inline

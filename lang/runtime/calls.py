@@ -7,7 +7,8 @@ from ..errors import DieError, JactlError, JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .iteration import CLOSURE_METHODS
-from .iterators import LAZY_STAGES, LazyIter, stage, to_list
+from .builtin_facts import LAZY_STAGES
+from .iterators import LazyIter, stage, to_list
 from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
 from .values import class_name, convert, to_string

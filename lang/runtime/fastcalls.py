@@ -86,8 +86,7 @@ EXPORTS = {"_call0": call0, "_call1": call1, "_call2": call2, "_call3": call3}
 # argument that needs converting or checking) takes the general ``invoke``.
 
 from .calls import invoke  # noqa: E402
-from .iteration import CLOSURE_METHODS  # noqa: E402
-from .iterators import LAZY_STAGES  # noqa: E402
+from .builtin_facts import CLOSURE_METHODS, LAZY_STAGES  # noqa: E402
 from .methods import find_method  # noqa: E402
 from .types import MISSING, Decimal, JArray, Long  # noqa: E402
 

@@ -18,6 +18,7 @@ from .types import MISSING, Decimal, JArray, Long
 from . import ops
 from .values import class_name, dec_count, hkey, truthy
 from .limits import charge, check_slots
+from .builtin_facts import CLOSURE_METHODS as FACTS
 
 
 def as_list(v):
@@ -591,6 +592,8 @@ def m_sort(obj, comparator=NOARG):
 
 # ------------------------------------------------------------------ registry
 
+# the implementations of the closure-taking methods of builtin_facts.CLOSURE_METHODS
+# (their names, receivers and parameters are the table's)
 CLOSURE_METHODS = {
     "each": m_each, "map": m_map, "collect": m_collect, "filter": m_filter,
     "flatMap": m_flatmap, "fmap": m_flatmap,
@@ -601,26 +604,13 @@ CLOSURE_METHODS = {
     "min": _minmax(-1, "min"), "max": _minmax(1, "max"), "sort": m_sort,
 }
 
-_PARAM = {
-    "each": "action", "map": "mapper", "collect": "mapper", "filter": "predicate",
-    "flatMap": "mapper", "fmap": "mapper", "anyMatch": "predicate", "allMatch": "predicate",
-    "noneMatch": "predicate", "collectEntries": "mapper", "groupBy": "closure",
-    "mapWithIndex": "mapper", "mapi": "mapper", "min": "closure", "max": "closure",
-    "sort": "comparator",
-}
-
 
 def _register():
     from .methods import register
-    keys = ("Iterable", "Number")
-    for name, fn in CLOSURE_METHODS.items():
-        if name == "reduce":
-            params = (("initial", "def", MISSING), ("accumulator", "Function", MISSING))
-        elif name == "groupBy":
-            params = (("closure", "Function", MISSING),)
-        else:
-            params = ((_PARAM[name], "Function", NOARG),)
-        register(keys, name, params, fn)
+    for name, fact in FACTS.items():
+        params = tuple((p, t, MISSING if mandatory else NOARG)
+                       for p, t, mandatory in fact.params)
+        register(fact.receivers, name, params, CLOSURE_METHODS[name])
 
 
 _register()
