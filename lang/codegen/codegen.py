@@ -1675,9 +1675,19 @@ class FuncGen:
             return fast
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
-            return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
+            return self.suspend_call(f"_cv({v}, {tname!r}{self.classes_arg(tname)})", node,
+                                     *self.ctor_of(tname))
         return (self.mod.const(c) if (c := strdec.convert(node, tname)) else None) or exact_convert(self, v, tname) or \
-            f"_cv({v}, {tname!r})"
+            f"_cv({v}, {tname!r}{self.classes_arg(tname)})"
+
+    def classes_arg(self, tname):
+        """The script's class table as the last argument of a conversion to type tname
+        that may need it (a Map becomes an instance of one of its classes): passed
+        explicitly, so a closure called by the host after the script returned converts
+        to its own script's classes."""
+        if not getattr(self.mod.r, "classes", ()) or tname.rstrip("[]") in _NO_CLASS_TYPES:
+            return ""
+        return ", _CLASSES"
 
     def is_user_class(self, tname):
         names = getattr(self.mod, "class_names", None)
@@ -1700,10 +1710,12 @@ class FuncGen:
         fast = self.typed.cast(e)
         if fast is not None:
             return fast
-        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
+        t = _tn(e.type)
+        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {t!r}{self.classes_arg(t)})")
 
     def e_As(self, e):
-        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
+        t = _tn(e.type)
+        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {t!r}{self.classes_arg(t)})")
 
     def class_conversion(self, e, text):
         """``(X)v`` / ``v as X`` may run X's constructor (a Map to an instance): a suspend
@@ -1818,8 +1830,10 @@ class FuncGen:
         if fast is not None:
             return fast
         if self.susp and self.is_user_class(tname):
-            return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
-        return exact_convert(self, v, tname, "_cv_arg") or f"_cv_arg({v}, {tname!r})"
+            return self.suspend_call(f"_cv_arg({v}, {tname!r}{self.classes_arg(tname)})", node,
+                                     *self.ctor_of(tname))
+        return exact_convert(self, v, tname, "_cv_arg") or \
+            f"_cv_arg({v}, {tname!r}{self.classes_arg(tname)})"
 
     def builtin_call(self, e, name):
         vals = self.exprs(list(e.args) + [na.value for na in e.named])
@@ -2096,7 +2110,8 @@ class FuncGen:
 
     def e_ArrayNew(self, e):
         sizes = self.exprs([x for x in e.sizes if x is not None])
-        return f"_new_array({_tn(e.type)!r}, ({', '.join(sizes)},))"
+        t = _tn(e.type)
+        return f"_new_array({t!r}, ({', '.join(sizes)},){self.classes_arg(t)})"
 
     def e_BreakExpr(self, e):
         self.jump(e, True)
@@ -2163,6 +2178,9 @@ def _is_simple(v):
 _ONE = N.Literal("int", 1)
 
 
+# types whose conversions never make an instance of a script's class
+_NO_CLASS_TYPES = frozenset(("int", "long", "double", "boolean", "byte", "Decimal", "String",
+                             "List", "Map", "Function", "def", "var", "Object"))
 _EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
 _PASS_THROUGH = LAZY_STAGES - _EARLY_STOP
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,

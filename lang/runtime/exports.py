@@ -14,6 +14,7 @@ PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
                      iter_list, mget, new_array, setfield, setindex)
+from . import argconv  # noqa: F401 - installs argument conversion into functions.py
 from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
                     call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
 from ..errors import NullError

@@ -13,11 +13,12 @@ import functools
 
 from ..errors import JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Suspend, serializable
-from .functions import BoundMethod, Closure
+from .functions import BoundMethod, Closure, direct
 from .types import MISSING, Decimal, JArray, Long
 from . import ops
 from .values import class_name, dec_count, hkey, truthy
 from .limits import charge, check_slots
+from .methods import register
 from .builtin_facts import CLOSURE_METHODS as FACTS
 
 
@@ -77,7 +78,6 @@ def call_item(f, x):
         if n >= 2 and type(x) is list and len(x) > 1:
             return f(*x)
         return f(x)
-    from .calls import call
     return call(f, (x,))
 
 
@@ -88,15 +88,17 @@ def call_args(f, args):
         if len(f.fn.params) == 1 and len(args) > 1:
             return f(list(args))
         return f(*args)
-    from .calls import call
     return call(f, tuple(args))
 
 
-def _direct(f, n):
-    """f as a plain Python function of n arguments, when it is a closure that cannot
-    suspend and needs no argument conversion (runtime/fastcalls.py), else None."""
-    from .fastcalls import direct
-    return direct(f, n)
+_direct = direct      # (f as a plain Python function of n arguments, or None)
+
+
+# Calling a function value that is not a Closure (a bound builtin method, or a value that
+# is no function) is calls.call, in the layer above: calls.py installs it here when it is
+# imported (a module never imports one above it: test_import_layers.py).
+def call(f, args):
+    raise RuntimeError("lang.runtime.calls is not loaded")
 
 
 def _may_suspend(f):
@@ -606,7 +608,6 @@ CLOSURE_METHODS = {
 
 
 def _register():
-    from .methods import register
     for name, fact in FACTS.items():
         params = tuple((p, t, MISSING if mandatory else NOARG)
                        for p, t, mandatory in fact.params)
