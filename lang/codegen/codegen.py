@@ -54,6 +54,14 @@ FAST_OPS = {"+", "-", "*", "%", "<", "<=", ">", ">=", "==", "!="}
 INT_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
 
 
+# The first lines of every generated module: the contract it is written against.
+HEADER = (
+    "# Generated from a Jactl script by lang/codegen. Contract: this module uses only the",
+    "# names in lang/runtime/exports.py (EXPORTS, MODULE_NAMES, PYTHON_BUILTINS) and the",
+    "# names it defines itself (tests/lang/codegen/test_exports_contract.py checks this).",
+)
+
+
 class Compiled:
     """Python source of one script plus the line table for error positions."""
 
@@ -93,6 +101,8 @@ class ModuleGen:
         return name
 
     def generate(self):
+        for text in HEADER:
+            self.em.emit(text)
         for f in self.r.functions:
             FuncGen(self, f).generate()
         em = self.em
@@ -448,6 +458,8 @@ class FuncGen:
         node.pcs = (start + 1, self.npc) if self.npc > start else (None, None)
         if not buf.lines:
             return
+        if node.pcs[0] is None:
+            _drop_inner_guards(buf)     # (the item's own guard already says not _pc)
         self.guard_open(node)
         self.em.splice(buf, 1)
 
@@ -2169,6 +2181,31 @@ def _inst_test(v, tname):
     if py is not None:
         return f"(type({v}) is {py})"
     return f"_instanceof({v}, {tname!r})"
+
+
+def _drop_inner_guards(buf):
+    """Remove the ``if not _pc:`` guards at the top level of a buffer that goes under one
+    ``if not _pc:`` of its own (it has no resume point, so ``_pc`` stays 0 inside): the
+    one-line form ``if not _pc: x`` becomes ``x``, the block form loses its header and
+    one level of indentation (step() writes its first line as "    " + text at the
+    header's own level)."""
+    out = []
+    in_block = False
+    for ind, text, line, col in buf.lines:
+        if ind == 0 and not text.startswith("    "):
+            in_block = False
+            if text == "if not _pc:":
+                in_block = True
+                continue
+            if text.startswith("if not _pc: "):
+                text = text[len("if not _pc: "):]
+        elif in_block:
+            if ind > 0:
+                ind -= 1
+            else:
+                text = text[4:]
+        out.append((ind, text, line, col))
+    buf.lines = out
 
 
 def _is_simple(v):

@@ -36,6 +36,9 @@ def free_names(py_source):
 def sources():
     for p in sorted((ROOT / "bench" / "programs").glob("*.jactl")):
         yield p.name, p.read_text(), ["n"]
+    # (real programs: classes, closures, JSON, suspending calls)
+    for p in sorted((ROOT / "tests" / "lang" / "programs").glob("*.jactl")):
+        yield p.name, p.read_text(), None
     if CORPUS.exists():
         with open(CORPUS) as f:
             for i, line in enumerate(f):
