@@ -3,7 +3,7 @@ functions, host functions, and the builtins that suspend (sleep, checkpoint)."""
 
 import sys
 
-from ..errors import DieError, JactlError, JactlRuntimeError, NullError
+from ..errors import DieError, JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
 from . import iteration
@@ -12,7 +12,7 @@ from .builtin_facts import LAZY_STAGES
 from .iterators import LazyIter, stage, to_list
 from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
-from .values import class_name, cv_arg, to_string
+from .values import class_name, to_string
 from . import strings
 from .objects import JObject, class_from_json
 

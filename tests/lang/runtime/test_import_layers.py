@@ -1,8 +1,8 @@
 """lang/runtime has no import cycles, counting imports inside functions.
 
-A cycle hides the order the runtime's layers are built in (types < functions < values <
-ops/strings/jsonfmt < objects < methods < iteration < iterators < calls < argconv <
-fastcalls < access < exports) and makes every module of it load and change together.
+A cycle hides the order the runtime's layers are built in (limits < types < functions <
+values < argconv/ops/strings/jsonfmt < objects/methods < iteration < iterators < calls <
+fastcalls/access < exports) and makes the modules of it load and change together.
 Where a lower layer must call back up (iteration calling a function value, a Closure
 converting its arguments), the upper module installs its function in the lower one when
 it loads; see docs/lang.md, "Stage contracts"."""
