@@ -24,7 +24,7 @@ from ..resolve.infer import infer_type, returns_int
 from .typed import Typed
 from . import strdec
 from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
-from ..runtime.builtin_facts import LAZY_STAGES
+from ..runtime.builtin_facts import EARLY_STOP_METHODS, LAZY_STAGES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
@@ -2218,7 +2218,7 @@ _ONE = N.Literal("int", 1)
 # types whose conversions never make an instance of a script's class
 _NO_CLASS_TYPES = frozenset(("int", "long", "double", "boolean", "byte", "Decimal", "String",
                              "List", "Map", "Function", "def", "var", "Object"))
-_EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
+_EARLY_STOP = EARLY_STOP_METHODS
 _PASS_THROUGH = LAZY_STAGES - _EARLY_STOP
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)

@@ -74,6 +74,10 @@ CONSUMING_METHODS = frozenset(("sum", "avg", "join", "skip", "limit", "grouped",
                                "windowSliding", "subList", "size", "reverse", "transpose",
                                "unique"))
 
+# Methods that may stop reading their receiver before its end (codegen: a lazy chain
+# under one of them is not drained, so its closures may not all run).
+EARLY_STOP_METHODS = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
+
 # Method names whose call may suspend when given a closure (or any non-plain argument).
 MAY_SUSPEND_METHODS = frozenset(CLOSURE_METHODS) | CONSUMING_METHODS
 

@@ -58,6 +58,14 @@ def test_every_lazy_stage_makes_a_lazy_iterator_and_no_other_method_does():
         assert iterators.stage([1, 2], name, (lang.eval("{ x -> x }"),)) is None, name
 
 
+def test_the_early_stopping_methods_are_registered_builtins():
+    names = {n for _, n in _registered()}
+    assert facts.EARLY_STOP_METHODS <= names
+    # (limit over a lazy chain stops reading it: the chain's closures run twice, not 4 times)
+    assert lang.eval("def seen = []; [1, 2, 3, 4].map{ seen.add(it); it }.limit(2); seen") \
+        == [1, 2]
+
+
 def test_the_builtin_functions_are_the_runtimes():
     assert set(facts.BUILTIN_FUNCTIONS) <= set(calls.BUILTINS)
 
@@ -68,6 +76,7 @@ def test_no_stage_keeps_its_own_copy():
     assert resolver.MAY_SUSPEND_METHODS is facts.MAY_SUSPEND_METHODS
     assert resolver.BUILTIN_FUNCTIONS is facts.BUILTIN_FUNCTIONS
     assert codegen.LAZY_STAGES is facts.LAZY_STAGES
+    assert codegen._EARLY_STOP is facts.EARLY_STOP_METHODS
     assert dynamic.CLOSURE_METHODS is facts.CLOSURE_METHODS
     assert iterators.LAZY_STAGES is facts.LAZY_STAGES
     assert calls.LAZY_STAGES is facts.LAZY_STAGES
