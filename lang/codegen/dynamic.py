@@ -509,5 +509,5 @@ def untyped_index(x):
         x = x.target
     if not isinstance(x, N.Index) or x.null_safe:
         return False
-    return getattr(x.obj, "stype", "def") in ("def", "List", "Map") and \
-        getattr(x.index, "stype", "def") == "int"
+    return x.obj.stype in ("def", "List", "Map") and \
+        x.index.stype == "int"

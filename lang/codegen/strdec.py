@@ -148,7 +148,7 @@ def str_in(g, e, binops):
 
 def binary(g, e, binops):
     """Text for a Binary node with String/Decimal operands, or None."""
-    if getattr(e.left, "lower", True) or getattr(e.right, "lower", True):
+    if e.left.lower or e.right.lower:
         return None
     fast = str_compare(g, e, binops) or str_in(g, e, binops)
     if fast is not None:
@@ -164,7 +164,7 @@ def compound(g, e, cur, v, ttype, vtype, op):
     """New value of ``x op= v`` for a local String/Decimal x, or None."""
     if op not in ("+=", "-=", "*=") or not isinstance(e.target, N.Ident) or \
             e.target.sym is None or e.target.sym.kind != "local" or \
-            getattr(e.value, "lower", True) or ttype not in ("String", "Decimal"):
+            e.value.lower or ttype not in ("String", "Decimal"):
         return None
     pop = op[:-1]
     fn = "_add_assign" if op == "+=" else ("_sub" if op == "-=" else "_mul")
@@ -205,7 +205,7 @@ def sprintf_call(g, e, args):
     if e.named or not args or not isinstance(e.args[0], N.Literal) or \
             e.args[0].kind != "string" or type(e.args[0].value) is not str:
         return None
-    if any(getattr(a, "lower", True) for a in e.args):
+    if any(a.lower for a in e.args):
         return None
     c = compile_format(e.args[0].value)
     if not c or len(args) - 1 < len(c[1]):

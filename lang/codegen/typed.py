@@ -46,13 +46,14 @@ def _int_literal(text):
 class Typed:
     def __init__(self, g):
         self.g = g
+        self.nb = 0     # range-loop bounds saved so far (names _rb1, _rb2, ...)
 
     # ------------------------------------------------------------------ classification
 
     def kind(self, e):
         """'int', 'long' or 'double' when e can be compiled raw (its value is exactly a
         Python int / int / float of that type), else None."""
-        if e is None or getattr(e, "lower", False):
+        if e is None or e.lower:
             return None
         t = self.g.st(e)
         if t == "int":
@@ -159,7 +160,7 @@ class Typed:
         """``(int)``, ``(long)``, ``(double)`` of an int/long/double operand: Java's
         conversions inline (long to int keeps the low 32 bits, as ``_cast`` does). A
         double operand narrowed to int/long takes ``_cast`` (saturation, NaN)."""
-        tn = e.type.name if e.type is not None and not getattr(e.type, "dims", 0) else None
+        tn = e.type.name if e.type is not None and not e.type.dims else None
         k = self.kind(e.expr)
         if k is None or tn not in ("int", "long", "double") or \
                 (k == "double" and tn != "double"):
@@ -224,7 +225,7 @@ class Typed:
         """A typed long compared with an untyped value: inline when that value turns out
         to be an int at run time (``i <= n`` with a global n)."""
         other = e.right if lk else e.left
-        if getattr(other, "lower", False) or self.g.st(other) not in ("def", "var"):
+        if other.lower or self.g.st(other) not in ("def", "var"):
             return None
         fn = _CMP_FN[e.op]
         self.g.nq += 1
@@ -302,11 +303,11 @@ class Typed:
 
     def index_read(self, e):
         """Text for an Index node on a typed array, or None."""
-        if getattr(e, "lower", False) or e.null_safe:
+        if e.lower or e.null_safe:
             return None
         if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):
             return None
-        if getattr(e.obj, "lower", False):
+        if e.obj.lower:
             return None
         return self.index(e)
 
@@ -318,12 +319,12 @@ class Typed:
             return None
         at = self.g.st(target.obj)
         elem = _ELEM.get(at)
-        if elem is None or elem == "String" or getattr(target, "lower", False):
+        if elem is None or elem == "String" or target.lower:
             return None
         if self.kind(target.index) not in ("int", "long"):
             return None
         v = e.value
-        if getattr(v, "lower", False):
+        if v.lower:
             return None
         if elem == "boolean":
             if self.g.st(v) != "boolean":
@@ -383,7 +384,7 @@ class Typed:
             return False
         bound = cond.right
         bk = self.kind(bound)
-        if bk not in ("int", "long") and not (getattr(bound, "lower", True) is False and
+        if bk not in ("int", "long") and not (not bound.lower and
                                                g.st(bound) in ("def", "var")):
             return False
         if bk == "long" and sym.type == "int":
@@ -392,7 +393,7 @@ class Typed:
             return False
         pos = g.em.pos
         mx = MAX64 if sym.type == "long" else 0x7fffffff
-        self.nb = getattr(self, "nb", 0) + 1
+        self.nb += 1
         b = f"_rb{self.nb}"
         g.extra_locals.append(b)
         g.emit(f"{b} = {self.raw(bound) if bk else g.expr(bound)}", bound)
@@ -432,7 +433,7 @@ class Typed:
         """e's value cannot change while the loop runs: literals, locals not captured and
         not assigned in the loop (``assigned``), and, when the loop body runs no code that
         could assign one (``pure``), globals."""
-        if getattr(e, "lower", True):
+        if e.lower:
             return False
         if isinstance(e, N.Literal):
             return e.kind in ("int", "long")
@@ -484,14 +485,14 @@ def _pure(node):
             if not isinstance(t, (N.Ident, N.Index)):
                 return False
             if x.op not in ("=", "+=", "-=", "*=") or \
-                    getattr(t, "stype", "def") not in _NUM + _ELEM_TYPES:
+                    t.stype not in _NUM + _ELEM_TYPES:
                 return False
         elif isinstance(x, (N.Binary, N.Unary, N.Postfix, N.Ternary, N.Index)):
-            if getattr(x, "stype", "def") not in _NUM:
+            if x.stype not in _NUM:
                 return False
             if isinstance(x, N.Binary) and x.op in ("=~", "!~", "in", "!in", "?:"):
                 return False
-            if isinstance(x, N.Index) and getattr(x.obj, "stype", "def") not in _ARRAYS:
+            if isinstance(x, N.Index) and x.obj.stype not in _ARRAYS:
                 return False
         else:
             return False

@@ -110,7 +110,7 @@ def _results(block, out):
 def _type(e, assumed, int_funcs=()):
     t = type(e)
     if t is N.Literal:
-        return getattr(e, "stype", "def")
+        return e.stype
     if t is N.Ident:
         sym = e.sym
         if sym in assumed:
@@ -118,7 +118,7 @@ def _type(e, assumed, int_funcs=()):
         return sym.type if sym is not None and sym.kind == "local" else "def"
     if t is N.Binary:
         if e.op in ("&&", "||", "?:", "=~", "!~"):
-            return getattr(e, "stype", "def") if e.op != "?:" else "def"
+            return e.stype if e.op != "?:" else "def"
         return binary_type(e.op, _type(e.left, assumed, int_funcs),
                            _type(e.right, assumed, int_funcs))
     if t is N.Unary:
@@ -132,7 +132,7 @@ def _type(e, assumed, int_funcs=()):
     if t is N.Ternary:
         a, b = _type(e.then, assumed, int_funcs), _type(e.else_, assumed, int_funcs)
         return a if a == b else "def"
-    if t is N.Call and int_funcs and getattr(e, "target", None) in int_funcs and \
+    if t is N.Call and int_funcs and e.target in int_funcs and \
             not e.named and len(e.args) == len(e.target.node_params) and \
             all(_type(a, assumed, int_funcs) == "int" for a in e.args):
         return "int"
@@ -140,4 +140,4 @@ def _type(e, assumed, int_funcs=()):
         if e.op == "=":
             return _type(e.value, assumed, int_funcs)
         return "def"
-    return getattr(e, "stype", "def") or "def"
+    return e.stype
