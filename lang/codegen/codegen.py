@@ -30,8 +30,10 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
+    null_tolerant_index, compound_start, numeric_uses
 from .resume import FrameMap, ResumeTracker
+from ..resolve.infer import nonnull_decimals, stored_globals
 from .callargs import check_positional, may_spread, named_arg_nodes
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -91,6 +93,8 @@ class ModuleGen:
         self.frame_maps = {}
         self.cpe = resolved.checkpoint_each_statement
         self.consts = {}
+        self.dec_nonnull = nonnull_decimals(resolved.script)     # (strdec.py)
+        self.stored_globals = stored_globals(resolved.script)    # (typed.py range loops)
         self.class_names = None   # names of the script's classes (made when first needed)
         self.class_facts = None   # codegen/classes.py's ClassFacts (made when first needed)
 
@@ -398,18 +402,25 @@ class FuncGen:
         # Untyped parameters that are ints at run time (the common case) get a copy of the
         # body compiled as if they were declared int: no run-time type tests on them.
         test = " and ".join(f"type({p.pyname}) is int" for p in spec)
+        saved = self.em.push()
+        self.int_syms = set(spec)
+        # all params int and every result int: recursive calls with int args are ints
+        all_int = len(spec) == len(f.node_params)
+        self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
+        self.block_value(body, "return")
+        self.int_syms = set()
+        self.int_funcs = ()
+        fast = self.em.pop(saved)
+        saved = self.em.push()
+        self.block_value(body, "return")
+        general = self.em.pop(saved)
+        if fast.lines == general.lines:     # (nothing in it depends on the types: no test)
+            self.em.splice(general)
+            return
         self.em.emit(f"if {test}:")
-        with self.indent():
-            self.int_syms = set(spec)
-            # all params int and every result int: recursive calls with int args are ints
-            all_int = len(spec) == len(f.node_params)
-            self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
-            self.block_value(body, "return")
-            self.int_syms = set()
-            self.int_funcs = ()
+        self.em.splice(fast, 1)
         self.em.emit("else:")
-        with self.indent():
-            self.block_value(body, "return")
+        self.em.splice(general, 1)
 
     def int_specialisable(self, f):
         if self.susp or self.mod.cpe or f.is_main:
@@ -417,6 +428,9 @@ class FuncGen:
         params = [p.sym for p in f.node_params]
         spec = [p for p in params if p.type in ("def", "var") and not p.captured
                 and not p.assigned_after_decl]
+        if spec:
+            used = numeric_uses(f.node.body)
+            spec = [p for p in spec if p in used]
         if not spec or len(spec) > 3 or _size(f.node.body) > 60:
             return None
         if f.children:
@@ -1127,7 +1141,8 @@ class FuncGen:
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
             if op in INT_NATIVE:
-                return self.int_checked(f"{l} {op} {r}", op, e.right)
+                return (op != "*" and self.typed.int_minus(e, l, r)) or \
+                    self.int_checked(f"{l} {op} {r}", op, e.right)
             if op in INT_COMPARE or op in ("&", "|", "^"):
                 return f"({l} {op} {r})"
             if op == "%":
@@ -1358,7 +1373,7 @@ class FuncGen:
             l = self.expr(e.left)
             r = self.expr(e.right)
             if not _is_simple(l):
-                l = f"_try_null(lambda: {l})"
+                l = null_tolerant_index(e.left, l) or f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.null_tolerant(e.left)
 
@@ -1370,7 +1385,10 @@ class FuncGen:
     def e_Ternary(self, e):
         if not (e.then.lower or e.else_.lower):
             c = self.cond(e.cond)
-            return f"({self.expr(e.then)} if {c} else {self.expr(e.else_)})"
+            with self.typed.known_lower(e.cond, e.then, True):
+                then = self.expr(e.then)
+            with self.typed.known_lower(e.cond, e.else_, False):
+                return f"({then} if {c} else {self.expr(e.else_)})"
         t = self.temp()
         c = self.cond(e.cond)
         ct = self.temp()
@@ -1583,7 +1601,7 @@ class FuncGen:
                 self.step(f"{tv} = {v}")
                 cur, v = tc, tv
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
-            cur = f"_dflt({cur}, {v})"
+            cur = compound_start(self, cur, v)
         t = self.temp()
         lt, rt = ttype, self.st(e.value)
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
@@ -1648,7 +1666,7 @@ class FuncGen:
             return done[1]
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
-            cur = f"_dflt({cur}, 0)"
+            cur = compound_start(self, cur, "0")
         if isinstance(e, N.Postfix) and want_value:
             t = self.temp()
             self.step(f"{t} = {cur}")
@@ -1660,8 +1678,13 @@ class FuncGen:
         sign = "+" if e.op == "++" else "-"
         if ttype == "int":
             nv = self.int_checked(f"{cur} {sign} 1", sign, _ONE)
-        elif ttype == "def" and _is_simple_operand(cur):
-            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"
+        elif ttype == "def":
+            q = cur
+            if not _is_simple_operand(cur):     # (a map entry / field read: once)
+                self.nq += 1
+                q = f"_q{self.nq}"
+                cur = f"({q} := {cur})"
+            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {q} {sign} 1) <= {INT_MAX} else {fn}({q}))"
         else:
             nv = self.convert(f"{fn}({cur})", None, ttype)
         if not want_value:
@@ -1897,13 +1920,17 @@ class FuncGen:
         finally:
             del self.sym_alias[p.sym]
         buf = self.em.pop(saved)
-        if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
+        if buf.lines:
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if e.receiver_of is not None else f"_lst({call})"
+        pre = ""
+        if ":=" in o:   # Python forbids := in a comprehension's iterable: bind it first
+            q = f"_q{self.nq}"
+            pre, o = f" if (({q} := {o}),) else None", q
         if e.name in ("map", "collect"):    # (collect: map's eager twin)
-            return f"[{val} for {var} in _pipe_src({o}, {e.name!r})]"
+            return f"([{val} for {var} in _pipe_src({o}, {e.name!r})]{pre})"
         cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
-        return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
+        return f"([{var} for {var} in _pipe_src({o}, 'filter') if {cond}]{pre})"
 
     def e_MethodCall(self, e):
         e.obj.receiver_of = e
@@ -1973,42 +2000,57 @@ class FuncGen:
 
     def e_SwitchExpr(self, e):
         res = self.temp()
-        done = self.temp()
         ok = self.temp()
         subj = self.expr(e.subject)
         self.store_sym(e.it_sym, subj)
         it = self.read_sym(e.it_sym)
         self.step(f"{res} = None")
-        self.step(f"{done} = False")
-        default = None
-        for case in e.cases:
-            if case.is_default:
-                default = case
-                continue
+        cases = [c for c in e.cases if not c.is_default]
+        default = next((c for c in e.cases if c.is_default), None)
+        # each case is the else branch of the one before (no "matched" flag tested per
+        # case); groups of cases bound the nesting depth, a flag joins the groups
+        groups = [cases[i:i + _SWITCH_NEST] for i in range(0, len(cases), _SWITCH_NEST)]
+        done = self.temp() if len(groups) > 1 else None
+        if done:
+            self.step(f"{done} = False")
 
-            def case_body(case=case):
-                self.block_prologue(_ScopeHolder(case.scope, []))
-                has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
-                for k, (pat, guard) in enumerate(case.patterns):
-                    def alt(pat=pat, guard=guard):
-                        bound = set()
-                        if has_rx:     # (groups of an alternative that did not match)
-                            for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
-                                self.store_sym(m, "None")
-                        self.step(f"{ok} = {self.pattern(pat, it, bound)}")
-                        if guard is not None:
-                            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
-                    if k == 0:
-                        alt()       # (it sets ok whatever it finds)
-                    else:
-                        self.if_stmt_raw(f"not {ok}", alt)
+        def chain(group, k):
+            if k == len(group):
+                if default is not None and done is None:
+                    self.case_result(default.result, res)
+                return
+            case = group[k]
+            self.block_prologue(_ScopeHolder(case.scope, []))
+            has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
+            for j, (pat, guard) in enumerate(case.patterns):
+                def alt(pat=pat, guard=guard):
+                    bound = set()
+                    if has_rx:     # (groups of an alternative that did not match)
+                        for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
+                            self.store_sym(m, "None")
+                    self.step(f"{ok} = {self.pattern(pat, it, bound)}")
+                    if guard is not None:
+                        self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
+                if j == 0:
+                    alt()       # (it sets ok whatever it finds)
+                else:
+                    self.if_stmt_raw(f"not {ok}", alt)
 
-                def then():
+            def then():
+                if done:
                     self.step(f"{done} = True")
-                    self.case_result(case.result, res)
-                self.if_stmt_raw(ok, then)
-            self.if_stmt_raw(f"not {done}", case_body)
-        if default is not None:
+                self.case_result(case.result, res)
+            rest = len(group) > k + 1 or (default is not None and done is None)
+            self.if_stmt_raw(ok, then, (lambda: chain(group, k + 1)) if rest else None)
+
+        for n, group in enumerate(groups):
+            if n == 0:
+                chain(group, 0)
+            else:
+                self.if_stmt_raw(f"not {done}", lambda group=group: chain(group, 0))
+        if not groups and default is not None:
+            self.case_result(default.result, res)
+        elif done and default is not None:
             self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
         return res
 
@@ -2212,6 +2254,9 @@ def _is_simple(v):
 
 
 _ONE = N.Literal("int", 1)
+# cases of a switch nested as else branches before a flag joins the next group (Python
+# allows at most 100 levels of indentation)
+_SWITCH_NEST = 16
 
 
 # types whose conversions never make an instance of a script's class
