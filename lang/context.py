@@ -15,7 +15,7 @@ import sys
 import time
 from collections import OrderedDict
 
-from .runtime.objects import null_receiver_error, set_current_classes
+from .runtime.objects import null_receiver_error
 
 from .checkpoint import Checkpointer
 from .checkpoint.format import (DEFAULT_MAX_CHECKPOINT_SIZE, DEFAULT_MAX_RESTORE_BYTES,
@@ -329,7 +329,6 @@ class Instance:
 
     def drive(self, fn):
         b = self.budget
-        prev_classes = set_current_classes(self.ns.get("_CLASSES"))
         prev_budget = _limits.set_current(b)
         b.enter()
         if b.counting:
@@ -341,7 +340,6 @@ class Instance:
                 self.flush()
             b.leave()
             _limits.set_current(prev_budget)
-            set_current_classes(prev_classes)
 
     def _drive(self, fn):
         try:

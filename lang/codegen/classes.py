@@ -222,7 +222,7 @@ def field_lvalue(gen, target):
             return f"{dest} = {v}"
     else:
         conv = f"_cv_arg_obj({{}}, {fx.pycls(t)}, {t!r})" if fx.get(t) is not None \
-            else f"_cv_arg({{}}, {t!r})"
+            else f"_cv_arg({{}}, {t!r}{gen.classes_arg(t)})"
 
         def write(v):
             return f"{dest} = {conv.format(v)}"

@@ -24,7 +24,8 @@ from ..resolve.infer import infer_type, returns_int
 from .sortkey import sort_key
 from .typed import Typed
 from . import strdec
-from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
+from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
+from ..runtime.builtin_facts import EARLY_STOP_METHODS, LAZY_STAGES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
@@ -54,6 +55,14 @@ ASSIGN_OPS = {
 INT_NATIVE = {"+", "-", "*"}
 FAST_OPS = {"+", "-", "*", "%", "<", "<=", ">", ">=", "==", "!="}
 INT_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+
+
+# The first lines of every generated module: the contract it is written against.
+HEADER = (
+    "# Generated from a Jactl script by lang/codegen. Contract: this module uses only the",
+    "# names in lang/runtime/exports.py (EXPORTS, MODULE_NAMES, PYTHON_BUILTINS) and the",
+    "# names it defines itself (tests/lang/codegen/test_exports_contract.py checks this).",
+)
 
 
 class Compiled:
@@ -99,6 +108,8 @@ class ModuleGen:
         return name
 
     def generate(self):
+        for text in HEADER:
+            self.em.emit(text)
         for f in self.r.functions:
             FuncGen(self, f).generate()
         em = self.em
@@ -465,6 +476,8 @@ class FuncGen:
         node.pcs = (start + 1, self.npc) if self.npc > start else (None, None)
         if not buf.lines:
             return
+        if node.pcs[0] is None:
+            _drop_inner_guards(buf)     # (the item's own guard already says not _pc)
         self.guard_open(node)
         self.em.splice(buf, 1)
 
@@ -1702,9 +1715,19 @@ class FuncGen:
             return fast
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
-            return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
+            return self.suspend_call(f"_cv({v}, {tname!r}{self.classes_arg(tname)})", node,
+                                     *self.ctor_of(tname))
         return (self.mod.const(c) if (c := strdec.convert(node, tname)) else None) or exact_convert(self, v, tname) or \
-            f"_cv({v}, {tname!r})"
+            f"_cv({v}, {tname!r}{self.classes_arg(tname)})"
+
+    def classes_arg(self, tname):
+        """The script's class table as the last argument of a conversion to type tname
+        that may need it (a Map becomes an instance of one of its classes): passed
+        explicitly, so a closure called by the host after the script returned converts
+        to its own script's classes."""
+        if not getattr(self.mod.r, "classes", ()) or tname.rstrip("[]") in _NO_CLASS_TYPES:
+            return ""
+        return ", _CLASSES"
 
     def is_user_class(self, tname):
         names = self.mod.class_names
@@ -1727,13 +1750,15 @@ class FuncGen:
         fast = self.typed.cast(e)
         if fast is not None:
             return fast
-        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
+        t = _tn(e.type)
+        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {t!r}{self.classes_arg(t)})")
 
     def e_As(self, e):
         fast = strdec.as_int(self, e)
         if fast is not None:
             return fast
-        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
+        t = _tn(e.type)
+        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {t!r}{self.classes_arg(t)})")
 
     def class_conversion(self, e, text):
         """``(X)v`` / ``v as X`` may run X's constructor (a Map to an instance): a suspend
@@ -1845,8 +1870,10 @@ class FuncGen:
         if fast is not None:
             return fast
         if self.susp and self.is_user_class(tname):
-            return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
-        return exact_convert(self, v, tname, "_cv_arg") or f"_cv_arg({v}, {tname!r})"
+            return self.suspend_call(f"_cv_arg({v}, {tname!r}{self.classes_arg(tname)})", node,
+                                     *self.ctor_of(tname))
+        return exact_convert(self, v, tname, "_cv_arg") or \
+            f"_cv_arg({v}, {tname!r}{self.classes_arg(tname)})"
 
     def builtin_call(self, e, name):
         vals = self.exprs(list(e.args) + [na.value for na in e.named])
@@ -2189,7 +2216,8 @@ class FuncGen:
 
     def e_ArrayNew(self, e):
         sizes = self.exprs([x for x in e.sizes if x is not None])
-        return f"_new_array({_tn(e.type)!r}, ({', '.join(sizes)},))"
+        t = _tn(e.type)
+        return f"_new_array({t!r}, ({', '.join(sizes)},){self.classes_arg(t)})"
 
     def e_BreakExpr(self, e):
         self.jump(e, True)
@@ -2249,6 +2277,31 @@ def _inst_test(v, tname):
     return f"_instanceof({v}, {tname!r})"
 
 
+def _drop_inner_guards(buf):
+    """Remove the ``if not _pc:`` guards at the top level of a buffer that goes under one
+    ``if not _pc:`` of its own (it has no resume point, so ``_pc`` stays 0 inside): the
+    one-line form ``if not _pc: x`` becomes ``x``, the block form loses its header and
+    one level of indentation (step() writes its first line as "    " + text at the
+    header's own level)."""
+    out = []
+    in_block = False
+    for ind, text, line, col in buf.lines:
+        if ind == 0 and not text.startswith("    "):
+            in_block = False
+            if text == "if not _pc:":
+                in_block = True
+                continue
+            if text.startswith("if not _pc: "):
+                text = text[len("if not _pc: "):]
+        elif in_block:
+            if ind > 0:
+                ind -= 1
+            else:
+                text = text[4:]
+        out.append((ind, text, line, col))
+    buf.lines = out
+
+
 def _is_simple(v):
     return v is None or v == "None" or v.isidentifier() or _is_const(v)
 
@@ -2259,8 +2312,11 @@ _ONE = N.Literal("int", 1)
 _SWITCH_NEST = 16
 
 
-_PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip"))
-_EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
+# types whose conversions never make an instance of a script's class
+_NO_CLASS_TYPES = frozenset(("int", "long", "double", "boolean", "byte", "Decimal", "String",
+                             "List", "Map", "Function", "def", "var", "Object"))
+_EARLY_STOP = EARLY_STOP_METHODS
+_PASS_THROUGH = LAZY_STAGES - _EARLY_STOP
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
 

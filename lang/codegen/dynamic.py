@@ -25,6 +25,7 @@ import re
 
 from ..syntax import nodes as N
 from ..runtime.limits import CHARS_PER_UNIT
+from ..runtime.builtin_facts import CLOSURE_METHODS, LAZY_STAGES
 
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
@@ -212,8 +213,6 @@ def method_call(g, obj, name, args, consumer=None):
     fast paths and suspend handling) call ``_invoke_eager``; lazy stages the general
     ``_invoke``, except a ``map``/``filter`` whose List ``consumer`` (the method called on
     the result) takes whole without calling a closure or evaluating anything first."""
-    from ..runtime.iteration import CLOSURE_METHODS
-    from ..runtime.iterators import LAZY_STAGES
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
         eager = name not in LAZY_STAGES and name != "reduce" or \
             name in ("map", "filter") and _consumes_whole(consumer)

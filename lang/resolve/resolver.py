@@ -12,6 +12,7 @@ assignments to constants, break/continue outside loops, bad argument counts.
 
 from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
+from ..runtime.builtin_facts import BUILTIN_FUNCTIONS, LAZY_STAGES, MAY_SUSPEND_METHODS
 from ..syntax import nodes as N
 from .classconst import check_const_type, fold_const
 from .classinit import forward_references, instance_ctor, needs_instance
@@ -20,27 +21,6 @@ from .forward import check_block
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
-
-# Builtin global functions. Those marked True always suspend.
-BUILTIN_FUNCTIONS = {
-    "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
-    "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
-    "sqrt": False, "stream": True, "$classFromJson": True,  # (its constructor may suspend)
-    "$classMember": False, "$missing": False, "$isMissing": False,
-}
-
-# Builtin methods that call a closure argument (the only methods that can suspend).
-CLOSURE_METHODS = frozenset({
-    "each", "map", "filter", "collect", "collectEntries", "sort", "min", "max", "reduce",
-    "anyMatch", "allMatch", "noneMatch", "groupBy", "flatMap", "fmap", "mapWithIndex", "mapi",
-    "unique",
-    "sum", "avg", "join", "skip", "limit", "grouped", "windowSliding", "subList", "size",
-    "reverse", "transpose", "stream", "forEach", "findAll", "find", "count", "every", "any",
-    "takeWhile", "dropWhile", "collectMany", "fold", "inject",
-})
-
-LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip",
-                         "limit"))
 
 PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "String"})
 
@@ -1340,7 +1320,7 @@ class Resolver:
             if name is not None and name not in self.method_funcs and \
                     name not in _builtin_method_names():
                 return True      # a closure held in a Map entry or field, called as a method
-            if name is not None and name not in CLOSURE_METHODS:
+            if name is not None and name not in MAY_SUSPEND_METHODS:
                 return False
             for a in list(e.args) + [na.value for na in e.named]:
                 if isinstance(a, N.Closure):

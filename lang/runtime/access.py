@@ -133,7 +133,7 @@ def setindex(o, i, v):
         if i < 0 or i >= n:
             raise JactlRuntimeError(f"Array index out of bounds: {i if i >= 0 else i - n}")
         elem = o.elem
-        o[i] = convert(v, elem) if elem not in ("Object", "def") else v
+        o[i] = convert(v, elem, o.classes) if elem not in ("Object", "def") else v
         return v
     if o is None:
         raise NullError("Null value for array/map in store")
@@ -279,8 +279,9 @@ def iter_list(v):
 _PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))
 
 
-def new_array(type_name, sizes):
-    """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls."""
+def new_array(type_name, sizes, classes=None):
+    """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls (classes:
+    the script's class table, for an array of one of its classes)."""
     elem = type_name[:-2]
     n = sizes[0]
     if n is None:
@@ -299,6 +300,6 @@ def new_array(type_name, sizes):
     check_slots(total, "Array")
     charge(total)
     if len(sizes) > 1:
-        return JArray(elem, [new_array(elem, sizes[1:]) for _ in range(n)])
+        return JArray(elem, [new_array(elem, sizes[1:], classes) for _ in range(n)], classes)
     fill = default_value(elem) if elem in _PRIMITIVE_ELEMS else None
-    return JArray(elem, [fill] * n)
+    return JArray(elem, [fill] * n, classes)

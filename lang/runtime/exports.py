@@ -15,8 +15,9 @@ PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list
 
 from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns, index_or_null, field_or_null,
                      iter_list, mget, new_array, setfield, setindex)
+from . import argconv  # noqa: F401 - installs argument conversion into functions.py
 from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
-                    call_named, cv_arg, die, invoke, invoke_eager, invoke_named, missing_arg,
+                    call_named, die, invoke, invoke_eager, invoke_named, missing_arg,
                     stmt_checkpoint)
 from ..errors import NullError
 from .objects import null_receiver_error
@@ -27,7 +28,7 @@ from .iterators import to_list
 from .types import MISSING, Byte, Cell, Decimal, Long
 from . import ops, patterns, regex
 from .limits import charge, check_chars, check_slots
-from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
+from .values import as_type, cast, convert, cv_arg, instance_of, to_string, truthy, wrap32
 
 
 def _notin(a, b):

@@ -9,6 +9,8 @@ A ``Closure`` is a function value: the FunctionInfo plus the cells of the variab
 captured. Calling it calls the generated Python function directly.
 """
 
+from functools import partial
+
 from ..errors import JactlRuntimeError
 from .types import MISSING
 
@@ -149,50 +151,59 @@ class Closure:
             return fn.pyfunc(self.cells, *args)
         return fn.pyfunc(*args)
 
+    def call_named(self, named):
+        """A call with named arguments (``f(x:1, y:2)``, a Map made into an instance by
+        its class's constructor)."""
+        fn = self.fn
+        args = []
+        names = set(named)
+        for p in fn.params:
+            if p in named:
+                args.append(named[p])
+                names.discard(p)
+            else:
+                args.append(MISSING)
+        if names:
+            bad = [k for k in named if k in names]
+            if len(bad) == 1:
+                raise JactlRuntimeError(f"No such parameter: {bad[0]}")
+            raise JactlRuntimeError(f"No such parameters: {', '.join(bad)}")
+        for i in range(fn.min_args):
+            if args[i] is MISSING and i not in fn.optional:
+                # (named arguments unchecked until run time: Jactl's runtime wording)
+                raise JactlRuntimeError(f"Missing value for mandatory parameter "
+                                        f"'{fn.params[i]}'")
+        conv = convert_params(fn, args)
+        if fn.has_cells:
+            return fn.pyfunc(self.cells, *conv)
+        return fn.pyfunc(*conv)
+
     def __repr__(self):
         return f"<closure {self.fn.name}>"
 
 
-_EXACT = {}
-_CV = []
+# Converting a dynamic call's arguments to the function's typed parameters needs the
+# value layer (values.py), which sits above this module (it knows what a Closure is):
+# argconv.py installs these three when it is imported, which the runtime's exports do
+# before any script runs (a module never imports one above it: test_import_layers.py).
+def _not_loaded(*args):
+    raise RuntimeError("lang.runtime.argconv is not loaded")
 
 
-def convert_args(fn, args):
-    """Convert the arguments of a dynamic call to the function's declared parameter types
-    (the compiled body trusts its typed parameters)."""
-    if not _CV:
-        import decimal
-        from .calls import cv_arg
-        from .types import Long
-        _CV.append(cv_arg)
-        _EXACT.update({"int": int, "long": Long, "double": float, "String": str,
-                       "boolean": bool, "Decimal": decimal.Decimal, "List": list,
-                       "Map": dict})
-    cv = None
-    learn = fn.exact is False
-    for i, t in fn.conv:
-        a = args[i]
-        if a is MISSING or type(a) is _EXACT.get(t):
-            continue
-        c = getattr(type(a), "_cls", None)     # an instance of exactly the class named:
-        if c is not None and c.name == t:       # nothing to convert (isa's first case)
-            continue
-        if cv is None:
-            cv = _CV[0]
-            args = list(args)
-            learn = False
-        if type(a) is dict:
-            # a Map for a class parameter: the function's own script's class (the host
-            # may call a closure of a script that is not running)
-            from .objects import from_map, script_class
-            cd = script_class(fn, t)
-            if cd is not None:
-                args[i] = from_map(cd, a)
-                continue
-        args[i] = cv(a, t)
-    if learn:
-        learn_exact(fn, args)
-    return args
+convert_args = convert_spread = convert_params = _not_loaded
+
+
+def direct(f, n):
+    """A Python callable taking exactly n arguments that calls the non-suspending closure
+    f with them, or None when f needs the general path (other arity, typed parameters,
+    may suspend, not a closure). ``each``/``map``/``sort``... with a closure that cannot
+    suspend call it once per element this way (its cells bound once by a
+    functools.partial), instead of the general call with its arity rules every time."""
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == n and fn.exact is None and not fn.may_suspend:
+            return partial(fn.pyfunc, f.cells) if fn.has_cells else fn.pyfunc
+    return None
 
 
 def learn_exact(fn, args):
@@ -212,32 +223,6 @@ def learn_exact(fn, args):
             return
         out.append(py)
     fn.exact = tuple(out)
-
-
-_NUMERIC = frozenset(("int", "long", "double", "Decimal", "byte"))
-
-
-def convert_spread(fn, args):
-    """Arguments that came from one List spread over the parameters: Jactl converts each
-    element as a value, not as an argument, so its errors say so."""
-    try:
-        return convert_args(fn, args)
-    except JactlRuntimeError:
-        from .values import class_name
-        for i, t in fn.conv:
-            a = args[i]
-            if a is MISSING or a is None:
-                continue
-            try:
-                _CV[0](a, t)
-            except JactlRuntimeError:
-                cn = class_name(a)
-                if t == "String":
-                    raise JactlRuntimeError(f"Cannot convert object of type {cn} to {t}") \
-                        from None
-                target = "Number" if t in _NUMERIC else t
-                raise JactlRuntimeError(f"{cn} cannot be cast to {target}") from None
-        raise
 
 
 _EXACT_TYPES = {"int": int, "double": float, "String": str, "boolean": bool, "List": list,

@@ -13,11 +13,13 @@ import functools
 
 from ..errors import JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Suspend, serializable
-from .functions import BoundMethod, Closure
+from .functions import BoundMethod, Closure, direct
 from .types import MISSING, Decimal, JArray, Long
 from . import ops
 from .values import class_name, dec_count, hkey, truthy
 from .limits import charge, check_slots
+from .methods import register
+from .builtin_facts import CLOSURE_METHODS as FACTS
 
 
 def as_list(v):
@@ -78,7 +80,6 @@ def call_item(f, x):
                 return fi.pyfunc(f.cells, *x) if fi.has_cells else fi.pyfunc(*x)
             return f(*x)
         return f(x)
-    from .calls import call
     return call(f, (x,))
 
 
@@ -100,15 +101,17 @@ def call_args(f, args):
         if len(f.fn.params) == 1 and len(args) > 1:
             return f(list(args))
         return f(*args)
-    from .calls import call
     return call(f, tuple(args))
 
 
-def _direct(f, n):
-    """f as a plain Python function of n arguments, when it is a closure that cannot
-    suspend and needs no argument conversion (runtime/fastcalls.py), else None."""
-    from .fastcalls import direct
-    return direct(f, n)
+_direct = direct      # (f as a plain Python function of n arguments, or None)
+
+
+# Calling a function value that is not a Closure (a bound builtin method, or a value that
+# is no function) is calls.call, in the layer above: calls.py installs it here when it is
+# imported (a module never imports one above it: test_import_layers.py).
+def call(f, args):
+    raise RuntimeError("lang.runtime.calls is not loaded")
 
 
 def _may_suspend(f):
@@ -671,6 +674,8 @@ def m_sort(obj, comparator=NOARG):
 
 # ------------------------------------------------------------------ registry
 
+# the implementations of the closure-taking methods of builtin_facts.CLOSURE_METHODS
+# (their names, receivers and parameters are the table's)
 CLOSURE_METHODS = {
     "each": m_each, "map": m_map, "collect": m_collect, "filter": m_filter,
     "flatMap": m_flatmap, "fmap": m_flatmap,
@@ -681,26 +686,12 @@ CLOSURE_METHODS = {
     "min": _minmax(-1, "min"), "max": _minmax(1, "max"), "sort": m_sort,
 }
 
-_PARAM = {
-    "each": "action", "map": "mapper", "collect": "mapper", "filter": "predicate",
-    "flatMap": "mapper", "fmap": "mapper", "anyMatch": "predicate", "allMatch": "predicate",
-    "noneMatch": "predicate", "collectEntries": "mapper", "groupBy": "closure",
-    "mapWithIndex": "mapper", "mapi": "mapper", "min": "closure", "max": "closure",
-    "sort": "comparator",
-}
-
 
 def _register():
-    from .methods import register
-    keys = ("Iterable", "Number")
-    for name, fn in CLOSURE_METHODS.items():
-        if name == "reduce":
-            params = (("initial", "def", MISSING), ("accumulator", "Function", MISSING))
-        elif name == "groupBy":
-            params = (("closure", "Function", MISSING),)
-        else:
-            params = ((_PARAM[name], "Function", NOARG),)
-        register(keys, name, params, fn)
+    for name, fact in FACTS.items():
+        params = tuple((p, t, MISSING if mandatory else NOARG)
+                       for p, t, mandatory in fact.params)
+        register(fact.receivers, name, params, CLOSURE_METHODS[name])
 
 
 _register()

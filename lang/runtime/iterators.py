@@ -19,6 +19,7 @@ from .continuation import BuiltinFrame, Suspend, serializable
 from .functions import BoundMethod, Closure
 from .iteration import as_list, call_args, call_item, item_function
 from .values import truthy
+from .builtin_facts import CLOSURE_STAGES, COUNT_STAGES, LAZY_STAGES, canonical  # noqa: F401
 
 
 class _End:
@@ -388,32 +389,30 @@ def stage(obj, name, args):
     """The lazy stage ``obj.name(args)``, or None when ``name`` with these arguments is
     not a lazy stage (the caller then uses the eager method)."""
     fn = args[0] if len(args) == 1 else None
-    if name in ("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap"):
+    if name in CLOSURE_STAGES:
         if len(args) > 1 or (args and not callable(fn) and fn is not None):
             return None
         if args and not isinstance(fn, (Closure, BoundMethod)):
             return None
-    elif name not in ("skip", "limit"):
+    elif name not in COUNT_STAGES:
         return None
     elif len(args) != 1 or isinstance(args[0], bool) or not isinstance(args[0], int) or \
             args[0] < 0:
         return None
     up = obj if isinstance(obj, LazyIter) else SrcIter(as_list(obj))
+    name = canonical(name)
     if name == "map":
         return MapIter(up, fn) if fn is not None else up
-    if name in ("mapWithIndex", "mapi"):
+    if name == "mapWithIndex":
         if fn is None:
             return None
         return MapIter(up, fn, with_index=True)
     if name == "filter":
         return FilterIter(up, fn) if fn is not None else None
-    if name in ("flatMap", "fmap"):
+    if name == "flatMap":
         return FlatMapIter(up, fn)
     n = _limit_count(args, name)
     if n < 0:
         return None      # counted from the end: needs the whole list (the eager method)
     return SkipIter(up, n) if name == "skip" else LimitIter(up, n)
 
-
-LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip",
-                         "limit"))

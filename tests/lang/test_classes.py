@@ -146,6 +146,10 @@ def test_host_calls_closure_converting_to_class():
     assert f({"x": 1, "q": {"z": 7}}) == 7
     g = lang.eval("class P { int x; int y }; def mk(a){ P p = a; p.x + p.y }; mk")
     assert g({"x": 1, "y": 2}) == 3
+    for body in ("((P)a).x", "(a as P).x", "P[] ps = [a]; ps[0].x",
+                 "def ps = new P[1]; ps[0] = a; ps[0].x", "def h = new H(); h.p = a; h.p.x"):
+        f = lang.eval("class P { int x }; class H { P p = null }; def mk(a){ " + body + " }; mk")
+        assert f({"x": 4}) == 4, body
 
 
 def test_user_to_string_is_the_string_form():
