@@ -16,6 +16,7 @@ from ..runtime.continuation import SERIALIZABLE, CodeFrame
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
 from ..runtime.objects import JObject
+from ..runtime.readonly import ReadOnlyList
 from . import envelope
 from . import format as F
 from .validate import NOT_VALUES
@@ -150,6 +151,8 @@ def encode_body(buf, root, instance, script_hash, limit,
             if fields:
                 pushall(reversed(fields))
             continue
+        if t is ReadOnlyList:       # restored as a plain List, as Jactl's restorer does
+            t = list
         if t is dict or t is list or t is Cell or t is Closure or t is CodeFrame \
                 or t is JArray or t is BoundMethod:
             i = memo.get(id(v))

@@ -3,6 +3,7 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
+from .readonly import ReadOnlyList
 from .values import class_name, convert, dec_count, default_value, hkey, to_string
 from .methods import METHODS, has_method
 from .iteration import as_list
@@ -87,7 +88,7 @@ def index_ns(o, i):
 
 def setindex(o, i, v):
     t = type(o)
-    if t is list:
+    if t is list or t is ReadOnlyList:      # (a ReadOnlyList refuses the store)
         i = _int_index(i)
         n = len(o)
         if i < 0:
