@@ -728,6 +728,11 @@ class Resolver:
         elif getattr(target, "class_member", False):
             self.errors.append(_err("Cannot modify class field", target, self.source))
         elif isinstance(target, N.Field) and isinstance(target.name, str) and \
+                _is_final_field(self.classes.get(getattr(target.obj, "stype", None)),
+                                target.name):
+            self.errors.append(_err(f"Cannot modify 'final' field '{target.name}'", target,
+                                    self.source))
+        elif isinstance(target, N.Field) and isinstance(target.name, str) and \
                 getattr(target.obj, "stype", None) in self.classes and \
                 self.classes[target.obj.stype].field(target.name) is None and \
                 self.classes[target.obj.stype].const(target.name) is not None:
@@ -834,7 +839,7 @@ class Resolver:
     def _super_field(self, e):
         """``super.x``: a field of ``this`` (fields cannot be overridden)."""
         if not isinstance(e.name, str):
-            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+            self.errors.append(_err("Dynamic field lookup not supported for super", e,
                                     self.source))
         elif e.name == "super":
             self.errors.append(_err("No such field or method 'super'", e, self.source))
@@ -981,7 +986,7 @@ class Resolver:
                                         e, self.source))
             o.name = "this"
         elif self._is_super(o):
-            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+            self.errors.append(_err("Dynamic field lookup not supported for super", e,
                                     self.source))
             o.name = "this"
         if isinstance(o, N.ClassRef) and isinstance(e.name, str) and \
@@ -1651,6 +1656,12 @@ def _is_sub(ci, name):
             return True
         ci = ci.base
     return False
+
+
+def _is_final_field(ci, name):
+    """Is ``name`` a ``final`` field of class ``ci`` (a ClassInfo or None)?"""
+    f = ci.field(name) if ci is not None else None
+    return f is not None and getattr(f[3], "is_final", False)
 
 
 class ClassInfo:

@@ -277,6 +277,8 @@ def set_field(obj, name, v):
         if name in cls.consts:
             raise JactlRuntimeError("Cannot modify a constant value")
         raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
+    if name in cls.finals:
+        raise JactlRuntimeError(f"Cannot modify 'final' field '{name}'")
     t = cls.ftypes.get(name)
     if t not in (None, "def", "var", "Object"):
         from .calls import cv_arg

@@ -196,3 +196,35 @@ def test_typed_call_of_suspending_method_checkpoints(src, expected):
         out = Restorer.restore(fresh, data).resume(out.request.value)
         steps += 1
     assert steps >= 1 and out.value == expected
+
+
+# ------------------------------------------------------------------ final fields
+
+@pytest.mark.parametrize("src", [
+    "class X { final int i = 3; def f() { i += 3 } }",
+    "class X { final int i = 3; def f() { ++i } }",
+    "class X { final int i = 3; def f() { this.i = 7 } }",
+    "class X { final int i = 3 }; X x = new X(); x.i++",
+    "class X { final int i = 3 }; class Y extends X { def g() { super.i += 7 } }",
+])
+def test_a_final_field_is_not_assignable_at_compile_time(src):
+    with pytest.raises(JactlError, match="Cannot modify 'final' field 'i'") as e:
+        lang.eval(src)
+    assert type(e.value).__name__ == "CompileError"
+
+
+@pytest.mark.parametrize("src", [
+    "class X { final int i = 3 }; def x = new X(); x.i = 4",
+    "class X { final int i = 3 }; X x = new X(); ++x['i']",
+    "class X { final int i = 3 }; def x = new X(); def n = 'i'; x.\"$n\" += 1",
+])
+def test_a_final_field_is_not_assignable_at_run_time(src):
+    with pytest.raises(JactlError, match="Cannot modify 'final' field 'i'"):
+        lang.eval(src)
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+def test_a_final_field_is_set_by_construction(cpe):
+    src = ("class X { final int i = 3; final def j }; X a = [j:2]; def b = new X(i:5, j:6);"
+           " X c = X.fromJson('{\"j\":7}'); [a.i, a.j, b.i, b.j, c.j]")
+    assert lang.eval(src, checkpoint_each_statement=cpe) == [3, 2, 5, 6, 7]
