@@ -1969,7 +1969,7 @@ class FuncGen:
                         if has_rx:     # (groups of an alternative that did not match)
                             for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
                                 self.store_sym(m, "None")
-                        self.step(f"{ok} = {self.pattern(pat, it, bound)}")
+                        self.pattern_into(pat, it, bound, ok)
                         if guard is not None:
                             self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
                     if k == 0:
@@ -1998,6 +1998,61 @@ class FuncGen:
         if sym.captured:
             return f"_sw_cset({self.name_of(sym)}, {v})"
         return f"_sw_t({self.name_of(sym)} := {v})"
+
+    def pattern_into(self, p, v, bound, ok):
+        """Set ``ok`` to whether v matches p. A pattern with ``${...}`` code (``${++a}``,
+        a block, a suspending call) is tested part by part, in order: its code sees the
+        variables bound before it and runs only if everything before it matched, as in
+        Jactl. Other patterns are one boolean expression (``pattern``)."""
+        if not _has_code(p) or p.kind not in ("list", "map", "ctor"):
+            self.step(f"{ok} = {self.pattern(p, v, bound)}")
+            return
+
+        def then(x, xv):
+            self.if_stmt_raw(ok, lambda: self.pattern_into(x, xv, bound, ok))
+
+        if p.kind == "ctor":
+            self.step(f"{ok} = {_inst_test(v, _tn_s(p.tname))}")
+            subs = [x for _, x in p.entries] if p.entries else p.items
+            for fname, sub in zip(p.fields, subs):
+                fv = f"_field({v}, {fname!r})"
+                if sub.kind == "lit":   # a field matches a literal by value, as with ==
+                    self.if_stmt_raw(ok, lambda sub=sub, fv=fv: self.step(
+                        f"{ok} = _eq({fv}, {self.expr(sub.value)})"))
+                else:
+                    then(sub, fv)
+            return
+        if p.kind == "map":
+            n = len(p.entries)
+            self.step(f"{ok} = type({v}) is dict and len({v}) {'>=' if p.star else '=='} {n} "
+                      f"and {' and '.join(f'{k!r} in {v}' for k, _ in p.entries) or 'True'}")
+            for key, x in p.entries:
+                then(x, f"{v}[{key!r}]")
+            return
+        items = p.items
+        n = len(items)
+        star = next((i for i, x in enumerate(items) if x.kind == "star"), None)
+        islist = f"(type({v}) is list or _sw_islist({v}))"
+        if star is None:
+            self.step(f"{ok} = {islist} and len({v}) == {n}")
+            for i, x in enumerate(items):
+                then(x, f"{v}[{i}]")
+            return
+        self.step(f"{ok} = {islist} and len({v}) >= {n - 1}")
+        after = n - 1 - star
+        for i, x in enumerate(items[:star]):
+            then(x, f"{v}[{i}]")
+        for j, x in enumerate(items[star + 1:]):
+            then(x, f"{v}[{j - after}]")
+        sp = items[star]
+        if sp.name is not None:
+            sl = f"list({v}[{star}:{'' if after == 0 else -after}])"
+            if sp.sym.name in bound:
+                test = f"_sw_eq({sl}, {self.read_sym(sp.sym)})"
+            else:
+                bound.add(sp.sym.name)
+                test = self.bind_text(sp.sym, sl)
+            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {test}"))
 
     def pattern(self, p, v, bound):
         """Python boolean expression testing v (a side-effect-free text) against p; binding
@@ -2367,6 +2422,13 @@ __all__ = ["generate", "Compiled", "NUMERIC_RANK", "PRIMITIVES"]
 
 def _tn_s(name):
     return "def" if name in ("Object", None) else name
+
+
+def _has_code(p):
+    """Does pattern p hold ``${...}`` code beyond a plain ``$name``?"""
+    if p.kind == "expr":
+        return not isinstance(p.value, N.Ident)
+    return any(_has_code(x) for x in p.items) or any(_has_code(x) for _, x in p.entries)
 
 
 def _has_regex(p):
