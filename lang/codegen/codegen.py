@@ -466,7 +466,8 @@ class FuncGen:
         for i, st in enumerate(stmts):
             last = i == len(stmts) - 1
             self.statement(st, mode if last else None, result)
-            if self.mod.cpe and not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
+            if self.mod.cpe and self.susp and \
+                    not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
                     and not (last and mode == "return"):
                 self.stmt_checkpoint(st)
         self.resume.release(mark)
@@ -917,7 +918,7 @@ class FuncGen:
             v = self.convert(v, st.expr, self.f.return_type) if st.expr is not None else v
             # a class's constructor also runs inside implicit Map conversions (runtime
             # code that cannot be resumed): no checkpoint there
-            if self.mod.cpe and not self.f.name.endswith("$new"):
+            if self.mod.cpe and self.susp and not self.f.name.endswith("$new"):
                 t = self.temp()
                 self.step(f"{t} = {v}")
                 self.suspend_call("_stmt_checkpoint(_RT)", st)

@@ -1292,7 +1292,7 @@ class Resolver:
     def _compute_suspends(self):
         if self.cpe:
             for f in self.functions:
-                f.may_suspend = True
+                f.may_suspend = not _runtime_called(f)
         while True:
             changed = False
             for f in self.functions:
@@ -1315,7 +1315,7 @@ class Resolver:
                     any_s = True
             if _mark(node.body, self):
                 any_s = True
-        return any_s or self.cpe
+        return any_s or (self.cpe and not _runtime_called(f))
 
     def _lazy_may_suspend(self, e):
         """A lazy stage (``x.map{...}``) whose closures run later, when the chain is
@@ -1656,6 +1656,12 @@ def _is_sub(ci, name):
             return True
         ci = ci.base
     return False
+
+
+def _runtime_called(f):
+    """A class's toString(): the runtime calls it inside string conversions, which cannot
+    suspend, so checkpoint_each_statement mode leaves it without statement checkpoints."""
+    return getattr(f.node, "method_name", None) == "toString"
 
 
 def _is_final_field(ci, name):

@@ -228,3 +228,15 @@ def test_a_final_field_is_set_by_construction(cpe):
     src = ("class X { final int i = 3; final def j }; X a = [j:2]; def b = new X(i:5, j:6);"
            " X c = X.fromJson('{\"j\":7}'); [a.i, a.j, b.i, b.j, c.j]")
     assert lang.eval(src, checkpoint_each_statement=cpe) == [3, 2, 5, 6, 7]
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("src,expected", [
+    ("class X { def toString() { 'xxx' } }; def x = [new X()]; x.toString()", "[xxx]"),
+    ("class X { int i; def toString() { def j = i * 2; \"X$j\" } }; def x = [a:new X(3)]; \"$x\"",
+     "[a:X6]"),
+])
+def test_a_user_toString_inside_a_string_conversion(src, expected, cpe):
+    # (checkpoint_each_statement mode puts no statement checkpoint in a toString(): the
+    # runtime calls it inside conversions that cannot suspend)
+    assert lang.eval(src, checkpoint_each_statement=cpe) == expected
