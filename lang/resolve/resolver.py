@@ -567,8 +567,9 @@ class Resolver:
             cap = Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
             m = self.scope.lookup("$@")
             if m is None:
-                self.errors.append(_err(f"No regex match in scope for capture variable "
-                                        f"{name}", node, self.source))
+                self.errors.append(_err(f"Reference to regex capture variable {name} in "
+                                        f"scope where no regex match has occurred", node,
+                                        self.source))
             else:
                 if m.owner is not self.func:
                     self._capture(m)

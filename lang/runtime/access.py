@@ -56,6 +56,8 @@ def index(o, i):
         except TypeError:
             return o.get(hkey(i))
     if t is str:
+        if i is None:       # (Jactl converts a String's index to int first)
+            raise NullError("Cannot convert null value to int")
         i = _int_index(i)
         n = len(o)
         j = i + n if i < 0 else i

@@ -68,14 +68,17 @@ def _numeric(g):
             v = -v if g[0] == "-" else v
             if -(1 << 63) <= v < (1 << 63):
                 return Long(v)
-        return check_decimal(Decimal(g))
+        return g        # (Jactl: an integer beyond long stays a String; only x.y is Decimal)
     if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", g):
         return check_decimal(Decimal(g))
     return g
 
 
 def find(s, pattern, flags=""):
-    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None."""
+    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None
+    (a null string matches nothing, as in Jactl)."""
+    if s is None:
+        return None
     s = _as_str(s, "match")
     rx = _compile(pattern, flags)
     try:

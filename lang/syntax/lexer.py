@@ -414,7 +414,7 @@ class _Scanner:
         tok.parts = parts
         return tok
 
-    def scan_string_body(self, term, interp, regex, multiline, single_line):
+    def scan_string_body(self, term, interp, regex, multiline, single_line, subst=False):
         """Scan up to and including the terminator; returns list of parts."""
         src = self.src
         n = self.n
@@ -443,8 +443,8 @@ class _Scanner:
                     raise self.eof_error("Unexpected end-of-file")
                 d = src[pos + 1]
                 if regex:
-                    if d == "/":
-                        buf.append("/")
+                    if d == "/" or (subst and d == "$"):     # (``\$`` in a replacement: a $)
+                        buf.append(d)
                     else:
                         if d == "\n":
                             if single_line:
@@ -538,7 +538,7 @@ class _Scanner:
         parts = self.scan_string_body("/", interp=True, regex=True, multiline=True,
                                       single_line=single_line)
         rparts = self.scan_string_body("/", interp=True, regex=True, multiline=True,
-                                       single_line=single_line)
+                                       single_line=single_line, subst=True)
         flags = self.scan_flags()
         tok = RTok("SUBST", None, line, col)
         tok.parts = parts
