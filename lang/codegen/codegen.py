@@ -1417,8 +1417,13 @@ class FuncGen:
             self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
             ist = self.st(target.index)
+            # (an element of an array of a class is converted here when the conversion may
+            # suspend: a Map becomes an instance by running the field initialisers)
+            ost = self.st(target.obj) or ""
+            et = ost[:-2] if self.susp and ost.endswith("[]") and \
+                self.is_user_class(ost[:-2]) else "def"
             return (lambda: f"_index({ot}, {it})", lambda v: StoreText(self, ot, it, v, ist),
-                    "def")
+                    et)
         if isinstance(target, N.Field):
             fast = _cls.field_lvalue(self, target)
             if fast is not None:

@@ -240,3 +240,11 @@ def test_a_user_toString_inside_a_string_conversion(src, expected, cpe):
     # (checkpoint_each_statement mode puts no statement checkpoint in a toString(): the
     # runtime calls it inside conversions that cannot suspend)
     assert lang.eval(src, checkpoint_each_statement=cpe) == expected
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+def test_a_map_stored_into_an_array_of_a_class_with_suspending_initialisers(cpe):
+    # the conversion runs the initialisers, which suspend: the rest of the script still runs
+    src = ("class X { int i = 1; String s = sleep(0,'abc') }; X[] x = new X[2]; x[1] = [i:2];"
+           " def r = [x[1].i, x[1].s]; r")
+    assert lang.eval(src, checkpoint_each_statement=cpe) == [2, "abc"]
