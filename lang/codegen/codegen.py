@@ -1605,8 +1605,18 @@ class FuncGen:
         t = self.temp()
         self.step(f"{t} = {v}")
         for i, target in enumerate(e.targets):
-            read, write, ttype = self.lvalue_parts(target)
             item = f"_mget({t}, {i})"
+            if e.op == "?=" and isinstance(target, N.Field) and \
+                    isinstance(target.obj, (N.Field, N.Index)):
+                # ``(a, b.x.y) ?= [1, null]``: a null ``b.x`` is only created when there is a
+                # value to store (as for a single ``?=``)
+                def store(target=target, item=item):
+                    _, write, ttype = self.lvalue_parts(target)
+                    self.step(write(self.convert(item, None, ttype)))
+                self.if_stmt_raw(f"{item} is not None", store)
+                read = (lambda item=item: item)
+                continue
+            read, write, ttype = self.lvalue_parts(target)
             if e.op == "=":
                 self.step(write(self.convert(item, None, ttype)))
             elif e.op == "?=":
