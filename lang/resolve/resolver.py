@@ -1221,6 +1221,12 @@ class Resolver:
             if ci is None:
                 self.errors.append(_err(f"Unknown class '{p.tname}'", p, self.source))
                 return
+            sc = self.classes.get(stype)
+            if stype not in ("def", "var", "Object") and (
+                    sc is None or not (_is_sub(sc, p.tname) or _is_sub(ci, stype))):
+                self.errors.append(_err(f"Type {stype} can never match pattern type "
+                                        f"{p.tname}", p, self.source))
+                return
             if p.entries:
                 fields = []
                 for name, sub in p.entries:
