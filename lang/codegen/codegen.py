@@ -1502,10 +1502,22 @@ class FuncGen:
             while isinstance(n, (N.MethodCall, N.Field)):
                 n.null_safe = True
                 n = n.obj
-        # (parts that may suspend run as steps before; the rest of the expression, what
-        # combines their values, is still tolerant)
+        # (parts that may suspend run as steps before, inside a try that makes a null met
+        # there a null value too; the rest of the expression, what combines their values,
+        # goes through _try_null)
+        saved = self.em.push()
         v = self.expr(node)
-        self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        steps = self.em.pop(saved)
+        if not steps.lines:
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+            return t
+        self.step(f"{t} = None")
+        self.em.emit("try:")
+        self.em.splice(steps, 1)
+        with _Indent(self.em):
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        self.em.emit("except _NullError:")
+        self.em.emit(f"    {t} = None")
         return t
 
     def assign(self, e, want_value=True):

@@ -146,3 +146,14 @@ def test_functions_that_cannot_suspend_have_no_resume_entry():
     s = ctx.compile("int fib(int n) { n < 2 ? n : fib(n-1) + fib(n-2) }; fib(10)")
     assert "_fr=None" not in s.py_source.split("def _f1(")[1].split("\n")[0]
     assert s.start({}).value == 55
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("src,expected", [
+    # ``?=``: a null met in a part that suspends (or in a call after it) is a null value too
+    ("def f = null; f = { null as int }; def x = 1; x ?= sleep(0, 1) + f(); x", 1),
+    ("def m = [:]; def x = 1; x ?= sleep(0, m.a).b; x", 1),
+    ("def x = 1; x ?= sleep(0, 2) + 3; x", 5),
+])
+def test_conditional_assignment_over_suspending_parts(src, expected, cpe):
+    assert lang.eval(src, checkpoint_each_statement=cpe) == expected
