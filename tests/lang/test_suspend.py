@@ -157,3 +157,15 @@ def test_functions_that_cannot_suspend_have_no_resume_entry():
 ])
 def test_conditional_assignment_over_suspending_parts(src, expected, cpe):
     assert lang.eval(src, checkpoint_each_statement=cpe) == expected
+
+
+@pytest.mark.parametrize("src,expected", [
+    # the value a sleep returns shares objects with the restored state (checkpoint mode)
+    ("def f(x,y=sleep(0,{++x})) { def g() { y()+x }; g() }; f(3)", 8),
+    ("class X { int i = 1; def f(){ return sleep(0,{ ++i }) } }; def x = new X();"
+     " def g = x.f(); g(); x.i", 2),
+    ("def x = [1]; def y = sleep(0, x); y <<= 2; x.size()", 2),
+])
+def test_a_sleep_value_shares_objects_with_the_restored_state(src, expected):
+    assert lang.eval(src) == expected
+    assert lang.eval(src, checkpoint_each_statement=True) == expected
