@@ -1,13 +1,15 @@
 """``jactl-worker``: run fleet processes and drive instances from a shell.
 
 Processes:   worker, listen   (one child per shard when JACTL_REDIS_URL names several; --shard N),
-             dashboard
+             dashboard        (every shard in one process; --shard N shows one)
 Instances:   start, deliver, status, list, result, cancel, read, notices, sweep, inspect, history,
              shards, shard-of
 One process: demo, run  (with no JACTL_REDIS_URL they use an in-process fakeredis)
 
 The Redis URL comes from --url or JACTL_REDIS_URL; the key prefix from --prefix or
-JACTL_PREFIX (default "jactl").
+JACTL_PREFIX (default "jactl"). On a sharded fleet a command about one id goes to the shard
+the id lives on, and a command that reads every shard reports a shard it cannot reach on
+stderr, prints what the others answered, and exits 1.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from . import codec
 from .client import Client
 from .config import Settings
 from .errors import WorkerError
-from .shards import local_settings, parse_urls, shard_of
+from .shards import UNREACHABLE, ShardUnavailable, local_settings, parse_urls, safe_url, shard_of
 
 
 def _settings(ctx) -> Settings:
@@ -40,17 +42,39 @@ def _urls(ctx) -> list[str]:
     return parse_urls(s.redis_url)
 
 
-def _connect(ctx) -> Redis:
+def _connect_for(ctx, name: str) -> tuple[int, Redis]:
+    """The shard the instance (or correlation) id ``name`` lives on, and its Redis."""
     urls = _urls(ctx)
-    if len(urls) > 1:
-        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: pass --shard N")
-    return Redis.from_url(urls[0])
+    i = shard_of(name, len(urls))
+    return i, Redis.from_url(urls[i], socket_connect_timeout=2)
 
 
-def _connect_for(ctx, name: str) -> Redis:
-    """The Redis of the shard the instance (or correlation) id ``name`` lives on."""
+def _routed(ctx, name: str, read):
+    """``read(conn)`` on the shard of ``name``; an unreachable Redis is a clear error naming it."""
     urls = _urls(ctx)
-    return Redis.from_url(urls[shard_of(name, len(urls))])
+    i, conn = _connect_for(ctx, name)
+    try:
+        return read(conn)
+    except UNREACHABLE as e:
+        raise ShardUnavailable(i, urls[i], e) from None
+
+
+def _every_shard(ctx, read) -> list:
+    """``read(shard, settings of that shard, conn)`` on each shard, in order; a shard that
+    cannot be reached is reported on stderr (the exit code becomes 1) and left out."""
+    out = []
+    for i, url in enumerate(_urls(ctx)):
+        s = local_settings(_settings(ctx), i)
+        try:
+            out.append(read(i, s, Redis.from_url(s.redis_url, socket_connect_timeout=2)))
+        except UNREACHABLE as e:
+            _shard_unreachable(ctx, ShardUnavailable(i, url, e))
+    return out
+
+
+def _shard_unreachable(ctx, e: ShardUnavailable) -> None:
+    click.echo(f"warning: {e}; its part is missing", err=True)
+    ctx.obj["exit_code"] = 1
 
 
 def _client(ctx) -> Client:
@@ -92,9 +116,15 @@ def _parse_json_arg(text: str):
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            out = super().invoke(ctx)
         except (WorkerError, lang.JactlError, ValueError) as e:
             raise click.ClickException(str(e)) from None
+        except UNREACHABLE as e:
+            raise click.ClickException(f"Redis is unreachable ({safe_url(_settings(ctx).redis_url or '')}): "
+                                       f"{type(e).__name__}: {e}") from None
+        if (ctx.obj or {}).get("exit_code"):
+            ctx.exit(ctx.obj["exit_code"])
+        return out
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,20 +139,24 @@ def main(ctx, url, prefix, verbose):
 
 
 # -- processes -------------------------------------------------------------------------------
-_METRICS_PORT = click.option("--metrics-port", type=int, default=None,
-                             help="Serve Prometheus metrics on this port (all interfaces).")
+def _metrics_options(f):
+    f = click.option("--metrics-host", default="127.0.0.1", show_default=True,
+                     help="Address the metrics page binds (it needs no credentials: widen on purpose, "
+                          "e.g. 0.0.0.0).")(f)
+    return click.option("--metrics-port", type=int, default=None,
+                        help="Serve Prometheus metrics on this port (127.0.0.1 unless --metrics-host).")(f)
 
 
-def _metrics_args(port, shard: int) -> list[str]:
+def _metrics_args(port, host, shard: int) -> list[str]:
     """A child per shard serves its metrics on the next port up from --metrics-port."""
-    return ["--metrics-port", str(port + shard)] if port else []
+    return ["--metrics-port", str(port + shard), "--metrics-host", host] if port else []
 
 
-def _serve_metrics(port, connection, settings: Settings, queues) -> None:
+def _serve_metrics(port, host, connection, settings: Settings, queues) -> None:
     if port:
         from . import metrics
 
-        metrics.serve(port, connection, settings.prefix, queues)
+        metrics.serve(port, connection, settings.prefix, queues, addr=host)
 
 
 @main.command()
@@ -132,9 +166,9 @@ def _serve_metrics(port, connection, settings: Settings, queues) -> None:
 @click.option("--max-jobs", type=int, default=None)
 @click.option("--shard", type=int, default=None,
               help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
-@_METRICS_PORT
+@_metrics_options
 @click.pass_context
-def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port):
+def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port, metrics_host):
     """An RQ worker (in-process jobs, JSON serializer) with the scheduler and recovery sweep."""
     from .worker import run_worker
 
@@ -142,11 +176,11 @@ def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port):
         return ([a for q in queues for a in ("-q", q)] + (["--burst"] if burst else [])
                 + (["--name", f"{name}-s{i}"] if name else [])
                 + (["--max-jobs", str(max_jobs)] if max_jobs is not None else [])
-                + _metrics_args(metrics_port, i))
+                + _metrics_args(metrics_port, metrics_host, i))
 
     s = _one_shard(ctx, shard, "worker", args_for)
     connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
-    _serve_metrics(metrics_port, connection, s, queues)
+    _serve_metrics(metrics_port, metrics_host, connection, s, queues)
     run_worker(connection, s, queues, burst=burst, name=name, max_jobs=max_jobs)
 
 
@@ -154,17 +188,18 @@ def worker(ctx, queues, burst, name, max_jobs, shard, metrics_port):
 @click.option("--name", default=None, help="Consumer name in the group (default host.pid.random).")
 @click.option("--shard", type=int, default=None,
               help="Serve this shard only (default: one child process per shard JACTL_REDIS_URL names).")
-@_METRICS_PORT
+@_metrics_options
 @click.pass_context
-def listen(ctx, name, shard, metrics_port):
+def listen(ctx, name, shard, metrics_port, metrics_host):
     """Read replies from the inbox stream and enqueue resume jobs."""
     from .checks import check_redis
     from .listener import Listener
 
     s = _one_shard(ctx, shard, "listen",
-                   lambda i: (["--name", f"{name}-s{i}"] if name else []) + _metrics_args(metrics_port, i))
+                   lambda i: (["--name", f"{name}-s{i}"] if name else [])
+                   + _metrics_args(metrics_port, metrics_host, i))
     connection = Redis.from_url(s.redis_url)
-    _serve_metrics(metrics_port, connection, s, [s.queue])
+    _serve_metrics(metrics_port, metrics_host, connection, s, [s.queue])
     listener = Listener(connection, s, name=name)
     signal.signal(signal.SIGTERM, listener.stop)
     signal.signal(signal.SIGINT, listener.stop)
@@ -179,22 +214,24 @@ def listen(ctx, name, shard, metrics_port):
 @click.option("--token", envvar="JACTL_DASHBOARD_TOKEN", default=None,
               help="Token that unlocks Cancel/Deliver (env JACTL_DASHBOARD_TOKEN; default: random, printed).")
 @click.option("--shard", type=int, default=None,
-              help="With several shards in JACTL_REDIS_URL: the shard to show (run one dashboard per shard).")
-@_METRICS_PORT
+              help="With several shards in JACTL_REDIS_URL: show this shard only (default: every shard).")
+@_metrics_options
 @click.pass_context
-def dashboard(ctx, host, port, queues, token, shard, metrics_port):
-    """Serve the web dashboard: instances, one instance's stack and history, the fleet."""
+def dashboard(ctx, host, port, queues, token, shard, metrics_port, metrics_host):
+    """Serve the web dashboard: instances, one instance's stack and history, the fleet (every
+    shard of a sharded fleet; an instance page and its actions go to the id's shard)."""
     from .dashboard import serve
+    from .dashboard.app import connections
 
     urls = _urls(ctx)
-    if shard is None and len(urls) > 1:
-        raise click.UsageError(f"JACTL_REDIS_URL names {len(urls)} shards: run one dashboard per shard, "
-                               "each with --shard N and its own --port")
-    s = local_settings(_settings(ctx), shard or 0)
-    connection, queues = Redis.from_url(s.redis_url), list(queues) or [s.queue]
-    _serve_metrics(metrics_port, connection, s, queues)
-    # the actions go through a client of the whole fleet: a reply is routed to its shard
-    serve(connection, s, host=host, port=port, token=token, queues=queues, echo=click.echo, client=_client(ctx))
+    if shard is not None and not 0 <= shard < len(urls):
+        raise click.UsageError(f"shard {shard} does not exist: JACTL_REDIS_URL names {len(urls)} shard(s)")
+    s = _settings(ctx)
+    conns, queues = connections(s.redis_url), list(queues) or [s.queue]
+    shown = conns if shard is None or len(urls) == 1 else conns[shard]
+    _serve_metrics(metrics_port, metrics_host, shown, s, queues)
+    serve(conns, s, host=host, port=port, token=token, queues=queues, echo=click.echo,
+          shard=shard if len(urls) > 1 else None)
 
 
 @main.command()
@@ -205,22 +242,25 @@ def sweep(ctx):
     from .reaper import Reaper
     from .store import Store
 
-    out = []
-    for i in range(len(_urls(ctx))):  # every shard
-        s = local_settings(_settings(ctx), i)
-        conn = Redis.from_url(s.redis_url)
-        out.append(Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
-    _print_json(out[0] if len(out) == 1 else out)
+    out = _every_shard(ctx, lambda i, s, conn: Reaper(Store(conn, s), Dispatcher(conn, s), s, "cli").sweep(force=True))
+    _print_json(out[0] if len(_urls(ctx)) == 1 and out else out)
 
 
 @main.command()
 @click.pass_context
 def shards(ctx):
-    """Print each shard (index, URL without credentials, instances per state)."""
-    from .shards import safe_url
+    """Print each shard (index, URL without credentials, instances per state, or "down")."""
+    from .keys import Keys
+    from .metrics import instance_counts
 
-    client = _client(ctx)
-    for i, (url, counts) in enumerate(zip(_urls(ctx), client.shard_counts())):
+    urls = _urls(ctx)
+    for i, url in enumerate(urls):
+        try:
+            counts = instance_counts(Redis.from_url(url, socket_connect_timeout=2), Keys(_settings(ctx).prefix))
+        except UNREACHABLE as e:
+            click.echo(f"{i}\t{safe_url(url)}\tdown: {type(e).__name__}: {e}")
+            _shard_unreachable(ctx, ShardUnavailable(i, url, e))
+            continue
         click.echo(f"{i}\t{safe_url(url)}\t" + " ".join(f"{k}={v}" for k, v in counts.items()))
 
 
@@ -360,8 +400,8 @@ def inspect_(ctx, instance_id, as_json, context_lines):
     Reads the saved continuation; runs nothing."""
     from .inspect import inspect_instance, render_text
 
-    info = inspect_instance(_connect_for(ctx, instance_id), _settings(ctx), instance_id,
-                            context_lines=context_lines)
+    info = _routed(ctx, instance_id, lambda conn: inspect_instance(conn, _settings(ctx), instance_id,
+                                                                   context_lines=context_lines))
     if as_json:
         _print_json(info)
     else:
@@ -377,9 +417,10 @@ def history(ctx, instance_id, as_json):
     checkpoint, lease lapsed, completed/failed/cancelled), oldest first."""
     from .history import format_events, read_history
 
-    conn, s = _connect_for(ctx, instance_id), _settings(ctx)
-    events = read_history(conn, s.prefix, instance_id)
-    if not events and not conn.exists(f"{s.prefix}:instance:{instance_id}"):
+    s = _settings(ctx)
+    events, exists = _routed(ctx, instance_id, lambda conn: (
+        read_history(conn, s.prefix, instance_id), conn.exists(f"{s.prefix}:instance:{instance_id}")))
+    if not events and not exists:
         raise click.ClickException(f"no instance {instance_id!r} (or its history expired)")
     if as_json:
         _print_json(events)
@@ -390,10 +431,13 @@ def history(ctx, instance_id, as_json):
 @main.command(name="reindex-waits")
 @click.pass_context
 def reindex_waits(ctx):
-    """Index the waits of instances parked before the wait index existed (find by correlation id)."""
+    """Index the waits of instances parked before the wait index existed (find by correlation id),
+    on every shard; prints the entries written (sharded: one line per shard)."""
     from .inspect import rebuild_wait_index
 
-    click.echo(rebuild_wait_index(_connect(ctx), _settings(ctx).prefix))
+    sharded = len(_urls(ctx)) > 1
+    for i, n in _every_shard(ctx, lambda i, s, conn: (i, rebuild_wait_index(conn, s.prefix))):
+        click.echo(f"{i}\t{n}" if sharded else n)
 
 
 @main.command(name="list")
@@ -403,8 +447,11 @@ def reindex_waits(ctx):
 @click.pass_context
 def list_(ctx, state, limit, long_):
     """List instance ids (oldest first)."""
-    client = _client(ctx)
-    for iid in client.instances(state, limit):
+    client, down = _client(ctx), []
+    ids = client.instances(state, limit, down=down)
+    for e in down:
+        _shard_unreachable(ctx, e)
+    for iid in ids:
         if long_:
             st = client.status(iid)
             wait = f" on {st['waiting_on']}" if st["waiting_on"] else ""
@@ -455,8 +502,11 @@ def read(ctx, to, after, count):
 @click.pass_context
 def notices(ctx, kind, count):
     """Print replies that resumed nothing, and rejected inbox messages."""
-    for n in _client(ctx).notices(kind, count):
+    down = []
+    for n in _client(ctx).notices(kind, count, down=down):
         click.echo(codec.dumps(n))
+    for e in down:
+        _shard_unreachable(ctx, e)
 
 
 # -- one process -----------------------------------------------------------------------------

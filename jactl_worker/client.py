@@ -26,7 +26,7 @@ from .dispatch import Dispatcher
 from .errors import Cancelled, InvalidMessage, ResultTimeout, ScriptFailed, UnknownInstance, WorkerError
 from .host import Host
 from .keys import STATES, script_hash
-from .shards import UNREACHABLE, Shards, parse_urls
+from .shards import UNREACHABLE, ShardUnavailable, Shards, parse_urls
 from .store import Store, parse_create
 
 INSTANCE_ID = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
@@ -268,17 +268,31 @@ class Client:
             time.sleep(delay if deadline is None else max(0.0, min(delay, deadline - time.monotonic())))
             delay = min(delay * 1.5, 1.0)
 
-    def instances(self, state: str | None = None, limit: int | None = None) -> list[str]:
+    def _every(self, read, down: list | None) -> list:
+        """``read(shard, store)`` on every shard, in order. ``down``: None raises
+        ShardUnavailable for a shard that cannot be reached; a list collects it there instead
+        and the other shards' answers are returned."""
+        out = []
+        for i, (store, _) in enumerate(self._parts):
+            try:
+                with self._on(i):
+                    out.append(read(i, store))
+            except ShardUnavailable as e:
+                if down is None:
+                    raise
+                down.append(e)
+        return out
+
+    def instances(self, state: str | None = None, limit: int | None = None, *, down: list | None = None) -> list[str]:
         """Instance ids, oldest first; ``state`` filters (queued, running, waiting, completed,
-        failed, cancelled)."""
+        failed, cancelled). ``down`` (sharded): see ``_every``."""
         if state is not None and state not in STATES:
             raise ValueError(f"unknown state {state!r}; one of {', '.join(STATES)}")
         if not self.shards:
             return self.store.instance_ids(state, limit)
-        rows = []
-        for i, (store, _) in enumerate(self._parts):  # every shard, merged by the index's score
-            with self._on(i):
-                rows += store.instance_ids(state, limit, scores=True)
+        # every shard, merged by the index's score
+        rows = [r for part in self._every(lambda i, store: store.instance_ids(state, limit, scores=True), down)
+                for r in part]
         rows.sort(key=lambda r: r[1])
         return [iid for iid, _ in (rows if limit is None else rows[:limit])]
 
@@ -362,17 +376,16 @@ class Client:
                 raise UnknownInstance(instance_id)
             return store.output(instance_id)
 
-    def notices(self, kind: str | None = None, count: int = 100) -> list[dict]:
+    def notices(self, kind: str | None = None, count: int = 100, *, down: list | None = None) -> list[dict]:
         """Recent notices (newest last): replies that resumed nothing - buffered, late,
-        duplicate - and rejected inbox messages (malformed, oversized, rejected)."""
+        duplicate - and rejected inbox messages (malformed, oversized, rejected). ``down``
+        (sharded): see ``_every``."""
         n = count if kind is None else max(count, 1000)
         if not self.shards:
             rows = self.store.recent_notices(n)
         else:  # every shard's, merged by time, each with its "shard"
-            rows = []
-            for i, (store, _) in enumerate(self._parts):
-                with self._on(i):
-                    rows += [dict(r, shard=i) for r in store.recent_notices(n)]
+            rows = [dict(r, shard=i) for part in self._every(
+                lambda i, store: [(i, r) for r in store.recent_notices(n)], down) for i, r in part]
             rows.sort(key=lambda r: (int(r.get("at") or 0), r["id"]))
         return [n for n in rows if kind is None or n.get("kind") == kind][-count:]
 

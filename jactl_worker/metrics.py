@@ -5,7 +5,8 @@ the listener's deliveries, the timer and the recovery sweep), in the spirit of D
 middleware but written out where they happen, so a reader sees every count in place:
 
 * Prometheus (``prometheus_client``): counters and histograms kept in this process and served
-  by ``serve(port)`` (``--metrics-port``); the gauges ``jactl_instances{state}`` and
+  by ``serve(port)`` (``--metrics-port``, on 127.0.0.1 unless ``--metrics-host`` widens it:
+  the page needs no credentials); the gauges ``jactl_instances{state}`` and
   ``jactl_queue_depth{queue}`` are read from Redis when scraped (``RedisCollector``), so every
   process reports the fleet's numbers, not its own.
 * Per-minute activity (starts, parks, resumes, completions) for the dashboard's chart: kept in
@@ -195,17 +196,20 @@ def read_activity(connection, prefix: str, minutes: int = 60, now: float | None 
 class RedisCollector:
     """``jactl_instances{state}`` and ``jactl_queue_depth{queue}``: a handful of ZCARDs in one
     pipeline per scrape. Queues: the ones this process serves, plus every RQ queue that has a
-    ready set under this prefix (RQ's ``rq:queues`` set is small; the keyspace is never scanned)."""
+    ready set under this prefix (RQ's ``rq:queues`` set is small; the keyspace is never scanned).
+    ``connection`` may be a list (the dashboard of a sharded fleet): the gauges are the sums
+    over the shards that answer."""
 
     def __init__(self, connection, prefix: str, queues=()):
-        self.redis = connection
+        self.conns = list(connection) if isinstance(connection, (list, tuple)) else [connection]
+        self.redis = self.conns[0]
         self.keys = Keys(prefix)
         self.queues = list(queues)
 
-    def queue_names(self) -> list[str]:
+    def queue_names(self, conn=None) -> list[str]:
         names = list(self.queues)
         try:
-            for q in self.redis.smembers("rq:queues"):
+            for q in (conn or self.redis).smembers("rq:queues"):
                 q = q.decode() if isinstance(q, bytes) else q
                 name = q[len("rq:queue:"):] if q.startswith("rq:queue:") else q
                 if name not in names:
@@ -218,19 +222,30 @@ class RedisCollector:
         instances = GaugeMetricFamily("jactl_instances", "Instances by state (read from Redis)", labels=["state"])
         depth = GaugeMetricFamily("jactl_queue_depth", "Instances ready to run, by queue (read from Redis)",
                                   labels=["queue"])
-        try:
-            counts = instance_counts(self.redis, self.keys)
-            names = self.queue_names()
-            pipe = self.redis.pipeline(transaction=False)
-            for q in names:
-                pipe.zcard(self.keys.ready(q))
-            depths = pipe.execute()
-        except Exception as e:  # noqa: BLE001 - a scrape must answer even when Redis does not
-            log.warning("could not read gauges from Redis: %s", e)
+        counts: dict[str, int] = {}
+        depths: dict[str, int] = {}
+        answered = 0
+        for conn in self.conns:
+            try:
+                c = instance_counts(conn, self.keys)
+                names = self.queue_names(conn)
+                pipe = conn.pipeline(transaction=False)
+                for q in names:
+                    pipe.zcard(self.keys.ready(q))
+                d = dict(zip(names, pipe.execute()))
+            except Exception as e:  # noqa: BLE001 - a scrape must answer even when Redis does not
+                log.warning("could not read gauges from Redis: %s", e)
+                continue
+            answered += 1
+            for k, n in c.items():
+                counts[k] = counts.get(k, 0) + n
+            for k, n in d.items():
+                depths[k] = depths.get(k, 0) + int(n)
+        if not answered:
             return
         for state, n in counts.items():
             instances.add_metric([state], n)
-        for q, n in zip(names, depths):
+        for q, n in depths.items():
             if n or q in self.queues:
                 depth.add_metric([q], n)
         yield instances
@@ -248,9 +263,11 @@ def instance_counts(connection, keys: Keys) -> dict[str, int]:
 _collector: RedisCollector | None = None
 
 
-def serve(port: int, connection=None, prefix: str | None = None, queues=(), addr: str = "0.0.0.0") -> None:
+def serve(port: int, connection=None, prefix: str | None = None, queues=(), addr: str = "127.0.0.1") -> None:
     """Serve /metrics on ``port`` (``--metrics-port``) from a background thread, with the Redis
-    gauges if a connection is given (one process serves one fleet's gauges)."""
+    gauges if a connection (or one per shard) is given (one process serves one fleet's gauges).
+    Local only by default (``addr``, ``--metrics-host``): whoever reaches it reads the fleet's
+    counts."""
     global _collector
     if connection is not None and prefix is not None and _collector is None:
         _collector = RedisCollector(connection, prefix, queues)

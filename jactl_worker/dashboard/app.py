@@ -7,6 +7,12 @@ and the Fleet page. Reading is open to whoever reaches the port, which is why it
 the dashboard's token: the startup line prints ``/login?token=...``, which stores it in an
 HttpOnly, SameSite=Strict cookie (so another site cannot make the browser post with it);
 scripts may send it as the ``X-Jactl-Token`` header or a ``token`` form field instead.
+
+One process shows every shard of a sharded fleet (queries.View): the list merges the shards'
+indexes, an instance page and its actions go to the shard its id lives on, the Fleet page has a
+row per shard and the totals. A shard whose Redis does not answer is shown as down (a banner,
+its row) while the pages go on with the others; only a page of that shard's own instance is a
+503.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ..client import Client
 from ..config import Settings
 from ..errors import UnknownInstance, WorkerError
 from ..keys import ENDED, STATES, Keys
-from ..metrics import instance_counts, read_activity
+from ..metrics import instance_counts
 from . import chart, queries
 
 COOKIE = "jactl_dashboard_token"
@@ -37,13 +43,17 @@ AGES = (("", "any age"), ("60", "≥ 1 min"), ("600", "≥ 10 min"), ("3600", "�
 
 
 def create_app(connection, settings: Settings, *, token: str | None = None, queues=None,
-               client: Client | None = None) -> Flask:
-    """The dashboard for one fleet (``settings.prefix``) on ``connection`` (one shard of a
-    sharded fleet). ``token`` guards the actions (default: a random one, in
-    ``app.config["JACTL_TOKEN"]``); ``client`` makes them (default: one on ``connection``)."""
+               client: Client | None = None, shard: int | None = None) -> Flask:
+    """The dashboard for one fleet (``settings.prefix``) on ``connection``: one Redis, or a
+    list with one per shard in the fleet's order (then every shard is shown, or only ``shard``).
+    ``token`` guards the actions (default: a random one, in ``app.config["JACTL_TOKEN"]``);
+    ``client`` makes them (default: one on ``connection``, routing by id)."""
     app = Flask(__name__)
     app.config["JACTL_TOKEN"] = token or secrets.token_urlsafe(24)
-    client = client or Client(connection, settings=settings)
+    view = queries.View(connection, None if shard is None else [shard])
+    if shard is not None and not 0 <= shard < len(view.conns):
+        raise ValueError(f"shard {shard} does not exist: the fleet has {len(view.conns)} shard(s)")
+    client = client or Client(view.conns if view.sharded else view.conns[0], settings=settings)
     queues = list(queues or [settings.queue])
     prefix = settings.prefix
 
@@ -72,8 +82,8 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
 
     @app.context_processor
     def _common():
-        shard = getattr(settings, "shard", 0) if getattr(settings, "shard_urls", ()) else None
-        return {"prefix": prefix, "shard": shard, "authorized": _authorized(), "states": STATES}
+        return {"prefix": prefix, "sharded": view.sharded, "shown": view.shown, "shard_count": len(view.conns),
+                "authorized": _authorized(), "states": STATES}
 
     def _authorized() -> bool:
         given = (request.headers.get("X-Jactl-Token") or request.form.get("token")
@@ -92,15 +102,36 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
         except ValueError:
             abort(400, "age and page are numbers")
         return {"state": state, "corr": (a.get("corr") or "").strip() or None, "age": age,
-                "min_age": min_age, "page": page}
+                "min_age": min_age, "page": page, "before": a.get("before") or None, "after": a.get("after") or None}
 
     def _page(f):
-        return queries.list_instances(connection, prefix, state=f["state"], corr=f["corr"], min_age_s=f["min_age"],
-                                      offset=f["page"] * PAGE_SIZE, limit=PAGE_SIZE)
+        try:
+            return queries.list_view(view, prefix, state=f["state"], corr=f["corr"], min_age_s=f["min_age"],
+                                     offset=f["page"] * PAGE_SIZE, limit=PAGE_SIZE, before=f["before"],
+                                     after=f["after"])
+        except ValueError as e:
+            abort(400, str(e))
 
-    def _link(f, page):
-        q = {k: v for k, v in (("state", f["state"]), ("corr", f["corr"]), ("age", f["age"]), ("page", page)) if v}
+    def _link(f, page, before=None, after=None):
+        q = {k: v for k, v in (("state", f["state"]), ("corr", f["corr"]), ("age", f["age"]), ("page", page),
+                               ("before", before), ("after", after)) if v}
         return url_for("instances") + ("?" + urlencode(q) if q else "")
+
+    def _paging(f, page):
+        """The older/newer links of a page: by page number on one shard; across shards a
+        cursor (the row to continue from) beside it, so the next page is a cheap k-way merge."""
+        by_cursor = view.sharded and not f["corr"] and f["state"] != "running" and page.rows
+        older = newer = None
+        if page.has_next:
+            older = _link(f, f["page"] + 1, before=queries.cursor_of(page.rows[-1]) if by_cursor else None)
+        if page.has_prev or f["page"] > 0:
+            back = max(0, f["page"] - 1)
+            newer = _link(f, back or None, after=queries.cursor_of(page.rows[0]) if by_cursor and back else None)
+        return {"older": older, "newer": newer}
+
+    def _counts():
+        got, down = view.each(lambda i, conn: instance_counts(conn, Keys(prefix)))  # six ZCARDs a shard
+        return {s: sum(c[s] for c in got.values()) for s in STATES}, down
 
     @app.get("/")
     def index():
@@ -110,33 +141,37 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
     def instances():
         f = _filters()
         page = _page(f)
-        counts = instance_counts(connection, Keys(prefix))  # six ZCARDs: the counts beside the states
-        return render_template("instances.html", f=f, page=page, ages=AGES, counts=counts,
-                               link=lambda p: _link(f, p))
+        counts, down = _counts()  # the counts beside the states
+        page.down.update(down)
+        return render_template("instances.html", f=f, page=page, ages=AGES, counts=counts, paging=_paging(f, page))
 
     @app.get("/instances/rows")
     def instance_rows():  # the htmx partial behind the filter form
         f = _filters()
         page = _page(f)
-        resp = make_response(render_template("_rows.html", f=f, page=page, link=lambda p: _link(f, p)))
-        resp.headers["HX-Push-Url"] = _link(f, f["page"] or None)
+        resp = make_response(render_template("_rows.html", f=f, page=page, paging=_paging(f, page)))
+        resp.headers["HX-Push-Url"] = _link(f, f["page"] or None, f["before"], f["after"])
         return resp
 
     def _instance_info(iid):
+        from ..history import read_history
         from ..inspect import inspect_instance
 
+        i = view.shard_of(iid)  # the shard its id lives on, whichever are shown
+        conn = view.conns[i]
         try:
-            info = inspect_instance(connection, settings, iid, context_lines=None)  # the whole script
+            info = inspect_instance(conn, settings, iid, context_lines=None)  # the whole script
+            history, output = read_history(conn, prefix, iid), client.output(iid)
         except UnknownInstance:
-            abort(404, f"no instance {iid!r}")
-        return info, _history(iid), client.output(iid)
+            abort(404, f"no instance {iid!r}" + (f" (on shard {i})" if view.sharded else ""))
+        except (RedisError, OSError, WorkerError) as e:
+            _shard_down(i, e)
+        info["shard"] = i if view.sharded else None
+        return info, history, output
 
-    def _history(iid):
-        try:
-            from ..history import read_history
-        except ImportError:
-            return None
-        return read_history(connection, prefix, iid)
+    def _shard_down(i, e):
+        raise _Unavailable(f"shard {i} is unavailable: {type(e).__name__}: {e}" if view.sharded
+                           else f"Redis is not answering: {e}")
 
     @app.get("/instances/<path:iid>/panel")
     def instance_panel(iid):
@@ -162,6 +197,8 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
             done = client.cancel(iid)
         except UnknownInstance:
             abort(404, f"no instance {iid!r}")
+        except (RedisError, OSError, WorkerError) as e:
+            _shard_down(view.shard_of(iid), e)
         msg = "cancelled" if done else "not cancelled: it had already ended"
         return redirect(url_for("instance", iid=iid, msg=msg), 303)
 
@@ -181,9 +218,10 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
         return redirect(url_for("instance", iid=iid, msg=f"reply for {corr!r} added to the inbox as {entry}"), 303)
 
     def _fleet_context():
-        data = queries.fleet(connection, prefix, queues)
-        activity = read_activity(connection, prefix, 60)
-        return {"fleet": data, "chart": chart.render(activity), "activity": activity}
+        data = queries.fleet_view(view, prefix, queues)
+        activity, down = queries.activity_view(view, prefix, 60)  # summed over the shards
+        data["down"].update(down)
+        return {**data, "chart": chart.render(activity), "activity": activity}
 
     @app.get("/fleet")
     def fleet():
@@ -209,6 +247,7 @@ def create_app(connection, settings: Settings, *, token: str | None = None, queu
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
+    @app.errorhandler(503)
     def _error(e):
         return render_template("error.html", error=e), e.code
 
@@ -221,26 +260,35 @@ class _Unavailable(ServiceUnavailable):
 
 
 def from_env() -> Flask:
-    """The app for a WSGI server, configured like the command (JACTL_REDIS_URL, JACTL_PREFIX,
-    JACTL_QUEUE, JACTL_DASHBOARD_TOKEN; one shard: JACTL_SHARD)::
+    """The app for a WSGI server, configured like the command (JACTL_REDIS_URL - every shard
+    it names -, JACTL_PREFIX, JACTL_QUEUE, JACTL_DASHBOARD_TOKEN; JACTL_DASHBOARD_SHARD shows
+    one shard only)::
 
         gunicorn -w 2 -b 127.0.0.1:8700 'jactl_worker.dashboard:from_env()'
     """
     import os
 
-    from ..shards import local_settings, parse_urls
-
     settings = Settings.from_env()
     if not settings.redis_url:
         raise RuntimeError("JACTL_REDIS_URL is not set")
-    urls = parse_urls(settings.redis_url)
-    local = local_settings(settings, settings.shard)
-    client = Client([Redis.from_url(u) for u in urls], settings=local) if len(urls) > 1 else None
     token = os.environ.get("JACTL_DASHBOARD_TOKEN")
     if not token:
         logging.getLogger("jactl_worker.dashboard").warning(
             "JACTL_DASHBOARD_TOKEN is not set: Cancel and Deliver stay locked")
-    return create_app(Redis.from_url(local.redis_url), local, token=token, client=client)
+    only = os.environ.get("JACTL_DASHBOARD_SHARD")
+    return create_app(connections(settings.redis_url), settings, token=token,
+                      shard=int(only) if only not in (None, "") else None)
+
+
+def connections(redis_url: str):
+    """One Redis for one URL, else one per shard (short timeouts: a shard that is down must
+    not hold a page up)."""
+    from ..shards import parse_urls
+
+    urls = parse_urls(redis_url)
+    if len(urls) == 1:
+        return Redis.from_url(urls[0])
+    return [Redis.from_url(u, socket_connect_timeout=1, socket_timeout=5) for u in urls]
 
 
 def _span(ms: float) -> str:
@@ -255,10 +303,13 @@ def _span(ms: float) -> str:
 
 
 def serve(connection, settings: Settings, *, host: str = "127.0.0.1", port: int = 8700, token: str | None = None,
-          queues=None, echo=print, client: Client | None = None) -> None:
-    """Run the dashboard (Werkzeug's threaded server) until interrupted."""
-    app = create_app(connection, settings, token=token, queues=queues, client=client)
+          queues=None, echo=print, client: Client | None = None, shard: int | None = None) -> None:
+    """Run the dashboard (Werkzeug's threaded server) until interrupted. ``connection``: one
+    Redis, or one per shard (``connections``)."""
+    app = create_app(connection, settings, token=token, queues=queues, client=client, shard=shard)
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    echo(f"jactl dashboard for prefix {settings.prefix!r}: http://{shown}:{port}/")
+    n = len(connection) if isinstance(connection, (list, tuple)) else 1
+    which = "" if n == 1 else f", shard {shard} of {n}" if shard is not None else f", {n} shards"
+    echo(f"jactl dashboard for prefix {settings.prefix!r}{which}: http://{shown}:{port}/")
     echo(f"  actions (Cancel, Deliver) unlocked by: http://{shown}:{port}/login?token={app.config['JACTL_TOKEN']}")
     app.run(host=host, port=port, threaded=True, use_reloader=False)

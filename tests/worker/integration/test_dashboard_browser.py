@@ -1,7 +1,10 @@
 """The dashboard in a real headless Chromium (selenium + Debian's chromium-driver), against a
 real Redis with real worker, listener and dashboard processes: a parked instance is listed,
 its page highlights the waiting Jactl line and shows a local's value, Cancel cancels, Deliver
-resumes it and the result appears, and the activity chart renders. Screenshots go to
+resumes it and the result appears, and the activity chart renders; and one dashboard process
+over a fleet of two shards (two private redis-servers): both shards listed, an instance of
+shard 1 delivered to and completed, the Fleet page's row per shard, and a stopped shard shown
+as down while the other is still listed. Screenshots go to
 .ci/artifacts/screenshots (or $JACTL_SCREENSHOTS), which .ci/run prints."""
 
 from __future__ import annotations
@@ -70,9 +73,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _dashboard(fleet, *extra: str) -> str:
+def _dashboard(fleet, *extra: str, redis_url: str = REDIS_URL) -> str:
     port = _free_port()
-    env = {**os.environ, **fleet.env, "JACTL_REDIS_URL": REDIS_URL, "JACTL_PREFIX": fleet.prefix,
+    env = {**os.environ, **fleet.env, "JACTL_REDIS_URL": redis_url, "JACTL_PREFIX": fleet.prefix,
            "JACTL_QUEUE": fleet.queue, "JACTL_DASHBOARD_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
     log = fleet.tmp / "dashboard.log"
     popen = subprocess.Popen([sys.executable, "-m", "jactl_worker", "dashboard", "--port", str(port), *extra],
@@ -201,3 +204,61 @@ def test_actions_without_the_token_are_refused(fleet):
     text = urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics", timeout=5).read().decode()
     assert 'jactl_instances{state="cancelled"} 1.0' in text and 'jactl_instances{state="waiting"} 0.0' in text
     assert f'jactl_queue_depth{{queue="{fleet.queue}"}} 0.0' in text
+
+
+def test_one_dashboard_over_two_shards_in_a_browser(two_shards, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    f = two_shards
+    worker, listener = f.spawn("worker"), f.spawn("listen")  # a child per shard each
+    f.started(worker, 2)
+    f.started(listener, 2)
+    url = _dashboard(f, redis_url=f.url)
+    c = f.client
+    ids = [c.start(SCRIPT, instance_id=f"order-{n}@s{n % 2}") for n in range(4)]
+    for iid in ids:
+        f.parked(iid)
+
+    browser.get(f"{url}/login?token={TOKEN}")
+    Select(browser.find_element(By.ID, "state")).select_by_value("waiting")
+    _until(browser, lambda: "state=waiting" in browser.current_url, what="htmx to refilter")
+    rows = _until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "tr.row[data-id]"), what="rows")
+    assert {(r.get_attribute("data-id"), r.get_attribute("data-shard")) for r in rows} == {
+        (i, str(c.shard_of(i))) for i in ids}
+    assert "2 shards" in browser.find_element(By.ID, "shards-shown").text
+    browser.save_screenshot(str(SHOTS / "06-two-shards-instances.png"))
+
+    # an instance of shard 1: its page, and a reply delivered to its shard resumes it
+    on1 = "order-1@s1"
+    browser.find_element(By.LINK_TEXT, on1).click()
+    _until(browser, lambda: browser.find_element(By.ID, "instance-id").text == on1, what="the instance page")
+    assert browser.find_element(By.ID, "instance-shard").text == "1"
+    body = browser.find_element(By.ID, "deliver-body")
+    body.clear()
+    body.send_keys('{"ok": true}')
+    browser.find_element(By.ID, "deliver").click()
+    result = _until(browser, lambda: browser.find_element(By.ID, "result").text, 30, what="the result to appear")
+    assert '"paid": true' in result and c.result(on1, timeout=5)["paid"] is True
+
+    # the Fleet page: a row per shard, with its own workers and counts, and the totals
+    browser.get(f"{url}/fleet")
+    table = browser.find_element(By.ID, "shards")
+    shard_rows = table.find_elements(By.CSS_SELECTOR, "tr.shard-row.up")
+    assert [r.get_attribute("data-shard") for r in shard_rows] == ["0", "1"]
+    waiting = [r.find_element(By.CSS_SELECTOR, "td[data-state='waiting']").text for r in shard_rows]
+    assert waiting == ["2", "1"]
+    assert browser.find_element(By.CSS_SELECTOR, "#counts td[data-state='waiting']").text == "3"
+    browser.save_screenshot(str(SHOTS / "07-two-shards-fleet.png"))
+
+    # shard 1 stops: shown as down, shard 0's instances still listed
+    f.servers[1].stop()
+    browser.get(f"{url}/instances?state=waiting")
+    banner = _until(browser, lambda: browser.find_element(By.ID, "shards-down"), what="the down banner")
+    assert "shard 1 is down" in banner.text
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.row[data-id]")
+    assert {r.get_attribute("data-id") for r in rows} == {"order-0@s0", "order-2@s0"}
+    browser.save_screenshot(str(SHOTS / "08-two-shards-one-down.png"))
+    browser.get(f"{url}/fleet")
+    assert browser.find_element(By.CSS_SELECTOR, "tr.shard-row.down[data-shard='1']")
+    assert "1/2 up" in browser.find_element(By.ID, "shards").text

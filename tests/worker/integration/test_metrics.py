@@ -30,11 +30,24 @@ def _get(samples, name, **labels) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def _bound(port: int) -> set[str]:
+    """The addresses a TCP port listens on, from the kernel's table (/proc/net/tcp, IPv4)."""
+    out = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        addr, p = local.split(":")
+        if int(p, 16) == port and state == "0A":  # LISTEN
+            out.add(socket.inet_ntoa(bytes.fromhex(addr)[::-1]))
+    return out
+
+
 def test_worker_and_listener_expose_the_cycle_on_metrics(fleet):
     wport, lport = _free_port(), _free_port()
     fleet._spawn("worker", ["worker", "-q", fleet.queue, "--metrics-port", str(wport)])
-    fleet._spawn("listener", ["listen", "--metrics-port", str(lport)])
+    fleet._spawn("listener", ["listen", "--metrics-port", str(lport), "--metrics-host", "0.0.0.0"])
     wait_for(lambda: _try(wport) and _try(lport), 30, what="both metrics endpoints")
+    # local only unless widened on purpose: the page needs no credentials
+    assert _bound(wport) == {"127.0.0.1"} and _bound(lport) == {"0.0.0.0"}
 
     src = ("def r = receive('m-' + instanceId, 60000)\n"
            "def c = checkpoint(commit: { 1 }, recover: { 2 })\n"

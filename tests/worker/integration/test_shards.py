@@ -9,96 +9,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 from redis import Redis
 
-from jactl_worker import Client, Settings
 from jactl_worker.shards import ShardUnavailable, shard_of
 
-from .conftest import FAST, PrivateRedis, Proc, wait_for
+from .conftest import corr_on as _corr_on
+from .conftest import wait_for
 
 TWO_WAITS = """
 def a = receive('own-' + instanceId, 30000)
 def b = receive(other, 30000)
 [id: instanceId, a: a, b: b]
 """
-
-
-class ShardedFleet:
-    def __init__(self, tmp_path, servers):
-        self.servers = servers
-        self.url = ",".join(s.url for s in servers)
-        self.id = uuid.uuid4().hex[:8]
-        self.prefix, self.queue = f"jws-{self.id}", f"jws-q-{self.id}"
-        self.env = dict(FAST)
-        self.settings = Settings.from_env(redis_url=self.url, prefix=self.prefix, queue=self.queue,
-                                          **{k[6:].lower(): int(v) for k, v in self.env.items()})
-        self.client = Client.from_url(self.url, prefix=self.prefix, queue=self.queue,
-                                      **{k[6:].lower(): int(v) for k, v in self.env.items()})
-        self.tmp = tmp_path
-        self.procs: list[Proc] = []
-
-    def spawn(self, kind: str, *args: str) -> Proc:
-        name = f"{kind}-{len(self.procs)}-{self.id}"
-        env = {**os.environ, **self.env, "JACTL_REDIS_URL": self.url, "JACTL_PREFIX": self.prefix,
-               "JACTL_QUEUE": self.queue, "PYTHONUNBUFFERED": "1"}
-        log = self.tmp / f"{name}.log"
-        argv = [sys.executable, "-m", "jactl_worker", kind, *args, "--name", name]
-        if kind == "worker":
-            argv[4:4] = ["-q", self.queue]
-        popen = subprocess.Popen(argv, cwd=self.tmp, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                                 start_new_session=True)
-        p = Proc(kind, name, popen, log)
-        self.procs.append(p)
-        return p
-
-    def started(self, p: Proc, shards: int) -> None:
-        """Wait until ``p`` (or its per-shard children) read their inboxes / took their queues."""
-        marker = " reading " if p.kind == "listen" else "Listening on"
-        wait_for(lambda: p.output().count(marker) >= shards or p.popen.poll() is not None, 60,
-                 what=f"{p.name} to start")
-        assert p.popen.poll() is None, p.output()
-
-    def parked(self, iid: str, on: str | None = None) -> None:
-        def ok():
-            st = self.client.status(iid)
-            return st["state"] == "waiting" and (on is None or st["waiting_on"] == on)
-        wait_for(ok, 30, what=f"{iid} to wait on {on}")
-
-    def close(self) -> None:
-        for p in self.procs:
-            p.kill_group()
-
-
-@pytest.fixture
-def two_shards(tmp_path, request):
-    servers = []
-    for i in range(2):
-        d = tmp_path / f"redis{i}"
-        d.mkdir()
-        # shard 1 persists (appendfsync always) so a test can stop and start it again
-        extra = ("--appendonly", "yes", "--appendfsync", "always") if i == 1 else ("--appendonly", "no")
-        servers.append(PrivateRedis(d, "--save", "", *extra))
-    fleet = ShardedFleet(tmp_path, servers)
-    yield fleet
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        for p in fleet.procs:
-            print(f"----- {p.name} -----\n{p.output()[-4000:]}")
-    fleet.close()
-    for s in servers:
-        if s.proc.poll() is None:
-            s.stop()
-
-
-def _corr_on(shard: int, tag: str) -> str:
-    """A correlation id without a shard marker whose stable hash puts it on ``shard``."""
-    n = 0
-    while shard_of(f"{tag}-{n}", 2) != shard:
-        n += 1
-    return f"{tag}-{n}"
 
 
 def test_instances_on_both_shards_get_their_replies_routed_to_them(two_shards):
