@@ -151,10 +151,8 @@ def encode_body(buf, root, instance, script_hash, limit,
             if fields:
                 pushall(reversed(fields))
             continue
-        if t is ReadOnlyList:       # restored as a plain List, as Jactl's restorer does
-            t = list
         if t is dict or t is list or t is Cell or t is Closure or t is CodeFrame \
-                or t is JArray or t is BoundMethod:
+                or t is JArray or t is BoundMethod or t is ReadOnlyList:
             i = memo.get(id(v))
             if i is not None:
                 append(F.REF)
@@ -172,7 +170,7 @@ def encode_body(buf, root, instance, script_hash, limit,
                     items = [x for kv in v.items() for x in kv]
                     items.reverse()
                     pushall(items)
-            elif t is list:
+            elif t is list or t is ReadOnlyList:    # (restored as a plain List, as in Jactl)
                 n = len(v)
                 append(F.LIST)
                 _uv(buf, n)
