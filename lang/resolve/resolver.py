@@ -728,6 +728,9 @@ class Resolver:
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif getattr(target, "class_member", False):
             self.errors.append(_err("Cannot modify class field", target, self.source))
+        elif isinstance(target, N.Index) and getattr(target.obj, "stype", None) == "String":
+            self.errors.append(_err("Invalid object type (String) for storing value: cannot "
+                                    "assign to element of string", target, self.source))
         elif isinstance(target, N.Field) and isinstance(target.name, str) and \
                 _is_final_field(self.classes.get(getattr(target.obj, "stype", None)),
                                 target.name):
