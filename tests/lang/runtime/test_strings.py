@@ -5,7 +5,6 @@ import re
 import pytest
 
 import lang
-
 from lang.errors import JactlRuntimeError, NullError
 from lang.runtime import strings as S
 from lang.runtime.methods import (METHODS, has_method, invoke_method, invoke_method_named,
