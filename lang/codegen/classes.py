@@ -62,7 +62,7 @@ def emit_classes(em, classes):
         consts = {n: t for n, t in consts.items() if t is not None}
         ctext = ", consts={" + ", ".join(f"{n!r}: {t}" for n, t in consts.items()) + "}" \
             if consts else ""
-        finals = tuple(f[0] for f in ci.all_fields if getattr(f[3], "is_final", False))
+        finals = tuple(f[0] for f in ci.all_fields if f[3].is_final)
         em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
                 f"{ftypes!r}, {methods}, {statics}, {finals!r}, _FN{ci.ctor.info.id}, {mand!r}, "
                 f"{pycls}{ctext})")
@@ -161,15 +161,15 @@ _UNTYPED = ("def", "var", "Object", None)
 
 
 def facts(gen):
-    f = getattr(gen.mod, "class_facts", None)
+    f = gen.mod.class_facts
     if f is None:
-        f = gen.mod.class_facts = ClassFacts(getattr(gen.mod.r, "classes", ()))
+        f = gen.mod.class_facts = ClassFacts(gen.mod.r.classes)
     return f
 
 
 def class_facts(resolver):
     """The ClassFacts of the classes a Resolver has set up (made once)."""
-    f = getattr(resolver, "class_facts", None)
+    f = resolver.class_facts
     if f is None:
         f = resolver.class_facts = ClassFacts(resolver.class_list)
     return f
@@ -311,7 +311,7 @@ def method_call(gen, e):
         g = fd.info
         if g.needs_cells or _signature(fd) != sig:
             return None
-    susp = getattr(e, "is_susp_call", False)
+    susp = e.is_susp_call
     if susp and not gen.susp:
         return None                                  # (cannot happen: the caller suspends)
     pnodes = targets[0].info.node_params[1:]         # (``this`` first)
@@ -332,7 +332,7 @@ def method_call(gen, e):
         g = targets[0].info
         if len(targets) > 1 or gen.prologue_may_suspend(g):
             return gen.suspend_call(call, e)
-        return gen.suspend_call(call, e, getattr(g, "return_type", None) or "def", g.id)
+        return gen.suspend_call(call, e, g.return_type or "def", g.id)
     return call
 
 
@@ -373,7 +373,7 @@ def checked_receiver(gen, e, o):
 def _signature(fd):
     g = fd.info
     return (tuple((p.sym.type, p.default is None) for p in g.node_params[1:]),
-            getattr(g, "return_type", None))
+            g.return_type)
 
 
 def method_type(facts_, tname, name):

@@ -29,8 +29,10 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback
+from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
+    null_tolerant_index, compound_start, numeric_uses
 from .resume import FrameMap, ResumeTracker
+from ..resolve.infer import nonnull_decimals, stored_globals
 from .callargs import check_positional, may_spread, named_arg_nodes
 
 INT_MIN, INT_MAX = -2147483648, 2147483647
@@ -82,6 +84,10 @@ class ModuleGen:
         self.frame_maps = {}
         self.cpe = resolved.checkpoint_each_statement
         self.consts = {}
+        self.dec_nonnull = nonnull_decimals(resolved.script)     # (strdec.py)
+        self.stored_globals = stored_globals(resolved.script)    # (typed.py range loops)
+        self.class_names = None   # names of the script's classes (made when first needed)
+        self.class_facts = None   # codegen/classes.py's ClassFacts (made when first needed)
 
     def const(self, text):
         """A module-level name for the value of the constant expression ``text`` (built
@@ -98,7 +104,7 @@ class ModuleGen:
         for text, name in self.consts.items():
             em.emit(f"{name} = {text}")
         em.emit("_FNS = {" + ", ".join(f"{f.id}: _FN{f.id}" for f in self.r.functions) + "}")
-        emit_classes(em, getattr(self.r, "classes", ()))
+        emit_classes(em, self.r.classes)
         src, table = em.render(self.locals_tokens)
         return Compiled(src, table, self.r.functions, self.frame_maps)
 
@@ -178,7 +184,7 @@ class FuncGen:
     def generate(self):
         f = self.f
         em = self.em
-        params = [p.sym for p in getattr(f, "node_params", [])]
+        params = [p.sym for p in f.node_params]
         pnames = [p.pyname for p in params]
         args = (["_c"] if f.needs_cells else []) + pnames
         if self.susp:
@@ -197,7 +203,7 @@ class FuncGen:
             saved_susp, self.susp = self.susp, False   # defaults run on first entry only
             seen_default = False
             deferred = _deferred_defaults(f) if saved_susp else []
-            for p in getattr(f, "node_params", []):
+            for p in f.node_params:
                 if p.default is None and seen_default:
                     # mandatory after an optional one: a dynamic call may have left it out
                     self.emit(f"if {p.sym.pyname} is _M: _missing_arg({p.sym.name!r})", p)
@@ -260,7 +266,7 @@ class FuncGen:
              + (f"|{resume}" if resume else "")).encode()
         ).hexdigest()[:16]
         ptypes = [p.type for p in params]
-        nps = getattr(f, "node_params", [])
+        nps = f.node_params
         mandatory = sum(1 for p in nps if p.default is None)
         last = max((i + 1 for i, p in enumerate(nps) if p.default is None), default=0)
         optional = tuple(i for i, p in enumerate(nps) if p.default is not None)
@@ -385,25 +391,35 @@ class FuncGen:
         # Untyped parameters that are ints at run time (the common case) get a copy of the
         # body compiled as if they were declared int: no run-time type tests on them.
         test = " and ".join(f"type({p.pyname}) is int" for p in spec)
+        saved = self.em.push()
+        self.int_syms = set(spec)
+        # all params int and every result int: recursive calls with int args are ints
+        all_int = len(spec) == len(f.node_params)
+        self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
+        self.block_value(body, "return")
+        self.int_syms = set()
+        self.int_funcs = ()
+        fast = self.em.pop(saved)
+        saved = self.em.push()
+        self.block_value(body, "return")
+        general = self.em.pop(saved)
+        if fast.lines == general.lines:     # (nothing in it depends on the types: no test)
+            self.em.splice(general)
+            return
         self.em.emit(f"if {test}:")
-        with self.indent():
-            self.int_syms = set(spec)
-            # all params int and every result int: recursive calls with int args are ints
-            all_int = len(spec) == len(f.node_params)
-            self.int_funcs = (f,) if all_int and returns_int(f, self.int_syms) else ()
-            self.block_value(body, "return")
-            self.int_syms = set()
-            self.int_funcs = ()
+        self.em.splice(fast, 1)
         self.em.emit("else:")
-        with self.indent():
-            self.block_value(body, "return")
+        self.em.splice(general, 1)
 
     def int_specialisable(self, f):
         if self.susp or self.mod.cpe or f.is_main:
             return None
-        params = [p.sym for p in getattr(f, "node_params", [])]
+        params = [p.sym for p in f.node_params]
         spec = [p for p in params if p.type in ("def", "var") and not p.captured
                 and not p.assigned_after_decl]
+        if spec:
+            used = numeric_uses(f.node.body)
+            spec = [p for p in spec if p in used]
         if not spec or len(spec) > 3 or _size(f.node.body) > 60:
             return None
         if f.children:
@@ -417,7 +433,7 @@ class FuncGen:
             return default
         if self.int_syms:
             return infer_type(node, self.int_syms, self.int_funcs)
-        return getattr(node, "stype", default) or default
+        return node.stype or default
 
     # ------------------------------------------------------------------ statements
 
@@ -962,7 +978,7 @@ class FuncGen:
         that may suspend are saved in temps."""
         last = -1
         for i, e in enumerate(es):
-            if getattr(e, "lower", False):
+            if e.lower:
                 last = i
         out = []
         for i, e in enumerate(es):
@@ -997,7 +1013,7 @@ class FuncGen:
         return _prologue_may_suspend(g)
 
     def maybe_suspend(self, e, call_text, kind="@temp", callee=None):
-        if self.susp and getattr(e, "is_susp_call", False):
+        if self.susp and e.is_susp_call:
             return self.suspend_call(call_text, e, kind, callee)
         return call_text
 
@@ -1113,7 +1129,8 @@ class FuncGen:
         lt, rt = self.st(e.left), self.st(e.right)
         if lt == "int" and rt == "int":
             if op in INT_NATIVE:
-                return self.int_checked(f"{l} {op} {r}", op, e.right)
+                return (op != "*" and self.typed.int_minus(e, l, r)) or \
+                    self.int_checked(f"{l} {op} {r}", op, e.right)
             if op in INT_COMPARE or op in ("&", "|", "^"):
                 return f"({l} {op} {r})"
             if op == "%":
@@ -1136,7 +1153,7 @@ class FuncGen:
         """e is an int ``+ - *`` the int path below emits (both operands statically int,
         nothing lowered)."""
         return isinstance(e, N.Binary) and e.op in INT_NATIVE and \
-            not getattr(e.left, "lower", True) and not getattr(e.right, "lower", True) and \
+            not e.left.lower and not e.right.lower and \
             self.st(e.left) == "int" and self.st(e.right) == "int"
 
     def int_tree(self, e):
@@ -1241,7 +1258,7 @@ class FuncGen:
         else:
             subject = self.expr(target)
         self.block_prologue(_ScopeHolder(r.repl_scope, []))
-        if getattr(r.replace, "lower", False):
+        if r.replace.lower:
             res = self.substitution_loop(subject, pat, r)
         else:
             bind = self.store_groups(r.repl_sym, "_mm")
@@ -1286,7 +1303,7 @@ class FuncGen:
 
     def logical(self, e):
         is_and = e.op == "&&"
-        if not getattr(e.right, "lower", False):
+        if not e.right.lower:
             l = self.cond(e.left)
             r = self.cond(e.right)
             return f"({l} {'and' if is_and else 'or'} {r})"
@@ -1339,12 +1356,12 @@ class FuncGen:
 
     def elvis(self, e):
         # (as for ``?=``: a null met while evaluating the left side makes it null)
-        if not getattr(e.right, "lower", False) and not getattr(e.left, "lower", False) and \
+        if not e.right.lower and not e.left.lower and \
                 not isinstance(e.left, N.MethodCall):
             l = self.expr(e.left)
             r = self.expr(e.right)
             if not _is_simple(l):
-                l = f"_try_null(lambda: {l})"
+                l = null_tolerant_index(e.left, l) or f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.null_tolerant(e.left)
 
@@ -1354,9 +1371,12 @@ class FuncGen:
         return t
 
     def e_Ternary(self, e):
-        if not (getattr(e.then, "lower", False) or getattr(e.else_, "lower", False)):
+        if not (e.then.lower or e.else_.lower):
             c = self.cond(e.cond)
-            return f"({self.expr(e.then)} if {c} else {self.expr(e.else_)})"
+            with self.typed.known_lower(e.cond, e.then, True):
+                then = self.expr(e.then)
+            with self.typed.known_lower(e.cond, e.else_, False):
+                return f"({then} if {c} else {self.expr(e.else_)})"
         t = self.temp()
         c = self.cond(e.cond)
         ct = self.temp()
@@ -1371,7 +1391,7 @@ class FuncGen:
             return self.incdec(e, want_value=True)
         v = self.expr(e.expr)
         if op == "??":     # not null, a null met on the way counting as null
-            if getattr(e.expr, "lower", False) or _is_simple(v):
+            if e.expr.lower or _is_simple(v):
                 return f"({v} is not None)"
             return f"(_try_null(lambda: {v}) is not None)"
         if op == "!":
@@ -1558,7 +1578,7 @@ class FuncGen:
             return t if want_value else None
         fn = ASSIGN_OPS[op]
         if op == "<<=" and not want_value and not self.susp and ttype in ("List", "def", "var") \
-                and isinstance(e.target, N.Ident) and not getattr(e.value, "lower", True):
+                and isinstance(e.target, N.Ident) and not e.value.lower:
             # ``x <<= v`` as a statement: a List appends in place (x read before v)
             q = self.temp()
             self.step(f"{q} = {read()}")
@@ -1570,7 +1590,7 @@ class FuncGen:
         if done:
             return done[1]
         cur = read()
-        if getattr(e.value, "lower", False) and isinstance(e.target, (N.Field, N.Index)):
+        if e.value.lower and isinstance(e.target, (N.Field, N.Index)):
             # a field's current value is read before a right-hand side that runs statements
             # (``x.a += (x.a += 3)`` adds to the old value)
             ct = self.temp()
@@ -1586,7 +1606,7 @@ class FuncGen:
                 self.step(f"{tv} = {v}")
                 cur, v = tc, tv
             # a missing map entry starts from the operator's zero (``m.x += 1`` -> 1)
-            cur = f"_dflt({cur}, {v})"
+            cur = compound_start(self, cur, v)
         t = self.temp()
         lt, rt = ttype, self.st(e.value)
         if lt == "int" and rt == "int" and op in ("+=", "-=", "*="):
@@ -1661,7 +1681,7 @@ class FuncGen:
             return done[1]
         cur = read()
         if isinstance(e.expr, (N.Field, N.Index)):
-            cur = f"_dflt({cur}, 0)"
+            cur = compound_start(self, cur, "0")
         if isinstance(e, N.Postfix) and want_value:
             t = self.temp()
             self.step(f"{t} = {cur}")
@@ -1673,8 +1693,13 @@ class FuncGen:
         sign = "+" if e.op == "++" else "-"
         if ttype == "int":
             nv = self.int_checked(f"{cur} {sign} 1", sign, _ONE)
-        elif ttype == "def" and _is_simple_operand(cur):
-            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {cur} {sign} 1) <= {INT_MAX} else {fn}({cur}))"
+        elif ttype == "def":
+            q = cur
+            if not _is_simple_operand(cur):     # (a map entry / field read: once)
+                self.nq += 1
+                q = f"_q{self.nq}"
+                cur = f"({q} := {cur})"
+            nv = f"(_r if type({cur}) is int and {INT_MIN} <= (_r := {q} {sign} 1) <= {INT_MAX} else {fn}({q}))"
         else:
             nv = self.convert(f"{fn}({cur})", None, ttype)
         if not want_value:
@@ -1707,15 +1732,15 @@ class FuncGen:
             f"_cv({v}, {tname!r})"
 
     def is_user_class(self, tname):
-        names = getattr(self.mod, "class_names", None)
+        names = self.mod.class_names
         if names is None:
-            names = self.mod.class_names = {ci.name for ci in getattr(self.mod.r, "classes", ())}
+            names = self.mod.class_names = {ci.name for ci in self.mod.r.classes}
         return tname in names
 
     def ctor_of(self, tname):
         """(kind, callee) of a Map-to-class conversion: the constructor's frame is inside,
         unless its initialisers (parameter defaults) can suspend without one."""
-        for ci in getattr(self.mod.r, "classes", ()):
+        for ci in self.mod.r.classes:
             if ci.name == tname:
                 g = ci.ctor.info
                 if _prologue_may_suspend(g):
@@ -1796,10 +1821,7 @@ class FuncGen:
 
     def direct_call(self, e, sym):
         g = sym.func
-        params = [p.sym for p in g.node_params] if hasattr(g, "node_params") else None
-        if params is None:
-            # function body not resolved yet (cannot happen after resolve) — call dynamically
-            return self.maybe_suspend(e, f"_call({self.func_value(sym)}, ({', '.join(self.exprs(e.args))},))")
+        params = [p.sym for p in g.node_params]
         nparams = len(params)
         pnodes = g.node_params
         if e.named:
@@ -1810,7 +1832,7 @@ class FuncGen:
             # (the declared type, not an int specialisation's guess: spreading is decided
             # by what the argument may hold in the generic body)
             if len(argnodes) == 1 and \
-                    (getattr(argnodes[0], "stype", None) or "def") in ("def", "List") and \
+                    argnodes[0].stype in ("def", "List") and \
                     may_spread(pnodes):
                 # one List argument may be spread over the parameters (decided at run time)
                 call = f"_call({self.func_value(sym)}, ({self.expr(argnodes[0])},))"
@@ -1833,7 +1855,7 @@ class FuncGen:
         call = f"_f{g.id}({', '.join(args)})"
         if _prologue_may_suspend(g):     # then its frame may be missing: trust no type
             return self.maybe_suspend(e, call)
-        return self.maybe_suspend(e, call, getattr(g, "return_type", None) or "def", g.id)
+        return self.maybe_suspend(e, call, g.return_type or "def", g.id)
 
     def convert_arg(self, v, node, tname):
         if tname in ("def", "var", None):
@@ -1887,7 +1909,7 @@ class FuncGen:
             return None
         body = c.body.stmts
         if len(body) != 1 or not isinstance(body[0], N.ExprStmt) or \
-                getattr(body[0].expr, "lower", False) or getattr(e.obj, "lower", False):
+                body[0].expr.lower or e.obj.lower:
             return None
         o = self.expr(e.obj)
         saved = self.em.push()
@@ -1899,13 +1921,17 @@ class FuncGen:
         finally:
             del self.sym_alias[p.sym]
         buf = self.em.pop(saved)
-        if buf.lines or ":=" in o:   # Python forbids := in a comprehension's iterable
+        if buf.lines:
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
-            return call if getattr(e, "receiver_of", None) is not None else f"_lst({call})"
+            return call if e.receiver_of is not None else f"_lst({call})"
+        pre = ""
+        if ":=" in o:   # Python forbids := in a comprehension's iterable: bind it first
+            q = f"_q{self.nq}"
+            pre, o = f" if (({q} := {o}),) else None", q
         if e.name in ("map", "collect"):    # (collect: map's eager twin)
-            return f"[{val} for {var} in _pipe_src({o}, {e.name!r})]"
+            return f"([{val} for {var} in _pipe_src({o}, {e.name!r})]{pre})"
         cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
-        return f"[{var} for {var} in _pipe_src({o}, 'filter') if {cond}]"
+        return f"([{var} for {var} in _pipe_src({o}, 'filter') if {cond}]{pre})"
 
     def e_MethodCall(self, e):
         e.obj.receiver_of = e
@@ -1929,7 +1955,7 @@ class FuncGen:
         named = vals[k + len(e.args):]
         o = _cls.checked_receiver(self, e, o)
         argt = f"({', '.join(args)}{',' if len(args) == 1 else ''})"
-        pnodes = None if getattr(e, "quoted", False) else _cls.known_method_params(self, e)
+        pnodes = None if e.quoted else _cls.known_method_params(self, e)
         if pnodes is not None:          # Jactl checks these at compile time
             if e.named:
                 named_arg_nodes(e, pnodes)
@@ -1945,14 +1971,14 @@ class FuncGen:
             call = method_call(self, o, e.name, args)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
-        if e.name in LAZY_STAGES and getattr(e, "receiver_of", None) is None:
+        if e.name in LAZY_STAGES and e.receiver_of is None:
             # a lazy chain ends here: its elements become a List
             call = f"_lst({call})"
         if e.null_safe:
             t = self.temp()
             self.em.emit(f"{t} = {o}" if not self.susp else f"if not _pc: {t} = {o}")
             call = call.replace(f"_invoke({o},", f"_invoke({t},", 1).replace(f"_invoke_named({o},", f"_invoke_named({t},", 1)
-            if self.susp and getattr(e, "is_susp_call", False):
+            if self.susp and e.is_susp_call:
                 r = self.temp()
                 self.if_stmt_raw(f"{t} is not None", lambda: self.em.emit(f"{r} = {self.suspend_call(call, e)}"),
                                  lambda: self.em.emit(f"{r} = None"))
@@ -1975,42 +2001,57 @@ class FuncGen:
 
     def e_SwitchExpr(self, e):
         res = self.temp()
-        done = self.temp()
         ok = self.temp()
         subj = self.expr(e.subject)
         self.store_sym(e.it_sym, subj)
         it = self.read_sym(e.it_sym)
         self.step(f"{res} = None")
-        self.step(f"{done} = False")
-        default = None
-        for case in e.cases:
-            if case.is_default:
-                default = case
-                continue
+        cases = [c for c in e.cases if not c.is_default]
+        default = next((c for c in e.cases if c.is_default), None)
+        # each case is the else branch of the one before (no "matched" flag tested per
+        # case); groups of cases bound the nesting depth, a flag joins the groups
+        groups = [cases[i:i + _SWITCH_NEST] for i in range(0, len(cases), _SWITCH_NEST)]
+        done = self.temp() if len(groups) > 1 else None
+        if done:
+            self.step(f"{done} = False")
 
-            def case_body(case=case):
-                self.block_prologue(_ScopeHolder(case.scope, []))
-                has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
-                for k, (pat, guard) in enumerate(case.patterns):
-                    def alt(pat=pat, guard=guard):
-                        bound = set()
-                        if has_rx:     # (groups of an alternative that did not match)
-                            for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
-                                self.store_sym(m, "None")
-                        self.pattern_into(pat, it, bound, ok)
-                        if guard is not None:
-                            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
-                    if k == 0:
-                        alt()       # (it sets ok whatever it finds)
-                    else:
-                        self.if_stmt_raw(f"not {ok}", alt)
+        def chain(group, k):
+            if k == len(group):
+                if default is not None and done is None:
+                    self.case_result(default.result, res)
+                return
+            case = group[k]
+            self.block_prologue(_ScopeHolder(case.scope, []))
+            has_rx = any(_has_regex(pt) for pt, _ in case.patterns)
+            for j, (pat, guard) in enumerate(case.patterns):
+                def alt(pat=pat, guard=guard):
+                    bound = set()
+                    if has_rx:     # (groups of an alternative that did not match)
+                        for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
+                            self.store_sym(m, "None")
+                    self.pattern_into(pat, it, bound, ok)
+                    if guard is not None:
+                        self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
+                if j == 0:
+                    alt()       # (it sets ok whatever it finds)
+                else:
+                    self.if_stmt_raw(f"not {ok}", alt)
 
-                def then():
+            def then():
+                if done:
                     self.step(f"{done} = True")
-                    self.case_result(case.result, res)
-                self.if_stmt_raw(ok, then)
-            self.if_stmt_raw(f"not {done}", case_body)
-        if default is not None:
+                self.case_result(case.result, res)
+            rest = len(group) > k + 1 or (default is not None and done is None)
+            self.if_stmt_raw(ok, then, (lambda: chain(group, k + 1)) if rest else None)
+
+        for n, group in enumerate(groups):
+            if n == 0:
+                chain(group, 0)
+            else:
+                self.if_stmt_raw(f"not {done}", lambda group=group: chain(group, 0))
+        if not groups and default is not None:
+            self.case_result(default.result, res)
+        elif done and default is not None:
             self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
         return res
 
@@ -2243,6 +2284,9 @@ def _is_simple(v):
 
 
 _ONE = N.Literal("int", 1)
+# cases of a switch nested as else branches before a flag joins the next group (Python
+# allows at most 100 levels of indentation)
+_SWITCH_NEST = 16
 
 
 _PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip"))
@@ -2306,7 +2350,7 @@ def _bounded_counter(st):
     if not (isinstance(st.cond.left, N.Ident) and st.cond.left.sym is sym):
         return None
     if sym is None or sym.kind != "local" or sym.type != "int" or sym.captured or \
-            getattr(sym, "nassign", 0) != 1 or getattr(st.cond.right, "stype", "") != "int":
+            sym.nassign != 1 or st.cond.right.stype != "int":
         return None
     if not any(isinstance(d, N.VarDecl) and d.sym is sym for d in st.init) or \
             st.scope.names.get(sym.name) is not sym:     # (it outlives the loop)
@@ -2316,14 +2360,14 @@ def _bounded_counter(st):
 
 def _drains_all(e):
     """Whether every element of method call e's result is consumed."""
-    p = getattr(e, "receiver_of", None)
+    p = e.receiver_of
     while p is not None:
         name = p.name if isinstance(p.name, str) else None
         if name is None or name in _EARLY_STOP:
             return False
         if name not in _PASS_THROUGH:
             return True
-        p = getattr(p, "receiver_of", None)
+        p = p.receiver_of
     return True
 
 
@@ -2363,7 +2407,7 @@ def _deferred_defaults(g):
     """The defaulted parameters of a may-suspend function whose defaults must run in its
     body (some default calls anything, so it may suspend): all of them, in order, so that
     they still run left to right (a captured one's Cell is made in the prologue)."""
-    params = [p for p in getattr(g, "node_params", ()) if p.default is not None]
+    params = [p for p in g.node_params if p.default is not None]
     if not params or not _prologue_may_suspend(g):
         return []
     return params
@@ -2377,7 +2421,7 @@ def _prologue_may_suspend(g):
     """A parameter default that calls anything: defaults run in the prologue, where a
     suspension leaves no frame of the function (the caller receives the suspended value)."""
     return any(p.default is not None and not _pure(p.default)
-               for p in getattr(g, "node_params", ()))
+               for p in g.node_params)
 
 
 def _size(node, limit=1000):
@@ -2399,7 +2443,7 @@ def _sign(node):
     """+1 when an int expression is known to be >= 0, -1 when <= 0, else None."""
     if isinstance(node, N.Literal) and node.kind == "int":
         return 1 if node.value >= 0 else -1
-    if isinstance(node, N.Binary) and getattr(node, "stype", "") == "int":
+    if isinstance(node, N.Binary) and node.stype == "int":
         if node.op == "%" and isinstance(node.right, N.Literal) and node.right.kind == "int" \
                 and node.right.value > 0:
             return 1

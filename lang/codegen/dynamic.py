@@ -239,6 +239,36 @@ def index_read(g, o, i, ist, ost="def"):
     return f"({lst} else {mp2} else _index({o}, {i}))"
 
 
+_INDEX_TAIL = re.compile(r" else _index\((\w+), (\w+|'[\w ]*'|\d+)\)\)$")
+
+
+def null_tolerant_index(x, text):
+    """``m[k] ?: d`` (text: ``m[k]`` from index_read or typed.index): only the general
+    ``_index`` fallback can meet a null (the inline branches read a list in bounds or get
+    from a dict), so only it runs under ``_try_null``, not a lambda call per evaluation.
+    m must be a local and k a local or literal (their reads raise nothing). Or None."""
+    from ..syntax import nodes as N
+    if not isinstance(x, N.Index) or x.null_safe or not isinstance(x.obj, N.Ident) or \
+            x.obj.sym is None or x.obj.sym.kind != "local" or \
+            not (isinstance(x.index, N.Literal) or isinstance(x.index, N.Ident) and
+                 x.index.sym is not None and x.index.sym.kind == "local"):
+        return None
+    m = _INDEX_TAIL.search(text)
+    if m is None or text.count("_index(") != 1:
+        return None
+    return f"{text[:m.start()]} else _try_null(lambda: _index({m[1]}, {m[2]})))"
+
+
+def compound_start(g, cur, v):
+    """The current value of a map entry/element under ``op=``/``++`` (v: the operand, a
+    name or literal): itself when not null (no call), else the operator's zero
+    (``_dflt``)."""
+    if cur.isidentifier():
+        return f"({cur} if {cur} is not None else _dflt(None, {v}))"
+    q = _q(g)
+    return f"({q} if ({q} := {cur}) is not None else _dflt(None, {v}))"
+
+
 def index_store(g, ot, it, v, ist):
     """The statement ``ot[it] = v`` for temps ot, it (emitted through g.step)."""
     conds = []
@@ -478,6 +508,17 @@ def long_fallback(a, b, at, bt, op, fn):
     """The else branch of an inline int operation: the long tier, then ``fn``. a and b are
     side-effect-free texts (names or literals) already evaluated."""
     general = f"{fn}({a}, {b})"
+    if op in ("+", "-", "*", "<", "<=", ">", ">="):
+        # then doubles: float arithmetic / comparison with a float or an int (an int
+        # converts exactly; a Long does not always, it keeps the general operator)
+        if at == "int" or _is_int(a):
+            ft = f"type({b}) is float"
+        elif bt == "int" or _is_int(b):
+            ft = f"type({a}) is float"
+        else:
+            ft = (f"(type({a}) is float and (type({b}) is float or type({b}) is int) or "
+                  f"type({a}) is int and type({b}) is float)")
+        general = f"({a} {op} {b} if {ft} else {general})"
     test = _long_test(a, b, at, bt)
     if op in ("==", "!=") and "int" not in (at, bt) and not (_is_int(a) or _is_int(b)):
         # two Strings are equal exactly when Python's == says so
@@ -509,5 +550,39 @@ def untyped_index(x):
         x = x.target
     if not isinstance(x, N.Index) or x.null_safe:
         return False
-    return getattr(x.obj, "stype", "def") in ("def", "List", "Map") and \
-        getattr(x.index, "stype", "def") == "int"
+    return x.obj.stype in ("def", "List", "Map") and \
+        x.index.stype == "int"
+
+
+# operators whose operands gain from being known ints (the int-specialised copy of a body)
+_NUMERIC_OPS = ("+", "-", "*", "/", "%", "%%", "<", "<=", ">", ">=", "==", "!=", "<=>",
+                "&", "|", "^", "<<", ">>", ">>>")
+
+
+def numeric_uses(body):
+    """Symbols used directly as an operand of arithmetic, a comparison, a bit operator,
+    ``-``/``~``/``++``/``--`` or as an index in body (nested functions excluded): the
+    parameters worth an int-specialised copy of a function. A parameter only passed on,
+    switched on or used as a receiver would make every call take the general copy."""
+    from ..resolve.resolver import _children
+    from ..syntax import nodes as N
+    out = set()
+    stack = [body]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if not isinstance(x, N.Node):
+            continue
+        if isinstance(x, N.Binary) and x.op in _NUMERIC_OPS:
+            operands = (x.left, x.right)
+        elif isinstance(x, (N.Unary, N.Postfix)) and x.op in ("-", "~", "++", "--"):
+            operands = (x.expr,)
+        elif isinstance(x, N.Index):
+            operands = (x.index,)
+        else:
+            operands = ()
+        out.update(o.sym for o in operands if isinstance(o, N.Ident))
+        stack.extend(_children(x))
+    return out

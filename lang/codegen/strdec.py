@@ -34,6 +34,8 @@ def _operands(g, pairs):
     order, into a walrus temp unless it is a plain name or a literal (whose type is known:
     no test); the test checks the other operands' types and evaluates all of them whatever
     the result (``&``)."""
+    if all(pt == "_Dec" and _dec_sure(g, node) for node, _, pt in pairs):
+        return [text for _, text, _ in pairs], "True"
     names, tests = [], []
     for node, text, pt in pairs:
         if isinstance(node, N.Literal) and node.kind in _LITERAL_KINDS and \
@@ -41,13 +43,31 @@ def _operands(g, pairs):
             names.append(text)
         elif text.isidentifier():
             names.append(text)
-            tests.append(f"(type({text}) is {pt})")
+            if not (pt == "_Dec" and isinstance(node, N.Ident) and node.sym in g.mod.dec_nonnull):
+                tests.append(f"(type({text}) is {pt})")
         else:
             g.nq += 1
             q = f"_q{g.nq}"
             names.append(q)
             tests.append(f"(type({q} := {text}) is {pt})")
     return names, " & ".join(tests) if tests else "True"
+
+
+def _dec_sure(g, node):
+    """node's value is certainly a ``decimal.Decimal``: a Decimal literal, a Decimal local
+    that never holds null (``ModuleGen.dec_nonnull``), or ``+ - *`` of such values (or
+    of one and an int), which the fast path computes in Decimal or the general operator
+    does."""
+    if isinstance(node, N.Literal):
+        return node.kind == "decimal"
+    if isinstance(node, N.Ident):
+        return node.sym in g.mod.dec_nonnull
+    if isinstance(node, N.Binary) and node.op in _DEC_OPS and \
+            not node.lower and g.st(node) == "Decimal":
+        sure = [_dec_sure(g, x) for x in (node.left, node.right)]
+        return all(s or g.st(x) == "int" for s, x in zip(sure, (node.left, node.right))) and \
+            any(sure)
+    return False
 
 
 def _kinds(lt, rt, op):
@@ -73,10 +93,14 @@ def _fast(g, a_node, a_text, b_node, b_text, lt, rt, op, fn):
                                  (b_node, b_text, _PY_TYPE[rt])])
     general = f"{fn}({a}, {b})"
     if kind == "dec":
-        if op in _DEC_CMP:
-            return f"({a} {op} {b} if {test} else {general})"
-        # BigDecimal has no negative zero: a zero result loses its sign (ops._fix_dec_zero)
-        return f"((_r if (_r := {a} {op} {b}) else _dec_zero(_r)) if {test} else {general})"
+        # an int literal is a Decimal constant in the fast operation: Decimal op Decimal
+        # skips the int's conversion (the same value, exponent 0, so the same result)
+        a, b = (g.mod.const(f"_Dec({t})") if isinstance(n, N.Literal) and n.kind == "int" and
+                _is_int_literal(t) else t for n, t in ((a_node, a), (b_node, b)))
+        fast = f"{a} {op} {b}" if op in _DEC_CMP else \
+            f"(_r if (_r := {a} {op} {b}) else _dec_zero(_r))"
+        # (BigDecimal has no negative zero: a zero result loses its sign, ops._fix_dec_zero)
+        return f"({fast})" if test == "True" else f"({fast} if {test} else {general})"
     if kind == "str":
         return f"({a} + {b} if {test} and len({a}) + len({b}) <= {_SMALL} else {general})"
     # String * n: only small non-negative counts (the general operator checks the size
@@ -148,7 +172,7 @@ def str_in(g, e, binops):
 
 def binary(g, e, binops):
     """Text for a Binary node with String/Decimal operands, or None."""
-    if getattr(e.left, "lower", True) or getattr(e.right, "lower", True):
+    if e.left.lower or e.right.lower:
         return None
     fast = str_compare(g, e, binops) or str_in(g, e, binops)
     if fast is not None:
@@ -164,7 +188,7 @@ def compound(g, e, cur, v, ttype, vtype, op):
     """New value of ``x op= v`` for a local String/Decimal x, or None."""
     if op not in ("+=", "-=", "*=") or not isinstance(e.target, N.Ident) or \
             e.target.sym is None or e.target.sym.kind != "local" or \
-            getattr(e.value, "lower", True) or ttype not in ("String", "Decimal"):
+            e.value.lower or ttype not in ("String", "Decimal"):
         return None
     pop = op[:-1]
     fn = "_add_assign" if op == "+=" else ("_sub" if op == "-=" else "_mul")
@@ -205,7 +229,7 @@ def sprintf_call(g, e, args):
     if e.named or not args or not isinstance(e.args[0], N.Literal) or \
             e.args[0].kind != "string" or type(e.args[0].value) is not str:
         return None
-    if any(getattr(a, "lower", True) for a in e.args):
+    if any(a.lower for a in e.args):
         return None
     c = compile_format(e.args[0].value)
     if not c or len(args) - 1 < len(c[1]):

@@ -19,6 +19,8 @@ Every fast path falls back to the general operator when its inline guard fails, 
 errors (divide by zero, index out of bounds, null operands) are the general ones.
 """
 
+import contextlib
+
 from ..resolve.resolver import _children
 from ..syntax import nodes as N
 from .classes import field_type
@@ -46,13 +48,18 @@ def _int_literal(text):
 class Typed:
     def __init__(self, g):
         self.g = g
+        # (array symbol, index symbol) pairs whose ``a[i]`` an enclosing range loop's guard
+        # proved in bounds (``range_for``): indexed directly, no per-access test
+        self.proven = set()
+        self.lower = {}     # int local Symbol -> a known lower bound (known_lower)
+        self.nb = 0     # range-loop bounds saved so far (names _rb1, _rb2, ...)
 
     # ------------------------------------------------------------------ classification
 
     def kind(self, e):
         """'int', 'long' or 'double' when e can be compiled raw (its value is exactly a
         Python int / int / float of that type), else None."""
-        if e is None or getattr(e, "lower", False):
+        if e is None or e.lower:
             return None
         t = self.g.st(e)
         if t == "int":
@@ -120,7 +127,10 @@ class Typed:
     def arith(self, op, left, right):
         """Raw text of ``left op right`` (both raw-able, result long or double)."""
         k = self._arith_kind(op, self.kind(left), self.kind(right))
-        a, b = self.raw(left), self.raw(right)
+        if k != "double" and op in ("+", "-", "*"):
+            a = b = None        # (the ring form below)
+        else:
+            a, b = self.raw(left), self.raw(right)
         if k == "double":
             if op in ("+", "-", "*"):
                 return f"({a} {op} {b})"
@@ -133,7 +143,8 @@ class Typed:
             return f"_mod({a}, {b})"
         # long result (int op int is compiled by codegen.py itself)
         if op in ("+", "-", "*"):
-            return f"(_r if {MIN64} <= (_r := {a} {op} {b}) <= {MAX64} else _w64(_r))"
+            return f"(_r if {MIN64} <= (_r := {self._ring(left)} {op} {self._ring(right)}) " \
+                f"<= {MAX64} else _w64(_r))"
         # Java's / and Jactl's %: Python's // and % agree for the guarded cases
         # (% with 0 < b <= 2**62: ((a %% b) + b) %% b cannot overflow)
         if op == "%" and _int_literal(b) and 0 < int(b) <= 0x4000000000000000:
@@ -149,6 +160,14 @@ class Typed:
             f"{a1} is not None and {b1} > 0 and {a2} >= 0"
         return f"({a2} // {b2} if {test} else _ldiv({a2}, {b2}))"
 
+    def _ring(self, e):
+        """Raw text of a long operand of ``+ - *``, itself unwrapped when it is a long
+        ``+ - *``: these are ring operations mod 2**64, so wrapping once at the end gives
+        what wrapping every intermediate result gives (as for int trees in codegen.py)."""
+        if isinstance(e, N.Binary) and e.op in ("+", "-", "*") and self.kind(e) == "long":
+            return f"({self._ring(e.left)} {e.op} {self._ring(e.right)})"
+        return self.raw(e)
+
     def box(self, kind, text, target=None):
         """A raw value as it is stored: a Long, unless stored into an unboxed local."""
         if kind != "long" or (target is not None and target.sym.unboxed):
@@ -159,7 +178,7 @@ class Typed:
         """``(int)``, ``(long)``, ``(double)`` of an int/long/double operand: Java's
         conversions inline (long to int keeps the low 32 bits, as ``_cast`` does). A
         double operand narrowed to int/long takes ``_cast`` (saturation, NaN)."""
-        tn = e.type.name if e.type is not None and not getattr(e.type, "dims", 0) else None
+        tn = e.type.name if e.type is not None and not e.type.dims else None
         k = self.kind(e.expr)
         if k is None or tn not in ("int", "long", "double") or \
                 (k == "double" and tn != "double"):
@@ -205,6 +224,8 @@ class Typed:
         lk, rk = self.kind(e.left), self.kind(e.right)
         if op in _COMPARE and (lk == "long") != (rk == "long") and None in (lk, rk):
             return self.compare_untyped(e, lk, rk)
+        if op in ("+", "-", "*") and "double" in (lk, rk) and None in (lk, rk):
+            return self.double_untyped(e, lk)
         if lk is None or rk is None:
             return None
         if op in _COMPARE:
@@ -220,11 +241,33 @@ class Typed:
             return None
         return self.box(k, self.arith(op, e.left, e.right))
 
+    def double_untyped(self, e, lk):
+        """A typed double and an untyped value in ``+ - *`` (``0.5D * mass``): float
+        arithmetic when that value is a float or an int at run time (an int converts
+        exactly), else the general operator."""
+        other = e.right if lk else e.left
+        if other.lower or self.g.st(other) not in ("def", "var"):
+            return None
+        fn = {"+": "_add", "-": "_sub", "*": "_mul"}[e.op]
+        self.g.nq += 1
+        q = f"_q{self.g.nq}"
+        if lk:
+            a1, a2 = self.operand(self.raw(e.left))
+            r = self.g.expr(e.right)
+            num = f"(type({q} := {r}) is float or type({q}) is int)"
+            test = num if a1 == a2 else f"({a1} is not None) & {num}"
+            return f"({a2} {e.op} {q} if {test} else {fn}({a2}, {q}))"
+        l = self.g.expr(e.left)
+        b1, b2 = self.operand(self.raw(e.right))
+        num = f"(type({q} := {l}) is float or type({q}) is int)"
+        test = num if b1 == b2 else f"{num} & ({b1} is not None)"
+        return f"({q} {e.op} {b2} if {test} else {fn}({q}, {b2}))"
+
     def compare_untyped(self, e, lk, rk):
         """A typed long compared with an untyped value: inline when that value turns out
         to be an int at run time (``i <= n`` with a global n)."""
         other = e.right if lk else e.left
-        if getattr(other, "lower", False) or self.g.st(other) not in ("def", "var"):
+        if other.lower or self.g.st(other) not in ("def", "var"):
             return None
         fn = _CMP_FN[e.op]
         self.g.nq += 1
@@ -292,6 +335,8 @@ class Typed:
         """``a[i]`` for a typed array a and an int/long index: inline when in bounds."""
         o = self.g.expr(e.obj)
         i = self.raw(e.index)
+        if self._proven(e):
+            return f"{o}[{i}]"
         o1, o2 = self.operand(o)
         i1, i2 = self.operand(i)
         if i1 == i2:
@@ -302,11 +347,13 @@ class Typed:
 
     def index_read(self, e):
         """Text for an Index node on a typed array, or None."""
-        if getattr(e, "lower", False) or e.null_safe:
+        if e.lower or e.null_safe:
             return None
+        if self._proven(e):
+            return self.index(e)
         if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):
             return None
-        if getattr(e.obj, "lower", False):
+        if e.obj.lower:
             return None
         return self.index(e)
 
@@ -318,12 +365,17 @@ class Typed:
             return None
         at = self.g.st(target.obj)
         elem = _ELEM.get(at)
-        if elem is None or elem == "String" or getattr(target, "lower", False):
+        if elem is None and self._proven(target):     # an untyped List: any value
+            v = self.g.expr(e.value)
+            self.g.emit(f"{self.g.expr(target.obj)}[{self.raw(target.index)}] = "
+                        f"{self.g.convert(v, e.value, 'def')}", e)
+            return True
+        if elem is None or elem == "String" or target.lower:
             return None
         if self.kind(target.index) not in ("int", "long"):
             return None
         v = e.value
-        if getattr(v, "lower", False):
+        if v.lower:
             return None
         if elem == "boolean":
             if self.g.st(v) != "boolean":
@@ -345,9 +397,76 @@ class Typed:
             t = g.temp(self.kind(target.index))
             g.emit(f"{t} = {i}", e)
             i = t
+        if self._proven(target):
+            g.emit(f"{o}[{i}] = {val}", e)
+            return True
         g.emit(f"if type({o}) is _JA and 0 <= {i} < len({o}): {o}[{i}] = {val}", e)
         g.emit(f"else: _setindex({o}, {i}, {val})", e)
         return True
+
+    # ------------------------------------------------------------------ int lower bounds
+
+    @contextlib.contextmanager
+    def known_lower(self, cond, branch, holds):
+        """While generating ``branch`` of a ternary whose condition ``cond`` is known to
+        be ``holds``: when that means ``x >= K`` for an int local x (``x < K`` false,
+        ``x >= K`` true...) that the branch cannot assign (not captured, no store in it),
+        ``x - k`` (k >= 0 literal) there needs no range check when K - k >= -2**31
+        (``fib(x - 1)`` under ``x < 2 ? x : ...``)."""
+        fact = _lower_fact(cond, holds, self.g.st)
+        if fact is None or fact[0] in self.lower or fact[0] in _assigned_in(branch):
+            yield
+            return
+        self.lower[fact[0]] = fact[1]
+        try:
+            yield
+        finally:
+            del self.lower[fact[0]]
+
+    def int_minus(self, e, l, r):
+        """Text of the int ``l - r`` (e: the Binary) without a range check when x - k
+        cannot leave 32 bits under a known lower bound of x, else None."""
+        if not (isinstance(e.left, N.Ident) and e.left.sym in self.lower and
+                isinstance(e.right, N.Literal) and e.right.kind == "int" and
+                type(e.right.value) is int):
+            return None
+        k = e.right.value if e.op == "-" else -e.right.value
+        if k >= 0 and self.lower[e.left.sym] - k >= -0x80000000:
+            return f"({l} - {k})"
+        return None
+
+    def _proven(self, e):
+        """e (an Index) is ``a[i]`` that an enclosing range loop proved in bounds."""
+        return isinstance(e.obj, N.Ident) and isinstance(e.index, N.Ident) and \
+            not e.null_safe and (e.obj.sym, e.index.sym) in self.proven
+
+    def _bounds_guard(self, st, sym, pure, assigned):
+        """For a range loop over ``sym``: the arrays/Lists the body indexes by ``sym``
+        whose bounds one test before the loop can prove (a local, not captured, not
+        assigned in the loop; a List only when the body is pure, so nothing can shrink
+        it, an array never changes size). Returns [(array symbol, its Python type)]."""
+        g = self.g
+        found = {}
+        stack = [st.body]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, list):
+                stack.extend(x)
+                continue
+            if not isinstance(x, N.Node):
+                continue
+            if isinstance(x, N.Index) and not x.null_safe and isinstance(x.obj, N.Ident) and \
+                    isinstance(x.index, N.Ident) and x.index.sym is sym:
+                a = x.obj.sym
+                t = g.st(x.obj)
+                kind = "_JA" if t in _ARRAYS else "list" if t in ("def", "List") and pure \
+                    else None
+                if a is not None and kind and a.kind == "local" and not a.captured and \
+                        a not in assigned and a not in g.sym_alias and a.owner is g.f and \
+                        found.get(a, kind) == kind:
+                    found[a] = kind
+            stack.extend(_children(x))
+        return list(found.items())
 
     # ------------------------------------------------------------------ counting loops
 
@@ -383,16 +502,17 @@ class Typed:
             return False
         bound = cond.right
         bk = self.kind(bound)
-        if bk not in ("int", "long") and not (getattr(bound, "lower", True) is False and
+        if bk not in ("int", "long") and not (not bound.lower and
                                                g.st(bound) in ("def", "var")):
             return False
         if bk == "long" and sym.type == "int":
             return False
-        if not self._invariant(bound, _pure(st.body), _assigned(st)):
+        pure, assigned = _pure(st.body), _assigned(st)
+        if not self._invariant(bound, pure, assigned):
             return False
         pos = g.em.pos
         mx = MAX64 if sym.type == "long" else 0x7fffffff
-        self.nb = getattr(self, "nb", 0) + 1
+        self.nb += 1
         b = f"_rb{self.nb}"
         g.extra_locals.append(b)
         g.emit(f"{b} = {self.raw(bound) if bk else g.expr(bound)}", bound)
@@ -407,18 +527,27 @@ class Typed:
         # the last increment must not overflow (Jactl would wrap and go on looping)
         tests.append(f"{b} + {s} <= {mx + (1 if cond.op == '<' else 0)}")
         end = b if cond.op == "<" else f"{b} + 1"
+        # every i the range yields is in [start, end): one test proves a[i] in bounds
+        proven = [(a, t) for a, t in self._bounds_guard(st, sym, pure, assigned)
+                  if (a, sym) not in self.proven]
+        if proven:
+            tests.append(f"0 <= {sym.pyname}")
+            tests += [f"type({g.name_of(a)}) is {t} and {end} <= len({g.name_of(a)})"
+                      for a, t in proven]
         args = f"{sym.pyname}, {end}" + (f", {s}" if step is not None else "")
         g.emit(f"if {' and '.join(tests)}:", st)
         with g.indent():
             g.loop_ids += 1
             g.loop_stack.append((st.label, g.loop_ids, None))
             g.emit(f"for {sym.pyname} in range({args}):", st)
+            self.proven.update((a, sym) for a, _ in proven)
             with g.indent():
                 g.tick()
                 n = len(g.em.buf.lines)
                 g.sub_stmt(st.body, None, None)
                 if len(g.em.buf.lines) == n:
                     g.em.emit("pass")
+            self.proven.difference_update((a, sym) for a, _ in proven)
             g.loop_stack.pop()
             g.jump_check()
         g.emit("else:", st)
@@ -431,8 +560,9 @@ class Typed:
     def _invariant(self, e, pure, assigned):
         """e's value cannot change while the loop runs: literals, locals not captured and
         not assigned in the loop (``assigned``), and, when the loop body runs no code that
-        could assign one (``pure``), globals."""
-        if getattr(e, "lower", True):
+        could assign one (``pure``), globals; and globals the script never assigns
+        (``ModuleGen.stored_globals``)."""
+        if e.lower:
             return False
         if isinstance(e, N.Literal):
             return e.kind in ("int", "long")
@@ -443,7 +573,11 @@ class Typed:
             if sym.kind == "local":
                 return not sym.captured and sym not in assigned and \
                     sym not in self.g.sym_alias
-            return sym.kind == "global" and pure
+            if sym.kind != "global":
+                return False
+            # (a global no code of the script assigns keeps its value, calls or not)
+            stored = self.g.mod.stored_globals
+            return pure or (stored is not None and sym.name not in stored)
         if isinstance(e, N.Binary) and e.op in ("+", "-", "*"):
             return self._invariant(e.left, pure, assigned) and \
                 self._invariant(e.right, pure, assigned) and \
@@ -484,14 +618,14 @@ def _pure(node):
             if not isinstance(t, (N.Ident, N.Index)):
                 return False
             if x.op not in ("=", "+=", "-=", "*=") or \
-                    getattr(t, "stype", "def") not in _NUM + _ELEM_TYPES:
+                    t.stype not in _NUM + _ELEM_TYPES:
                 return False
         elif isinstance(x, (N.Binary, N.Unary, N.Postfix, N.Ternary, N.Index)):
-            if getattr(x, "stype", "def") not in _NUM:
+            if x.stype not in _NUM:
                 return False
             if isinstance(x, N.Binary) and x.op in ("=~", "!~", "in", "!in", "?:"):
                 return False
-            if isinstance(x, N.Index) and getattr(x.obj, "stype", "def") not in _ARRAYS:
+            if isinstance(x, N.Index) and x.obj.stype not in _ARRAYS:
                 return False
         else:
             return False
@@ -504,8 +638,13 @@ _ELEM_TYPES = ("int[]", "long[]", "double[]", "boolean[]")
 
 def _assigned(loop):
     """Symbols assigned anywhere in a loop (its body, condition and update)."""
+    return _assigned_in([loop.body, loop.cond, loop.update])
+
+
+def _assigned_in(roots):
+    """Symbols assigned anywhere in the given nodes (lists of nodes)."""
     out = set()
-    stack = [loop.body, loop.cond, loop.update]
+    stack = [roots]
     while stack:
         x = stack.pop()
         if isinstance(x, list):
@@ -527,3 +666,23 @@ def _assigned(loop):
                 out.add(t.sym)
         stack.extend(_children(x))
     return out
+
+
+def _lower_fact(cond, holds, st):
+    """(Symbol, K) when cond being ``holds`` means ``x >= K`` for a plain int local x."""
+    if not isinstance(cond, N.Binary) or not isinstance(cond.left, N.Ident) or \
+            not isinstance(cond.right, N.Literal) or cond.right.kind != "int" or \
+            type(cond.right.value) is not int:
+        return None
+    sym = cond.left.sym
+    if sym is None or sym.kind != "local" or sym.captured or sym.unboxed \
+            or st(cond.left) != "int":
+        return None
+    k = cond.right.value
+    op = cond.op if holds else {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}.get(cond.op)
+    if op == ">=":
+        return sym, k
+    if op == ">":
+        return sym, k + 1
+    return None
+

@@ -19,7 +19,7 @@ _SKIP = frozenset(("line", "col", "info", "sym", "scope", "match_sym", "synth"))
 
 
 def qualify(script):
-    if getattr(script, "qualified", False):
+    if script.qualified:
         return
     script.qualified = True
     decls = {}
@@ -89,7 +89,7 @@ class _Qualifier:
             return
         elif t is N.NewObj or t is N.ClassRef:
             n.cname = self._name(n.cname, ctx)
-        elif getattr(n, "tname", None) and isinstance(n.tname, str) and t is not N.ClassDecl:
+        elif t is N.Pattern and n.tname and isinstance(n.tname, str):
             n.tname = self._name(n.tname, ctx)
         for name in t._node_fields:
             if name in _SKIP:

@@ -36,7 +36,7 @@ def check_block(block, owner, source):
         if isinstance(st, N.VarDecl) and st.sym is not None:
             pos[st.sym] = i
         elif isinstance(st, N.MultiVarDecl):
-            for s in getattr(st, "syms", None) or ():
+            for s in st.syms or ():
                 pos[s] = i
         elif isinstance(st, N.FunDecl) and st.info is not None:
             pos[st.sym] = i

@@ -77,6 +77,7 @@ class Resolved:
         self.functions = functions        # every FunctionDef, index == id
         self.main = main
         self.checkpoint_each_statement = checkpoint_each_statement
+        self.classes = ()                 # ClassInfos, base classes first
 
 
 class Resolver:
@@ -98,6 +99,8 @@ class Resolver:
         self.int_candidates = {}  # def locals initialised by an expression: Symbol -> VarDecl
         self.assigns = {}        # Symbol -> [(op, value node)] for type inference
         self.classes = {}        # class name -> ClassInfo
+        self.in_static = False   # resolving a static method (no ``this``)
+        self.class_facts = None  # codegen/classes.py's ClassFacts of the classes, made once
         self.class_list = []     # ClassInfos, base classes first
         self.class_syms = {}     # generated constructor/method function name -> Symbol
         self.method_funcs = {}   # method name -> [FunctionDef] (any class, static or not)
@@ -129,7 +132,7 @@ class Resolver:
 
     def _setup_classes(self, decls, main):
         for cd in decls:
-            qn = getattr(cd, "qname", cd.name)
+            qn = cd.qname or cd.name
             if qn in self.classes:
                 self.errors.append(_err(f"Class '{qn}' already exists", cd, self.source))
                 continue
@@ -176,13 +179,13 @@ class Resolver:
             for fd in ci.synth():
                 self._declare_function(fd)
                 self.class_syms[fd.name] = fd.sym
-                if getattr(fd, "method_name", None):   # (statics: callable via an instance)
+                if fd.method_name:   # (statics: callable via an instance)
                     self.method_funcs.setdefault(fd.method_name, []).append(fd.info)
         for ci in order:
             for fd in ci.synth():
                 saved_cls = self.cur_class
                 self.cur_class = ci
-                self.in_static = fd.is_static_method and not getattr(fd, "has_this", False)
+                self.in_static = fd.is_static_method and not fd.has_this
                 self._function_body(fd.info, fd.params, fd.body)
                 self.cur_class = saved_cls
                 self.in_static = False
@@ -192,10 +195,10 @@ class Resolver:
         return any(ci.decl.name == name for ci in self.classes.values())
 
     def _has_this(self):
-        return self.cur_class is not None and not getattr(self, "in_static", False)
+        return self.cur_class is not None and not self.in_static
 
     def _s_ClassDecl(self, st):
-        if getattr(st, "qname", None) is None:      # (not at top level or in a class)
+        if st.qname is None:      # (not at top level or in a class)
             self.errors.append(_err("Class declaration not allowed here", st, self.source))
 
     def _e_ClassRef(self, e):
@@ -236,12 +239,8 @@ class Resolver:
                 self.errors.append(_err(f"Missing mandatory field{'s' if len(miss) > 1 else ''}"
                                         f": {', '.join(miss)}", e, self.source))
                 args = []
-        callee = N.Ident(ci.ctor.name, line=e.line, col=e.col)
-        e.__class__ = N.Call
-        e.callee = callee
-        e.args = args
-        e.named = named
-        del e.cname
+        N.recast(e, N.Call, callee=N.Ident(ci.ctor.name, line=e.line, col=e.col), args=args,
+                 named=named)
         return self._e_Call(e)
 
     def _new_function(self, name, node, parent, is_closure=False, is_main=False):
@@ -333,14 +332,14 @@ class Resolver:
         if st.init is not None:
             (self._cond if tname == "boolean" else self._expr)(st.init)
             if tname == "var":
-                tname = getattr(st.init, "stype", "def") or "def"
+                tname = st.init.stype or "def"
                 if tname in ("null",):
                     tname = "def"
         elif tname == "var":
             self.errors.append(_err("Initialiser expression required for 'var' declaration",
                                     st, self.source))
             tname = "def"
-        inferred = tname == "def" and getattr(st, "inferred", None)
+        inferred = tname == "def" and st.inferred
         if inferred:
             tname = st.inferred
         st.sym = self._declare(st.name, tname, st, is_const=st.is_const)
@@ -621,14 +620,12 @@ class Resolver:
             name = e.name
             v = ci.const(name)
             if v is not None:
-                e.__class__ = N.Literal
-                del e.name, e.sym
-                e.kind, e.value = v.kind, v.value
+                N.recast(e, N.Literal, kind=v.kind, value=v.value)
                 e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
             if ci.field(name) is not None and self._has_this():
                 return self._as_this_field(e, name)
-            if ci.field(name) is not None and getattr(self, "in_static", False):
+            if ci.field(name) is not None and self.in_static:
                 self.errors.append(_err("Reference to non-static field in static function",
                                         e, self.source))
                 e.sym = Symbol(name, "global", "def")
@@ -695,7 +692,7 @@ class Resolver:
         - except a literal, which is a constant."""
         target = e.expr
         if isinstance(target, (N.Ident, N.Index, N.Field)) or _is_constant(target) or \
-                getattr(target, "class_member", False):
+                _is_class_member(target):
             self._check_lvalue(target)
             self._record_assign(target, e.op, None)
         else:
@@ -704,7 +701,7 @@ class Resolver:
     def _record_assign(self, target, op, value):
         if isinstance(target, N.Ident) and target.sym is not None:
             self.assigns.setdefault(target.sym, []).append((op, value))
-            target.sym.nassign = getattr(target.sym, "nassign", 0) + 1
+            target.sym.nassign += 1
 
     def _check_lvalue(self, target, op=None):
         if isinstance(target, N.Ident):
@@ -726,23 +723,22 @@ class Resolver:
                                             self.source))
         elif _is_constant(target):
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
-        elif getattr(target, "class_member", False):
+        elif _is_class_member(target):
             self.errors.append(_err("Cannot modify class field", target, self.source))
-        elif isinstance(target, N.Index) and getattr(target.obj, "stype", None) == "String":
+        elif isinstance(target, N.Index) and target.obj.stype == "String":
             self.errors.append(_err("Invalid object type (String) for storing value: cannot "
                                     "assign to element of string", target, self.source))
         elif isinstance(target, N.Field) and isinstance(target.name, str) and \
-                _is_final_field(self.classes.get(getattr(target.obj, "stype", None)),
-                                target.name):
+                _is_final_field(self.classes.get(target.obj.stype), target.name):
             self.errors.append(_err(f"Cannot modify 'final' field '{target.name}'", target,
                                     self.source))
         elif isinstance(target, N.Field) and isinstance(target.name, str) and \
-                getattr(target.obj, "stype", None) in self.classes and \
+                target.obj.stype in self.classes and \
                 self.classes[target.obj.stype].field(target.name) is None and \
                 self.classes[target.obj.stype].const(target.name) is not None:
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif isinstance(target, N.Field) and isinstance(target.name, str) and \
-                self._is_method_of(getattr(target.obj, "stype", None), target.name):
+                self._is_method_of(target.obj.stype, target.name):
             self.errors.append(_err(f"Cannot assign to method '{target.name}': field "
                                     f"expected", target, self.source))
         elif not isinstance(target, (N.Index, N.Field)):
@@ -796,9 +792,9 @@ class Resolver:
         st = self._expr(e.expr)
         t = _type_name(e.type)
         ci = self.classes.get(t)
-        declared = not getattr(getattr(e.expr, "sym", None), "inferred_type", False) and \
-            not (isinstance(e.expr, N.Ident) and getattr(e.expr.sym, "kind", "") == "local" and
-                 e.expr.sym in self.int_candidates)
+        sym = e.expr.sym if isinstance(e.expr, N.Ident) else None
+        declared = sym is None or not sym.inferred_type and not (
+            sym.kind == "local" and sym in self.int_candidates)
         if ci is not None and st is not None and declared and (
                 st in PRIMITIVES or st in NUMERIC_RANK or st == "boolean" or
                 st in self.classes and not _is_sub(self.classes[st], t) and
@@ -856,9 +852,7 @@ class Resolver:
             ci = self.classes.get(e.obj.cname)
             v = ci.const(e.name) if ci is not None else None
             if v is not None:
-                e.__class__ = N.Literal
-                del e.obj, e.name, e.null_safe
-                e.kind, e.value = v.kind, v.value
+                N.recast(e, N.Literal, kind=v.kind, value=v.value)
                 e.from_const = True      # (a const field: not assignable)
                 return self._e_Literal(e)
             if ci is not None and ci.field(e.name) is not None:
@@ -870,20 +864,15 @@ class Resolver:
                         for n in self.classes)
             if fd is not None and fd.is_static_method:
                 # ``X.f`` without a call: the static method as a function value
-                e.__class__ = N.Ident
-                del e.obj, e.null_safe
-                e.name, e.sym = fd.name, None
+                N.recast(e, N.Ident, name=fd.name)
                 return self._e_Ident(e)
             if ci is not None and e.name == "fromJson":
                 # ``X.fromJson`` as a value: the function ``{ s -> X.fromJson(s) }``
                 at = dict(line=e.line, col=e.col)
                 call = N.Call(N.Field(N.ClassRef(ci.name, **at), "fromJson", **at),
                               [N.Ident("json", **at)], **at)
-                e.__class__ = N.Closure
-                del e.obj, e.name, e.null_safe
-                e.params = [N.Param(None, "json", **at)]
-                e.body = N.Block([N.ExprStmt(call, **at)], **at)
-                e.info = None
+                N.recast(e, N.Closure, params=[N.Param(None, "json", **at)],
+                         body=N.Block([N.ExprStmt(call, **at)], **at))
                 return self._e_Closure(e)
             if ci is not None and not inner:    # (``X.Y``: a nested class, elsewhere)
                 self.errors.append(_err(f"No such field or method '{e.name}' in class "
@@ -893,15 +882,12 @@ class Resolver:
                 e.obj.cname in self.classes:
             # ``X."${name}"``: a const field or static method looked up when it runs
             cref, name = e.obj, e.name
-            e.__class__ = N.Call
-            del e.obj, e.name, e.null_safe
-            e.callee = N.Ident("$classMember", line=cref.line, col=cref.col)
-            e.args = [N.Literal("string", cref.cname, line=cref.line, col=cref.col), name]
-            e.named = []
+            N.recast(e, N.Call, callee=N.Ident("$classMember", line=cref.line, col=cref.col),
+                     args=[N.Literal("string", cref.cname, line=cref.line, col=cref.col), name])
             e.class_member = True        # (not assignable)
             return self._e_Call(e)
         self._expr(e.obj)
-        if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
+        if isinstance(e.name, str) and e.obj.stype in self.classes:
             ci = self.classes[e.obj.stype]
             f = ci.field(e.name)
             if f is not None and f[1] is not None:
@@ -918,11 +904,7 @@ class Resolver:
         c = e.callee
         if isinstance(c, N.Field) and isinstance(c.obj, N.ClassRef) and isinstance(c.name, str) \
                 and c.obj.cname in BUILTIN_CLASS_NAMES and c.obj.cname not in self.classes:
-            e.__class__ = N.MethodCall
-            e.obj = c.obj
-            e.name = c.name
-            e.null_safe = False
-            del e.callee
+            N.recast(e, N.MethodCall, obj=c.obj, name=c.name, args=e.args, named=e.named)
             return self._e_MethodCall(e)
         if isinstance(c, N.Field) and isinstance(c.obj, N.ClassRef) and isinstance(c.name, str):
             ci = self.classes.get(c.obj.cname)
@@ -945,11 +927,8 @@ class Resolver:
                 if fd.is_static_method:
                     c.name = fd.name
                 elif self._has_this():
-                    e.__class__ = N.MethodCall
-                    e.obj = N.Ident("this", line=c.line, col=c.col)
-                    e.name = c.name
-                    e.null_safe = False
-                    del e.callee
+                    N.recast(e, N.MethodCall, obj=N.Ident("this", line=c.line, col=c.col),
+                             name=c.name, args=e.args, named=e.named)
                     return self._e_MethodCall(e)
         for a in e.args:
             self._expr(a)
@@ -979,11 +958,9 @@ class Resolver:
             base = self.cur_class.base
             fd = base.find_method(e.name) if base is not None else None
             if fd is not None:
-                e.__class__ = N.Call
-                e.callee = N.Ident(fd.name, line=o.line, col=o.col)
-                if not fd.is_static_method:
-                    e.args = [N.Ident("this", line=o.line, col=o.col)] + list(e.args)
-                del e.obj, e.name, e.null_safe
+                this = [] if fd.is_static_method else [N.Ident("this", line=o.line, col=o.col)]
+                N.recast(e, N.Call, callee=N.Ident(fd.name, line=o.line, col=o.col),
+                         args=this + list(e.args), named=e.named)
                 return self._e_Call(e)
             if base is None or base.field(e.name) is None:
                 self.errors.append(_err(f"No such method/field '{e.name}' in base class",
@@ -995,9 +972,8 @@ class Resolver:
             o.name = "this"
         if isinstance(o, N.ClassRef) and isinstance(e.name, str) and \
                 not (o.cname in BUILTIN_CLASS_NAMES and o.cname not in self.classes):
-            e.__class__ = N.Call
-            e.callee = N.Field(o, e.name, line=o.line, col=o.col)
-            del e.obj, e.name, e.null_safe
+            N.recast(e, N.Call, callee=N.Field(o, e.name, line=o.line, col=o.col), args=e.args,
+                     named=e.named)
             return self._e_Call(e)
         self._expr(e.obj)
         if not isinstance(e.name, str):
@@ -1005,11 +981,11 @@ class Resolver:
         for a in e.args:
             self._expr(a)
         self._named_args(e)
-        if isinstance(e.name, str) and getattr(e.obj, "stype", "def") in self.classes:
+        if isinstance(e.name, str) and e.obj.stype in self.classes:
             # a method of a known class: its declared return type (when all overrides agree)
             from ..codegen.classes import class_facts, method_type
             return method_type(class_facts(self), e.obj.stype, e.name) or "def"
-        ot = getattr(e.obj, "stype", "def")
+        ot = e.obj.stype
         if e.name == "size" and not e.args and not e.named and not e.null_safe and \
                 (ot in ("List", "Map", "String") or ot.endswith("[]")):
             return "int"
@@ -1017,11 +993,7 @@ class Resolver:
 
     def _as_this_field(self, e, name):
         """Rewrite the identifier ``e`` (a field or method of the current class) as ``this.name``."""
-        e.__class__ = N.Field
-        del e.name, e.sym
-        e.obj = N.Ident("this", line=e.line, col=e.col)
-        e.name = name
-        e.null_safe = False
+        N.recast(e, N.Field, obj=N.Ident("this", line=e.line, col=e.col), name=name)
         return self._e_Field(e)
 
     def _is_method_of(self, tname, name):
@@ -1099,7 +1071,7 @@ class Resolver:
         self.scope = Scope(saved, self.func)
         e.scope = self.scope
         e.it_sym = self._declare("it", "def", e)
-        if isinstance(e.subject, N.Ident) and getattr(e.subject.sym, "inferred_type", False):
+        if isinstance(e.subject, N.Ident) and e.subject.sym.inferred_type:
             st = "def"
         subject_type = st if st in PRIMITIVES or st in ("List", "Map") or st.endswith("[]") \
             or st in self.classes else "def"
@@ -1316,11 +1288,11 @@ class Resolver:
     def _mark_function(self, f):
         node = f.node
         any_s = False
-        self.marking_return_type = getattr(f, "return_type", None)
+        self.marking_return_type = f.return_type
         if isinstance(node, N.Script):
             any_s = _mark(node.body, self)
         else:
-            for p in getattr(f, "node_params", []):
+            for p in f.node_params:
                 if p.default is not None and _mark(p.default, self):
                     any_s = True
             if _mark(node.body, self):
@@ -1331,7 +1303,7 @@ class Resolver:
         """A lazy stage (``x.map{...}``) whose closures run later, when the chain is
         consumed, and may suspend then."""
         while isinstance(e, N.MethodCall) and e.name in LAZY_STAGES:
-            if getattr(e, "is_susp_call", False):
+            if e.is_susp_call:
                 return True
             e = e.obj
         return False
@@ -1348,13 +1320,13 @@ class Resolver:
         elif isinstance(n, N.VarDecl) and n.init is not None:
             t, v = _type_name(n.type), n.init
         elif isinstance(n, N.Assign) and n.op in ("=", "?="):
-            t, v = getattr(n.target, "stype", None), n.value
+            t, v = n.target.stype, n.value
         elif isinstance(n, N.Return) and n.expr is not None:
             t, v = self.marking_return_type, n.expr
         ci = self.classes.get(t) if t is not None else None
         if ci is None or not ci.ctor.info.may_suspend:
             return False
-        st = getattr(v, "stype", None)
+        st = v.stype
         return not (st in self.classes and _is_sub(self.classes[st], t))
 
     marking_return_type = None
@@ -1388,7 +1360,7 @@ class Resolver:
                 if isinstance(a, N.Closure):
                     if a.info.may_suspend:
                         return True
-                elif getattr(a, "stype", "def") not in PRIMITIVES and not isinstance(
+                elif a.stype not in PRIMITIVES and not isinstance(
                         a, (N.Literal, N.ListLit, N.MapLit, N.InterpString)):
                     if isinstance(a, N.Ident) and a.sym.kind == "function":
                         if a.sym.func.may_suspend:
@@ -1410,7 +1382,7 @@ def _mark(node, r):
         if done:
             s = False
             for c in _children(n):
-                if getattr(c, "susp", False):
+                if c.susp:
                     s = True
             if isinstance(n, (N.Call, N.MethodCall)) and r.call_suspends(n):
                 n.is_susp_call = True
@@ -1425,7 +1397,7 @@ def _mark(node, r):
             n.susp = s
             # lower: must be compiled as statements (it suspends, or it jumps)
             n.lower = s or _emits_statements(n) or any(
-                getattr(c, "lower", False) for c in _children(n))
+                c.lower for c in _children(n))
             continue
         stack.append((n, True))
         for c in _children(n):
@@ -1625,12 +1597,17 @@ def _tname(t):
     return "def" if t is None else t.name + "[]" * t.dims
 
 
+def _is_class_member(e):
+    """``X."${name}"``: a class member looked up by name when it runs (not assignable)."""
+    return isinstance(e, N.Call) and e.class_member
+
+
 def _check_override(r, ci, m, bm):
     """Jactl's rules for a method overriding base method ``bm``: not final, not static on
     either side, a compatible return type, the same parameters (number, types, names)."""
     name = m.method_name
     bcls = bm.name.rsplit(".", 1)[0]
-    if getattr(bm, "is_final", False):
+    if bm.is_final:
         r.errors.append(_err(f"Method {name}() is final in base class {bcls} and cannot be "
                              f"overridden", m, r.source))
         return
@@ -1671,13 +1648,13 @@ def _is_sub(ci, name):
 def _runtime_called(f):
     """A class's toString(): the runtime calls it inside string conversions, which cannot
     suspend, so checkpoint_each_statement mode leaves it without statement checkpoints."""
-    return getattr(f.node, "method_name", None) == "toString"
+    return isinstance(f.node, N.FunDecl) and f.node.method_name == "toString"
 
 
 def _is_final_field(ci, name):
     """Is ``name`` a ``final`` field of class ``ci`` (a ClassInfo or None)?"""
     f = ci.field(name) if ci is not None else None
-    return f is not None and getattr(f[3], "is_final", False)
+    return f is not None and f[3].is_final
 
 
 class ClassInfo:
@@ -1686,7 +1663,7 @@ class ClassInfo:
 
     def __init__(self, decl):
         self.decl = decl
-        self.name = getattr(decl, "qname", decl.name)
+        self.name = decl.qname or decl.name
         self.base = None
         self.consts = {}
         self.own_fields = []      # (name, TypeRef or None, init, VarDecl)
@@ -1721,7 +1698,7 @@ class ClassInfo:
             own.add(f[0])
         self._check_clashes(r, base_fields)
         self.all_fields = list(base_fields) + self.own_fields
-        synth = getattr(cd, "synth", None)
+        synth = cd.synth
         if synth is None:
             import copy
             params = [N.Param(t, n, copy.deepcopy(init) if init is not None else None,
@@ -1735,7 +1712,7 @@ class ClassInfo:
             ctor.method_name = None
             methods = []
             for fd in cd.methods:
-                static = getattr(fd, "is_static", False)
+                static = fd.is_static
                 ps = list(fd.params)
                 if not static:
                     ps = [N.Param(N.TypeRef(self.name), "this", None, line=fd.line, col=fd.col)] + ps
@@ -1743,7 +1720,7 @@ class ClassInfo:
                               line=fd.line, col=fd.col)
                 m.is_static_method = static
                 m.method_name = fd.name
-                m.is_final = getattr(fd, "is_final", False)
+                m.is_final = fd.is_final
                 methods.append(m)
             self.methods = {m.method_name: m for m in methods}
             if needs_instance(self, self.all_fields):
@@ -1934,8 +1911,7 @@ def _wild(p):
         return True
     if p.kind == "type" and p.tname in ("def", "Object"):
         return True
-    if p.kind == "bind" and p.tname is None and getattr(p, "first", True) and \
-            not getattr(p, "repeated", False):
+    if p.kind == "bind" and p.tname is None and p.first:
         return True
     return False
 
@@ -1987,7 +1963,7 @@ def _cov(q, p, counts, classes):
             return p.tname == q.tname or (q.tname in classes and
                                           _is_class_or_sub(p.tname, q.tname, classes))
         if p.kind == "lit" and isinstance(p.value, N.Literal):
-            return getattr(p.value, "stype", None) == q.tname
+            return p.value.stype == q.tname
         if p.kind == "list":
             return q.tname == "List"
         if p.kind == "map":

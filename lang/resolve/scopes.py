@@ -26,6 +26,7 @@ class Symbol:
         self.is_param = is_param
         self.assigned_after_decl = False
         self.nassign = 0
+        self.inferred_type = False   # its type was inferred (resolve/infer.py), not declared
         self.is_final = False        # ``final``: assigned only by its declaration
         self.match_sym = None        # kind 'capture' ($1...): the ``$@`` local it reads
         self.unboxed = False         # a typed long local held as a plain int (codegen/typed.py)
@@ -88,6 +89,7 @@ class FunctionDef:
         self.dynamic_suspend = False   # contains a call that may suspend whatever the callees do
         self.children = []
         self.return_type = "def"
+        self.node_params = []    # its Param nodes (none for the script's main body)
         self.implicit_it = False
         self.needs_cells = False
         self.sym = None          # the Symbol naming it, for declared functions

@@ -149,6 +149,11 @@ def field(o, name):
         return v
     if o is None:
         raise NullError("Null value for parent during field access")
+    cls = getattr(t, "_cls", None)      # a class instance: a field is its slot
+    if cls is not None and type(name) is str:
+        s = cls.slot_of.get(name)
+        if s is not None:
+            return getattr(o, s)
     if isinstance(o, JObject) and isinstance(name, str):
         try:
             return get_field(o, name)

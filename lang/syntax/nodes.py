@@ -1,14 +1,33 @@
 """The Jactl abstract syntax tree.
 
-The parser builds these nodes; the resolver annotates them in place (the ``slots`` marked
-"resolver" below start as None); the code generator reads them. Every node carries the
-source position (1-based line and column) of its first token, so every later stage can
-report errors at the right place.
+The parser builds these nodes; the resolver annotates them in place; the code generator
+reads them. Every node carries the source position (1-based line and column) of its first
+token, so every later stage can report errors at the right place.
+
+What a later stage writes on a node is declared here too, so the contract between the stages
+is one list and no reader needs ``getattr(node, name, default)``. Two kinds:
+- fields whose comment says "resolver" are ``__init__`` fields the parser leaves at their
+  default (Symbols, scopes, FunctionDefs);
+- ``annotation(default)`` declarations are the facts a stage computes for (nearly) every
+  node — static types, suspension, the code generator's own notes. They are class-level
+  defaults, not ``__init__`` fields, so building the tree pays nothing for them; the comment
+  names the stage that sets them. tests/lang/resolve/test_annotations.py checks that no stage
+  sets anything undeclared.
 """
 
 from typing import Any, List, Optional
 
 _NO_DEFAULT = object()
+
+
+class annotation:
+    """A fact a later stage sets on a node (see the module docstring): ``annotation(default)``.
+    Reads before the stage ran give ``default``."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, default=None):
+        self.default = default
 
 
 class field:  # noqa: N801 - reads like dataclasses.field at the declarations
@@ -27,10 +46,16 @@ def node(cls):
     ~60 classes with it cost ~15 ms of every process's start (plus importing ``inspect``),
     which is most of what ``jactl -e`` pays before any work."""
     fields = dict(getattr(cls, "_node_fields", {}))
+    notes = dict(getattr(cls, "_node_annotations", {}))
     for name in cls.__dict__.get("__annotations__", {}):
         spec = cls.__dict__.get(name, _NO_DEFAULT)
+        if isinstance(spec, annotation):
+            notes[name] = spec.default
+            setattr(cls, name, spec.default)     # the class-level default
+            continue
         fields[name] = spec if isinstance(spec, field) else field(default=spec)
     cls._node_fields = fields
+    cls._node_annotations = notes
     params, kw, body, ns = [], [], [], {}
     for name, spec in fields.items():
         if spec.factory is not None:
@@ -52,6 +77,18 @@ def node(cls):
     return cls
 
 
+def recast(n, cls, **values):
+    """Turn node ``n`` into a ``cls`` node in place: the resolver rewrites sugar into what it
+    means (``new X()`` into a constructor call, a const name into its Literal) while the parent
+    keeps pointing at the same object. ``n`` keeps its position; every other field comes from
+    ``values`` or ``cls``'s defaults, so nothing of the old node type is left behind."""
+    fresh = cls(**values, line=n.line, col=n.col)
+    n.__class__ = cls
+    n.__dict__.clear()
+    n.__dict__.update(fresh.__dict__)
+    return n
+
+
 def _node_repr(self):
     parts = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._node_fields)
     return f"{type(self).__qualname__}({parts})"
@@ -61,6 +98,11 @@ def _node_repr(self):
 class Node:
     line: int = field(default=0, kw_only=True)
     col: int = field(default=0, kw_only=True)
+    # resolver (suspension marking, per function body): evaluating the node may suspend
+    susp: bool = annotation(False)
+    # resolver: the node must be compiled as statements (it suspends, jumps, assigns, or
+    # contains such a node)
+    lower: bool = annotation(False)
 
     __repr__ = _node_repr
 
@@ -79,7 +121,9 @@ class TypeRef(Node):
 
 @node
 class Expr(Node):
-    pass
+    stype: str = annotation("def")        # resolver: static Jactl type name ('def' if unknown)
+    # code generator: the method call this expression is the receiver of (lazy chains)
+    receiver_of: Any = annotation(None)
 
 
 @node
@@ -90,6 +134,8 @@ class Literal(Expr):
     kind: str
     value: Any
     from_regex: bool = field(default=False, kw_only=True)    # parser: a bare ``/text/``
+    interp: bool = annotation(False)      # parser: a quoted member name ``X."i"``
+    from_const: bool = annotation(False)  # resolver: a const field's value (not assignable)
 
 
 @node
@@ -98,6 +144,7 @@ class InterpString(Expr):
     parts: str pieces and Expr pieces in order."""
     parts: List[Any]
     from_regex: bool = field(default=False, kw_only=True)    # parser: a bare ``/text/``
+    interp: bool = annotation(False)      # parser: a member name ``X."${e}"``
 
 
 @node
@@ -231,6 +278,9 @@ class Call(Expr):
     callee: Expr
     args: List[Expr]
     named: List[NamedArg] = field(default_factory=list)
+    target: Any = annotation(None)        # resolver: FunctionDef of a direct call, else None
+    is_susp_call: bool = annotation(False)    # resolver: the call itself is a suspend point
+    class_member: bool = annotation(False)    # resolver: ``X."${name}"`` (not assignable)
 
 
 @node
@@ -245,6 +295,7 @@ class MethodCall(Expr):
     # name written as a string (``obj."f"()``): Jactl finds the method when the call runs,
     # so its argument errors are run-time ones
     quoted: bool = False
+    is_susp_call: bool = annotation(False)    # resolver: the call itself is a suspend point
 
 
 @node
@@ -291,13 +342,15 @@ class ReturnExpr(Expr):
 class Eval(Expr):
     """``eval(source, globals?)``"""
     args: List[Expr]
+    is_susp_call: bool = annotation(False)    # resolver: always False (eval suspends inside)
 
 
 # ---------------------------------------------------------------- statements
 
 @node
 class Stmt(Node):
-    pass
+    # code generator: (first, last) resume pc inside the statement, or (None, None)
+    pcs: Any = annotation(None)
 
 
 @node
@@ -322,6 +375,7 @@ class VarDecl(Stmt):
     sym: Any = None           # resolver
     is_final: bool = False    # parser: ``final int x = 1``
     outer: bool = False       # resolver: ``for (i = 0; ...)`` declaring i around the loop
+    inferred: Any = annotation(None)   # resolver (resolve/infer.py): 'int' for a proven-int def
 
 
 @node
@@ -341,6 +395,12 @@ class FunDecl(Stmt):
     body: Block
     info: Any = None          # resolver: FunctionInfo
     sym: Any = None           # resolver
+    is_static: bool = annotation(False)   # parser: ``static def f()``
+    is_final: bool = annotation(False)    # parser: ``final def f()``
+    # resolver (methods of a class): static, or a constructor; its name inside the class
+    is_static_method: bool = annotation(False)
+    method_name: Any = annotation(None)
+    has_this: bool = annotation(False)    # resolver: a constructor that takes ``this``
 
 
 @node
@@ -375,6 +435,7 @@ class For(Stmt):
     update: List[Expr]
     body: Stmt
     label: Optional[str] = None
+    scope: Any = annotation(None)         # resolver: the scope of the init declarations
 
 
 @node
@@ -393,6 +454,7 @@ class ForIn(Stmt):
     pattern: Any = None       # parser: the header's Pattern, or None for a plain variable
     strict: bool = False      # ``:`` rather than ``in``
     it_sym: Any = None        # resolver: ``it``, when the loop binds it
+    scope: Any = annotation(None)         # resolver: the scope of the loop variables
 
 
 @node
@@ -414,6 +476,7 @@ class Return(Stmt):
 class Script(Node):
     """The whole script: its top-level statements."""
     body: Block
+    qualified: bool = annotation(False)   # resolver: class names already qualified
 
 
 # ---------------------------------------------------------------- added by the parser stage
@@ -462,6 +525,7 @@ class Pattern(Node):
     sym: Any = None            # resolver: binding Symbol
     match_sym: Any = None      # resolver: 'regex': the ``$@`` local its groups go to
     fields: List[Any] = field(default_factory=list)   # resolver: 'ctor': field per sub-pattern
+    first: bool = annotation(True)   # resolver: 'bind': the name's first binding in the pattern
 
 
 @node
@@ -493,6 +557,9 @@ class ClassDecl(Stmt):
     methods: List[Any] = field(default_factory=list)
     classes: List[Any] = field(default_factory=list)
     info: Any = None
+    qname: Any = annotation(None)     # resolver: qualified name (``Outer$Inner``)
+    outer: Any = annotation(None)     # resolver: the enclosing class's qualified name
+    synth: Any = annotation(None)     # resolver: (constructor FunDecl, method FunDecls)
 
 
 @node
