@@ -21,6 +21,13 @@
    plus cycles whose correlation ids are hashed (about half cross shards); commands and
    bytes are summed over the shards.
 
+   ``--trace-idle`` adds the MONITOR trace of one idle resume (every command, its time and
+   client, from the reply's XADD to the result): where idle latency goes, round trip by
+   round trip.
+4. ``--worker-cpu``: the worker's CPU time (process_time) per checkpointed instance, drained
+   in this process from a private redis-server, with Redis' CPU and commands per instance:
+   the figure to compare before/after on a shared machine, where rates are noise.
+
 Prints a table, and with --json PATH writes the figures.
 """
 
@@ -33,6 +40,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -325,7 +333,48 @@ def bench_rq_noop(url: str, n: int, workers: int = 2) -> float:
     return (n - first[1]) / (end - first[0])
 
 
-def bench_fleet(port: int, n: int, latency_samples: int, shards: int = 1) -> dict:
+def _trace_idle(client: Client, r: Redis, shard: int) -> list[str]:
+    """One more idle resume, watched with MONITOR: every command Redis ran from the reply's
+    XADD to the result on the reply_to stream, with its time (ms) and client. Where idle
+    latency goes: each line of a client that is not inside a MULTI or a pipeline of its own
+    is a round trip of that process (Lua's inner commands are marked "lua")."""
+    iid = "trace0" + (f"@s{shard}" if getattr(client, "shard_count", 1) > 1 else "")
+    client.start(LATENCY_SCRIPT, instance_id=iid, reply_to="trace")
+    while client.status(iid)["state"] != "waiting":
+        time.sleep(0.002)
+    time.sleep(0.05)
+    lines, done = [], threading.Event()
+    monitor = r.monitor().__enter__()
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                lines.append(monitor.next_command())
+            except Exception:  # noqa: BLE001 - the monitor connection closed
+                return
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(0.1)
+    r.xadd(client.store.keys.inbox, {"correlation_id": f"lat-{iid}", "body": "1"})
+    r.xread({client.store.keys.out("trace"): "0"}, block=10000, count=1)
+    time.sleep(0.2)
+    done.set()
+    monitor.connection.disconnect()
+    out, t0 = [], None
+    for c in lines:
+        cmd = c["command"]
+        if t0 is None and cmd.startswith("XADD") and ":inbox" in cmd:
+            t0 = c["time"]
+        if t0 is None:
+            continue
+        who = "lua" if c.get("client_type") == "lua" else f"{c['client_address']}:{c['client_port']}"
+        out.append(f"{(c['time'] - t0) * 1000:7.2f} {who:21s} {cmd[:100]}")
+        if ":out:trace" in cmd and cmd.startswith("XADD"):
+            break
+    return out
+
+
+def bench_fleet(port: int, n: int, latency_samples: int, shards: int = 1, trace_idle: bool = False) -> dict:
     """The fleet figures; with ``shards`` > 1 on that many private redis-servers (ports
     ``port``, ``port + 1``, ...) named by one JACTL_REDIS_URL: the 2 worker and 1 listen
     commands then each run a child process per shard."""
@@ -447,11 +496,53 @@ def bench_fleet(port: int, n: int, latency_samples: int, shards: int = 1) -> dic
         lat.sort()
         out["idle_latency_ms_p50"] = statistics.median(lat) * 1000
         out["idle_latency_ms_p99"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+        if trace_idle:
+            out["idle_trace"] = _trace_idle(client, rs[0], 0)
     finally:
         _stop(procs)
         for red in reds:
             red.stop()
     return out
+
+
+def bench_worker_cpu(port: int, n: int) -> dict:
+    """CPU time of the worker per checkpointed instance (start, 2 x checkpoint(), complete),
+    the least noisy figure on a shared machine: n instances are created, then drained in
+    this process (one drainer, as a drain job runs them) and timed with process_time; Redis'
+    own CPU and commands for the drain are read from INFO."""
+    from jactl_worker.drain import drain
+    from jactl_worker.instance import Runtime
+
+    red = PrivateRedis(port)
+    rt = None
+    try:
+        settings = Settings(redis_url=red.url, prefix="cpu", queue="cpu-q", max_drainers=1)
+        r = Redis.from_url(red.url)
+        client = Client(r, settings=settings)
+        rt = Runtime(counting_redis(red.url), settings, "cpu-worker")
+        figures = {}
+        for phase in ("warm", "k"):
+            _start_all(client, CKPT_SCRIPT, n, phase)
+            r.delete(client.store.keys.drainers(settings.queue))  # no drain job runs: this process drains
+            r.config_resetstat()
+            c0, rt0, cpu0 = CountingConnection.commands, CountingConnection.round_trips, _cpu(r)
+            t0 = time.process_time()
+            while r.zcard(client.store.keys.ready(settings.queue)):
+                drain(rt, settings.queue, "cpu-drainer")
+            t1 = time.process_time()
+            figures = {
+                "instances": n,
+                "worker_cpu_us_per_instance": (t1 - t0) / n * 1e6,
+                "redis_cpu_us_per_instance": (_cpu(r) - cpu0) / n * 1e6,
+                "redis_commands_per_instance": _commands(r) / n,
+                "worker_commands_per_instance": (CountingConnection.commands - c0) / n,
+                "worker_round_trips_per_instance": (CountingConnection.round_trips - rt0) / n,
+            }
+        return figures
+    finally:
+        if rt is not None and rt.leases:
+            rt.leases.stop()
+        red.stop()
 
 
 def print_fleet(f: dict) -> None:
@@ -490,14 +581,30 @@ def main() -> None:
     ap.add_argument("--fleet-port", type=int, default=6390)
     ap.add_argument("--instances", type=int, default=2000)
     ap.add_argument("--latency-samples", type=int, default=200)
+    ap.add_argument("--worker-cpu", action="store_true",
+                    help="only the worker's CPU time per checkpointed instance, drained in this process (private redis-server)")
+    ap.add_argument("--trace-idle", action="store_true",
+                    help="with --fleet: print the Redis commands (MONITOR) of one idle resume, reply to result")
     ap.add_argument("--shards", type=int, default=1,
                     help="with --fleet: run the fleet on this many private redis-servers (ports --fleet-port, +1, ...)")
     args = ap.parse_args()
+    if args.worker_cpu:
+        w = bench_worker_cpu(args.fleet_port, args.instances)
+        print(f"worker CPU per checkpointed instance (start, 2 x checkpoint, complete; {w['instances']} drained "
+              f"in-process): {w['worker_cpu_us_per_instance']:.0f} us; Redis CPU {w['redis_cpu_us_per_instance']:.0f} us, "
+              f"{w['redis_commands_per_instance']:.1f} Redis commands ({w['worker_commands_per_instance']:.2f} sent by the "
+              f"worker in {w['worker_round_trips_per_instance']:.3f} round trips)")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"worker_cpu": w}, indent=2))
+        return
     if args.shards > 1:
         args.fleet = True
     if args.fleet:
-        f = bench_fleet(args.fleet_port, args.instances, args.latency_samples, args.shards)
+        f = bench_fleet(args.fleet_port, args.instances, args.latency_samples, args.shards, args.trace_idle)
         print_fleet(f)
+        if f.get("idle_trace"):
+            print("\none idle resume, every command Redis ran from the reply to the result (ms, client, command):")
+            print("\n".join(f["idle_trace"]))
         if args.json:
             Path(args.json).write_text(json.dumps({"fleet": f}, indent=2))
         return

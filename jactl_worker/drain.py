@@ -45,15 +45,19 @@ log = logging.getLogger("jactl_worker.drain")
 TIMER_BATCH = 500
 
 
-def drain(runtime, queue: str, token: str) -> str:
+def drain(runtime, queue: str, token: str, first=None) -> str:
     """The body of a drain job: run ready instances of ``queue`` until none is due or the slice
-    is over, then hand over to a successor if needed."""
+    is over, then hand over to a successor if needed. ``first``: the first batch, when it was
+    claimed already (with the job's preparation, jobs.prefetch)."""
     store, settings = runtime.store, runtime.settings
     end = time.monotonic() + settings.drain_slice_ms / 1000
     ran = 0
     try:
         while True:
-            claims = store.claim_next(queue, token, runtime.worker_name, settings.drain_batch)
+            if first is not None:
+                claims, first = first, None
+            else:
+                claims = store.claim_next(queue, token, runtime.worker_name, settings.drain_batch)
             if not claims:
                 break
             try:

@@ -19,8 +19,10 @@ import threading
 from rq import get_current_job
 
 from .config import Settings
+from .dispatch import DRAIN_JOB
 from .drain import drain
 from .instance import Runtime
+from .store import parse_claims
 
 _runtimes: dict[tuple, Runtime] = {}
 _lock = threading.Lock()
@@ -56,7 +58,33 @@ def run_job(prefix: str, instance_id: str, run_seq: int) -> str:
 
 
 def drain_job(prefix: str, queue: str, token: str) -> str:
-    return drain(_runtime(prefix), queue, token)
+    job = get_current_job()
+    return drain(runtime_for(job.connection, prefix), queue, token, _prefetched.pop(job.id, None))
+
+
+# The first batch of a drain job, claimed in the same transaction as RQ's preparation of the
+# job (worker.JactlWorker.prepare_job_execution): one round trip less between a reply and its
+# run. Keyed by job id; taken by drain_job right after. If the job never gets that far (the
+# process dies), the instances it claimed hold leases that lapse, and the sweep requeues
+# them, as for any drainer killed mid-batch.
+_prefetched: dict[str, list] = {}
+
+
+def prefetch(job, pipeline):
+    """Queue the first claim of a drain job on RQ's preparation ``pipeline``; returns a
+    function to call with that command's reply (an exception object if it failed: the job
+    then claims as usual), or None for any other job."""
+    if job.func_name != DRAIN_JOB or len(job.args) != 3:
+        return None
+    prefix, queue, token = job.args
+    rt = runtime_for(job.connection, prefix)
+    rt.store.claim_next(queue, token, rt.worker_name, rt.settings.drain_batch, client=pipeline)
+
+    def claimed(reply) -> None:
+        _prefetched.clear()  # one job runs at a time in a worker process: never more than one
+        if not isinstance(reply, Exception):
+            _prefetched[job.id] = parse_claims(reply)
+    return claimed
 
 
 def timeout_job(prefix: str, correlation_id: str, wait_seq: int) -> str:

@@ -168,12 +168,13 @@ class Store:
         (client or self.redis).set(self.keys.script(script_hash), source)
 
     # -- ready sets and drainers (drain.py) ----------------------------------------------------
-    def claim_next(self, queue: str, token: str, worker: str, batch: int) -> list[Claim]:
-        """Claim up to ``batch`` ready instances of ``queue`` for this drainer."""
+    def claim_next(self, queue: str, token: str, worker: str, batch: int, client=None) -> list[Claim]:
+        """Claim up to ``batch`` ready instances of ``queue`` for this drainer. With ``client``
+        (a pipeline) the call is queued and parse_claims() reads its reply."""
         k = self.keys
         rows = self._run("claim_next", [k.ready(queue), k.drainers(queue)],
-                         [token, worker, self.settings.lease_ms, batch])
-        return [_claim(_s(row[0]), int(row[1]), row[2:]) for row in rows]
+                         [token, worker, self.settings.lease_ms, batch], client=client)
+        return rows if client is not None else parse_claims(rows)
 
     def drain_exit(self, queue: str, token: str) -> str | None:
         """The drainer holding ``token`` stops; a token for its successor if ready ids remain."""
@@ -493,6 +494,11 @@ def _claim(instance_id: str, run_seq: int, r) -> Claim:
         queue=_s(queue),
         sequence=int(seq) if _s(seq).isdigit() else None,
     )
+
+
+def parse_claims(rows) -> list[Claim]:
+    """claim_next.lua's reply: the instances claimed."""
+    return [_claim(_s(row[0]), int(row[1]), row[2:]) for row in rows]
 
 
 def parse_park(r) -> tuple:

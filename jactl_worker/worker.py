@@ -18,11 +18,15 @@ import threading
 import uuid
 
 from redis.exceptions import RedisError
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
+from rq.executions import Execution
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from rq.scheduler import RQScheduler
 from rq.scripts import acquire_or_refresh_lock, release_lock
 from rq.serializers import JSONSerializer
+from rq.utils import now as rq_now
+from rq.worker import WorkerStatus
 
 from . import jobs, metrics
 from .checks import check_redis
@@ -158,6 +162,76 @@ class JactlWorker(SimpleWorker):
         self.settings = settings
         self.background = Background(connection, settings, self.queue_names(), name, with_scheduler) if background else None
         jobs.configure(settings, name)
+
+    # Round trips between a reply and its run. An idle worker blocks in RQ's dequeue; once the
+    # drain job arrives, RQ heartbeats (HSET + 2 EXPIREs, each its own round trip) before it
+    # prepares the job, which heartbeats again; after the job it heartbeats, and once more
+    # before the next dequeue; and it writes state "idle" after the job and again before the
+    # next dequeue. On a busy machine every round trip is a wake-up of Redis and of this
+    # process, which is where idle resume latency went. So a heartbeat's three commands go
+    # in one pipeline, and a heartbeat or state that repeats what was written less than a
+    # second ago (same TTL, same state) is not sent again: Redis ends up the same.
+    _last_heartbeat = (float("-inf"), None)  # (monotonic time, TTL) of the last heartbeat written
+    _state_written_at = float("-inf")        # when set_state last wrote the state itself
+
+    def heartbeat(self, timeout: int | None = None, pipeline=None):
+        timeout = timeout or self.worker_ttl + 60
+        if pipeline is not None:  # sent with the caller's pipeline (prepare_job_execution's)
+            self._last_heartbeat = (time.monotonic(), timeout)
+            return super().heartbeat(timeout, pipeline=pipeline)
+        at, ttl = self._last_heartbeat
+        if ttl == timeout and time.monotonic() - at < 1.0:
+            return
+        with self.connection.pipeline(transaction=False) as pipe:
+            super().heartbeat(timeout, pipeline=pipe)
+            pipe.execute()
+        self._last_heartbeat = (time.monotonic(), timeout)
+
+    def set_state(self, state: str, pipeline=None):
+        if pipeline is None and state == self.get_state() and time.monotonic() - self._state_written_at < 1.0:
+            return
+        super().set_state(state, pipeline=pipeline)
+        # written now, or when the caller's pipeline executes (if it does)
+        self._state_written_at = time.monotonic() if pipeline is None else float("-inf")
+
+    # RQ prepares a job in two transactions, one round trip each, right before it runs it:
+    # the Execution record with the worker's "busy" state (prepare_execution), then the
+    # heartbeats, the job's "started" state and its removal from the intermediate list
+    # (prepare_job_execution, the first thing perform_job does). Here the first is queued
+    # and sent with the second: the same commands in the same order, in one MULTI/EXEC; a
+    # drain job's first claim_next goes in it too (jobs.prefetch).
+    _preparing = None  # prepare_execution's pipeline, until prepare_job_execution sends it
+
+    def prepare_execution(self, job: Job) -> Execution:
+        pipe = self.connection.pipeline()
+        execution = Execution.create(job, self.get_heartbeat_ttl(job), pipeline=pipe, worker_name=self.name)
+        self.executions[execution.id] = execution
+        self.set_state(WorkerStatus.BUSY, pipeline=pipe)
+        self._preparing = pipe
+        return execution
+
+    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
+        pipe, self._preparing = self._preparing, None
+        if pipe is None:
+            return super().prepare_job_execution(job, remove_from_intermediate_queue)
+        try:
+            ttl = self.get_heartbeat_ttl(job)
+            self.heartbeat(ttl, pipeline=pipe)
+            job.heartbeat(rq_now(), ttl, pipeline=pipe)
+            job.prepare_for_execution(self.name, pipeline=pipe)
+            pipe.persist(job.key)
+            if remove_from_intermediate_queue:
+                pipe.lrem(Queue(job.origin, connection=self.connection).intermediate_queue_key, 1, job.id)
+            n = len(pipe.command_stack)
+            claimed = jobs.prefetch(job, pipe)  # a drain job's first batch, in the same MULTI
+            replies = pipe.execute(raise_on_error=False)
+        finally:
+            pipe.reset()
+        for r in replies[:n]:  # RQ's own commands fail the job as they would have
+            if isinstance(r, Exception):
+                raise r
+        if claimed is not None:
+            claimed(replies[n])
 
     def work(self, *args, **kwargs):
         kwargs.pop("with_scheduler", None)  # ours runs in a thread (see Scheduler)

@@ -132,25 +132,6 @@ def encode_body(buf, root, instance, script_hash, limit,
             else:
                 _big(buf, v, F.BIG_INT)
             continue
-        if isinstance(v, JObject):
-            i = memo.get(id(v))
-            if i is not None:
-                append(F.REF)
-                _uv(buf, i)
-                continue
-            memo[id(v)] = len(keep)
-            keep.append(v)
-            cls = v._cls
-            try:
-                fields = cls.values(v)
-            except AttributeError:     # a field never stored
-                raise CheckpointError(f"Instance of {cls.name} has malformed fields") from None
-            append(F.JOBJ)
-            wstr(cls.name)
-            _uv(buf, len(fields))
-            if fields:
-                pushall(reversed(fields))
-            continue
         if t is dict or t is list or t is Cell or t is Closure or t is CodeFrame \
                 or t is JArray or t is BoundMethod or t is ReadOnlyList:
             i = memo.get(id(v))
@@ -288,6 +269,27 @@ def encode_body(buf, root, instance, script_hash, limit,
         elif v is instance and instance is not None:
             append(F.INSTANCE)
         else:
+            # last: isinstance() costs more than the identity checks above, and a
+            # script's class instances are rarer in a checkpoint than the runtime's values
+            if isinstance(v, JObject):
+                i = memo.get(id(v))
+                if i is not None:
+                    append(F.REF)
+                    _uv(buf, i)
+                    continue
+                memo[id(v)] = len(keep)
+                keep.append(v)
+                cls = v._cls
+                try:
+                    fields = cls.values(v)
+                except AttributeError:     # a field never stored
+                    raise CheckpointError(f"Instance of {cls.name} has malformed fields") from None
+                append(F.JOBJ)
+                wstr(cls.name)
+                _uv(buf, len(fields))
+                if fields:
+                    pushall(reversed(fields))
+                continue
             spec = ser_ok.get(t)
             if spec is None:
                 tag = getattr(t, "TAG", None)

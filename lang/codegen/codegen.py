@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
+from .sortkey import sort_key
 from .typed import Typed
 from . import strdec
 from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
@@ -29,7 +30,7 @@ from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
+from .dynamic import add_fast_variant, call_value, method_call, iter_list, comprehension, fusable, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
     null_tolerant_index, compound_start, numeric_uses
 from .resume import FrameMap, ResumeTracker
 from ..resolve.infer import nonnull_decimals, stored_globals
@@ -276,7 +277,8 @@ class FuncGen:
                   f"{'' if last == mandatory else f'optional={optional!r}, '}"
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''}"
-                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''})")
+                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''}"
+                  f"{f', sort_key={sk!r}' if f.is_closure and (sk := sort_key(f)) else ''})")
 
     def frame_map(self, params):
         """Jactl names of the layout's locals and positions of the resume points."""
@@ -820,7 +822,7 @@ class FuncGen:
             src = self.temp("@list")
             idx = self.temp("@int")
             it = self.expr(st.iterable)
-            self.step(f"{src} = _iter_list({it})")
+            self.step(f"{src} = {iter_list(self, it)}")
             if not self.susp:
                 # nothing saves the position: Python's list iterator is this same
                 # index loop (it re-reads the length on every step)
@@ -1924,14 +1926,21 @@ class FuncGen:
         if buf.lines:
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if e.receiver_of is not None else f"_lst({call})"
+        rc = fusable(e.obj.comprehension, o)
         pre = ""
-        if ":=" in o:   # Python forbids := in a comprehension's iterable: bind it first
+        if rc is None and ":=" in o:    # Python forbids := in a comprehension's iterable:
+            self.nq += 1                # bind it first
             q = f"_q{self.nq}"
             pre, o = f" if (({q} := {o}),) else None", q
-        if e.name in ("map", "collect"):    # (collect: map's eager twin)
-            return f"([{val} for {var} in _pipe_src({o}, {e.name!r})]{pre})"
-        cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
-        return f"([{var} for {var} in _pipe_src({o}, 'filter') if {cond}]{pre})"
+        cond = None                         # (collect: map's eager twin)
+        if e.name == "filter":
+            cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
+        e.comprehension = comprehension(rc, o, var, e.name, val, cond)
+        text = e.comprehension.text()
+        if pre:
+            e.comprehension = None          # (its text is not this expression's)
+            return f"({text}{pre})"
+        return text
 
     def e_MethodCall(self, e):
         e.obj.receiver_of = e
@@ -1968,7 +1977,7 @@ class FuncGen:
             typed = ", True" if self.st(e.obj) in _BUILTIN_RECEIVERS else ""
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap}{typed})"
         elif not e.null_safe and isinstance(e.name, str) and len(args) <= 2:
-            call = method_call(self, o, e.name, args)
+            call = method_call(self, o, e.name, args, e.receiver_of)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
         if e.name in LAZY_STAGES and e.receiver_of is None:

@@ -22,6 +22,8 @@ script position, so errors in the fast copy report the same script line.
 
 import re
 
+from ..syntax import nodes as N
+
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
 _HEADER = re.compile(r"(if|elif) (.*):$")
@@ -90,7 +92,7 @@ def _fold(kids):
             i += 1
             continue
         if not t.startswith("if "):
-            out.append(_block(node, node.text, _fold(node.kids)))
+            out.append(_for_loop(node, _fold(node.kids)))
             i += 1
             continue
         m = _COND_PC_RANGE.match(t) or _COND_NOT_PC.match(t)
@@ -118,6 +120,24 @@ def _fold(kids):
             kept.append(_block(clause, f"{'elif' if kept else 'if'} {c}:", body))
         out.extend(kept)
     return out
+
+
+_INDEX_END = re.compile(r"if (_t\d+) >= len\((_t\d+)\): break$")
+_ELEMENT = re.compile(r"([A-Za-z_]\w*) = (_t\d+)\[(_t\d+) - 1\]$")
+
+
+def _for_loop(node, body):
+    """A resumable for-in's index loop (``while True:`` / ``if i >= len(src): break`` /
+    ``i += 1`` / ``x = src[i - 1]``) as ``for i, x in enumerate(src, 1):``: the same steps
+    (a list iterator re-reads the length each time too), so a suspend site in the body
+    still records the index the resumable copy continues from. Other blocks unchanged."""
+    if node.text == "while True:" and len(body) >= 3 and not body[0].kids and \
+            (m := _INDEX_END.match(body[0].text)) and body[1].text == f"{m.group(1)} += 1" \
+            and not body[1].kids and not body[2].kids and (e := _ELEMENT.match(body[2].text)) \
+            and e.group(2) == m.group(2) and e.group(3) == m.group(1):
+        return _block(node, f"for {m.group(1)}, {e.group(1)} in enumerate({m.group(2)}, 1):",
+                      body[3:])
+    return _block(node, node.text, body)
 
 
 def _block(node, header, body):
@@ -156,29 +176,45 @@ def add_fast_variant(lines, start, fid, args):
     return True
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*$")
+
+
 def call_value(g, fv, args, arg_types=()):
     """``f(a, b)`` on a function value: a closure with captured variables and exactly
-    these untyped parameters is called inline (``fn.fc``: FunctionInfo); else a
-    fixed-arity fast call (runtime/fastcalls.py) for up to three arguments, the general
-    ``_call`` otherwise."""
+    these untyped parameters is called inline (``fn.fc``: FunctionInfo), or all-int
+    parameters (``fn.fci``) given arguments that are ints statically or, when they are
+    variables, at run time; else a fixed-arity fast call (runtime/fastcalls.py) for up to
+    three arguments, the general ``_call`` otherwise."""
     if len(args) <= 3:
         q = _q(g)
         n = len(args)
-        fc = "fci" if args and all(t == "int" for t in arg_types) else "fc"
+        if args and all(t == "int" for t in arg_types):
+            test = f"{q}.fn.fci == {n}"
+        elif args and all(_NAME.match(a) for a in args):
+            # arguments in variables: all-int parameters take them when they are ints
+            ints = " and ".join(f"type({a}) is int" for a in args)
+            test = f"({q}.fn.fc == {n} or {q}.fn.fci == {n} and {ints})"
+        else:
+            test = f"{q}.fn.fc == {n}"
         return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
-                f"if type({q} := {fv}) is _Closure and {q}.fn.{fc} == {n} "
+                f"if type({q} := {fv}) is _Closure and {test} "
                 f"else _call{n}({', '.join([q] + list(args))}))")
     return f"_call({fv}, ({', '.join(args)}))"
 
 
-def method_call(g, obj, name, args):
+def method_call(g, obj, name, args, consumer=None):
     """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
-    per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
-    the general ``_invoke`` (they have their own fast paths and suspend handling)."""
+    per-type dispatch of runtime/fastcalls.py. Closure-taking methods (they have their own
+    fast paths and suspend handling) call ``_invoke_eager``; lazy stages the general
+    ``_invoke``, except a ``map``/``filter`` whose List ``consumer`` (the method called on
+    the result) takes whole without calling a closure or evaluating anything first."""
     from ..runtime.iteration import CLOSURE_METHODS
     from ..runtime.iterators import LAZY_STAGES
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
-        return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+        eager = name not in LAZY_STAGES and name != "reduce" or \
+            name in ("map", "filter") and _consumes_whole(consumer)
+        call = "_invoke_eager" if eager else "_invoke"
+        return f"{call}({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if name == "size" and not args:     # a List's or String's length, inline
         q = _q(g)
         return f"(len({q}) if type({q} := {obj}) is list or type({q}) is str else _meth0({q}, 'size'))"
@@ -190,6 +226,16 @@ def method_call(g, obj, name, args):
 
 
 _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
+# methods that read a whole List and call no closure (collect/collectEntries: without
+# a closure argument, as _consumes_whole requires literal arguments)
+_WHOLE = frozenset(("sum", "avg", "join", "size", "collect", "collectEntries"))
+
+
+def _consumes_whole(e):
+    """e (a method call on a lazy stage) drains it entirely, and its arguments are literals
+    (so nothing runs between the stage's creation and its draining)."""
+    return isinstance(e, N.MethodCall) and e.name in _WHOLE and not e.named and \
+        not e.null_safe and all(isinstance(a, N.Literal) for a in e.args)
 
 
 # ---------------------------------------------------------------------- inline fast paths
@@ -198,6 +244,50 @@ _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
 # inside its bounds, a Map with a String key, a boolean condition) is tested inline and
 # done with Python's own operation; anything else calls the runtime function, which has
 # all of Jactl's rules (negative indices, auto-extension, arrays, strings, errors).
+
+def iter_list(g, it):
+    """What a for-in iterates: a List itself inline, else runtime/access.py: iter_list."""
+    q = _q(g)
+    return f"({q} if type({q} := {it}) is list else _iter_list({q}))"
+
+
+class Comprehension:
+    """An inlined map/filter stage: ``[elem for first in _pipe_src(src, name, stages) rest]``
+    (``rest``: the later clauses of the stages fused into it)."""
+
+    __slots__ = ("src", "name", "stages", "first", "rest", "elem")
+
+    def __init__(self, src, name, stages, first, rest, elem):
+        self.src, self.name, self.stages = src, name, stages
+        self.first, self.rest, self.elem = first, rest, elem
+
+    def text(self):
+        return (f"[{self.elem} for {self.first} in _pipe_src({self.src}, {self.name!r}, "
+                f"{self.stages}){self.rest}]")
+
+
+def fusable(receiver, o):
+    """receiver (an inlined stage's Comprehension, or None) when o is its text, else None."""
+    return receiver if receiver is not None and receiver.text() == o else None
+
+
+def comprehension(receiver, o, var, name, val, cond=None):
+    """The inlined stage ``o.map{ var -> val }`` (cond None) or ``o.filter{ var -> cond }``.
+    When o is a fusable inlined stage (``receiver``: see fusable), this one continues
+    its clauses (``if ((var := elem) or True)``: an assignment; ``for var in [elem]``
+    would be too, but Python forbids := in a clause's iterable) instead of iterating the
+    List it would build: elements go through the stages one at a time, as in Jactl's
+    lazy chains; the source is charged once per stage, as each stage charges its input."""
+    if receiver is not None:
+        r = receiver
+        src, name, stages, first = r.src, r.name, r.stages + 1, r.first
+        rest = f"{r.rest} if (({var} := {r.elem}) or True)"
+    else:
+        src, stages, first, rest = o, 1, var, ""
+    if cond is None:
+        return Comprehension(src, name, stages, first, rest, val)
+    return Comprehension(src, name, stages, first, f"{rest} if {cond}", var)
+
 
 def _q(g):
     g.nq += 1

@@ -120,6 +120,21 @@ def invoke(obj, name, args):
 _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
 
 
+def invoke_eager(obj, name, args):
+    """``obj.name(closure)`` for a closure-taking method (not ``reduce``) on a List, Map,
+    String or number: the method itself, as ``invoke`` ends up calling it. Also for
+    ``map``/``filter`` whose List a method that calls no closure consumes whole
+    (``.sum()``, ``.join(',')``; codegen/dynamic.py: method_call): the eager method calls
+    the closure on the same elements in the same order as draining the lazy stage would.
+    Anything else (a Map holding a function of that name, a class instance, a lazy
+    receiver) is the ordinary ``invoke``."""
+    t = type(obj)
+    if t in _FAST_ITERABLE and len(args) == 1 and type(args[0]) is Closure and \
+            not (t is dict and name in obj):
+        return CLOSURE_METHODS[name](obj, args[0])
+    return invoke(obj, name, args)
+
+
 def invoke_named(obj, name, args, named, typed=False):
     if type(obj) is dict and name in obj:
         return call_named(obj[name], named)

@@ -25,12 +25,12 @@ class FunctionInfo:
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
                  "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main", "min_args", "optional",
                  "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci",
-                 "returns_int")
+                 "returns_int", "sort_key")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
                  cell_kinds=(), is_main=False, resume_points=(), local_kinds=(), live=None,
-                 callees=None, optional=None, returns_int=False):
+                 callees=None, optional=None, returns_int=False, sort_key=None):
         self.script_hash = script_hash
         self.id = id
         self.name = name
@@ -67,6 +67,9 @@ class FunctionInfo:
         # every value the function returns is statically an int (a closure: sort may use
         # it as a comparator without checking its results)
         self.returns_int = returns_int
+        # a comparator that orders by fields of its arguments: ((field names), descending)
+        # per column (codegen/sortkey.py; used by runtime/iteration.py: key_sort)
+        self.sort_key = sort_key
         self.cell_kinds = tuple(cell_kinds)
         # (a mandatory parameter may follow optional ones: positional arguments fill the
         # parameters in order, so a call needs at least up to the last mandatory one)
@@ -166,6 +169,7 @@ def convert_args(fn, args):
                        "boolean": bool, "Decimal": decimal.Decimal, "List": list,
                        "Map": dict})
     cv = None
+    learn = fn.exact is False
     for i, t in fn.conv:
         a = args[i]
         if a is MISSING or type(a) is _EXACT.get(t):
@@ -176,6 +180,7 @@ def convert_args(fn, args):
         if cv is None:
             cv = _CV[0]
             args = list(args)
+            learn = False
         if type(a) is dict:
             # a Map for a class parameter: the function's own script's class (the host
             # may call a closure of a script that is not running)
@@ -185,7 +190,28 @@ def convert_args(fn, args):
                 args[i] = from_map(cd, a)
                 continue
         args[i] = cv(a, t)
+    if learn:
+        learn_exact(fn, args)
     return args
+
+
+def learn_exact(fn, args):
+    """A call whose arguments all needed no conversion, some being instances of exactly
+    the class their parameter names: record those classes' Python types in ``fn.exact``
+    (the FunctionInfo belongs to one script instance, where a class has one Python type), so
+    the next call with arguments of exactly these types goes straight to the function."""
+    out = []
+    for t, a in zip(fn.param_types, args):
+        py = _EXACT_TYPES.get(t)
+        if py is None:
+            c = getattr(type(a), "_cls", None)
+            if c is None or c.name != t:
+                return
+            py = type(a)
+        elif type(a) is not py:
+            return
+        out.append(py)
+    fn.exact = tuple(out)
 
 
 _NUMERIC = frozenset(("int", "long", "double", "Decimal", "byte"))

@@ -16,7 +16,8 @@ import itertools
 
 from ..errors import JactlRuntimeError
 from .continuation import BuiltinFrame, Suspend, serializable
-from .iteration import as_list, call_args, call_item
+from .functions import BoundMethod, Closure
+from .iteration import as_list, call_args, call_item, item_function
 from .values import truthy
 
 
@@ -347,7 +348,31 @@ def to_list(v):
         return v
     if not v.may_suspend():
         return list(v.gen())
+    if type(v) is MapIter and type(v.up) is SrcIter and not v.with_index:
+        return _drain_map(v, [])
     return DrainFrame(v, []).run()
+
+
+def _drain_map(m, acc):
+    """``DrainFrame(m, acc).run()`` for a map stage straight over a List, whose closure may
+    suspend, without a next()/step() call per element: on a Suspend it leaves the states
+    and frames those leave (the source past the element, the map's call on it waiting,
+    the drain with the elements so far)."""
+    up, fn = m.up, m.fn
+    src = up.src
+    direct = item_function(fn)
+    while up.i < len(src):
+        x = src[up.i]
+        up.i += 1
+        try:
+            v = direct(x) if direct is not None else call_item(fn, x)
+        except Suspend as s:
+            s.frames.append(IterFrame(m, 1, x))
+            s.frames.append(DrainFrame(m, acc))
+            raise
+        m.index += 1
+        acc.append(v)
+    return acc
 
 
 def _limit_count(args, name):
@@ -366,7 +391,6 @@ def stage(obj, name, args):
     if name in ("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap"):
         if len(args) > 1 or (args and not callable(fn) and fn is not None):
             return None
-        from .functions import BoundMethod, Closure
         if args and not isinstance(fn, (Closure, BoundMethod)):
             return None
     elif name not in ("skip", "limit"):

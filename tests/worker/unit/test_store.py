@@ -158,9 +158,10 @@ def test_whatever_the_order_of_events_a_wait_is_resolved_at_most_once(events):
 
     s = Store(fakeredis.FakeRedis(), Settings(prefix="h"))
     c = _running(s)
-    # (a deadline 100 ms out: on a loaded machine 20 ms could pass before park.lua runs)
-    _, wait_seq = s.park("i1", c.run_seq, "corr", "receive", int(time.time() * 1000) + 100, "null", b"C")
-    time.sleep(0.105)  # the deadline has passed: reply and timeout both may win
+    # (a deadline 300 ms out: on a loaded machine 100 ms and more have passed before park.lua
+    # ran, and a wait whose deadline passed is timed out by park.lua itself)
+    _, wait_seq = s.park("i1", c.run_seq, "corr", "receive", int(time.time() * 1000) + 300, "null", b"C")
+    time.sleep(0.305)  # the deadline has passed: reply and timeout both may win
     resolutions, runs_claimed = 0, 0
     for i, e in enumerate(events):
         if e.startswith("reply"):
