@@ -480,6 +480,9 @@ class Restorer:
         return cont
 
 
+_SLEEP_VALUE = "$sleep"     # (no Jactl name: a script cannot see it)
+
+
 def eval(source, globals=None, *, classes=(), checkpoint_each_statement=False):  # noqa: A001
     """Compile and run a script to completion and return its value. Sleeps block;
     checkpoints commit. With checkpoint_each_statement, after every statement the
@@ -500,18 +503,28 @@ def eval(source, globals=None, *, classes=(), checkpoint_each_statement=False): 
     while isinstance(out, Suspended):
         req = out.request
         cont = out.continuation
+        value = req.value
         if checkpoint_each_statement:
-            data = Checkpointer.save(cont)
+            # a sleep's value travels inside the checkpoint, as Jactl keeps it in the
+            # continuation: restored with the rest, it shares their objects (a closure over
+            # ``this`` still updates the restored instance)
+            carried = cont.instance.globals
+            carried[_SLEEP_VALUE] = value
+            try:
+                data = Checkpointer.save(cont)
+            finally:
+                carried.pop(_SLEEP_VALUE, None)
             fresh = Context()
             fresh.compile(source, globals=list(g), checkpoint_each_statement=True)
             cont = Restorer.restore(fresh, data)
+            value = cont.instance.globals.pop(_SLEEP_VALUE, None)
             first = cont.frames[0] if cont.frames else None
             if isinstance(first, CheckpointFrame):
                 first.recovering = False   # the save succeeded: commit, as a plain run does
         if req.kind == "sleep":
             if req.ms and req.ms > 0 and not checkpoint_each_statement:
                 time.sleep(req.ms / 1000.0)
-            out = cont.resume(req.value)
+            out = cont.resume(value)
         elif req.kind == "checkpoint":
             out = cont.resume(None)
         else:

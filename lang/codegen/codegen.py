@@ -497,7 +497,8 @@ class FuncGen:
         for i, st in enumerate(stmts):
             last = i == len(stmts) - 1
             self.statement(st, mode if last else None, result)
-            if self.mod.cpe and not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
+            if self.mod.cpe and self.susp and \
+                    not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
                     and not (last and mode == "return"):
                 self.stmt_checkpoint(st)
         self.resume.release(mark)
@@ -948,7 +949,7 @@ class FuncGen:
             v = self.convert(v, st.expr, self.f.return_type) if st.expr is not None else v
             # a class's constructor also runs inside implicit Map conversions (runtime
             # code that cannot be resumed): no checkpoint there
-            if self.mod.cpe and not self.f.name.endswith("$new"):
+            if self.mod.cpe and self.susp and not self.f.name.endswith("$new"):
                 t = self.temp()
                 self.step(f"{t} = {v}")
                 self.suspend_call("_stmt_checkpoint(_RT)", st)
@@ -1446,8 +1447,13 @@ class FuncGen:
             self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
             ist = self.st(target.index)
+            # (an element of an array of a class is converted here when the conversion may
+            # suspend: a Map becomes an instance by running the field initialisers)
+            ost = self.st(target.obj) or ""
+            et = ost[:-2] if self.susp and ost.endswith("[]") and \
+                self.is_user_class(ost[:-2]) else "def"
             return (lambda: f"_index({ot}, {it})", lambda v: StoreText(self, ot, it, v, ist),
-                    "def")
+                    et)
         if isinstance(target, N.Field):
             fast = _cls.field_lvalue(self, target)
             if fast is not None:
@@ -1530,10 +1536,22 @@ class FuncGen:
             while isinstance(n, (N.MethodCall, N.Field)):
                 n.null_safe = True
                 n = n.obj
-        # (parts that may suspend run as steps before; the rest of the expression, what
-        # combines their values, is still tolerant)
+        # (parts that may suspend run as steps before, inside a try that makes a null met
+        # there a null value too; the rest of the expression, what combines their values,
+        # goes through _try_null)
+        saved = self.em.push()
         v = self.expr(node)
-        self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        steps = self.em.pop(saved)
+        if not steps.lines:
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+            return t
+        self.step(f"{t} = None")
+        self.em.emit("try:")
+        self.em.splice(steps, 1)
+        with _Indent(self.em):
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        self.em.emit("except _NullError:")
+        self.em.emit(f"    {t} = None")
         return t
 
     def assign(self, e, want_value=True):
@@ -1635,8 +1653,18 @@ class FuncGen:
         t = self.temp()
         self.step(f"{t} = {v}")
         for i, target in enumerate(e.targets):
-            read, write, ttype = self.lvalue_parts(target)
             item = f"_mget({t}, {i})"
+            if e.op == "?=" and isinstance(target, N.Field) and \
+                    isinstance(target.obj, (N.Field, N.Index)):
+                # ``(a, b.x.y) ?= [1, null]``: a null ``b.x`` is only created when there is a
+                # value to store (as for a single ``?=``)
+                def store(target=target, item=item):
+                    _, write, ttype = self.lvalue_parts(target)
+                    self.step(write(self.convert(item, None, ttype)))
+                self.if_stmt_raw(f"{item} is not None", store)
+                read = (lambda item=item: item)
+                continue
+            read, write, ttype = self.lvalue_parts(target)
             if e.op == "=":
                 self.step(write(self.convert(item, None, ttype)))
             elif e.op == "?=":
@@ -2043,7 +2071,7 @@ class FuncGen:
                     if has_rx:     # (groups of an alternative that did not match)
                         for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
                             self.store_sym(m, "None")
-                    self.step(f"{ok} = {self.pattern(pat, it, bound)}")
+                    self.pattern_into(pat, it, bound, ok)
                     if guard is not None:
                         self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
                 if j == 0:
@@ -2119,6 +2147,61 @@ class FuncGen:
         if sym.captured:
             return f"_sw_cset({self.name_of(sym)}, {v})"
         return f"_sw_t({self.name_of(sym)} := {v})"
+
+    def pattern_into(self, p, v, bound, ok):
+        """Set ``ok`` to whether v matches p. A pattern with ``${...}`` code (``${++a}``,
+        a block, a suspending call) is tested part by part, in order: its code sees the
+        variables bound before it and runs only if everything before it matched, as in
+        Jactl. Other patterns are one boolean expression (``pattern``)."""
+        if not _has_code(p) or p.kind not in ("list", "map", "ctor"):
+            self.step(f"{ok} = {self.pattern(p, v, bound)}")
+            return
+
+        def then(x, xv):
+            self.if_stmt_raw(ok, lambda: self.pattern_into(x, xv, bound, ok))
+
+        if p.kind == "ctor":
+            self.step(f"{ok} = {_inst_test(v, _tn_s(p.tname))}")
+            subs = [x for _, x in p.entries] if p.entries else p.items
+            for fname, sub in zip(p.fields, subs):
+                fv = f"_field({v}, {fname!r})"
+                if sub.kind == "lit":   # a field matches a literal by value, as with ==
+                    self.if_stmt_raw(ok, lambda sub=sub, fv=fv: self.step(
+                        f"{ok} = _eq({fv}, {self.expr(sub.value)})"))
+                else:
+                    then(sub, fv)
+            return
+        if p.kind == "map":
+            n = len(p.entries)
+            self.step(f"{ok} = type({v}) is dict and len({v}) {'>=' if p.star else '=='} {n} "
+                      f"and {' and '.join(f'{k!r} in {v}' for k, _ in p.entries) or 'True'}")
+            for key, x in p.entries:
+                then(x, f"{v}[{key!r}]")
+            return
+        items = p.items
+        n = len(items)
+        star = next((i for i, x in enumerate(items) if x.kind == "star"), None)
+        islist = f"(type({v}) is list or _sw_islist({v}))"
+        if star is None:
+            self.step(f"{ok} = {islist} and len({v}) == {n}")
+            for i, x in enumerate(items):
+                then(x, f"{v}[{i}]")
+            return
+        self.step(f"{ok} = {islist} and len({v}) >= {n - 1}")
+        after = n - 1 - star
+        for i, x in enumerate(items[:star]):
+            then(x, f"{v}[{i}]")
+        for j, x in enumerate(items[star + 1:]):
+            then(x, f"{v}[{j - after}]")
+        sp = items[star]
+        if sp.name is not None:
+            sl = f"list({v}[{star}:{'' if after == 0 else -after}])"
+            if sp.sym.name in bound:
+                test = f"_sw_eq({sl}, {self.read_sym(sp.sym)})"
+            else:
+                bound.add(sp.sym.name)
+                test = self.bind_text(sp.sym, sl)
+            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {test}"))
 
     def pattern(self, p, v, bound):
         """Python boolean expression testing v (a side-effect-free text) against p; binding
@@ -2520,6 +2603,13 @@ __all__ = ["generate", "Compiled", "NUMERIC_RANK", "PRIMITIVES"]
 
 def _tn_s(name):
     return "def" if name in ("Object", None) else name
+
+
+def _has_code(p):
+    """Does pattern p hold ``${...}`` code beyond a plain ``$name``?"""
+    if p.kind == "expr":
+        return not isinstance(p.value, N.Ident)
+    return any(_has_code(x) for x in p.items) or any(_has_code(x) for _, x in p.entries)
 
 
 def _has_regex(p):

@@ -3,6 +3,7 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
+from .readonly import ReadOnlyList
 from .values import class_name, convert, dec_count, default_value, hkey, to_string
 from .methods import METHODS, has_method
 from .iteration import as_list
@@ -55,6 +56,8 @@ def index(o, i):
         except TypeError:
             return o.get(hkey(i))
     if t is str:
+        if i is None:       # (Jactl converts a String's index to int first)
+            raise NullError("Cannot convert null value to int")
         i = _int_index(i)
         n = len(o)
         j = i + n if i < 0 else i
@@ -104,7 +107,7 @@ def index_or_null(o, i):
 
 def setindex(o, i, v):
     t = type(o)
-    if t is list:
+    if t is list or t is ReadOnlyList:      # (a ReadOnlyList refuses the store)
         i = _int_index(i)
         n = len(o)
         if i < 0:

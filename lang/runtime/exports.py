@@ -143,6 +143,10 @@ def _literal_key(k):
 
 EXPORTS["_hk"] = _literal_key
 
+# ``x ?= expr`` whose expr has parts that suspend: those run as steps inside
+# ``try: ... except _NullError:`` (codegen null_tolerant), the rest through _try_null
+EXPORTS["_NullError"] = NullError
+
 
 
 class _DateTimeClasses:

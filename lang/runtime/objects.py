@@ -18,6 +18,7 @@ resolves the name to its ClassDef and fills a bare instance of its Python class 
 stores only: restoring never runs code).
 """
 
+import decimal
 import keyword
 from operator import attrgetter
 
@@ -261,6 +262,8 @@ def set_field(obj, name, v):
         if name in cls.consts:
             raise JactlRuntimeError("Cannot modify a constant value")
         raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
+    if name in cls.finals:
+        raise JactlRuntimeError(f"Cannot modify 'final' field '{name}'")
     t = cls.ftypes.get(name)
     if t not in (None, "def", "var", "Object"):
         v = cv_arg(v, t, cls.classes)
@@ -374,7 +377,32 @@ def class_from_json(cd, text):
     for name, t in cd.ftypes.items():
         if name in v and v[name] is None and t in _NULL_NAMES:
             raise JactlRuntimeError(f"{_NULL_NAMES[t]} value cannot be null (field {name})")
+        if name in v and t.endswith("[]"):
+            _check_json_array(v[name], t, name)
     return from_map(cd, v)
+
+
+_JSON_NUMBER_ELEMS = frozenset(("int", "long", "byte", "double", "Decimal"))
+
+
+def _check_json_array(a, t, name):
+    """Jactl decodes a primitive array field straight from the JSON text: an element that
+    is not a JSON number (boolean for boolean[]) is invalid JSON there, never converted."""
+    et = t[:-2]
+    if type(a) is not list or (et not in _JSON_NUMBER_ELEMS and et != "boolean" and
+                               not et.endswith("[]")):
+        return
+    for x in a:
+        if et.endswith("[]"):
+            if x is not None:
+                _check_json_array(x, et, name)
+        elif et == "boolean":
+            if type(x) is not bool:
+                raise JactlRuntimeError(f"Invalid JSON: expected boolean for element of "
+                                        f"field '{name}'")
+        elif isinstance(x, bool) or not isinstance(x, (int, float, decimal.Decimal)):
+            raise JactlRuntimeError(f"Invalid character in JSON: expected number for element "
+                                    f"of field '{name}'")
 
 
 def type_name_of(v):

@@ -69,7 +69,7 @@ def _numeric(g):
             v = -v if g[0] == "-" else v
             if -(1 << 63) <= v < (1 << 63):
                 return Long(v)
-        return check_decimal(Decimal(g))
+        return g        # (Jactl: an integer beyond long stays a String; only x.y is Decimal)
     if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", g):
         return check_decimal(Decimal(g))
     return g
@@ -99,8 +99,11 @@ def _untimed(pattern, flags, s):
 
 
 def find(s, pattern, flags=""):
-    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None."""
+    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None
+    (a null string matches nothing, as in Jactl)."""
     if type(s) is not str:
+        if s is None:
+            return None
         s = _as_str(s, "match")
     fast = _untimed(pattern, flags, s)
     if fast is not None:
