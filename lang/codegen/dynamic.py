@@ -693,7 +693,7 @@ def numeric_uses(body):
     ``-``/``~``/``++``/``--`` or as an index in body (nested functions excluded): the
     parameters worth an int-specialised copy of a function. A parameter only passed on,
     switched on or used as a receiver would make every call take the general copy."""
-    from ..resolve.resolver import _children
+    from ..resolve.suspend import _children
     from ..syntax import nodes as N
     out = set()
     stack = [body]

@@ -166,7 +166,7 @@ def append_stmt(g, e, read, write, ttype, want_value):
 
 def _assigns(node):
     """Whether evaluating node may assign a variable (an assignment, ``++``/``--``)."""
-    from ..resolve.resolver import _children
+    from ..resolve.suspend import _children
     stack = [node]
     while stack:
         x = stack.pop()

@@ -21,7 +21,7 @@ errors (divide by zero, index out of bounds, null operands) are the general ones
 
 import contextlib
 
-from ..resolve.resolver import _children
+from ..resolve.suspend import _children
 from ..syntax import nodes as N
 from .classes import field_type
 from .dynamic import untyped_index

@@ -8,7 +8,8 @@ produce something else under the current assumptions, until nothing changes.
 """
 
 from ..syntax import nodes as N
-from .resolver import NUMERIC_RANK, _children, binary_type
+from .types import NUMERIC_RANK, binary_type
+from .suspend import _children
 
 
 def infer_int_locals(candidates, assigns):
