@@ -146,7 +146,7 @@ class Listener:
                     group_ready = True
                 self.step()
                 failures = 0
-                self._beat()
+                self.beat()
             except ResponseError as e:
                 failures += 1
                 if _error_code(e) in GROUP_LOST:
@@ -172,16 +172,16 @@ class Listener:
         log.info("listener %s stopped after %d message(s)", self.name, self.processed)
         return self.processed
 
-    def _beat(self) -> None:
-        """Say this listener is alive (heartbeat.py), at most once per heartbeat.BEAT_S: between
-        reads, never between a read and its replies' resume jobs. Idle, a read returns after
+    def beat(self) -> None:
+        """Say this listener is alive (heartbeat.py), at most once per heartbeat.BEAT_S. Called
+        between steps, never between a read and its replies' resume jobs. Idle, a read returns after
         BLOCK_MS, so an idle listener beats about once per read."""
         now = time.monotonic()
         if not heartbeat.due(self._last_beat, now):
             return
+        self._last_beat = now  # a failed beat, too, is tried again (and logged) a BEAT_S later
         try:
             heartbeat.beat(self.redis, self.store.keys, self.name)
-            self._last_beat = now
         except (RedisConnectionError, RedisTimeoutError):
             raise
         except Exception as e:  # noqa: BLE001 - a missed beat must not hold back replies
@@ -190,7 +190,7 @@ class Listener:
     def _forget(self) -> None:
         try:
             heartbeat.forget(self.redis, self.store.keys, self.name)
-        except Exception as e:  # noqa: BLE001 - it expires by itself after heartbeat.TTL_MS
+        except Exception as e:  # noqa: BLE001 - it is taken as gone after heartbeat.ALIVE_MS
             log.warning("could not remove the heartbeat of listener %s: %s", self.name, _short(e))
 
     @staticmethod

@@ -84,3 +84,9 @@ def test_due_once_per_beat_s():
     assert heartbeat.due(float("-inf"), 0.0)
     assert not heartbeat.due(10.0, 10.0 + heartbeat.BEAT_S - 0.01)
     assert heartbeat.due(10.0, 10.0 + heartbeat.BEAT_S)
+
+
+def test_an_embedded_fleet_shows_its_listener_alive(fleet, settings):
+    fleet.step()
+    rows = queries.fleet(fleet.redis, settings.prefix, [settings.queue])["listeners"]
+    assert [(c["name"], c["alive"]) for c in rows] == [(fleet.listener.name, True)]
