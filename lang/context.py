@@ -15,7 +15,7 @@ import sys
 import time
 from collections import OrderedDict
 
-from .runtime.objects import null_receiver_error, set_current_classes
+from .runtime.objects import null_receiver_error
 
 from .checkpoint import Checkpointer
 from .checkpoint.format import (DEFAULT_MAX_CHECKPOINT_SIZE, DEFAULT_MAX_RESTORE_BYTES,
@@ -329,7 +329,6 @@ class Instance:
 
     def drive(self, fn):
         b = self.budget
-        prev_classes = set_current_classes(self.ns.get("_CLASSES"))
         prev_budget = _limits.set_current(b)
         b.enter()
         if b.counting:
@@ -341,7 +340,6 @@ class Instance:
                 self.flush()
             b.leave()
             _limits.set_current(prev_budget)
-            set_current_classes(prev_classes)
 
     def _drive(self, fn):
         try:
@@ -482,6 +480,9 @@ class Restorer:
         return cont
 
 
+_SLEEP_VALUE = "$sleep"     # (no Jactl name: a script cannot see it)
+
+
 def eval(source, globals=None, *, classes=(), checkpoint_each_statement=False):  # noqa: A001
     """Compile and run a script to completion and return its value. Sleeps block;
     checkpoints commit. With checkpoint_each_statement, after every statement the
@@ -502,18 +503,28 @@ def eval(source, globals=None, *, classes=(), checkpoint_each_statement=False): 
     while isinstance(out, Suspended):
         req = out.request
         cont = out.continuation
+        value = req.value
         if checkpoint_each_statement:
-            data = Checkpointer.save(cont)
+            # a sleep's value travels inside the checkpoint, as Jactl keeps it in the
+            # continuation: restored with the rest, it shares their objects (a closure over
+            # ``this`` still updates the restored instance)
+            carried = cont.instance.globals
+            carried[_SLEEP_VALUE] = value
+            try:
+                data = Checkpointer.save(cont)
+            finally:
+                carried.pop(_SLEEP_VALUE, None)
             fresh = Context()
             fresh.compile(source, globals=list(g), checkpoint_each_statement=True)
             cont = Restorer.restore(fresh, data)
+            value = cont.instance.globals.pop(_SLEEP_VALUE, None)
             first = cont.frames[0] if cont.frames else None
             if isinstance(first, CheckpointFrame):
                 first.recovering = False   # the save succeeded: commit, as a plain run does
         if req.kind == "sleep":
             if req.ms and req.ms > 0 and not checkpoint_each_statement:
                 time.sleep(req.ms / 1000.0)
-            out = cont.resume(req.value)
+            out = cont.resume(value)
         elif req.kind == "checkpoint":
             out = cont.resume(None)
         else:

@@ -245,6 +245,8 @@ def decode_body(body, inst, script_hash, limits=None):
     strs = []            # string table
     objs_append = objs.append
     new = object.__new__
+    # (an array of a class of the script: the restoring instance's classes)
+    classes = getattr(inst, "ns", {}).get("_CLASSES")
     stack = []
     kind = _K_ROOT
     obj = None
@@ -382,6 +384,7 @@ def decode_body(body, inst, script_hash, limits=None):
                 elif tag == F.JARRAY:
                     v = JArray.__new__(JArray)
                     v.elem = elem
+                    v.classes = classes
                     objs_append(v)
                     nkind = _K_LIST
                 else:

@@ -16,6 +16,7 @@ from ..runtime.continuation import SERIALIZABLE, CodeFrame
 from ..runtime.functions import BoundMethod, Closure, FunctionInfo
 from ..runtime.types import MISSING, Byte, Cell, JArray, Long
 from ..runtime.objects import JObject
+from ..runtime.readonly import ReadOnlyList
 from . import envelope
 from . import format as F
 from .validate import NOT_VALUES
@@ -132,7 +133,7 @@ def encode_body(buf, root, instance, script_hash, limit,
                 _big(buf, v, F.BIG_INT)
             continue
         if t is dict or t is list or t is Cell or t is Closure or t is CodeFrame \
-                or t is JArray or t is BoundMethod:
+                or t is JArray or t is BoundMethod or t is ReadOnlyList:
             i = memo.get(id(v))
             if i is not None:
                 append(F.REF)
@@ -150,7 +151,7 @@ def encode_body(buf, root, instance, script_hash, limit,
                     items = [x for kv in v.items() for x in kv]
                     items.reverse()
                     pushall(items)
-            elif t is list:
+            elif t is list or t is ReadOnlyList:    # (restored as a plain List, as in Jactl)
                 n = len(v)
                 append(F.LIST)
                 _uv(buf, n)

@@ -62,8 +62,9 @@ def emit_classes(em, classes):
         consts = {n: t for n, t in consts.items() if t is not None}
         ctext = ", consts={" + ", ".join(f"{n!r}: {t}" for n, t in consts.items()) + "}" \
             if consts else ""
+        finals = tuple(f[0] for f in ci.all_fields if f[3].is_final)
         em.emit(f"_CLASSES[{ci.name!r}] = _ClassDef({ci.name!r}, {base}, {fields!r}, "
-                f"{ftypes!r}, {methods}, {statics}, (), _FN{ci.ctor.info.id}, {mand!r}, "
+                f"{ftypes!r}, {methods}, {statics}, {finals!r}, _FN{ci.ctor.info.id}, {mand!r}, "
                 f"{pycls}{ctext})")
 
 
@@ -222,7 +223,7 @@ def field_lvalue(gen, target):
             return f"{dest} = {v}"
     else:
         conv = f"_cv_arg_obj({{}}, {fx.pycls(t)}, {t!r})" if fx.get(t) is not None \
-            else f"_cv_arg({{}}, {t!r})"
+            else f"_cv_arg({{}}, {t!r}{gen.classes_arg(t)})"
 
         def write(v):
             return f"{dest} = {conv.format(v)}"

@@ -21,15 +21,17 @@ from decimal import Decimal
 
 from ..errors import CompileError, LimitError
 from ..resolve.infer import infer_type, returns_int
+from .sortkey import sort_key
 from .typed import Typed
 from . import strdec
-from ..resolve.resolver import LAZY_STAGES, NUMERIC_RANK, PRIMITIVES
+from ..resolve.resolver import NUMERIC_RANK, PRIMITIVES
+from ..runtime.builtin_facts import EARLY_STOP_METHODS, LAZY_STAGES
 from ..runtime.limits import BYTES_MIN, check_decimal
 from ..syntax import nodes as N
 from .emitter import Emitter
 from . import classes as _cls
 from .classes import class_ident, emit_classes
-from .dynamic import add_fast_variant, call_value, method_call, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
+from .dynamic import add_fast_variant, call_value, method_call, iter_list, comprehension, fusable, index_read, StoreText, truthy, fast_long, field_read, switch_literal, string_eq, exact_convert, int_ops, list_append, str_part, long_fallback, \
     null_tolerant_index, compound_start, numeric_uses
 from .resume import FrameMap, ResumeTracker
 from ..resolve.infer import nonnull_decimals, stored_globals
@@ -53,6 +55,14 @@ ASSIGN_OPS = {
 INT_NATIVE = {"+", "-", "*"}
 FAST_OPS = {"+", "-", "*", "%", "<", "<=", ">", ">=", "==", "!="}
 INT_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+
+
+# The first lines of every generated module: the contract it is written against.
+HEADER = (
+    "# Generated from a Jactl script by lang/codegen. Contract: this module uses only the",
+    "# names in lang/runtime/exports.py (EXPORTS, MODULE_NAMES, PYTHON_BUILTINS) and the",
+    "# names it defines itself (tests/lang/codegen/test_exports_contract.py checks this).",
+)
 
 
 class Compiled:
@@ -98,6 +108,8 @@ class ModuleGen:
         return name
 
     def generate(self):
+        for text in HEADER:
+            self.em.emit(text)
         for f in self.r.functions:
             FuncGen(self, f).generate()
         em = self.em
@@ -276,7 +288,8 @@ class FuncGen:
                   f"{'' if last == mandatory else f'optional={optional!r}, '}"
                   f"cell_kinds={tuple(s.type or 'def' for s in f.free)!r}, "
                   f"is_main={bool(f.is_main)}{', ' + resume if resume else ''}"
-                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''})")
+                  f"{', returns_int=True' if f.is_closure and returns_int(f, ()) else ''}"
+                  f"{f', sort_key={sk!r}' if f.is_closure and (sk := sort_key(f)) else ''})")
 
     def frame_map(self, params):
         """Jactl names of the layout's locals and positions of the resume points."""
@@ -463,6 +476,8 @@ class FuncGen:
         node.pcs = (start + 1, self.npc) if self.npc > start else (None, None)
         if not buf.lines:
             return
+        if node.pcs[0] is None:
+            _drop_inner_guards(buf)     # (the item's own guard already says not _pc)
         self.guard_open(node)
         self.em.splice(buf, 1)
 
@@ -482,7 +497,8 @@ class FuncGen:
         for i, st in enumerate(stmts):
             last = i == len(stmts) - 1
             self.statement(st, mode if last else None, result)
-            if self.mod.cpe and not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
+            if self.mod.cpe and self.susp and \
+                    not isinstance(st, (N.FunDecl, N.Return, N.Break, N.Continue)) \
                     and not (last and mode == "return"):
                 self.stmt_checkpoint(st)
         self.resume.release(mark)
@@ -819,7 +835,7 @@ class FuncGen:
             src = self.temp("@list")
             idx = self.temp("@int")
             it = self.expr(st.iterable)
-            self.step(f"{src} = _iter_list({it})")
+            self.step(f"{src} = {iter_list(self, it)}")
             if not self.susp:
                 # nothing saves the position: Python's list iterator is this same
                 # index loop (it re-reads the length on every step)
@@ -933,7 +949,7 @@ class FuncGen:
             v = self.convert(v, st.expr, self.f.return_type) if st.expr is not None else v
             # a class's constructor also runs inside implicit Map conversions (runtime
             # code that cannot be resumed): no checkpoint there
-            if self.mod.cpe and not self.f.name.endswith("$new"):
+            if self.mod.cpe and self.susp and not self.f.name.endswith("$new"):
                 t = self.temp()
                 self.step(f"{t} = {v}")
                 self.suspend_call("_stmt_checkpoint(_RT)", st)
@@ -1044,20 +1060,13 @@ class FuncGen:
 
     def e_InterpString(self, e):
         exprs = [p for p in e.parts if not isinstance(p, str)]
-        vals = iter(self.exprs(exprs))
-        parts = []
-        for p in e.parts:
-            if isinstance(p, str):
-                parts.append(repr(p))
-            else:
-                ex = next(vals)
-                parts.append(strdec.interp_part(self, p, ex) or str_part(self, ex))
-        if not parts:
+        vals = self.exprs(exprs)
+        if len(e.parts) == 1 and exprs:
+            return strdec.interp_part(self, exprs[0], vals[0]) or str_part(self, vals[0])
+        if not e.parts:
             return "''"
-        if len(parts) == 1:
-            return parts[0]
         # ``s = "$s$s"`` doubles: a result past BYTES_MIN is measured against the limit
-        return f"(_si if len(_si := {' + '.join(parts)}) <= {BYTES_MIN} else _bigs(_si))"
+        return f"(_si if len(_si := {strdec.interpolation(self, e.parts, vals)}) <= {BYTES_MIN} else _bigs(_si))"
 
     def e_RegexLit(self, e):
         return self.expr(e.pattern)
@@ -1090,7 +1099,7 @@ class FuncGen:
         if sym.kind == "builtin":
             return f"_builtin_value(_RT, {sym.name!r})"
         if sym.kind == "capture":
-            return f"_cap({self.read_sym(sym.match_sym)}, {int(sym.name[1:])})"
+            return strdec.capture(self, self.read_sym(sym.match_sym), int(sym.name[1:]))
         return f"(_G[{sym.name!r}] if {sym.name!r} in _G else _gget(_G, {sym.name!r}))"
 
     def func_value(self, sym):
@@ -1357,10 +1366,12 @@ class FuncGen:
         # (as for ``?=``: a null met while evaluating the left side makes it null)
         if not e.right.lower and not e.left.lower and \
                 not isinstance(e.left, N.MethodCall):
-            l = self.expr(e.left)
+            l = null_tolerant_index(self, e.left)
+            if l is None:
+                l = self.expr(e.left)
+                if not _is_simple(l):
+                    l = f"_try_null(lambda: {l})"
             r = self.expr(e.right)
-            if not _is_simple(l):
-                l = null_tolerant_index(e.left, l) or f"_try_null(lambda: {l})"
             return f"(_r if (_r := {l}) is not None else {r})"
         t = self.null_tolerant(e.left)
 
@@ -1436,8 +1447,13 @@ class FuncGen:
             self.resume.define(it)
             self.create_root(target.obj, ot, f"([] if type({it}) is int else {{}})")
             ist = self.st(target.index)
+            # (an element of an array of a class is converted here when the conversion may
+            # suspend: a Map becomes an instance by running the field initialisers)
+            ost = self.st(target.obj) or ""
+            et = ost[:-2] if self.susp and ost.endswith("[]") and \
+                self.is_user_class(ost[:-2]) else "def"
             return (lambda: f"_index({ot}, {it})", lambda v: StoreText(self, ot, it, v, ist),
-                    "def")
+                    et)
         if isinstance(target, N.Field):
             fast = _cls.field_lvalue(self, target)
             if fast is not None:
@@ -1509,6 +1525,10 @@ class FuncGen:
         """A temp holding node's value, where a null met while evaluating it (``a.b.c``
         with ``a.b`` null) makes the value null instead of an error (``?=``)."""
         t = self.temp()
+        fast = null_tolerant_index(self, node)
+        if fast is not None:
+            self.step(f"{t} = {fast}")
+            return t
         if isinstance(node, N.MethodCall):
             # (a call that may suspend runs as its own step, outside _try_null: a chain of
             # member accesses and calls is made null-safe instead, to the same effect)
@@ -1516,10 +1536,22 @@ class FuncGen:
             while isinstance(n, (N.MethodCall, N.Field)):
                 n.null_safe = True
                 n = n.obj
-        # (parts that may suspend run as steps before; the rest of the expression, what
-        # combines their values, is still tolerant)
+        # (parts that may suspend run as steps before, inside a try that makes a null met
+        # there a null value too; the rest of the expression, what combines their values,
+        # goes through _try_null)
+        saved = self.em.push()
         v = self.expr(node)
-        self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        steps = self.em.pop(saved)
+        if not steps.lines:
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+            return t
+        self.step(f"{t} = None")
+        self.em.emit("try:")
+        self.em.splice(steps, 1)
+        with _Indent(self.em):
+            self.step(f"{t} = _try_null(lambda: {v})" if not _is_simple(v) else f"{t} = {v}")
+        self.em.emit("except _NullError:")
+        self.em.emit(f"    {t} = None")
         return t
 
     def assign(self, e, want_value=True):
@@ -1567,6 +1599,8 @@ class FuncGen:
             v = self.expr(e.value)
             self.step(f"if type({q}) is list: {q}.append({v}); {write(q)}")
             self.step(f"else: {write(self.convert(f'_shl_assign({q}, {v})', None, ttype))}")
+            return None
+        if strdec.append_stmt(self, e, read, write, ttype, want_value):
             return None
         done = self.typed.compound(e, read, write, ttype, want_value)
         if done:
@@ -1619,8 +1653,18 @@ class FuncGen:
         t = self.temp()
         self.step(f"{t} = {v}")
         for i, target in enumerate(e.targets):
-            read, write, ttype = self.lvalue_parts(target)
             item = f"_mget({t}, {i})"
+            if e.op == "?=" and isinstance(target, N.Field) and \
+                    isinstance(target.obj, (N.Field, N.Index)):
+                # ``(a, b.x.y) ?= [1, null]``: a null ``b.x`` is only created when there is a
+                # value to store (as for a single ``?=``)
+                def store(target=target, item=item):
+                    _, write, ttype = self.lvalue_parts(target)
+                    self.step(write(self.convert(item, None, ttype)))
+                self.if_stmt_raw(f"{item} is not None", store)
+                read = (lambda item=item: item)
+                continue
+            read, write, ttype = self.lvalue_parts(target)
             if e.op == "=":
                 self.step(write(self.convert(item, None, ttype)))
             elif e.op == "?=":
@@ -1699,9 +1743,19 @@ class FuncGen:
             return fast
         if self.susp and self.is_user_class(tname):
             # a Map converts to an instance by running the class's initialisers
-            return self.suspend_call(f"_cv({v}, {tname!r})", node, *self.ctor_of(tname))
+            return self.suspend_call(f"_cv({v}, {tname!r}{self.classes_arg(tname)})", node,
+                                     *self.ctor_of(tname))
         return (self.mod.const(c) if (c := strdec.convert(node, tname)) else None) or exact_convert(self, v, tname) or \
-            f"_cv({v}, {tname!r})"
+            f"_cv({v}, {tname!r}{self.classes_arg(tname)})"
+
+    def classes_arg(self, tname):
+        """The script's class table as the last argument of a conversion to type tname
+        that may need it (a Map becomes an instance of one of its classes): passed
+        explicitly, so a closure called by the host after the script returned converts
+        to its own script's classes."""
+        if not getattr(self.mod.r, "classes", ()) or tname.rstrip("[]") in _NO_CLASS_TYPES:
+            return ""
+        return ", _CLASSES"
 
     def is_user_class(self, tname):
         names = self.mod.class_names
@@ -1724,10 +1778,15 @@ class FuncGen:
         fast = self.typed.cast(e)
         if fast is not None:
             return fast
-        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {_tn(e.type)!r})")
+        t = _tn(e.type)
+        return self.class_conversion(e, f"_cast({self.expr(e.expr)}, {t!r}{self.classes_arg(t)})")
 
     def e_As(self, e):
-        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {_tn(e.type)!r})")
+        fast = strdec.as_int(self, e)
+        if fast is not None:
+            return fast
+        t = _tn(e.type)
+        return self.class_conversion(e, f"_as({self.expr(e.expr)}, {t!r}{self.classes_arg(t)})")
 
     def class_conversion(self, e, text):
         """``(X)v`` / ``v as X`` may run X's constructor (a Map to an instance): a suspend
@@ -1839,8 +1898,10 @@ class FuncGen:
         if fast is not None:
             return fast
         if self.susp and self.is_user_class(tname):
-            return self.suspend_call(f"_cv_arg({v}, {tname!r})", node, *self.ctor_of(tname))
-        return exact_convert(self, v, tname, "_cv_arg") or f"_cv_arg({v}, {tname!r})"
+            return self.suspend_call(f"_cv_arg({v}, {tname!r}{self.classes_arg(tname)})", node,
+                                     *self.ctor_of(tname))
+        return exact_convert(self, v, tname, "_cv_arg") or \
+            f"_cv_arg({v}, {tname!r}{self.classes_arg(tname)})"
 
     def builtin_call(self, e, name):
         vals = self.exprs(list(e.args) + [na.value for na in e.named])
@@ -1896,14 +1957,21 @@ class FuncGen:
         if buf.lines:
             call = f"_invoke({o}, {e.name!r}, ({self.e_Closure(c)},))"
             return call if e.receiver_of is not None else f"_lst({call})"
+        rc = fusable(e.obj.comprehension, o)
         pre = ""
-        if ":=" in o:   # Python forbids := in a comprehension's iterable: bind it first
+        if rc is None and ":=" in o:    # Python forbids := in a comprehension's iterable:
+            self.nq += 1                # bind it first
             q = f"_q{self.nq}"
             pre, o = f" if (({q} := {o}),) else None", q
-        if e.name in ("map", "collect"):    # (collect: map's eager twin)
-            return f"([{val} for {var} in _pipe_src({o}, {e.name!r})]{pre})"
-        cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
-        return f"([{var} for {var} in _pipe_src({o}, 'filter') if {cond}]{pre})"
+        cond = None                         # (collect: map's eager twin)
+        if e.name == "filter":
+            cond = val if self.st(body[0].expr) == "boolean" else f"_tr({val})"
+        e.comprehension = comprehension(rc, o, var, e.name, val, cond)
+        text = e.comprehension.text()
+        if pre:
+            e.comprehension = None          # (its text is not this expression's)
+            return f"({text}{pre})"
+        return text
 
     def e_MethodCall(self, e):
         e.obj.receiver_of = e
@@ -1940,7 +2008,7 @@ class FuncGen:
             typed = ", True" if self.st(e.obj) in _BUILTIN_RECEIVERS else ""
             call = f"_invoke_named({o}, {nm}, {argt}, {nmap}{typed})"
         elif not e.null_safe and isinstance(e.name, str) and len(args) <= 2:
-            call = method_call(self, o, e.name, args)
+            call = method_call(self, o, e.name, args, e.receiver_of)
         else:
             call = f"_invoke({o}, {nm}, {argt})"
         if e.name in LAZY_STAGES and e.receiver_of is None:
@@ -1978,6 +2046,8 @@ class FuncGen:
         self.store_sym(e.it_sym, subj)
         it = self.read_sym(e.it_sym)
         self.step(f"{res} = None")
+        if self.switch_chain(e, it, res):
+            return res
         cases = [c for c in e.cases if not c.is_default]
         default = next((c for c in e.cases if c.is_default), None)
         # each case is the else branch of the one before (no "matched" flag tested per
@@ -2001,7 +2071,7 @@ class FuncGen:
                     if has_rx:     # (groups of an alternative that did not match)
                         for m in _regex_match_syms(*(pt for pt, _ in case.patterns)):
                             self.store_sym(m, "None")
-                    self.step(f"{ok} = {self.pattern(pat, it, bound)}")
+                    self.pattern_into(pat, it, bound, ok)
                     if guard is not None:
                         self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {self.cond(guard)}"))
                 if j == 0:
@@ -2027,6 +2097,44 @@ class FuncGen:
             self.if_stmt_raw(f"not {done}", lambda: self.case_result(default.result, res))
         return res
 
+    def switch_chain(self, e, it, res):
+        """A switch whose cases are all literals without guards: one ``if/elif/else``
+        chain of the literal tests (what the general form's done/ok flags compute, one test
+        per case). In a resumable function a case holding resume points is entered by its
+        range of ``_pc`` on a resume (as if_stmt_raw does); the first-entry copy drops
+        those ranges (dynamic.add_fast_variant). True when emitted."""
+        if not all(
+                case.is_default or all(pat.kind == "lit" and guard is None and
+                                       isinstance(pat.value, N.Literal)
+                                       for pat, guard in case.patterns)
+                for case in e.cases):
+            return False
+        cases = [c for c in e.cases if not c.is_default]
+        default = next((c for c in e.cases if c.is_default), None)
+        mark = self.resume.mark()
+        for k, case in enumerate(cases):
+            test = " or ".join(self.pattern(pat, it, set()) for pat, _ in case.patterns)
+            start = self.npc
+            saved = self.em.push()
+            self.block_prologue(_ScopeHolder(case.scope, []))
+            self.case_result(case.result, res)
+            self.resume.release(mark)
+            buf = self.em.pop(saved)
+            if self.susp:
+                test = f"({start + 1} <= _pc <= {self.npc} if _pc else {test})" \
+                    if self.npc > start else f"(not _pc and {test})"
+            self.em.emit(f"{'if' if k == 0 else 'elif'} {test}:")
+            self.em.splice(buf, 1) if buf.lines else self.em.emit("    pass")
+        if default is not None:
+            saved = self.em.push()
+            self.case_result(default.result, res)
+            self.resume.release(mark)
+            buf = self.em.pop(saved)
+            if buf.lines:
+                self.em.emit("else:" if cases else "if True:")
+                self.em.splice(buf, 1)
+        return True
+
     def case_result(self, r, res):
         if isinstance(r, N.Block):
             self.block_value(r, "assign", res)
@@ -2039,6 +2147,61 @@ class FuncGen:
         if sym.captured:
             return f"_sw_cset({self.name_of(sym)}, {v})"
         return f"_sw_t({self.name_of(sym)} := {v})"
+
+    def pattern_into(self, p, v, bound, ok):
+        """Set ``ok`` to whether v matches p. A pattern with ``${...}`` code (``${++a}``,
+        a block, a suspending call) is tested part by part, in order: its code sees the
+        variables bound before it and runs only if everything before it matched, as in
+        Jactl. Other patterns are one boolean expression (``pattern``)."""
+        if not _has_code(p) or p.kind not in ("list", "map", "ctor"):
+            self.step(f"{ok} = {self.pattern(p, v, bound)}")
+            return
+
+        def then(x, xv):
+            self.if_stmt_raw(ok, lambda: self.pattern_into(x, xv, bound, ok))
+
+        if p.kind == "ctor":
+            self.step(f"{ok} = {_inst_test(v, _tn_s(p.tname))}")
+            subs = [x for _, x in p.entries] if p.entries else p.items
+            for fname, sub in zip(p.fields, subs):
+                fv = f"_field({v}, {fname!r})"
+                if sub.kind == "lit":   # a field matches a literal by value, as with ==
+                    self.if_stmt_raw(ok, lambda sub=sub, fv=fv: self.step(
+                        f"{ok} = _eq({fv}, {self.expr(sub.value)})"))
+                else:
+                    then(sub, fv)
+            return
+        if p.kind == "map":
+            n = len(p.entries)
+            self.step(f"{ok} = type({v}) is dict and len({v}) {'>=' if p.star else '=='} {n} "
+                      f"and {' and '.join(f'{k!r} in {v}' for k, _ in p.entries) or 'True'}")
+            for key, x in p.entries:
+                then(x, f"{v}[{key!r}]")
+            return
+        items = p.items
+        n = len(items)
+        star = next((i for i, x in enumerate(items) if x.kind == "star"), None)
+        islist = f"(type({v}) is list or _sw_islist({v}))"
+        if star is None:
+            self.step(f"{ok} = {islist} and len({v}) == {n}")
+            for i, x in enumerate(items):
+                then(x, f"{v}[{i}]")
+            return
+        self.step(f"{ok} = {islist} and len({v}) >= {n - 1}")
+        after = n - 1 - star
+        for i, x in enumerate(items[:star]):
+            then(x, f"{v}[{i}]")
+        for j, x in enumerate(items[star + 1:]):
+            then(x, f"{v}[{j - after}]")
+        sp = items[star]
+        if sp.name is not None:
+            sl = f"list({v}[{star}:{'' if after == 0 else -after}])"
+            if sp.sym.name in bound:
+                test = f"_sw_eq({sl}, {self.read_sym(sp.sym)})"
+            else:
+                bound.add(sp.sym.name)
+                test = self.bind_text(sp.sym, sl)
+            self.if_stmt_raw(ok, lambda: self.step(f"{ok} = {test}"))
 
     def pattern(self, p, v, bound):
         """Python boolean expression testing v (a side-effect-free text) against p; binding
@@ -2136,7 +2299,8 @@ class FuncGen:
 
     def e_ArrayNew(self, e):
         sizes = self.exprs([x for x in e.sizes if x is not None])
-        return f"_new_array({_tn(e.type)!r}, ({', '.join(sizes)},))"
+        t = _tn(e.type)
+        return f"_new_array({t!r}, ({', '.join(sizes)},){self.classes_arg(t)})"
 
     def e_BreakExpr(self, e):
         self.jump(e, True)
@@ -2196,6 +2360,31 @@ def _inst_test(v, tname):
     return f"_instanceof({v}, {tname!r})"
 
 
+def _drop_inner_guards(buf):
+    """Remove the ``if not _pc:`` guards at the top level of a buffer that goes under one
+    ``if not _pc:`` of its own (it has no resume point, so ``_pc`` stays 0 inside): the
+    one-line form ``if not _pc: x`` becomes ``x``, the block form loses its header and
+    one level of indentation (step() writes its first line as "    " + text at the
+    header's own level)."""
+    out = []
+    in_block = False
+    for ind, text, line, col in buf.lines:
+        if ind == 0 and not text.startswith("    "):
+            in_block = False
+            if text == "if not _pc:":
+                in_block = True
+                continue
+            if text.startswith("if not _pc: "):
+                text = text[len("if not _pc: "):]
+        elif in_block:
+            if ind > 0:
+                ind -= 1
+            else:
+                text = text[4:]
+        out.append((ind, text, line, col))
+    buf.lines = out
+
+
 def _is_simple(v):
     return v is None or v == "None" or v.isidentifier() or _is_const(v)
 
@@ -2206,8 +2395,11 @@ _ONE = N.Literal("int", 1)
 _SWITCH_NEST = 16
 
 
-_PASS_THROUGH = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip"))
-_EARLY_STOP = frozenset(("limit", "anyMatch", "allMatch", "noneMatch"))
+# types whose conversions never make an instance of a script's class
+_NO_CLASS_TYPES = frozenset(("int", "long", "double", "boolean", "byte", "Decimal", "String",
+                             "List", "Map", "Function", "def", "var", "Object"))
+_EARLY_STOP = EARLY_STOP_METHODS
+_PASS_THROUGH = LAZY_STAGES - _EARLY_STOP
 _PURE_NODES = (N.Literal, N.Ident, N.Binary, N.Ternary, N.Index, N.Field, N.ListLit,
                N.MapLit, N.InterpString, N.Cast, N.As, N.InstanceOf, N.Unary)
 
@@ -2411,6 +2603,13 @@ __all__ = ["generate", "Compiled", "NUMERIC_RANK", "PRIMITIVES"]
 
 def _tn_s(name):
     return "def" if name in ("Object", None) else name
+
+
+def _has_code(p):
+    """Does pattern p hold ``${...}`` code beyond a plain ``$name``?"""
+    if p.kind == "expr":
+        return not isinstance(p.value, N.Ident)
+    return any(_has_code(x) for x in p.items) or any(_has_code(x) for _, x in p.entries)
 
 
 def _has_regex(p):

@@ -20,7 +20,12 @@ from a handful of fixed shapes in codegen.py (``step``, ``guard_open``, ``suspen
 script position, so errors in the fast copy report the same script line.
 """
 
+import ast
 import re
+
+from ..syntax import nodes as N
+from ..runtime.limits import CHARS_PER_UNIT
+from ..runtime.builtin_facts import CLOSURE_METHODS, LAZY_STAGES
 
 _PC_TRUE = r"not _pc|not _pc or _pc == \d+|not _pc or \d+ <= _pc <= \d+|_fr is None"
 _PC_FALSE = r"_pc == \d+|\d+ <= _pc <= \d+"
@@ -28,6 +33,7 @@ _HEADER = re.compile(r"(if|elif) (.*):$")
 _ONE_LINE = re.compile(r"if not _pc: (.+)$")
 _COND_PC_RANGE = re.compile(r"if \(\d+ <= _pc <= \d+ if _pc else (.*)\):$")
 _COND_NOT_PC = re.compile(r"if \(not _pc and (.*)\):$")
+_ELIF_PC = re.compile(r"elif \((?:\d+ <= _pc <= \d+ if _pc else |not _pc and )(.*)\):$")
 _TRUE = re.compile(f"(?:{_PC_TRUE})$")
 _FALSE = re.compile(f"(?:{_PC_FALSE})$")
 
@@ -90,7 +96,7 @@ def _fold(kids):
             i += 1
             continue
         if not t.startswith("if "):
-            out.append(_block(node, node.text, _fold(node.kids)))
+            out.append(_for_loop(node, _fold(node.kids)))
             i += 1
             continue
         m = _COND_PC_RANGE.match(t) or _COND_NOT_PC.match(t)
@@ -101,7 +107,8 @@ def _fold(kids):
         i += 1
         while i < n and (kids[i].text.startswith("elif ") or kids[i].text == "else:") \
                 and kids[i].kids:
-            chain.append((kids[i].text, kids[i]))
+            m = _ELIF_PC.match(kids[i].text)
+            chain.append((f"elif {m.group(1)}:" if m else kids[i].text, kids[i]))
             i += 1
         kept = []
         for text, clause in chain:
@@ -118,6 +125,24 @@ def _fold(kids):
             kept.append(_block(clause, f"{'elif' if kept else 'if'} {c}:", body))
         out.extend(kept)
     return out
+
+
+_INDEX_END = re.compile(r"if (_t\d+) >= len\((_t\d+)\): break$")
+_ELEMENT = re.compile(r"([A-Za-z_]\w*) = (_t\d+)\[(_t\d+) - 1\]$")
+
+
+def _for_loop(node, body):
+    """A resumable for-in's index loop (``while True:`` / ``if i >= len(src): break`` /
+    ``i += 1`` / ``x = src[i - 1]``) as ``for i, x in enumerate(src, 1):``: the same steps
+    (a list iterator re-reads the length each time too), so a suspend site in the body
+    still records the index the resumable copy continues from. Other blocks unchanged."""
+    if node.text == "while True:" and len(body) >= 3 and not body[0].kids and \
+            (m := _INDEX_END.match(body[0].text)) and body[1].text == f"{m.group(1)} += 1" \
+            and not body[1].kids and not body[2].kids and (e := _ELEMENT.match(body[2].text)) \
+            and e.group(2) == m.group(2) and e.group(3) == m.group(1):
+        return _block(node, f"for {m.group(1)}, {e.group(1)} in enumerate({m.group(2)}, 1):",
+                      body[3:])
+    return _block(node, node.text, body)
 
 
 def _block(node, header, body):
@@ -156,29 +181,43 @@ def add_fast_variant(lines, start, fid, args):
     return True
 
 
+_NAME = re.compile(r"[A-Za-z_]\w*$")
+
+
 def call_value(g, fv, args, arg_types=()):
     """``f(a, b)`` on a function value: a closure with captured variables and exactly
-    these untyped parameters is called inline (``fn.fc``: FunctionInfo); else a
-    fixed-arity fast call (runtime/fastcalls.py) for up to three arguments, the general
-    ``_call`` otherwise."""
+    these untyped parameters is called inline (``fn.fc``: FunctionInfo), or all-int
+    parameters (``fn.fci``) given arguments that are ints statically or, when they are
+    variables, at run time; else a fixed-arity fast call (runtime/fastcalls.py) for up to
+    three arguments, the general ``_call`` otherwise."""
     if len(args) <= 3:
         q = _q(g)
         n = len(args)
-        fc = "fci" if args and all(t == "int" for t in arg_types) else "fc"
+        if args and all(t == "int" for t in arg_types):
+            test = f"{q}.fn.fci == {n}"
+        elif args and all(_NAME.match(a) for a in args):
+            # arguments in variables: all-int parameters take them when they are ints
+            ints = " and ".join(f"type({a}) is int" for a in args)
+            test = f"({q}.fn.fc == {n} or {q}.fn.fci == {n} and {ints})"
+        else:
+            test = f"{q}.fn.fc == {n}"
         return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
-                f"if type({q} := {fv}) is _Closure and {q}.fn.{fc} == {n} "
+                f"if type({q} := {fv}) is _Closure and {test} "
                 f"else _call{n}({', '.join([q] + list(args))}))")
     return f"_call({fv}, ({', '.join(args)}))"
 
 
-def method_call(g, obj, name, args):
+def method_call(g, obj, name, args, consumer=None):
     """``x.name()`` / ``x.name(a)`` with a literal name and no closure argument: the
-    per-type dispatch of runtime/fastcalls.py; closure-taking methods and lazy stages keep
-    the general ``_invoke`` (they have their own fast paths and suspend handling)."""
-    from ..runtime.iteration import CLOSURE_METHODS
-    from ..runtime.iterators import LAZY_STAGES
+    per-type dispatch of runtime/fastcalls.py. Closure-taking methods (they have their own
+    fast paths and suspend handling) call ``_invoke_eager``; lazy stages the general
+    ``_invoke``, except a ``map``/``filter`` whose List ``consumer`` (the method called on
+    the result) takes whole without calling a closure or evaluating anything first."""
     if name in CLOSURE_METHODS or name in LAZY_STAGES:
-        return f"_invoke({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
+        eager = name not in LAZY_STAGES and name != "reduce" or \
+            name in ("map", "filter") and _consumes_whole(consumer)
+        call = "_invoke_eager" if eager else "_invoke"
+        return f"{call}({obj}, {name!r}, ({', '.join(args)}{',' if len(args) == 1 else ''}))"
     if name == "size" and not args:     # a List's or String's length, inline
         q = _q(g)
         return f"(len({q}) if type({q} := {obj}) is list or type({q}) is str else _meth0({q}, 'size'))"
@@ -186,10 +225,55 @@ def method_call(g, obj, name, args):
         q = _q(g)
         return f"({q}.{_STR_CASE[name]}() if type({q} := {obj}) is str and len({q}) < 64 " \
             f"else _meth0({q}, {name!r}))"
+    if name == "substring" and len(args) in (1, 2):   # in bounds: a slice (strings.str_substring)
+        q = _q(g)
+        names, tests = [], [f"(type({q} := {obj}) is str)"]
+        for a in args:
+            if a.isidentifier() or a.isdigit():
+                names.append(a)
+            else:
+                qa = _q(g)
+                names.append(qa)
+                a = f"({qa} := {a})"
+            if not a.isdigit():
+                tests.append(f"(type({a}) is int)")
+        bounds = " <= ".join(["0"] + names + [f"len({q})"])
+        return f"({q}[{':'.join(names) if len(names) == 2 else names[0] + ':'}] if " \
+            f"{' & '.join(tests)} and {bounds} else _meth{len(args)}({q}, 'substring', {', '.join(names)}))"
+    if name == "join" and len(args) == 1:   # a List of Strings: str.join (methods.join_list)
+        q = _q(g)
+        return f"(_joinl({q}, {args[0]}) if type({q} := {obj}) is list else _meth1({q}, 'join', {args[0]}))"
+    if name == "split" and len(args) == 1 and _literal_separator(args[0]):
+        # short Strings (no work to charge) split by a literal: str.split (strings.str_split)
+        q = _q(g)
+        return f"({q}.split({args[0]}) if type({q} := {obj}) is str and len({q}) < {CHARS_PER_UNIT} " \
+            f"else _meth1({q}, 'split', {args[0]}))"
     return f"_meth{len(args)}({', '.join([obj, repr(name)] + list(args))})"
 
 
+def _literal_separator(text):
+    """A String literal that str_split treats as a plain separator (no regex meta)."""
+    from ..runtime.strings import REGEX_META
+    if text[:1] not in ("'", '"'):
+        return False
+    try:
+        v = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return type(v) is str and v != "" and REGEX_META.isdisjoint(v)
+
+
 _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
+# methods that read a whole List and call no closure (collect/collectEntries: without
+# a closure argument, as _consumes_whole requires literal arguments)
+_WHOLE = frozenset(("sum", "avg", "join", "size", "collect", "collectEntries"))
+
+
+def _consumes_whole(e):
+    """e (a method call on a lazy stage) drains it entirely, and its arguments are literals
+    (so nothing runs between the stage's creation and its draining)."""
+    return isinstance(e, N.MethodCall) and e.name in _WHOLE and not e.named and \
+        not e.null_safe and all(isinstance(a, N.Literal) for a in e.args)
 
 
 # ---------------------------------------------------------------------- inline fast paths
@@ -199,16 +283,60 @@ _STR_CASE = {"toLowerCase": "lower", "toUpperCase": "upper"}
 # done with Python's own operation; anything else calls the runtime function, which has
 # all of Jactl's rules (negative indices, auto-extension, arrays, strings, errors).
 
+def iter_list(g, it):
+    """What a for-in iterates: a List itself inline, else runtime/access.py: iter_list."""
+    q = _q(g)
+    return f"({q} if type({q} := {it}) is list else _iter_list({q}))"
+
+
+class Comprehension:
+    """An inlined map/filter stage: ``[elem for first in _pipe_src(src, name, stages) rest]``
+    (``rest``: the later clauses of the stages fused into it)."""
+
+    __slots__ = ("src", "name", "stages", "first", "rest", "elem")
+
+    def __init__(self, src, name, stages, first, rest, elem):
+        self.src, self.name, self.stages = src, name, stages
+        self.first, self.rest, self.elem = first, rest, elem
+
+    def text(self):
+        return (f"[{self.elem} for {self.first} in _pipe_src({self.src}, {self.name!r}, "
+                f"{self.stages}){self.rest}]")
+
+
+def fusable(receiver, o):
+    """receiver (an inlined stage's Comprehension, or None) when o is its text, else None."""
+    return receiver if receiver is not None and receiver.text() == o else None
+
+
+def comprehension(receiver, o, var, name, val, cond=None):
+    """The inlined stage ``o.map{ var -> val }`` (cond None) or ``o.filter{ var -> cond }``.
+    When o is a fusable inlined stage (``receiver``: see fusable), this one continues
+    its clauses (``if ((var := elem) or True)``: an assignment; ``for var in [elem]``
+    would be too, but Python forbids := in a clause's iterable) instead of iterating the
+    List it would build: elements go through the stages one at a time, as in Jactl's
+    lazy chains; the source is charged once per stage, as each stage charges its input."""
+    if receiver is not None:
+        r = receiver
+        src, name, stages, first = r.src, r.name, r.stages + 1, r.first
+        rest = f"{r.rest} if (({var} := {r.elem}) or True)"
+    else:
+        src, stages, first, rest = o, 1, var, ""
+    if cond is None:
+        return Comprehension(src, name, stages, first, rest, val)
+    return Comprehension(src, name, stages, first, f"{rest} if {cond}", var)
+
+
 def _q(g):
     g.nq += 1
     return f"_q{g.nq}"
 
 
-def index_read(g, o, i, ist, ost="def"):
+def index_read(g, o, i, ist, ost="def", fallback="_index"):
     """``o[i]`` (o, i: the texts of the evaluated operands; ist, ost: the index's and the
     object's static types). A statically String object is tested for ``str`` instead of
     ``list``: a String indexed in bounds is Python's ``s[i]`` (one code point, as
-    access.index gives)."""
+    access.index gives). fallback: the general function the failed tests call."""
     seq = "str" if ost == "String" else "list"
     if not o.isidentifier():
         qo = _q(g)
@@ -231,32 +359,33 @@ def index_read(g, o, i, ist, ost="def"):
         lst = f"{o}[{i}] if (type({o_first}) is {seq}) & (type({i_first}) is int) and 0 <= {i} < len({o})"
     mp = f"{o}.get({i}) if (type({o_first}) is dict) & (type({i_first}) is str)"
     if ist == "int" or _is_int(i):
-        return f"({lst} else _index({o}, {i}))"
+        return f"({lst} else {fallback}({o}, {i}))"
     if ist == "String" or _is_str(i):
-        return f"({mp} else _index({o}, {i}))"
+        return f"({mp} else {fallback}({o}, {i}))"
     # both: the second test sees the operands the first one evaluated
     mp2 = f"{o}.get({i}) if type({o}) is dict and type({i}) is str"
-    return f"({lst} else {mp2} else _index({o}, {i}))"
+    return f"({lst} else {mp2} else {fallback}({o}, {i}))"
 
 
-_INDEX_TAIL = re.compile(r" else _index\((\w+), (\w+|'[\w ]*'|\d+)\)\)$")
-
-
-def null_tolerant_index(x, text):
-    """``m[k] ?: d`` (text: ``m[k]`` from index_read or typed.index): only the general
-    ``_index`` fallback can meet a null (the inline branches read a list in bounds or get
-    from a dict), so only it runs under ``_try_null``, not a lambda call per evaluation.
-    m must be a local and k a local or literal (their reads raise nothing). Or None."""
+def null_tolerant_index(g, node):
+    """``m[k] ?: d`` (the left side of ``?:`` is null when a null is met evaluating it) with
+    m and k plain variables or literals: nothing but the indexing itself can meet a null,
+    so the inline index paths run as they are and only the general fallback turns a
+    NullError into null (``_index_tol``), instead of wrapping the whole expression in a
+    closure for ``_try_null``. Likewise ``m.name ?: d`` (``_field_tol``) when m is not an
+    instance of a known class. Or None."""
     from ..syntax import nodes as N
-    if not isinstance(x, N.Index) or x.null_safe or not isinstance(x.obj, N.Ident) or \
-            x.obj.sym is None or x.obj.sym.kind != "local" or \
-            not (isinstance(x.index, N.Literal) or isinstance(x.index, N.Ident) and
-                 x.index.sym is not None and x.index.sym.kind == "local"):
+    if isinstance(node, N.Field) and not node.null_safe and isinstance(node.name, str) and \
+            isinstance(node.obj, N.Ident) and g.st(node.obj) in ("def", "var", "Map"):
+        o = g.expr(node.obj)
+        return field_read(g, o, node.name, "_field_tol") if o.isidentifier() else None
+    if not isinstance(node, N.Index) or node.null_safe or \
+            not isinstance(node.obj, N.Ident) or not isinstance(node.index, (N.Ident, N.Literal)):
         return None
-    m = _INDEX_TAIL.search(text)
-    if m is None or text.count("_index(") != 1:
+    o, i = g.exprs([node.obj, node.index])
+    if not (o.isidentifier() and (i.isidentifier() or _is_literal(i))):
         return None
-    return f"{text[:m.start()]} else _try_null(lambda: _index({m[1]}, {m[2]})))"
+    return index_read(g, o, i, g.st(node.index), g.st(node.obj), "_index_tol")
 
 
 def compound_start(g, cur, v):
@@ -370,10 +499,10 @@ def fast_long(g, l, r, lt, rt, op, fn):
             f"else {fn}({args[0]}, {args[1]}))")
 
 
-def field_read(g, o, name):
+def field_read(g, o, name, fallback="_field"):
     """``o.name`` (name a literal): a Map entry that is there and not null is read inline;
     anything else (a missing entry, which may name a method, class instances, null) calls
-    ``_field``."""
+    ``_field`` (or fallback)."""
     if o.isidentifier():
         first = o
     else:
@@ -381,7 +510,7 @@ def field_read(g, o, name):
         first, o = f"({qo} := {o})", qo
     q = _q(g)
     return (f"({q} if type({first}) is dict and ({q} := {o}.get({name!r})) is not None "
-            f"else _field({o}, {name!r}))")
+            f"else {fallback}({o}, {name!r}))")
 
 
 def switch_literal(v, lit):

@@ -29,6 +29,21 @@ def _is_int_literal(text):
     return text.isdigit()
 
 
+def sure_str(g, node):
+    """Whether node's value is a ``str`` whatever happens (never null): a String literal,
+    an interpolation, a String concatenation or repetition (the general operators too
+    give a String or fail), a ternary of such."""
+    if isinstance(node, N.Literal):
+        return node.kind == "string" and type(node.value) is str
+    if isinstance(node, N.InterpString):
+        return True
+    if isinstance(node, N.Binary):
+        return node.op in ("+", "*") and g.st(node) == "String" and g.st(node.left) == "String"
+    if isinstance(node, N.Ternary):
+        return sure_str(g, node.then) and sure_str(g, node.else_)
+    return False
+
+
 def _operands(g, pairs):
     """[(node, text, python type name)] -> (names, test): each operand evaluated once, in
     order, into a walrus temp unless it is a plain name or a literal (whose type is known:
@@ -41,6 +56,14 @@ def _operands(g, pairs):
         if isinstance(node, N.Literal) and node.kind in _LITERAL_KINDS and \
                 _LITERAL_KINDS[node.kind] == pt and (pt != "int" or _is_int_literal(text)):
             names.append(text)
+        elif pt == "str" and sure_str(g, node) and not node.lower:
+            if text.isidentifier():
+                names.append(text)
+            else:
+                g.nq += 1
+                q = f"_q{g.nq}"
+                names.append(q)
+                tests.append(f"(({q} := {text}) is {q})")      # (evaluated here, in order)
         elif text.isidentifier():
             names.append(text)
             if not (pt == "_Dec" and isinstance(node, N.Ident) and node.sym in g.mod.dec_nonnull):
@@ -102,10 +125,61 @@ def _fast(g, a_node, a_text, b_node, b_text, lt, rt, op, fn):
         # (BigDecimal has no negative zero: a zero result loses its sign, ops._fix_dec_zero)
         return f"({fast})" if test == "True" else f"({fast} if {test} else {general})"
     if kind == "str":
-        return f"({a} + {b} if {test} and len({a}) + len({b}) <= {_SMALL} else {general})"
+        return f"({a} + {b} if {test} and {_len(a_node, a)} + {_len(b_node, b)} <= {_SMALL} else {general})"
     # String * n: only small non-negative counts (the general operator checks the size
     # before building the String)
-    return f"({a} * {b} if {test} and 0 <= {b} and len({a}) * {b} <= {_SMALL} else {general})"
+    return f"({a} * {b} if {test} and 0 <= {b} and {_len(a_node, a)} * {b} <= {_SMALL} else {general})"
+
+
+def _len(node, text):
+    """The length of a String operand: a literal's is known."""
+    if isinstance(node, N.Literal) and node.kind == "string" and type(node.value) is str:
+        return str(len(node.value))
+    return f"len({text})"
+
+
+def append_stmt(g, e, read, write, ttype, want_value):
+    """``s += v`` as a statement on a plain local String s with a String v, in a function
+    that cannot suspend: ``s += v`` in place when both are ``str`` and the result is small
+    (CPython then extends s's buffer instead of copying it when nothing else holds s),
+    else the general ``_add_assign``. v may assign no variable (s is read after it).
+    True when emitted."""
+    if e.op != "+=" or want_value or g.susp or ttype != "String" or \
+            not isinstance(e.target, N.Ident) or e.target.sym is None or \
+            e.target.sym.kind != "local" or e.value.lower or \
+            g.st(e.value) != "String" or _assigns(e.value):
+        return False
+    x = read()
+    if not x.isidentifier():
+        return False
+    v = g.expr(e.value)
+    literal = isinstance(e.value, N.Literal)
+    if not (v.isidentifier() or literal):
+        q = g.temp()
+        g.step(f"{q} = {v}")
+        v = q
+    test = f"type({x}) is str" if sure_str(g, e.value) else f"(type({x}) is str) & (type({v}) is str)"
+    g.step(f"if {test} and len({x}) + {_len(e.value, v)} <= {_SMALL}: {x} += {v}")
+    g.step(f"else: {write(g.convert(f'_add_assign({x}, {v})', None, ttype))}")
+    return True
+
+
+def _assigns(node):
+    """Whether evaluating node may assign a variable (an assignment, ``++``/``--``)."""
+    from ..resolve.resolver import _children
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+            continue
+        if not isinstance(x, N.Node):
+            continue
+        if isinstance(x, (N.Assign, N.MultiAssign)) or \
+                isinstance(x, (N.Postfix, N.Unary)) and x.op in ("++", "--"):
+            return True
+        stack.extend(_children(x))
+    return False
 
 
 _STR_CMP = ("<", "<=", ">", ">=", "==", "!=")
@@ -218,6 +292,38 @@ def interp_part(g, node, ex):
     return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"
 
 
+def interpolation(g, parts, vals):
+    """``"...${a}...${b}..."``: one Python %-format of the literal pieces, each value a
+    ``%s`` argument that is a ``str`` or an ``int`` at run time (whose ``%s`` text is
+    Jactl's: the String itself, ``int.__str__``), anything else converted by ``_str`` first.
+    One formatting operation builds the result, not a concatenation per piece.
+    parts: the node's str pieces and Expr pieces; vals: the Expr pieces' texts."""
+    fmt, args = [], []
+    vals = iter(vals)
+    for p in parts:
+        if isinstance(p, str):
+            fmt.append(p.replace("%", "%%"))
+            continue
+        ex = next(vals)
+        fmt.append("%s")
+        st = g.st(p)
+        if ex.isidentifier():
+            q, first = ex, ex
+        else:
+            g.nq += 1
+            q = f"_q{g.nq}"
+            first = f"({q} := {ex})"
+        if _is_int_literal(ex):
+            args.append(ex)
+        elif st == "String":
+            args.append(f"({q} if type({first}) is str else _str({q}))")
+        elif st == "int":
+            args.append(f"({q} if type({first}) is int else _str({q}))")
+        else:
+            args.append(f"({q} if type({first}) is str or type({q}) is int else _str({q}))")
+    return f"{''.join(fmt)!r} % ({', '.join(args)},)"
+
+
 def sprintf_call(g, e, args):
     """``sprintf('...', a, b)`` with a literal format that runtime/fastformat.py turns into
     a Python %-format: the format is compiled here, and the call is that format applied
@@ -255,3 +361,24 @@ def sprintf_call(g, e, args):
     q = f"_q{g.nq}"
     general = f"_B_sprintf(_RT, {args[0]}{''.join(', ' + n for n in names)})"
     return f"({q} if {test} and len({q} := {pyfmt!r} % {tup}) <= {_SMALL} else {general})"
+
+
+def as_int(g, e):
+    """``s as int`` for a String of at most 9 ASCII digits (``$11 as int`` after a match):
+    Python's int(), the value Integer.parseInt gives and always in range; anything else
+    (signs, long texts, other types, null) takes ``_as``. Or None."""
+    if e.type.name != "int" or e.type.dims or e.expr.lower:
+        return None
+    g.nq += 1
+    q = f"_q{g.nq}"
+    return (f"(int({q}) if type({q} := {g.expr(e.expr)}) is str and len({q}) < 10 and "
+            f"{q}.isdigit() and {q}.isascii() else _as({q}, 'int'))")
+
+
+def capture(g, groups, n):
+    """``$n`` after a match: the group list's element (runtime/regex.py ``capture``)."""
+    if groups.isidentifier():
+        return f"({groups}[{n}] if type({groups}) is list and {n} < len({groups}) else _cap({groups}, {n}))"
+    g.nq += 1
+    q = f"_q{g.nq}"
+    return f"({q}[{n}] if type({q} := {groups}) is list and {n} < len({q}) else _cap({q}, {n}))"

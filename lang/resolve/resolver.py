@@ -12,6 +12,7 @@ assignments to constants, break/continue outside loops, bad argument counts.
 
 from ..syntax.lexer import BUILTIN_CLASS_NAMES
 from ..errors import CompileError
+from ..runtime.builtin_facts import BUILTIN_FUNCTIONS, LAZY_STAGES, MAY_SUSPEND_METHODS
 from ..syntax import nodes as N
 from .classconst import check_const_type, fold_const
 from .classinit import forward_references, instance_ctor, needs_instance
@@ -20,27 +21,6 @@ from .forward import check_block
 from .scopes import FunctionDef, Scope, Symbol
 
 NUMERIC_RANK = {"byte": 0, "int": 1, "long": 2, "double": 3, "Decimal": 4}
-
-# Builtin global functions. Those marked True always suspend.
-BUILTIN_FUNCTIONS = {
-    "println": False, "print": False, "sprintf": False, "sleep": True, "checkpoint": True,
-    "eval": False, "uuid": False, "timestamp": False, "nanoTime": False, "nextLine": False,
-    "sqrt": False, "stream": True, "$classFromJson": True,  # (its constructor may suspend)
-    "$classMember": False, "$missing": False, "$isMissing": False,
-}
-
-# Builtin methods that call a closure argument (the only methods that can suspend).
-CLOSURE_METHODS = frozenset({
-    "each", "map", "filter", "collect", "collectEntries", "sort", "min", "max", "reduce",
-    "anyMatch", "allMatch", "noneMatch", "groupBy", "flatMap", "fmap", "mapWithIndex", "mapi",
-    "unique",
-    "sum", "avg", "join", "skip", "limit", "grouped", "windowSliding", "subList", "size",
-    "reverse", "transpose", "stream", "forEach", "findAll", "find", "count", "every", "any",
-    "takeWhile", "dropWhile", "collectMany", "fold", "inject",
-})
-
-LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip",
-                         "limit"))
 
 PRIMITIVES = frozenset({"int", "long", "double", "boolean", "byte", "Decimal", "String"})
 
@@ -566,8 +546,9 @@ class Resolver:
             cap = Symbol(name, "capture", "def")     # $0, $1...: groups of the last match
             m = self.scope.lookup("$@")
             if m is None:
-                self.errors.append(_err(f"No regex match in scope for capture variable "
-                                        f"{name}", node, self.source))
+                self.errors.append(_err(f"Reference to regex capture variable {name} in "
+                                        f"scope where no regex match has occurred", node,
+                                        self.source))
             else:
                 if m.owner is not self.func:
                     self._capture(m)
@@ -724,6 +705,13 @@ class Resolver:
             self.errors.append(_err("Cannot modify a constant value", target, self.source))
         elif _is_class_member(target):
             self.errors.append(_err("Cannot modify class field", target, self.source))
+        elif isinstance(target, N.Index) and target.obj.stype == "String":
+            self.errors.append(_err("Invalid object type (String) for storing value: cannot "
+                                    "assign to element of string", target, self.source))
+        elif isinstance(target, N.Field) and isinstance(target.name, str) and \
+                _is_final_field(self.classes.get(target.obj.stype), target.name):
+            self.errors.append(_err(f"Cannot modify 'final' field '{target.name}'", target,
+                                    self.source))
         elif isinstance(target, N.Field) and isinstance(target.name, str) and \
                 target.obj.stype in self.classes and \
                 self.classes[target.obj.stype].field(target.name) is None and \
@@ -831,7 +819,7 @@ class Resolver:
     def _super_field(self, e):
         """``super.x``: a field of ``this`` (fields cannot be overridden)."""
         if not isinstance(e.name, str):
-            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+            self.errors.append(_err("Dynamic field lookup not supported for super", e,
                                     self.source))
         elif e.name == "super":
             self.errors.append(_err("No such field or method 'super'", e, self.source))
@@ -959,7 +947,7 @@ class Resolver:
                                         e, self.source))
             o.name = "this"
         elif self._is_super(o):
-            self.errors.append(_err("Dynamic field lookup not supported for 'super'", e,
+            self.errors.append(_err("Dynamic field lookup not supported for super", e,
                                     self.source))
             o.name = "this"
         if isinstance(o, N.ClassRef) and isinstance(e.name, str) and \
@@ -1188,6 +1176,12 @@ class Resolver:
             if ci is None:
                 self.errors.append(_err(f"Unknown class '{p.tname}'", p, self.source))
                 return
+            sc = self.classes.get(stype)
+            if stype not in ("def", "var", "Object") and (
+                    sc is None or not (_is_sub(sc, p.tname) or _is_sub(ci, stype))):
+                self.errors.append(_err(f"Type {stype} can never match pattern type "
+                                        f"{p.tname}", p, self.source))
+                return
             if p.entries:
                 fields = []
                 for name, sub in p.entries:
@@ -1260,7 +1254,7 @@ class Resolver:
     def _compute_suspends(self):
         if self.cpe:
             for f in self.functions:
-                f.may_suspend = True
+                f.may_suspend = not _runtime_called(f)
         while True:
             changed = False
             for f in self.functions:
@@ -1283,7 +1277,7 @@ class Resolver:
                     any_s = True
             if _mark(node.body, self):
                 any_s = True
-        return any_s or self.cpe
+        return any_s or (self.cpe and not _runtime_called(f))
 
     def _lazy_may_suspend(self, e):
         """A lazy stage (``x.map{...}``) whose closures run later, when the chain is
@@ -1340,7 +1334,7 @@ class Resolver:
             if name is not None and name not in self.method_funcs and \
                     name not in _builtin_method_names():
                 return True      # a closure held in a Map entry or field, called as a method
-            if name is not None and name not in CLOSURE_METHODS:
+            if name is not None and name not in MAY_SUSPEND_METHODS:
                 return False
             for a in list(e.args) + [na.value for na in e.named]:
                 if isinstance(a, N.Closure):
@@ -1629,6 +1623,18 @@ def _is_sub(ci, name):
             return True
         ci = ci.base
     return False
+
+
+def _runtime_called(f):
+    """A class's toString(): the runtime calls it inside string conversions, which cannot
+    suspend, so checkpoint_each_statement mode leaves it without statement checkpoints."""
+    return isinstance(f.node, N.FunDecl) and f.node.method_name == "toString"
+
+
+def _is_final_field(ci, name):
+    """Is ``name`` a ``final`` field of class ``ci`` (a ClassInfo or None)?"""
+    f = ci.field(name) if ci is not None else None
+    return f is not None and f[3].is_final
 
 
 class ClassInfo:

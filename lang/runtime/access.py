@@ -3,6 +3,7 @@
 from ..errors import JactlRuntimeError, NullError
 from .functions import BoundMethod
 from .types import JArray, Decimal
+from .readonly import ReadOnlyList
 from .values import class_name, convert, dec_count, default_value, hkey, to_string
 from .methods import METHODS, has_method
 from .iteration import as_list
@@ -55,6 +56,8 @@ def index(o, i):
         except TypeError:
             return o.get(hkey(i))
     if t is str:
+        if i is None:       # (Jactl converts a String's index to int first)
+            raise NullError("Cannot convert null value to int")
         i = _int_index(i)
         n = len(o)
         j = i + n if i < 0 else i
@@ -85,9 +88,26 @@ def index_ns(o, i):
     return index(o, i)
 
 
+def field_or_null(o, name):
+    """``o.name`` where a null met makes the value null (index_or_null's twin)."""
+    try:
+        return field(o, name)
+    except NullError:
+        return None
+
+
+def index_or_null(o, i):
+    """``o[i]`` where a null met makes the value null (``o[i] ?: d``, ``x ?= o[i]``): the
+    fallback of the inline fast paths, so the common case builds no closure for _try_null."""
+    try:
+        return index(o, i)
+    except NullError:
+        return None
+
+
 def setindex(o, i, v):
     t = type(o)
-    if t is list:
+    if t is list or t is ReadOnlyList:      # (a ReadOnlyList refuses the store)
         i = _int_index(i)
         n = len(o)
         if i < 0:
@@ -116,7 +136,7 @@ def setindex(o, i, v):
         if i < 0 or i >= n:
             raise JactlRuntimeError(f"Array index out of bounds: {i if i >= 0 else i - n}")
         elem = o.elem
-        o[i] = convert(v, elem) if elem not in ("Object", "def") else v
+        o[i] = convert(v, elem, o.classes) if elem not in ("Object", "def") else v
         return v
     if o is None:
         raise NullError("Null value for array/map in store")
@@ -262,8 +282,9 @@ def iter_list(v):
 _PRIMITIVE_ELEMS = frozenset(("int", "long", "double", "boolean", "byte"))
 
 
-def new_array(type_name, sizes):
-    """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls."""
+def new_array(type_name, sizes, classes=None):
+    """``new int[2][3]``: nested JArrays; dimensions without a size hold nulls (classes:
+    the script's class table, for an array of one of its classes)."""
     elem = type_name[:-2]
     n = sizes[0]
     if n is None:
@@ -282,6 +303,6 @@ def new_array(type_name, sizes):
     check_slots(total, "Array")
     charge(total)
     if len(sizes) > 1:
-        return JArray(elem, [new_array(elem, sizes[1:]) for _ in range(n)])
+        return JArray(elem, [new_array(elem, sizes[1:], classes) for _ in range(n)], classes)
     fill = default_value(elem) if elem in _PRIMITIVE_ELEMS else None
-    return JArray(elem, [fill] * n)
+    return JArray(elem, [fill] * n, classes)

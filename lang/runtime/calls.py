@@ -3,16 +3,18 @@ functions, host functions, and the builtins that suspend (sleep, checkpoint)."""
 
 import sys
 
-from ..errors import DieError, JactlError, JactlRuntimeError, NullError
+from ..errors import DieError, JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Request, Suspend, serializable
 from .functions import BoundMethod, Closure
+from . import iteration
 from .iteration import CLOSURE_METHODS
-from .iterators import LAZY_STAGES, LazyIter, stage, to_list
+from .builtin_facts import LAZY_STAGES
+from .iterators import LazyIter, stage, to_list
 from .methods import invoke_method, invoke_method_named
 from .types import MISSING, Decimal, JArray, Long
-from .values import class_name, convert, to_string
+from .values import class_name, to_string
 from . import strings
-from .objects import JObject, from_map, invoke_obj, script_class
+from .objects import JObject, class_from_json
 
 
 def call(f, args):
@@ -28,6 +30,9 @@ def call(f, args):
     raise JactlRuntimeError(f"Value of type {class_name(f)} cannot be called (must be a Function)")
 
 
+iteration.call = call      # (the builtin methods over collections call function values)
+
+
 def call_named(f, named):
     """Call a function value with named args (``f(x:1, y:2)``)."""
     if type(f) is BoundMethod and not f.is_function:
@@ -40,55 +45,7 @@ def call_named(f, named):
         if f is None:
             raise NullError("Null value for Function")
         raise JactlRuntimeError(f"Cannot invoke value of type {class_name(f)} with named args")
-    fn = f.fn
-    args = []
-    names = set(named)
-    for p in fn.params:
-        if p in named:
-            args.append(named[p])
-            names.discard(p)
-        else:
-            args.append(MISSING)
-    if names:
-        bad = [k for k in named if k in names]
-        if len(bad) == 1:
-            raise JactlRuntimeError(f"No such parameter: {bad[0]}")
-        raise JactlRuntimeError(f"No such parameters: {', '.join(bad)}")
-    for i in range(fn.min_args):
-        if args[i] is MISSING and i not in fn.optional:
-            # (named arguments unchecked until run time: Jactl's runtime wording)
-            raise JactlRuntimeError(f"Missing value for mandatory parameter '{fn.params[i]}'")
-    conv = _convert_params(fn, args)
-    if fn.has_cells:
-        return fn.pyfunc(f.cells, *conv)
-    return fn.pyfunc(*conv)
-
-
-def _convert_params(fn, args):
-    out = []
-    for a, t in zip(args, fn.param_types):
-        if a is MISSING or t in ("def", "var"):
-            out.append(a)
-        elif type(a) is dict and (cd := script_class(fn, t)) is not None:
-            out.append(from_map(cd, a))        # (the function's own script's class)
-        else:
-            out.append(cv_arg(a, t))
-    return out
-
-
-def cv_arg(v, tname):
-    try:
-        return convert(v, tname)
-    except JactlError as e:
-        if v is None:
-            raise
-        msg = e.raw_message
-        if "Cannot convert" in msg and "argument" not in msg:
-            extra = f": {msg}" if "cannot be cast" in msg else ""
-            raise JactlRuntimeError(
-                f"Cannot convert argument of type {class_name(v)} to parameter type of "
-                f"{tname}{extra}") from None
-        raise
+    return f.call_named(named)
 
 
 def invoke(obj, name, args):
@@ -117,7 +74,46 @@ def invoke(obj, name, args):
     return invoke_method(obj, name, args)
 
 
+def invoke_obj(obj, name, args):
+    """``obj.name(args)`` on a class instance: (result, True), or (None, False) when its
+    class has no method, field or static method of that name."""
+    cls = obj._cls
+    m = cls.mtab.get(name)
+    if m is None:
+        s = cls.slot_of.get(name)
+        if s is not None:
+            return call(getattr(obj, s), args), True
+        st = cls.stab.get(name)
+        if st is not None:          # a static method called through an instance
+            return Closure(st)(*args), True
+        return None, False
+    p = cls.plain.get(name)
+    if p is not None and len(args) == p[1]:
+        # the common case: all arguments given, none to convert
+        return p[0](obj, *args), True
+    nparams = len(m.params) - 1
+    if len(args) == 1 and type(args[0]) is list and nparams > 1 and m.mandatory - 1 != 1:
+        # one List argument supplies the arguments, as for functions
+        return Closure(m).call_spread((obj, *args[0])), True
+    return Closure(m)(obj, *args), True
+
+
 _FAST_ITERABLE = frozenset((list, JArray, dict, str, int, Long))
+
+
+def invoke_eager(obj, name, args):
+    """``obj.name(closure)`` for a closure-taking method (not ``reduce``) on a List, Map,
+    String or number: the method itself, as ``invoke`` ends up calling it. Also for
+    ``map``/``filter`` whose List a method that calls no closure consumes whole
+    (``.sum()``, ``.join(',')``; codegen/dynamic.py: method_call): the eager method calls
+    the closure on the same elements in the same order as draining the lazy stage would.
+    Anything else (a Map holding a function of that name, a class instance, a lazy
+    receiver) is the ordinary ``invoke``."""
+    t = type(obj)
+    if t in _FAST_ITERABLE and len(args) == 1 and type(args[0]) is Closure and \
+            not (t is dict and name in obj):
+        return CLOSURE_METHODS[name](obj, args[0])
+    return invoke(obj, name, args)
 
 
 def invoke_named(obj, name, args, named, typed=False):
@@ -350,7 +346,6 @@ def b_stream(rt, fn=MISSING):
 
 
 def b_class_from_json(rt, cname, text=None):
-    from .objects import class_from_json
     return class_from_json(rt.klass(cname), text)
 
 

@@ -9,6 +9,7 @@ from .datetime import (LocalDate, LocalTime, LocalDateTime, ZonedDateTime, Insta
                        parse_instant, _parse_duration, _parse_period, format_value,
                        parse_with_format, _period_between, available_zones, _offset_str)
 from .methods import register
+from .readonly import ReadOnlyList
 from .types import Long, MISSING
 
 M = MISSING
@@ -524,7 +525,7 @@ def _is_valid_zone(s):
 
 
 K = "ZoneId"
-reg(K, "getAvailableZoneIds", [], lambda o: list(available_zones()))
+reg(K, "getAvailableZoneIds", [], lambda o: ReadOnlyList(available_zones()))
 reg(K, "getId", [], lambda o: o.id)
 reg(K, "isValid", [("zone", "String")], lambda o, s: _is_valid_zone(s))
 reg(K, "normalized", [], lambda o: o.normalized())

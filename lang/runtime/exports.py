@@ -8,14 +8,17 @@ names it defines itself; tests/lang/codegen/test_exports_contract.py checks this
 
 MODULE_NAMES = frozenset(("_G", "_RT", "_H", "_BC", "_D", "_DMAX"))
 
-# Python builtins inline fast paths may call (type tests, int/float arithmetic, sizes)
+# Python builtins inline fast paths may call (type tests, int/float arithmetic, sizes,
+# for-in loops over a List)
 PYTHON_BUILTINS = frozenset(("type", "int", "float", "str", "len", "dict", "list", "tuple",
-                             "bool", "isinstance", "range"))
+                             "bool", "isinstance", "range", "enumerate"))
 
-from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns,
+from .access import (field, field_auto, field_ns, gget, index, index_auto, index_ns, index_or_null, field_or_null,
                      iter_list, mget, new_array, setfield, setindex)
+from . import argconv  # noqa: F401 - installs argument conversion into functions.py
 from .calls import (BUILTINS, b_print, b_println, b_sprintf, bcall, bcall_named, builtin_value, call,
-                    call_named, cv_arg, die, invoke, invoke_named, missing_arg, stmt_checkpoint)
+                    call_named, die, invoke, invoke_eager, invoke_named, missing_arg,
+                    stmt_checkpoint)
 from ..errors import NullError
 from .objects import null_receiver_error
 from .continuation import CodeFrame, Suspend
@@ -24,8 +27,8 @@ from .iteration import as_list
 from .iterators import to_list
 from .types import MISSING, Byte, Cell, Decimal, Long
 from . import ops, patterns, regex
-from .limits import charge, check_chars
-from .values import as_type, cast, convert, instance_of, to_string, truthy, wrap32
+from .limits import charge, check_chars, check_slots
+from .values import as_type, cast, convert, cv_arg, instance_of, to_string, truthy, wrap32
 
 
 def _notin(a, b):
@@ -71,12 +74,18 @@ def _big_string(s):
     return s
 
 
-def _pipe_src(obj, name):
-    """Elements an inlined ``map``/``filter`` iterates (what the method would)."""
+def _pipe_src(obj, name, stages=1):
+    """Elements an inlined ``map``/``filter`` iterates (what the method would); ``stages``
+    inlined stages fused into one comprehension run over them."""
     if obj is None:
         raise NullError(f"Tried to invoke method on null value ({name})")
-    src = as_list(to_list(obj))
-    charge(len(src))      # the inlined closure makes no call: one unit per element here
+    if type(obj) is int:    # n's range, with as_list's checks and charge but no List
+        check_slots(obj)
+        charge(obj)
+        src = range(obj)
+    else:
+        src = as_list(to_list(obj))
+    charge(len(src) * stages)   # the inlined closures make no call: a unit per element here
     return src
 
 
@@ -96,10 +105,10 @@ EXPORTS = {
     "_neg": ops.neg, "_pos": ops.pos, "_bnot": ops.bit_not, "_incr": ops.incr,
     "_decr": ops.decr, "_add_assign": ops.add_assign, "_shl_assign": ops.shl_assign,
     "_cv": convert, "_cv_arg": cv_arg, "_cast": cast, "_as": as_type,
-    "_instanceof": instance_of, "_index": index, "_index_ns": index_ns,
+    "_instanceof": instance_of, "_index": index, "_index_ns": index_ns, "_index_tol": index_or_null, "_field_tol": field_or_null,
     "_setindex": setindex, "_field": field, "_field_ns": field_ns, "_setfield": setfield,
     "_field_auto": field_auto, "_index_auto": index_auto, "_mget": mget, "_gget": gget,
-    "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke,
+    "_iter_list": iter_list, "_call": call, "_call_named": call_named, "_invoke": invoke, "_invoke_eager": invoke_eager,
     "_invoke_named": invoke_named, "_bcall": bcall, "_bcall_named": bcall_named,
     "_B_println": b_println, "_B_print": b_print, "_B_sprintf": b_sprintf, "_builtin_value": builtin_value,
     "_die": die, "_rx_find": regex.find, "_rx_next": regex.next_match,
@@ -133,6 +142,10 @@ def _literal_key(k):
 
 
 EXPORTS["_hk"] = _literal_key
+
+# ``x ?= expr`` whose expr has parts that suspend: those run as steps inside
+# ``try: ... except _NullError:`` (codegen null_tolerant), the rest through _try_null
+EXPORTS["_NullError"] = NullError
 
 
 

@@ -12,7 +12,8 @@ caller's suspend site records the frame).
 """
 
 from .calls import call
-from .functions import Closure, convert_args
+from .argconv import convert_args
+from .functions import Closure, direct  # noqa: F401 - direct: for callers of this module
 
 
 def call0(f):
@@ -86,9 +87,8 @@ EXPORTS = {"_call0": call0, "_call1": call1, "_call2": call2, "_call3": call3}
 # argument that needs converting or checking) takes the general ``invoke``.
 
 from .calls import invoke  # noqa: E402
-from .iteration import CLOSURE_METHODS  # noqa: E402
-from .iterators import LAZY_STAGES  # noqa: E402
-from .methods import find_method  # noqa: E402
+from .builtin_facts import CLOSURE_METHODS, LAZY_STAGES  # noqa: E402
+from .methods import find_method, join_list  # noqa: E402
 from .types import MISSING, Decimal, JArray, Long  # noqa: E402
 
 _PLAIN = frozenset((list, str, dict, int, Long, float, Decimal, bool, JArray))
@@ -184,25 +184,4 @@ def meth2(o, name, a, b):
     return invoke(o, name, (a, b))
 
 
-EXPORTS.update({"_meth0": meth0, "_meth1": meth1, "_meth2": meth2})
-
-
-# ------------------------------------------------------------------ closures in loops
-#
-# ``each``/``map``/``filter``/``sort``/``reduce``... with a closure that cannot suspend
-# call it once per element: the plain Python function (its cells bound once by a
-# functools.partial) called from a comprehension or sorted() key, instead of the general
-# call with its arity rules on every element.
-
-from functools import partial  # noqa: E402
-
-
-def direct(f, n):
-    """A Python callable taking exactly n arguments that calls the non-suspending closure
-    f with them, or None when f needs the general path (other arity, typed parameters,
-    may suspend, not a closure)."""
-    if type(f) is Closure:
-        fn = f.fn
-        if fn.nparams == n and fn.exact is None and not fn.may_suspend:
-            return partial(fn.pyfunc, f.cells) if fn.has_cells else fn.pyfunc
-    return None
+EXPORTS.update({"_meth0": meth0, "_meth1": meth1, "_meth2": meth2, "_joinl": join_list})

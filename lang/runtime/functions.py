@@ -9,6 +9,8 @@ A ``Closure`` is a function value: the FunctionInfo plus the cells of the variab
 captured. Calling it calls the generated Python function directly.
 """
 
+from functools import partial
+
 from ..errors import JactlRuntimeError
 from .types import MISSING
 
@@ -25,12 +27,12 @@ class FunctionInfo:
                  "mandatory", "may_suspend", "has_cells", "layout", "is_closure",
                  "implicit_it", "conv", "_resume_args", "cell_kinds", "is_main", "min_args", "optional",
                  "resume_points", "local_kinds", "live", "callees", "nparams", "exact", "fc", "fci",
-                 "returns_int")
+                 "returns_int", "sort_key")
 
     def __init__(self, script_hash, id, name, pyfunc, params, param_types, mandatory,
                  may_suspend, has_cells, layout, is_closure=False, implicit_it=False, *,
                  cell_kinds=(), is_main=False, resume_points=(), local_kinds=(), live=None,
-                 callees=None, optional=None, returns_int=False):
+                 callees=None, optional=None, returns_int=False, sort_key=None):
         self.script_hash = script_hash
         self.id = id
         self.name = name
@@ -67,6 +69,9 @@ class FunctionInfo:
         # every value the function returns is statically an int (a closure: sort may use
         # it as a comparator without checking its results)
         self.returns_int = returns_int
+        # a comparator that orders by fields of its arguments: ((field names), descending)
+        # per column (codegen/sortkey.py; used by runtime/iteration.py: key_sort)
+        self.sort_key = sort_key
         self.cell_kinds = tuple(cell_kinds)
         # (a mandatory parameter may follow optional ones: positional arguments fill the
         # parameters in order, so a call needs at least up to the last mandatory one)
@@ -146,72 +151,78 @@ class Closure:
             return fn.pyfunc(self.cells, *args)
         return fn.pyfunc(*args)
 
+    def call_named(self, named):
+        """A call with named arguments (``f(x:1, y:2)``, a Map made into an instance by
+        its class's constructor)."""
+        fn = self.fn
+        args = []
+        names = set(named)
+        for p in fn.params:
+            if p in named:
+                args.append(named[p])
+                names.discard(p)
+            else:
+                args.append(MISSING)
+        if names:
+            bad = [k for k in named if k in names]
+            if len(bad) == 1:
+                raise JactlRuntimeError(f"No such parameter: {bad[0]}")
+            raise JactlRuntimeError(f"No such parameters: {', '.join(bad)}")
+        for i in range(fn.min_args):
+            if args[i] is MISSING and i not in fn.optional:
+                # (named arguments unchecked until run time: Jactl's runtime wording)
+                raise JactlRuntimeError(f"Missing value for mandatory parameter "
+                                        f"'{fn.params[i]}'")
+        conv = convert_params(fn, args)
+        if fn.has_cells:
+            return fn.pyfunc(self.cells, *conv)
+        return fn.pyfunc(*conv)
+
     def __repr__(self):
         return f"<closure {self.fn.name}>"
 
 
-_EXACT = {}
-_CV = []
+# Converting a dynamic call's arguments to the function's typed parameters needs the
+# value layer (values.py), which sits above this module (it knows what a Closure is):
+# argconv.py installs these three when it is imported, which the runtime's exports do
+# before any script runs (a module never imports one above it: test_import_layers.py).
+def _not_loaded(*args):
+    raise RuntimeError("lang.runtime.argconv is not loaded")
 
 
-def convert_args(fn, args):
-    """Convert the arguments of a dynamic call to the function's declared parameter types
-    (the compiled body trusts its typed parameters)."""
-    if not _CV:
-        import decimal
-        from .calls import cv_arg
-        from .types import Long
-        _CV.append(cv_arg)
-        _EXACT.update({"int": int, "long": Long, "double": float, "String": str,
-                       "boolean": bool, "Decimal": decimal.Decimal, "List": list,
-                       "Map": dict})
-    cv = None
-    for i, t in fn.conv:
-        a = args[i]
-        if a is MISSING or type(a) is _EXACT.get(t):
-            continue
-        c = getattr(type(a), "_cls", None)     # an instance of exactly the class named:
-        if c is not None and c.name == t:       # nothing to convert (isa's first case)
-            continue
-        if cv is None:
-            cv = _CV[0]
-            args = list(args)
-        if type(a) is dict:
-            # a Map for a class parameter: the function's own script's class (the host
-            # may call a closure of a script that is not running)
-            from .objects import from_map, script_class
-            cd = script_class(fn, t)
-            if cd is not None:
-                args[i] = from_map(cd, a)
-                continue
-        args[i] = cv(a, t)
-    return args
+convert_args = convert_spread = convert_params = _not_loaded
 
 
-_NUMERIC = frozenset(("int", "long", "double", "Decimal", "byte"))
+def direct(f, n):
+    """A Python callable taking exactly n arguments that calls the non-suspending closure
+    f with them, or None when f needs the general path (other arity, typed parameters,
+    may suspend, not a closure). ``each``/``map``/``sort``... with a closure that cannot
+    suspend call it once per element this way (its cells bound once by a
+    functools.partial), instead of the general call with its arity rules every time."""
+    if type(f) is Closure:
+        fn = f.fn
+        if fn.nparams == n and fn.exact is None and not fn.may_suspend:
+            return partial(fn.pyfunc, f.cells) if fn.has_cells else fn.pyfunc
+    return None
 
 
-def convert_spread(fn, args):
-    """Arguments that came from one List spread over the parameters: Jactl converts each
-    element as a value, not as an argument, so its errors say so."""
-    try:
-        return convert_args(fn, args)
-    except JactlRuntimeError:
-        from .values import class_name
-        for i, t in fn.conv:
-            a = args[i]
-            if a is MISSING or a is None:
-                continue
-            try:
-                _CV[0](a, t)
-            except JactlRuntimeError:
-                cn = class_name(a)
-                if t == "String":
-                    raise JactlRuntimeError(f"Cannot convert object of type {cn} to {t}") \
-                        from None
-                target = "Number" if t in _NUMERIC else t
-                raise JactlRuntimeError(f"{cn} cannot be cast to {target}") from None
-        raise
+def learn_exact(fn, args):
+    """A call whose arguments all needed no conversion, some being instances of exactly
+    the class their parameter names: record those classes' Python types in ``fn.exact``
+    (the FunctionInfo belongs to one script instance, where a class has one Python type), so
+    the next call with arguments of exactly these types goes straight to the function."""
+    out = []
+    for t, a in zip(fn.param_types, args):
+        py = _EXACT_TYPES.get(t)
+        if py is None:
+            c = getattr(type(a), "_cls", None)
+            if c is None or c.name != t:
+                return
+            py = type(a)
+        elif type(a) is not py:
+            return
+        out.append(py)
+    fn.exact = tuple(out)
 
 
 _EXACT_TYPES = {"int": int, "double": float, "String": str, "boolean": bool, "List": list,

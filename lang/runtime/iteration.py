@@ -13,11 +13,13 @@ import functools
 
 from ..errors import JactlRuntimeError, NullError
 from .continuation import BuiltinFrame, Suspend, serializable
-from .functions import BoundMethod, Closure
+from .functions import BoundMethod, Closure, direct
 from .types import MISSING, Decimal, JArray, Long
 from . import ops
 from .values import class_name, dec_count, hkey, truthy
 from .limits import charge, check_slots
+from .methods import register
+from .builtin_facts import CLOSURE_METHODS as FACTS
 
 
 def as_list(v):
@@ -74,10 +76,22 @@ def call_item(f, x):
                 return fi.pyfunc(f.cells, x)
             return fi.pyfunc(x)
         if n >= 2 and type(x) is list and len(x) > 1:
+            if len(x) == n and not fi.conv:     # (a map entry for { k, v -> })
+                return fi.pyfunc(f.cells, *x) if fi.has_cells else fi.pyfunc(*x)
             return f(*x)
         return f(x)
-    from .calls import call
     return call(f, (x,))
+
+
+def item_function(f):
+    """What call_item(f, x) calls, as a Python function of x, when that is f's generated
+    function itself (a closure of one parameter needing no conversion; it may suspend: a
+    Suspend propagates through it as through call_item), else None."""
+    if type(f) is Closure:
+        fi = f.fn
+        if fi.nparams == 1 and not fi.conv:
+            return functools.partial(fi.pyfunc, f.cells) if fi.has_cells else fi.pyfunc
+    return None
 
 
 def call_args(f, args):
@@ -87,15 +101,17 @@ def call_args(f, args):
         if len(f.fn.params) == 1 and len(args) > 1:
             return f(list(args))
         return f(*args)
-    from .calls import call
     return call(f, tuple(args))
 
 
-def _direct(f, n):
-    """f as a plain Python function of n arguments, when it is a closure that cannot
-    suspend and needs no argument conversion (runtime/fastcalls.py), else None."""
-    from .fastcalls import direct
-    return direct(f, n)
+_direct = direct      # (f as a plain Python function of n arguments, or None)
+
+
+# Calling a function value that is not a Closure (a bound builtin method, or a value that
+# is no function) is calls.call, in the layer above: calls.py installs it here when it is
+# imported (a module never imports one above it: test_import_layers.py).
+def call(f, args):
+    raise RuntimeError("lang.runtime.calls is not loaded")
 
 
 def _may_suspend(f):
@@ -164,10 +180,13 @@ class LoopFrame(BuiltinFrame):
         src = self.src
         fn = self.fn
         argf = START.get(self.op)
+        direct = item_function(fn) if argf is None else None
         while self.i < len(src):
             x = src[self.i]
             try:
-                if argf is None:
+                if direct is not None:
+                    v = direct(x)
+                elif argf is None:
                     v = call_item(fn, x)
                 else:
                     v = call_args(fn, argf(self, x))
@@ -296,6 +315,31 @@ def _run(op, src, fn, acc=None, extra=None):
     return LoopFrame(op, src, fn, acc, extra).run()
 
 
+def _run_direct(op, src, fn, acc=None):
+    """``_run`` for "each" (acc None) and "map" (acc a List) over a closure that may
+    suspend: when item_function gives its function, the same steps without a call per
+    element to dispatch; the LoopFrame is made only if the closure suspends."""
+    direct = item_function(fn)
+    if direct is None:
+        return _run(op, src, fn, acc)
+    i = 0
+    try:
+        if acc is None:
+            while i < len(src):
+                direct(src[i])
+                i += 1
+        else:
+            while i < len(src):
+                acc.append(direct(src[i]))
+                i += 1
+    except Suspend as s:
+        fr = LoopFrame(op, src, fn, acc)
+        fr.i = i
+        s.frames.append(fr)
+        raise
+    return acc
+
+
 # ------------------------------------------------------------------ the methods
 
 class _NoArg:
@@ -341,7 +385,7 @@ def m_each(obj, action=NOARG):
         for x in src:
             call_item(f, x)
         return None
-    return _run("each", src, f)
+    return _run_direct("each", src, f)
 
 
 def m_map(obj, mapper=NOARG):
@@ -355,7 +399,7 @@ def m_map(obj, mapper=NOARG):
         if d is not None:
             return [d(x) for x in src]
         return [call_item(f, x) for x in src]
-    return _run("map", src, f, [])
+    return _run_direct("map", src, f, [])
 
 
 def m_filter(obj, predicate=NOARG):
@@ -570,6 +614,41 @@ def _cmp_result(v):
     return int(v)
 
 
+def key_sort(src, columns):
+    """Sort by a comparator that only compares fields of its arguments (codegen/sortkey.py):
+    one pass of Python's stable key sort per column, last column first. None, and nothing
+    done, unless every value read is a Map entry that is present and every column is all
+    ints/longs or all Strings without characters past U+FFFF: there Python's order and
+    equality are Jactl's ``<=>`` and ``!=`` (Java compares Strings by UTF-16 unit, which is
+    code point order below the surrogates' range). Anything else (a null, a missing entry,
+    a class instance, a double, mixed types) is left to the comparator itself, so its
+    results and errors are the closure's."""
+    keys = []
+    for path, descending in columns:
+        col = []
+        numbers = strings = False
+        for v in src:
+            for name in path:
+                if type(v) is not dict:
+                    return None
+                v = v.get(name)
+            t = type(v)
+            if t is int or t is Long:
+                numbers = True
+            elif t is str and (v.isascii() or max(v) < "\U00010000"):
+                strings = True
+            else:
+                return None
+            col.append(v)
+        if numbers and strings:
+            return None
+        keys.append((col, descending))
+    order = list(range(len(src)))
+    for col, descending in reversed(keys):
+        order.sort(key=col.__getitem__, reverse=descending)
+    return [src[i] for i in order]
+
+
 def m_sort(obj, comparator=NOARG):
     f = _fn_arg(comparator)
     src = as_list(obj)
@@ -578,6 +657,10 @@ def m_sort(obj, comparator=NOARG):
         charge(n * n.bit_length())
         return sorted(src, key=functools.cmp_to_key(ops.compare))
     if not _may_suspend(f):
+        if f.fn.sort_key is not None:
+            done = key_sort(src, f.fn.sort_key)
+            if done is not None:
+                return done
         d = _direct(f, 2)
         if d is not None and f.fn.returns_int:      # (ints need no _cmp_result)
             return sorted(src, key=functools.cmp_to_key(d))
@@ -591,6 +674,8 @@ def m_sort(obj, comparator=NOARG):
 
 # ------------------------------------------------------------------ registry
 
+# the implementations of the closure-taking methods of builtin_facts.CLOSURE_METHODS
+# (their names, receivers and parameters are the table's)
 CLOSURE_METHODS = {
     "each": m_each, "map": m_map, "collect": m_collect, "filter": m_filter,
     "flatMap": m_flatmap, "fmap": m_flatmap,
@@ -601,26 +686,12 @@ CLOSURE_METHODS = {
     "min": _minmax(-1, "min"), "max": _minmax(1, "max"), "sort": m_sort,
 }
 
-_PARAM = {
-    "each": "action", "map": "mapper", "collect": "mapper", "filter": "predicate",
-    "flatMap": "mapper", "fmap": "mapper", "anyMatch": "predicate", "allMatch": "predicate",
-    "noneMatch": "predicate", "collectEntries": "mapper", "groupBy": "closure",
-    "mapWithIndex": "mapper", "mapi": "mapper", "min": "closure", "max": "closure",
-    "sort": "comparator",
-}
-
 
 def _register():
-    from .methods import register
-    keys = ("Iterable", "Number")
-    for name, fn in CLOSURE_METHODS.items():
-        if name == "reduce":
-            params = (("initial", "def", MISSING), ("accumulator", "Function", MISSING))
-        elif name == "groupBy":
-            params = (("closure", "Function", MISSING),)
-        else:
-            params = ((_PARAM[name], "Function", NOARG),)
-        register(keys, name, params, fn)
+    for name, fact in FACTS.items():
+        params = tuple((p, t, MISSING if mandatory else NOARG)
+                       for p, t, mandatory in fact.params)
+        register(fact.receivers, name, params, CLOSURE_METHODS[name])
 
 
 _register()

@@ -16,8 +16,10 @@ import itertools
 
 from ..errors import JactlRuntimeError
 from .continuation import BuiltinFrame, Suspend, serializable
-from .iteration import as_list, call_args, call_item
+from .functions import BoundMethod, Closure
+from .iteration import as_list, call_args, call_item, item_function
 from .values import truthy
+from .builtin_facts import CLOSURE_STAGES, COUNT_STAGES, LAZY_STAGES, canonical  # noqa: F401
 
 
 class _End:
@@ -347,7 +349,31 @@ def to_list(v):
         return v
     if not v.may_suspend():
         return list(v.gen())
+    if type(v) is MapIter and type(v.up) is SrcIter and not v.with_index:
+        return _drain_map(v, [])
     return DrainFrame(v, []).run()
+
+
+def _drain_map(m, acc):
+    """``DrainFrame(m, acc).run()`` for a map stage straight over a List, whose closure may
+    suspend, without a next()/step() call per element: on a Suspend it leaves the states
+    and frames those leave (the source past the element, the map's call on it waiting,
+    the drain with the elements so far)."""
+    up, fn = m.up, m.fn
+    src = up.src
+    direct = item_function(fn)
+    while up.i < len(src):
+        x = src[up.i]
+        up.i += 1
+        try:
+            v = direct(x) if direct is not None else call_item(fn, x)
+        except Suspend as s:
+            s.frames.append(IterFrame(m, 1, x))
+            s.frames.append(DrainFrame(m, acc))
+            raise
+        m.index += 1
+        acc.append(v)
+    return acc
 
 
 def _limit_count(args, name):
@@ -363,33 +389,30 @@ def stage(obj, name, args):
     """The lazy stage ``obj.name(args)``, or None when ``name`` with these arguments is
     not a lazy stage (the caller then uses the eager method)."""
     fn = args[0] if len(args) == 1 else None
-    if name in ("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap"):
+    if name in CLOSURE_STAGES:
         if len(args) > 1 or (args and not callable(fn) and fn is not None):
             return None
-        from .functions import BoundMethod, Closure
         if args and not isinstance(fn, (Closure, BoundMethod)):
             return None
-    elif name not in ("skip", "limit"):
+    elif name not in COUNT_STAGES:
         return None
     elif len(args) != 1 or isinstance(args[0], bool) or not isinstance(args[0], int) or \
             args[0] < 0:
         return None
     up = obj if isinstance(obj, LazyIter) else SrcIter(as_list(obj))
+    name = canonical(name)
     if name == "map":
         return MapIter(up, fn) if fn is not None else up
-    if name in ("mapWithIndex", "mapi"):
+    if name == "mapWithIndex":
         if fn is None:
             return None
         return MapIter(up, fn, with_index=True)
     if name == "filter":
         return FilterIter(up, fn) if fn is not None else None
-    if name in ("flatMap", "fmap"):
+    if name == "flatMap":
         return FlatMapIter(up, fn)
     n = _limit_count(args, name)
     if n < 0:
         return None      # counted from the end: needs the whole list (the eager method)
     return SkipIter(up, n) if name == "skip" else LimitIter(up, n)
 
-
-LAZY_STAGES = frozenset(("map", "filter", "mapWithIndex", "mapi", "flatMap", "fmap", "skip",
-                         "limit"))

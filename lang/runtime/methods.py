@@ -23,7 +23,7 @@ from .values import (to_string, class_name, convert, dec_count, to_decimal, wrap
 from . import ops
 from . import strings as S
 from . import jsonfmt
-from .limits import charge, charge_chars, check_chars, check_slots
+from .limits import BYTES_MIN, charge, charge_chars, check_chars, check_slots
 
 __all__ = ["METHODS", "METHOD_PARAMS", "register", "invoke_method", "invoke_method_named",
            "has_method", "find_method", "type_keys", "method_params", "to_string_indent"]
@@ -340,6 +340,10 @@ def m_size(obj):
 
 def m_join(obj, separator=""):
     sep = "" if separator is None else separator
+    if type(obj) is list and type(sep) is str:
+        r = _join_strings(obj, sep)
+        if r is not None:
+            return r
     if type(obj) is str:
         check_chars(len(obj) * (len(sep) + 1))
         charge_chars(len(obj) * (len(sep) + 1))
@@ -350,6 +354,52 @@ def m_join(obj, separator=""):
     check_chars(size)
     charge_chars(size)
     return sep.join(parts)
+
+
+def _join_strings(items, sep):
+    """``list.join(sep)`` when every element is a String: Python's join as it is (a String's
+    text is itself), measured before it is built; None when some element is not a String
+    (the general path converts each one)."""
+    if len(items) <= 16:
+        # a few elements: built first (at most 16 times the longest String, which exists
+        # already), then measured
+        try:
+            r = sep.join(items)         # (TypeError: an element that is not a String)
+        except TypeError:
+            return None
+        size = len(r)
+        check_chars(size)
+        charge(len(items))
+        charge_chars(size)
+        return r
+    try:
+        size = sum(map(len, items))     # (TypeError: an element without a length)
+    except TypeError:
+        return None
+    size += len(sep) * max(len(items) - 1, 0)
+    if size > BYTES_MIN:
+        # (a List may hold Lists/Maps, whose len is not their text's: check the types
+        # before the size decides anything)
+        for x in items:
+            if type(x) is not str:
+                return None
+        check_chars(size)
+    try:
+        r = sep.join(items)             # (TypeError: an element that is not a String)
+    except TypeError:
+        return None
+    charge(len(items))
+    charge_chars(size)
+    return r
+
+
+def join_list(items, sep):
+    """``x.join(sep)`` inline for a List x (codegen/dynamic.py ``method_call``)."""
+    if type(sep) is str:
+        r = _join_strings(items, sep)
+        if r is not None:
+            return r
+    return invoke_method(items, "join", (sep,))
 
 
 _NUM = (int, Long, Byte, float, Decimal)

@@ -18,33 +18,14 @@ resolves the name to its ClassDef and fills a bare instance of its Python class 
 stores only: restoring never runs code).
 """
 
+import decimal
 import keyword
-import threading
 from operator import attrgetter
 
 from ..errors import JactlRuntimeError, NullError
-
-_TLS = threading.local()
-
-
-def set_current_classes(classes):
-    """Make ``classes`` (name -> ClassDef of the running script) current for this thread;
-    returns the previous value (to restore)."""
-    prev = getattr(_TLS, "classes", None)
-    _TLS.classes = classes
-    return prev
-
-
-def lookup_class(name):
-    classes = getattr(_TLS, "classes", None)
-    if not classes:
-        return None
-    cd = classes.get(name)
-    if cd is None:
-        for k, c in classes.items():
-            if k.rsplit(".", 1)[-1] == name:
-                return c
-    return cd
+from .functions import BoundMethod, Closure
+from .jsonfmt import from_json_unique
+from .values import class_name, convert, cv_arg, find_class, to_string
 
 
 def from_map(cd, m):
@@ -62,9 +43,7 @@ def from_map(cd, m):
         if len(missing) == 1:
             raise JactlRuntimeError(f"Missing mandatory field: {missing[0]}")
         raise JactlRuntimeError(f"Missing mandatory fields: {', '.join(missing)}")
-    from .calls import call_named
-    from .functions import Closure
-    return call_named(Closure(cd.ctor), m)
+    return Closure(cd.ctor).call_named(m)
 
 
 # Python attribute names of JObject itself that a field must not shadow.
@@ -155,6 +134,16 @@ class ClassDef:
     def find(self, name):
         return self.mtab.get(name)
 
+    @property
+    def classes(self):
+        """The class table of the script instance this class belongs to (its generated
+        module's ``_CLASSES``): what the class names in its field types mean."""
+        g = getattr(getattr(self.ctor, "pyfunc", None), "__globals__", None)
+        return g.get("_CLASSES") if g is not None else None
+
+    def from_map(self, m):
+        return from_map(self, m)
+
     def __repr__(self):
         return f"<class {self.name}>"
 
@@ -187,8 +176,6 @@ class JObject:
         fi = self._cls.mtab.get("toString")
         if fi is None or fi.may_suspend:
             return None
-        from .functions import Closure
-        from .values import to_string
         return to_string(Closure(fi)(self))
 
     @property
@@ -257,11 +244,9 @@ def get_field(obj, name):
     if s is not None:
         return getattr(obj, s)
     if cls.mtab.get(name) is not None:
-        from .functions import BoundMethod
         return BoundMethod(obj, name)
     st = cls.stab.get(name)
     if st is not None:
-        from .functions import Closure
         return Closure(st)
     if name in cls.consts:
         return cls.consts[name]
@@ -277,10 +262,11 @@ def set_field(obj, name, v):
         if name in cls.consts:
             raise JactlRuntimeError("Cannot modify a constant value")
         raise JactlRuntimeError(f"No such field '{name}' for object of type {cls.name}")
+    if name in cls.finals:
+        raise JactlRuntimeError(f"Cannot modify 'final' field '{name}'")
     t = cls.ftypes.get(name)
     if t not in (None, "def", "var", "Object"):
-        from .calls import cv_arg
-        v = cv_arg(v, t)
+        v = cv_arg(v, t, cls.classes)
     setattr(obj, s, v)
     return v
 
@@ -310,7 +296,7 @@ def auto_field(obj, name, kind):
     elif t == "List":
         v = []
     else:
-        cd = lookup_class(t)
+        cd = find_class(cls.classes, t)
         if cd is None or cd.ctor is None:
             raise JactlRuntimeError(f"Field '{name}' of type {t} cannot be set to "
                                     f"{'map' if kind == 'map' else 'list'}")
@@ -319,36 +305,9 @@ def auto_field(obj, name, kind):
                 return None      # (not made: the store reports the null parent)
             raise JactlRuntimeError(f"Cannot auto-create instance of type {t} as there are "
                                     f"mandatory fields")
-        from .calls import call_named
-        from .functions import Closure
-        v = call_named(Closure(cd.ctor), {})
+        v = Closure(cd.ctor).call_named({})
     setattr(obj, s, v)
     return v
-
-
-def invoke_obj(obj, name, args):
-    cls = obj._cls
-    m = cls.mtab.get(name)
-    if m is None:
-        s = cls.slot_of.get(name)
-        if s is not None:
-            from .calls import call
-            return call(getattr(obj, s), args), True
-        st = cls.stab.get(name)
-        if st is not None:          # a static method called through an instance
-            from .functions import Closure
-            return Closure(st)(*args), True
-        return None, False
-    p = cls.plain.get(name)
-    if p is not None and len(args) == p[1]:
-        # the common case: all arguments given, none to convert
-        return p[0](obj, *args), True
-    from .functions import Closure
-    nparams = len(m.params) - 1
-    if len(args) == 1 and type(args[0]) is list and nparams > 1 and m.mandatory - 1 != 1:
-        # one List argument supplies the arguments, as for functions
-        return Closure(m).call_spread((obj, *args[0])), True
-    return Closure(m)(obj, *args), True
 
 
 def cv_obj(v, pycls, tname):
@@ -359,8 +318,7 @@ def cv_obj(v, pycls, tname):
         return v
     if type(v) is dict:
         return from_map(pycls._cls, v)
-    from .values import convert
-    return convert(v, tname)
+    return convert(v, tname, pycls._cls.classes)
 
 
 def cv_arg_obj(v, pycls, tname):
@@ -369,16 +327,7 @@ def cv_arg_obj(v, pycls, tname):
         return v
     if type(v) is dict:
         return from_map(pycls._cls, v)
-    from .calls import cv_arg
-    return cv_arg(v, tname)
-
-
-def script_class(fi, name):
-    """The ClassDef of class ``name`` in the script instance that function ``fi`` belongs
-    to (its generated module's ``_CLASSES``), or None."""
-    g = getattr(fi.pyfunc, "__globals__", None)
-    classes = g.get("_CLASSES") if g is not None else None
-    return classes.get(name) if classes else None
+    return cv_arg(v, tname, pycls._cls.classes)
 
 
 def null_assign():
@@ -414,7 +363,6 @@ def class_from_json(cd, text):
     """``X.fromJson(text)``, which every class has: the JSON object's fields become the
     instance's (nested objects and arrays converted to the fields' types, missing fields
     with an initialiser getting it); null JSON gives null."""
-    from .jsonfmt import from_json_unique
     if text is None:
         raise NullError("Null string passed to fromJson()")
     v = from_json_unique(text)
@@ -429,9 +377,33 @@ def class_from_json(cd, text):
     for name, t in cd.ftypes.items():
         if name in v and v[name] is None and t in _NULL_NAMES:
             raise JactlRuntimeError(f"{_NULL_NAMES[t]} value cannot be null (field {name})")
+        if name in v and t.endswith("[]"):
+            _check_json_array(v[name], t, name)
     return from_map(cd, v)
 
 
+_JSON_NUMBER_ELEMS = frozenset(("int", "long", "byte", "double", "Decimal"))
+
+
+def _check_json_array(a, t, name):
+    """Jactl decodes a primitive array field straight from the JSON text: an element that
+    is not a JSON number (boolean for boolean[]) is invalid JSON there, never converted."""
+    et = t[:-2]
+    if type(a) is not list or (et not in _JSON_NUMBER_ELEMS and et != "boolean" and
+                               not et.endswith("[]")):
+        return
+    for x in a:
+        if et.endswith("[]"):
+            if x is not None:
+                _check_json_array(x, et, name)
+        elif et == "boolean":
+            if type(x) is not bool:
+                raise JactlRuntimeError(f"Invalid JSON: expected boolean for element of "
+                                        f"field '{name}'")
+        elif isinstance(x, bool) or not isinstance(x, (int, float, decimal.Decimal)):
+            raise JactlRuntimeError(f"Invalid character in JSON: expected number for element "
+                                    f"of field '{name}'")
+
+
 def type_name_of(v):
-    from .values import class_name
     return class_name(v)

@@ -10,6 +10,7 @@ import math
 
 from ..errors import JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal
+from .readonly import ReadOnlyList
 from .values import to_string, class_name, wrap32, wrap64, to_decimal, NUMERIC_TYPES, dec_count
 from .limits import BYTES_MIN, charge, charge_chars, check_chars, check_decimal, check_slots
 
@@ -115,8 +116,8 @@ def add(a, b):
         if len(a) + len(b) > BYTES_MIN:
             _big_concat(a, b)
         return a + b
-    if ta is list or ta is JArray:
-        if tb is list or tb is JArray:
+    if ta is list or ta is JArray or ta is ReadOnlyList:
+        if tb is list or tb is JArray or tb is ReadOnlyList:
             n = len(a) + len(b)
             check_slots(n)
             charge(n)
@@ -650,7 +651,7 @@ def shl(a, b):
         if _MIN32 <= x <= _MAX32:
             return x
         return ((x + 0x80000000) & 0xffffffff) - 0x80000000
-    if ta is list or ta is JArray:
+    if ta is list or ta is JArray or ta is ReadOnlyList:
         r = list(a)
         r.append(b)
         return r
@@ -692,9 +693,9 @@ def ushr(a, b):
 def add_assign(a, b):
     """``a += b``: lists and maps are mutated in place (and returned)."""
     ta = type(a)
-    if ta is list:
+    if ta is list or ta is ReadOnlyList:      # (a ReadOnlyList refuses the change)
         tb = type(b)
-        if tb is list or tb is JArray:
+        if tb is list or tb is JArray or tb is ReadOnlyList:
             n = len(b)
             if n:
                 check_slots(len(a) + n)
@@ -711,7 +712,7 @@ def add_assign(a, b):
 
 def shl_assign(a, b):
     """``a <<= b``: appends to a list in place."""
-    if type(a) is list:
+    if type(a) is list or type(a) is ReadOnlyList:
         a.append(b)
         return a
     return shl(a, b)

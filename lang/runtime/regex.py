@@ -17,7 +17,8 @@ from ..errors import JactlRuntimeError, NullError
 from .types import Decimal, Long
 from .values import class_name, to_string
 from .limits import check_decimal
-from .strings import compile_regex, regex_timed_out, regex_timeout
+from .strings import compile_regex, java_regex_to_python, regex_timed_out, regex_timeout
+from .regex_linear import SEPARATORS, UNANCHORED_MAX, linear
 from .limits import BYTES_MIN, charge_chars, check_chars
 
 _FLAG_BITS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
@@ -52,8 +53,8 @@ def _as_str(v, what):
 
 
 def _groups(m, flags):
-    gs = [m.group(0)] + list(m.groups())
-    if "n" in flags:
+    gs = [m.group(0), *m.groups()]
+    if flags and "n" in flags:
         gs = [_numeric(g) for g in gs]
     return gs
 
@@ -68,15 +69,46 @@ def _numeric(g):
             v = -v if g[0] == "-" else v
             if -(1 << 63) <= v < (1 << 63):
                 return Long(v)
-        return check_decimal(Decimal(g))
+        return g        # (Jactl: an integer beyond long stays a String; only x.y is Decimal)
     if re.fullmatch(r"[+-]?\d*\.\d+|[+-]?\d+\.\d*", g):
         return check_decimal(Decimal(g))
     return g
 
 
+_LINEAR = {}     # (pattern, flags) -> (re pattern, anchored) or False: regex_linear.linear
+
+
+def _untimed(pattern, flags, s):
+    """The ``re`` pattern that may search s without a timeout (regex_linear.py: a pattern
+    proved to backtrack at most linearly, an ASCII subject, and one no longer than
+    UNANCHORED_MAX unless the pattern is anchored at its start), or None."""
+    key = (pattern, flags)
+    e = _LINEAR.get(key)
+    if e is None:
+        e = False
+        if type(pattern) is str and type(flags) is str:
+            bits = _compile(pattern, flags).flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL)
+            e = linear(java_regex_to_python(pattern), bits) or False
+        if len(_LINEAR) > 2000:
+            _LINEAR.clear()
+        _LINEAR[key] = e
+    if e is not False and s.isascii() and (e[1] or len(s) <= UNANCHORED_MAX) and \
+            not (e[2] and SEPARATORS.search(s)):
+        return e[0]
+    return None
+
+
 def find(s, pattern, flags=""):
-    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None."""
-    s = _as_str(s, "match")
+    """``s =~ pattern``: the capture groups of the first match anywhere in s, or None
+    (a null string matches nothing, as in Jactl)."""
+    if type(s) is not str:
+        if s is None:
+            return None
+        s = _as_str(s, "match")
+    fast = _untimed(pattern, flags, s)
+    if fast is not None:
+        m = fast.search(s)
+        return _groups(m, flags) if m is not None else None
     rx = _compile(pattern, flags)
     try:
         m = rx.search(s, timeout=regex_timeout())
@@ -95,11 +127,15 @@ def next_match(state, s, pattern, flags):
     if pos > len(s):
         state[0], state[1] = None, 0
         return None
-    rx = _compile(pattern, flags)
-    try:
-        m = rx.search(s, pos, timeout=regex_timeout())
-    except builtins.TimeoutError:
-        raise regex_timed_out() from None
+    fast = _untimed(pattern, flags, s)
+    if fast is not None:
+        m = fast.search(s, pos)
+    else:
+        rx = _compile(pattern, flags)
+        try:
+            m = rx.search(s, pos, timeout=regex_timeout())
+        except builtins.TimeoutError:
+            raise regex_timed_out() from None
     if m is None:
         state[0], state[1] = None, 0
         return None

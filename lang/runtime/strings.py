@@ -261,7 +261,7 @@ def java_regex_to_python(p):
     return "".join(out)
 
 
-_REGEX_META = frozenset("\\^$.|?*+()[]{}")
+REGEX_META = frozenset("\\^$.|?*+()[]{}")
 
 
 def str_split(s, regex=None, modifiers=""):
@@ -269,7 +269,7 @@ def str_split(s, regex=None, modifiers=""):
     zero-length match at the start or end of the string does not produce a field."""
     if regex is None:
         return [s]
-    if not modifiers and type(regex) is str and regex and _REGEX_META.isdisjoint(regex):
+    if not modifiers and type(regex) is str and regex and REGEX_META.isdisjoint(regex):
         # a literal separator (the common ``split(',')``): every occurrence separates
         # fields and none is empty, which is exactly str.split
         charge_chars(len(s))

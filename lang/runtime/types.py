@@ -39,12 +39,15 @@ class Byte(int):
 
 class JArray(list):
     """A Jactl array: fixed size, with an element type name ('int', 'long', 'double',
-    'boolean', 'byte', 'String', 'Decimal', 'Object', 'int[]', ...)."""
-    __slots__ = ("elem",)
+    'boolean', 'byte', 'String', 'Decimal', 'Object', 'int[]', 'X', ...), and for an array
+    of a script's class, that script's class table (a Map stored into an element becomes
+    an instance of it)."""
+    __slots__ = ("elem", "classes")
 
-    def __init__(self, elem, items=()):
+    def __init__(self, elem, items=(), classes=None):
         super().__init__(items)
         self.elem = elem
+        self.classes = classes
 
 
 Decimal = decimal.Decimal

@@ -17,7 +17,7 @@ Hooks for value kinds defined elsewhere (class instances, date/time values):
 import math
 import re
 
-from ..errors import JactlRuntimeError, NullError
+from ..errors import JactlError, JactlRuntimeError, NullError
 from .types import Long, Byte, JArray, Decimal
 from .functions import Closure, BoundMethod
 from .limits import BYTES_MIN, charge, charge_chars, check_chars, check_decimal
@@ -485,8 +485,9 @@ def elem_type(type_name):
     return type_name[:-2]
 
 
-def _to_array(v, type_name, elem_conv):
-    """Convert a list/array to an array type, converting each element with elem_conv."""
+def _to_array(v, type_name, elem_conv, classes=None):
+    """Convert a list/array to an array type, converting each element with elem_conv
+    (given ``classes``, the script's class table, for elements of class type)."""
     et = type_name[:-2]
     if type(v) is JArray and v.elem == et:
         return v
@@ -494,7 +495,7 @@ def _to_array(v, type_name, elem_conv):
         out = []
         for x in v:
             try:
-                out.append(elem_conv(x, et))
+                out.append(elem_conv(x, et, classes))
             except JactlRuntimeError as e:
                 if x is None or isinstance(e, NullError):
                     raise
@@ -504,7 +505,7 @@ def _to_array(v, type_name, elem_conv):
                     detail = e.raw_message
                 raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to {type_name}: "
                                         f"incompatible types: {detail}") from None
-        return JArray(et, out)
+        return JArray(et, out, classes)
     if v is None:
         return None
     if type(v) is str and et == "byte":
@@ -641,9 +642,10 @@ _CASTS = {
 }
 
 
-def cast(v, type_name):
+def cast(v, type_name, classes=None):
     """``(T)v``: numeric narrowing/widening, one-char String to char code, and checked
-    reference casts."""
+    reference casts. ``classes`` is the script's class table (name -> ClassDef; generated
+    code passes it when T is one of its classes): a Map becomes an instance of one."""
     f = _CASTS.get(type_name)
     if f is not None:
         return f(v, type_name)
@@ -654,26 +656,38 @@ def cast(v, type_name):
                                   or _array_elem_assignable(v.elem, type_name[:-2])):
             return v
         if isinstance(v, list):
-            return _to_array(v, type_name, convert)
+            return _to_array(v, type_name, convert, classes)
         raise JactlRuntimeError(f"Object of type {class_name(v)} cannot be cast to {type_name}")
-    return _class_cast(v, type_name)
+    return _class_cast(v, type_name, classes)
 
 
-def _map_to_obj(v, type_name):
-    from .objects import lookup_class, from_map
-    cd = lookup_class(type_name)
+def find_class(classes, name):
+    """The ClassDef of class ``name`` in a script's class table (a nested or imported class
+    also by its last name), or None."""
+    if not classes:
+        return None
+    cd = classes.get(name)
+    if cd is None:
+        for k, c in classes.items():
+            if k.rsplit(".", 1)[-1] == name:
+                return c
+    return cd
+
+
+def _map_to_obj(v, type_name, classes):
+    cd = find_class(classes, type_name)
     if cd is None:
         return None
-    return from_map(cd, v)
+    return cd.from_map(v)
 
 
-def _class_cast(v, type_name):
+def _class_cast(v, type_name, classes):
     if v is None:
         return None
     if instance_of(v, type_name):
         return v
     if type(v) is dict:
-        r = _map_to_obj(v, type_name)
+        r = _map_to_obj(v, type_name, classes)
         if r is not None:
             return r
     raise JactlRuntimeError(f"Object of type {class_name(v)} cannot be cast to {type_name}")
@@ -720,7 +734,7 @@ _CONVERTS = {
 }
 
 
-def convert(v, type_name):
+def convert(v, type_name, classes=None):
     """Implicit conversion of a value stored into a variable/field/parameter of type
     ``type_name`` (``int i = 1.5`` -> 1, ``long l = 1`` -> 1L, ``int i = 'a'`` -> 97,
     ``boolean b = []`` -> false, lists to arrays element by element)."""
@@ -730,17 +744,34 @@ def convert(v, type_name):
     if type_name.endswith("[]"):
         if v is None:
             return None
-        return _to_array(v, type_name, convert)
-    return _class_cast_convert(v, type_name)
+        return _to_array(v, type_name, convert, classes)
+    return _class_cast_convert(v, type_name, classes)
 
 
-def _class_cast_convert(v, type_name):
+def cv_arg(v, tname, classes=None):
+    """Conversion of an argument to a parameter of type ``tname``: ``convert`` with
+    Jactl's wording for arguments."""
+    try:
+        return convert(v, tname, classes)
+    except JactlError as e:
+        if v is None:
+            raise
+        msg = e.raw_message
+        if "Cannot convert" in msg and "argument" not in msg:
+            extra = f": {msg}" if "cannot be cast" in msg else ""
+            raise JactlRuntimeError(
+                f"Cannot convert argument of type {class_name(v)} to parameter type of "
+                f"{tname}{extra}") from None
+        raise
+
+
+def _class_cast_convert(v, type_name, classes):
     if v is None:
         return None
     if instance_of(v, type_name):
         return v
     if type(v) is dict:
-        r = _map_to_obj(v, type_name)
+        r = _map_to_obj(v, type_name, classes)
         if r is not None:
             return r
     raise JactlRuntimeError(f"Cannot convert from {class_name(v)} to {type_name}: "
@@ -908,19 +939,19 @@ _AS = {
 }
 
 
-def _as_elem(x, et):
+def _as_elem(x, et, classes):
     if et.endswith("[]"):
         if x is None:
             return None
-        return _as_array(x, et)
+        return _as_array(x, et, classes)
     if et in ("String",):
         return None if x is None else to_string(x)
     if et in ("int", "long", "double", "Decimal", "byte", "boolean"):
         return convert(x, et)
-    return as_type(x, et)
+    return as_type(x, et, classes)
 
 
-def _as_array(v, type_name):
+def _as_array(v, type_name, classes):
     if v is None:
         return None
     et = type_name[:-2]
@@ -929,33 +960,32 @@ def _as_array(v, type_name):
     if type(v) is JArray and v.elem == et:
         return v
     if isinstance(v, list):
-        return JArray(et, [_as_elem(x, et) for x in v])
+        return JArray(et, [_as_elem(x, et, classes) for x in v], classes)
     if type(v) is dict:
-        return JArray(et, [_as_elem([k, x], et) for k, x in v.items()])
+        return JArray(et, [_as_elem([k, x], et, classes) for k, x in v.items()], classes)
     it = getattr(v, "_jactl_iter", None)
     if it is not None:
-        return JArray(et, [_as_elem(x, et) for x in it()])
+        return JArray(et, [_as_elem(x, et, classes) for x in it()], classes)
     raise JactlRuntimeError(f"Cannot coerce object of type {class_name(v)} to {type_name}")
 
 
-def as_type(v, type_name):
-    """``v as T``."""
+def as_type(v, type_name, classes=None):
+    """``v as T`` (``classes``: the script's class table, as for ``cast``)."""
     f = _AS.get(type_name)
     if f is not None:
         return f(v, type_name)
     if type_name.endswith("[]"):
-        return _as_array(v, type_name)
+        return _as_array(v, type_name, classes)
     if v is None:
         return None
     if instance_of(v, type_name):
         return v
     if type(v) is dict:           # ``[i:2] as X``: the Map's entries become the fields
-        r = _map_to_obj(v, type_name)
+        r = _map_to_obj(v, type_name, classes)
         if r is not None:
             return r
     elif isinstance(v, list):
-        from .objects import lookup_class
-        if lookup_class(type_name) is not None:
+        if find_class(classes, type_name) is not None:
             raise JactlRuntimeError(f"Cannot coerce from List to instance of {type_name}")
     raise JactlRuntimeError(f"Cannot coerce object of type {class_name(v)} to {type_name}")
 

@@ -414,7 +414,7 @@ class _Scanner:
         tok.parts = parts
         return tok
 
-    def scan_string_body(self, term, interp, regex, multiline, single_line):
+    def scan_string_body(self, term, interp, regex, multiline, single_line, subst=False):
         """Scan up to and including the terminator; returns list of parts."""
         src = self.src
         n = self.n
@@ -443,8 +443,8 @@ class _Scanner:
                     raise self.eof_error("Unexpected end-of-file")
                 d = src[pos + 1]
                 if regex:
-                    if d == "/":
-                        buf.append("/")
+                    if d == "/" or (subst and d == "$"):     # (``\$`` in a replacement: a $)
+                        buf.append(d)
                     else:
                         if d == "\n":
                             if single_line:
@@ -538,7 +538,7 @@ class _Scanner:
         parts = self.scan_string_body("/", interp=True, regex=True, multiline=True,
                                       single_line=single_line)
         rparts = self.scan_string_body("/", interp=True, regex=True, multiline=True,
-                                       single_line=single_line)
+                                       single_line=single_line, subst=True)
         flags = self.scan_flags()
         tok = RTok("SUBST", None, line, col)
         tok.parts = parts
@@ -1062,6 +1062,66 @@ def _collapse_qualified(raw):
     return out
 
 
+def _own_package_prefix(raw):
+    """``a.b.X`` -> ``X`` where ``package a.b`` is the script's own package: every class of
+    a compilation shares one namespace here, so a class named through its package is the
+    class itself. Only a capitalised name after the prefix is a class (``a.b.x`` stays a
+    field access), and the ``package``/``import`` statements keep their names."""
+    pkg = None
+    for i, t in enumerate(raw):
+        if t.type == "PACKAGE":
+            pkg = []
+            j = i + 1
+            while j < len(raw) and raw[j].type == "IDENT":
+                pkg.append(raw[j].value)
+                if j + 1 < len(raw) and raw[j + 1].type == "DOT":
+                    j += 2
+                else:
+                    break
+            break
+    if not pkg or any(t.type == "IDENT" and t.value == pkg[0] and raw[j - 1].type in
+                      ("DEF", "VAR", "TYPE") for j, t in enumerate(raw) if j):
+        return raw      # (a variable of that name: ``a.b.X`` is a field access then)
+    k = 2 * len(pkg)
+    out = []
+    i, n = 0, len(raw)
+    while i < n:
+        t = raw[i]
+        if t.type == "IDENT" and t.value == pkg[0] and i + k < n and \
+                not (i > 0 and raw[i - 1].type in ("DOT", "QDOT", "PACKAGE", "IMPORT")) and \
+                all(raw[i + 2 * m].type == "IDENT" and raw[i + 2 * m].value == pkg[m] and
+                    raw[i + 2 * m + 1].type == "DOT" for m in range(len(pkg))) and \
+                raw[i + k].type in ("IDENT", "TYPE") and raw[i + k].value[:1].isupper():
+            x = raw[i + k]
+            x.line, x.col, x.nl = t.line, t.col, t.nl
+            out.append(x)
+            i += k + 1
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def _import_aliases(raw):
+    """``import a.b.X as Y``: Y names class X (one namespace, see _own_package_prefix)."""
+    alias, decl = {}, set()
+    for i, t in enumerate(raw):
+        if t.type == "AS" and i >= 2 and i + 1 < len(raw) and raw[i + 1].type in ("IDENT", "TYPE"):
+            j = i - 1
+            while j >= 2 and raw[j - 1].type == "DOT":
+                j -= 2
+            if j >= 1 and raw[j - 1].type == "IMPORT" and raw[i - 1].type in ("IDENT", "TYPE"):
+                alias[raw[i + 1].value] = raw[i - 1].value
+                decl.add(i + 1)
+    if not alias:
+        return raw
+    for i, t in enumerate(raw):
+        if t.type in ("IDENT", "TYPE") and t.value in alias and i not in decl and \
+                not (i > 0 and raw[i - 1].type in ("DOT", "QDOT")):
+            t.value = alias[t.value]
+    return raw
+
+
 def _type_words(raw, names):
     """Class names used as words become TYPE tokens (also inside ``${...}`` of strings)."""
     if any(t.type == "IDENT" and t.value == "jactl" for t in raw):
@@ -1138,7 +1198,7 @@ def _qualified_types(raw, names):
 
 def tokenize(source):
     """Source text -> list of lark Tokens for the parser (ends with no explicit EOF token)."""
-    raw = _Scanner(source).scan()
+    raw = _import_aliases(_own_package_prefix(_Scanner(source).scan()))
     # user class names (``class X``) are type names wherever they appear as words
     names = {raw[i + 1].value for i in range(len(raw) - 1)
              if raw[i].type == "CLASS" and raw[i + 1].type == "IDENT"}

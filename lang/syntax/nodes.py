@@ -124,6 +124,9 @@ class Expr(Node):
     stype: str = annotation("def")        # resolver: static Jactl type name ('def' if unknown)
     # code generator: the method call this expression is the receiver of (lazy chains)
     receiver_of: Any = annotation(None)
+    # code generator: the comprehension of an inlined map/filter stage (codegen/dynamic.py:
+    # Comprehension), which a stage called on it may fuse into
+    comprehension: Any = annotation(None)
 
 
 @node

@@ -6,6 +6,7 @@ per grammar rule / alias, so nodes are built directly and no parse tree is mater
 errors become CompileError / EOFError with Jactl's wording and the offending token's position.
 """
 
+import copy
 import threading
 
 
@@ -56,6 +57,19 @@ class _CallArgs(tuple):
     """(args, named) of one parenthesised or closure argument list, and its shape."""
     closure_ended = False
     bare_closure = False
+
+
+def _multi_fields(md):
+    """``def (x, y) = e`` in a class body: one field per name, field i initialised to
+    ``e[i]`` (a name beyond the list's end is null); without ``= e`` all are mandatory."""
+    fields = []
+    for i, (t, name) in enumerate(zip(md.types, md.names)):
+        init = None
+        if md.init is not None:
+            src = md.init if i == 0 else copy.deepcopy(md.init)
+            init = _at(N.Index(src, _at(N.Literal("int", i), md.init)), md.init)
+        fields.append(_at(N.VarDecl(t, name, init), md))
+    return fields
 
 
 class _Builder:
@@ -376,6 +390,8 @@ class _Builder:
                 cd.methods.append(st)
             elif isinstance(st, N.ClassDecl):
                 cd.classes.append(st)
+            elif isinstance(st, N.MultiVarDecl):
+                cd.fields.extend(_multi_fields(st))
             else:
                 raise CompileError("Expected field, method or class declaration in class body",
                                    st.line, st.col, self.source)
@@ -833,6 +849,11 @@ class _Builder:
         if len(c) == 1:
             return _at(N.Pattern("expr", _at(N.Ident(c[0].value), c[0])), c[0])
         return _at(N.Pattern("expr", self.istr_code(c)), c[0])
+
+    def sp_const(self, c):
+        """``X.A``: the value of class X's constant A (matched like ``${X.A}``)."""
+        cls = N.ClassRef(c[0].value) if c[0].type == "CLASS_NAME" else N.Ident(c[0].value)
+        return _at(N.Pattern("expr", _at(N.Field(_at(cls, c[0]), c[2].value), c[0])), c[0])
 
     def sp_elem(self, c):
         first = c[0]

@@ -146,6 +146,10 @@ def test_host_calls_closure_converting_to_class():
     assert f({"x": 1, "q": {"z": 7}}) == 7
     g = lang.eval("class P { int x; int y }; def mk(a){ P p = a; p.x + p.y }; mk")
     assert g({"x": 1, "y": 2}) == 3
+    for body in ("((P)a).x", "(a as P).x", "P[] ps = [a]; ps[0].x",
+                 "def ps = new P[1]; ps[0] = a; ps[0].x", "def h = new H(); h.p = a; h.p.x"):
+        f = lang.eval("class P { int x }; class H { P p = null }; def mk(a){ " + body + " }; mk")
+        assert f({"x": 4}) == 4, body
 
 
 def test_user_to_string_is_the_string_form():
@@ -196,3 +200,55 @@ def test_typed_call_of_suspending_method_checkpoints(src, expected):
         out = Restorer.restore(fresh, data).resume(out.request.value)
         steps += 1
     assert steps >= 1 and out.value == expected
+
+
+# ------------------------------------------------------------------ final fields
+
+@pytest.mark.parametrize("src", [
+    "class X { final int i = 3; def f() { i += 3 } }",
+    "class X { final int i = 3; def f() { ++i } }",
+    "class X { final int i = 3; def f() { this.i = 7 } }",
+    "class X { final int i = 3 }; X x = new X(); x.i++",
+    "class X { final int i = 3 }; class Y extends X { def g() { super.i += 7 } }",
+])
+def test_a_final_field_is_not_assignable_at_compile_time(src):
+    with pytest.raises(JactlError, match="Cannot modify 'final' field 'i'") as e:
+        lang.eval(src)
+    assert type(e.value).__name__ == "CompileError"
+
+
+@pytest.mark.parametrize("src", [
+    "class X { final int i = 3 }; def x = new X(); x.i = 4",
+    "class X { final int i = 3 }; X x = new X(); ++x['i']",
+    "class X { final int i = 3 }; def x = new X(); def n = 'i'; x.\"$n\" += 1",
+])
+def test_a_final_field_is_not_assignable_at_run_time(src):
+    with pytest.raises(JactlError, match="Cannot modify 'final' field 'i'"):
+        lang.eval(src)
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+def test_a_final_field_is_set_by_construction(cpe):
+    src = ("class X { final int i = 3; final def j }; X a = [j:2]; def b = new X(i:5, j:6);"
+           " X c = X.fromJson('{\"j\":7}'); [a.i, a.j, b.i, b.j, c.j]")
+    assert lang.eval(src, checkpoint_each_statement=cpe) == [3, 2, 5, 6, 7]
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("src,expected", [
+    ("class X { def toString() { 'xxx' } }; def x = [new X()]; x.toString()", "[xxx]"),
+    ("class X { int i; def toString() { def j = i * 2; \"X$j\" } }; def x = [a:new X(3)]; \"$x\"",
+     "[a:X6]"),
+])
+def test_a_user_toString_inside_a_string_conversion(src, expected, cpe):
+    # (checkpoint_each_statement mode puts no statement checkpoint in a toString(): the
+    # runtime calls it inside conversions that cannot suspend)
+    assert lang.eval(src, checkpoint_each_statement=cpe) == expected
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+def test_a_map_stored_into_an_array_of_a_class_with_suspending_initialisers(cpe):
+    # the conversion runs the initialisers, which suspend: the rest of the script still runs
+    src = ("class X { int i = 1; String s = sleep(0,'abc') }; X[] x = new X[2]; x[1] = [i:2];"
+           " def r = [x[1].i, x[1].s]; r")
+    assert lang.eval(src, checkpoint_each_statement=cpe) == [2, "abc"]

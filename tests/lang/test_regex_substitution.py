@@ -34,3 +34,30 @@ def test_substitution(source, expected):
     assert run(source, cpe=True) == expected
     assert run(source, restore=True) == expected
     assert run(source, cpe=True, restore=True) == expected
+
+
+@pytest.mark.parametrize("src,expected", [
+    # ``\$`` in a replacement is a literal $ (in the pattern it stays the regex escape)
+    ("def it = 'abc'; s/([a-z])/\\$1\\$1/g", "$1$1$1$1$1$1"),
+    ("def x = 'a$c'; x =~ s/\\$/X/", "aXc"),
+    # a null string matches nothing
+    ("def x; x =~ /abc/", False),
+    ("def x; x !~ /abc/", True),
+    # /n: an integer beyond long stays a String; a decimal number is a Decimal
+    ("'a12345123451234512341234b' =~ /.([\\d.]+)./n; $1", "12345123451234512341234"),
+    ("'a1234512345123451234.5b' =~ /.([\\d.]+)./n; $1 instanceof Decimal", True),
+])
+def test_replacement_escapes_null_subjects_and_numeric_captures(src, expected):
+    assert lang.eval(src) == expected
+
+
+def test_a_capture_variable_without_a_match_in_scope_is_jactls_error():
+    with pytest.raises(lang.CompileError, match="Reference to regex capture variable \\$1 in "
+                                                "scope where no regex match has occurred"):
+        lang.eval("def it = 'abc'; def y = ''; for (int i = 0; /${''}/g && i < 10; i++) "
+                  "{ y += $1 }; y += $1")
+
+
+def test_a_null_string_index_is_a_conversion_error():
+    with pytest.raises(lang.JactlError, match="Cannot convert null value to int"):
+        lang.eval("'abc'[0 if false]")

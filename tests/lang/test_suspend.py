@@ -146,3 +146,26 @@ def test_functions_that_cannot_suspend_have_no_resume_entry():
     s = ctx.compile("int fib(int n) { n < 2 ? n : fib(n-1) + fib(n-2) }; fib(10)")
     assert "_fr=None" not in s.py_source.split("def _f1(")[1].split("\n")[0]
     assert s.start({}).value == 55
+
+
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("src,expected", [
+    # ``?=``: a null met in a part that suspends (or in a call after it) is a null value too
+    ("def f = null; f = { null as int }; def x = 1; x ?= sleep(0, 1) + f(); x", 1),
+    ("def m = [:]; def x = 1; x ?= sleep(0, m.a).b; x", 1),
+    ("def x = 1; x ?= sleep(0, 2) + 3; x", 5),
+])
+def test_conditional_assignment_over_suspending_parts(src, expected, cpe):
+    assert lang.eval(src, checkpoint_each_statement=cpe) == expected
+
+
+@pytest.mark.parametrize("src,expected", [
+    # the value a sleep returns shares objects with the restored state (checkpoint mode)
+    ("def f(x,y=sleep(0,{++x})) { def g() { y()+x }; g() }; f(3)", 8),
+    ("class X { int i = 1; def f(){ return sleep(0,{ ++i }) } }; def x = new X();"
+     " def g = x.f(); g(); x.i", 2),
+    ("def x = [1]; def y = sleep(0, x); y <<= 2; x.size()", 2),
+])
+def test_a_sleep_value_shares_objects_with_the_restored_state(src, expected):
+    assert lang.eval(src) == expected
+    assert lang.eval(src, checkpoint_each_statement=True) == expected

@@ -70,3 +70,19 @@ def test_switch_suspends_in_subject_and_bindings(cpe):
     [f([1,2,3]), f([0]), f('x')]
     """
     assert ev(src, checkpoint_each_statement=cpe) == [3, -1, -1]
+
+
+# ${...} code inside a collection pattern runs in order, after the bindings before it
+@pytest.mark.parametrize("cpe", [False, True])
+@pytest.mark.parametrize("src,expected", [
+    ("int[] x = [1,2,2]; switch (x) { [a,${++a},a] -> a; _ -> false }", 2),
+    ("int[] x = [1,2,2]; switch (x) { [a,${sleep(0,++a) + sleep(0,0)},${sleep(0,a)}] -> a; _ -> false }", 2),
+    ("def i = 1; int[] x = [1,2,3]; switch (x) { [a,${def i = 2; i*a},${3*a}] -> 2*a+i; _ -> false }", 3),
+    ("def i = 1; int[] x = [1,2,3]; switch (x) { [a,${switch(a){$a->a}*2},${3*a}] -> 2*a+i; _ -> false }", 3),
+    # code after a part that did not match does not run
+    ("def n = 0; switch ([1,2]) { [5,${n++; 2}] -> 'x'; [1,${n++; 2}] -> n }", 1),
+    ("def n = 0; switch ([a:1,b:2]) { [a:x,b:${n += x; 1+x}] -> n }", 1),
+    ("def n = 0; switch ([1,2,3,4]) { [a,*r,${a+3}] -> r; _ -> 0 }", [2, 3]),
+])
+def test_code_in_patterns_runs_in_order(src, expected, cpe):
+    assert ev(src, checkpoint_each_statement=cpe) == expected

@@ -22,5 +22,5 @@ def test_capture_variables(src, want, cpe):
 
 
 def test_no_match_in_scope_is_a_compile_error():
-    with pytest.raises(lang.CompileError, match="No regex match in scope"):
+    with pytest.raises(lang.CompileError, match="Reference to regex capture variable \\$1 in scope where no regex match has occurred"):
         lang.eval("{ 'bcaaxy' =~ /(a+)/ }; \"$1$2\"")

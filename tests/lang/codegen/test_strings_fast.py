@@ -164,7 +164,10 @@ def test_fast_path_is_taken(src, text):
 
 def test_for_in_keeps_index_loop_when_suspending():
     src = "def f(l) { def r = []; for (x in l) { r <<= sleep(0, x) }; r }; f([1,2])"
-    assert "_iter_list" in _py(src) and "for _t" not in _py(src).split("def _f1_r")[1]
+    resumable, first_entry = _py(src).split("def _f1_r")[1].split("def _f1(")
+    assert "_iter_list" in resumable and "for _t" not in resumable
+    # the first-entry copy steps the same index with enumerate (codegen/dynamic.py)
+    assert "in enumerate(_t" in first_entry
 
 
 @pytest.mark.parametrize("src, text", [

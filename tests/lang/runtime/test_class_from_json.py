@@ -40,3 +40,21 @@ def test_hostile_json_is_a_clean_error(text):
     if text.startswith("["):
         with pytest.raises(lang.JactlRuntimeError):
             lang.eval("t.fromJson()", {"t": text})
+
+
+@pytest.mark.parametrize("src, error", [
+    ("class X { int[] a }; X.fromJson('{\"a\":[1,\"abc\",3]}').a", "Invalid character in JSON"),
+    ("class X { long[][] a }; X.fromJson('{\"a\":[[1],[true]]}').a", "Invalid character in JSON"),
+    ("class X { boolean[] a }; X.fromJson('{\"a\":[0,1,2]}').a", "Invalid JSON"),
+])
+def test_a_primitive_array_field_takes_only_json_of_its_element_type(src, error):
+    with pytest.raises(lang.JactlRuntimeError, match=error):
+        lang.eval(src)
+
+
+def test_primitive_array_fields_from_json():
+    src = ("class X { int[] a; boolean[] b; Decimal[][] c; String[] s }; "
+           "def x = X.fromJson('{\"a\":[1,2],\"b\":[true],\"c\":[[1.5],null],\"s\":[\"q\"]}'); "
+           "[x.a[1], x.b[0], x.c[0][0], x.c[1], x.s[0]]")
+    from decimal import Decimal
+    assert lang.eval(src) == [2, True, Decimal("1.5"), None, "q"]

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+import lang
 from lang.errors import JactlRuntimeError, NullError
 from lang.runtime import strings as S
 from lang.runtime.methods import (METHODS, has_method, invoke_method, invoke_method_named,
@@ -255,3 +256,9 @@ def test_registry_and_has_method():
 def test_to_string_indent():
     s = m({"a": 1, "b": [1, {"c": 2}]}, "toString", 2)
     assert s == "[\n  a: 1,\n  b: [\n    1,\n    [\n      c: 2\n    ]\n  ]\n]"
+
+
+@pytest.mark.parametrize("src", ["String x; x['a'] += 'abc'", "String x = 'abc'; x[0] = 'b'"])
+def test_storing_into_a_typed_string_is_a_compile_error(src):
+    with pytest.raises(lang.CompileError, match=r"Invalid object type \(String\) for storing"):
+        lang.eval(src)
