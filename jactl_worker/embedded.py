@@ -51,6 +51,7 @@ class EmbeddedFleet:
         """Deliver inbox messages, move due scheduled jobs, run every queued job. True if
         anything was done."""
         did = self.listener.step(block_ms=None) > 0
+        self.listener.beat()  # so a dashboard on this fleet shows its listener alive
         self.scheduler.tick()
         did = self.timer.tick() > 0 or did
         did = self.worker.work(burst=True, logging_level="WARNING") or did

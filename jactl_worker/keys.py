@@ -90,6 +90,9 @@ Fleet-wide
     {p}:timer                STRING lock: one worker at a time runs the timer tick
     {p}:inbox                STREAM incoming replies: correlation_id, body (JSON), [message_id];
                                     read by the consumer group "listeners"
+    {p}:listeners            ZSET   listener name -> its last heartbeat (ms, Redis' clock): alive if
+                                    within heartbeat.ALIVE_MS; removed when it stops, forgotten
+                                    after heartbeat.FORGET_MS (heartbeat.py)
     {p}:out:{to}             STREAM messages scripts send() to ``to``: from, body (JSON), and for
                                     reply_to results also state, result/error
     {p}:notices              STREAM what happened to replies that resumed nothing: kind (buffered,
@@ -208,6 +211,10 @@ class Keys:
     @property
     def inbox(self) -> str:
         return f"{self.prefix}:inbox"
+
+    @property
+    def listeners(self) -> str:
+        return f"{self.prefix}:listeners"
 
     def out(self, to: str) -> str:
         return f"{self.prefix}:out:{to}"

@@ -53,7 +53,7 @@ from redis.exceptions import BusyLoadingError, NoScriptError, OutOfMemoryError, 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import codec, faults, metrics
+from . import codec, faults, heartbeat, metrics
 from .config import Settings
 from .dispatch import Dispatcher
 from .errors import InvalidMessage
@@ -130,6 +130,7 @@ class Listener:
         self.stop_event = threading.Event()
         self.processed = 0
         self._last_claim = 0.0
+        self._last_beat = float("-inf")
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self, max_messages: int | None = None) -> int:
@@ -145,6 +146,7 @@ class Listener:
                     group_ready = True
                 self.step()
                 failures = 0
+                self.beat()
             except ResponseError as e:
                 failures += 1
                 if _error_code(e) in GROUP_LOST:
@@ -166,8 +168,30 @@ class Listener:
                 self._back_off(failures)
             if max_messages is not None and self.processed >= max_messages:
                 break
+        self._forget()
         log.info("listener %s stopped after %d message(s)", self.name, self.processed)
         return self.processed
+
+    def beat(self) -> None:
+        """Say this listener is alive (heartbeat.py), at most once per heartbeat.BEAT_S. Called
+        between steps, never between a read and its replies' resume jobs. Idle, a read returns after
+        BLOCK_MS, so an idle listener beats about once per read."""
+        now = time.monotonic()
+        if not heartbeat.due(self._last_beat, now):
+            return
+        self._last_beat = now  # a failed beat, too, is tried again (and logged) a BEAT_S later
+        try:
+            heartbeat.beat(self.redis, self.store.keys, self.name)
+        except (RedisConnectionError, RedisTimeoutError):
+            raise
+        except Exception as e:  # noqa: BLE001 - a missed beat must not hold back replies
+            log.warning("could not write the heartbeat of listener %s: %s", self.name, _short(e))
+
+    def _forget(self) -> None:
+        try:
+            heartbeat.forget(self.redis, self.store.keys, self.name)
+        except Exception as e:  # noqa: BLE001 - it is taken as gone after heartbeat.ALIVE_MS
+            log.warning("could not remove the heartbeat of listener %s: %s", self.name, _short(e))
 
     @staticmethod
     def _delay(failures: int) -> float:

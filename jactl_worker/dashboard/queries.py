@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from redis.exceptions import RedisError
 from rq import Worker
 
+from .. import heartbeat
 from ..inspect import count_waiting, find_waiting
-from ..keys import LISTENER_GROUP, STATES, Keys
+from ..keys import STATES, Keys
 from ..metrics import instance_counts
 
 ROW_FIELDS = ("state", "waiting_on", "wait_kind", "timeout_at", "created_at", "updated_at", "runs",
               "checkpoint_id", "queue", "error")
-LISTENER_ALIVE_MS = 15_000   # a listener reads (blocking 1 s) in a loop: idle longer means gone
 NOTICES_SHOWN = 20
 OVERDUE_SHOWN = 10
 CORR_CHUNK_MAX = 800     # most waits read per round trip when a corr prefix is combined with filters
@@ -171,7 +171,7 @@ def fleet(conn, prefix: str, queues, now_ms: int | None = None) -> dict:
         "overdue": _overdue(conn, keys, overdue, now_ms),
         "notices": [{"id": _s(e), **{_s(k): _s(v) for k, v in f.items()}} for e, f in notices],
         "workers": workers(conn, queues),
-        "listeners": listeners(conn, keys),
+        "listeners": heartbeat.listeners(conn, keys),
     }
 
 
@@ -196,20 +196,6 @@ def workers(conn, queues) -> list[dict]:
         out.append({"name": w.name, "state": w.get_state(), "queues": names,
                     "heartbeat": beat.isoformat(timespec="seconds") if beat else None})
     return sorted(out, key=lambda w: w["name"])
-
-
-def listeners(conn, keys: Keys) -> list[dict]:
-    """Consumers of the inbox's listener group; alive if they read within LISTENER_ALIVE_MS."""
-    try:
-        consumers = conn.xinfo_consumers(keys.inbox, LISTENER_GROUP)
-    except Exception:  # noqa: BLE001 - no inbox or group yet: no listener ever ran
-        return []
-    out = []
-    for c in consumers:
-        idle = int(c.get("idle", 0))  # since its last read attempt (a blocked read counts)
-        out.append({"name": _s(c["name"]), "pending": int(c.get("pending", 0)), "idle_ms": idle,
-                    "alive": idle < LISTENER_ALIVE_MS})
-    return sorted(out, key=lambda c: (not c["alive"], c["name"]))
 
 
 # -- every shard of a sharded fleet -------------------------------------------------------------
