@@ -56,6 +56,9 @@ class Typed:
         # id(node) -> (kind, text): a lowered operand already evaluated into a temp
         # (``compound``), used raw like any typed operand
         self.pre = {}
+        # id(Index node): an ``a[i]`` a loop condition ``i < a.size()`` has just proved in
+        # bounds when a is a List (statements._sized_first_index)
+        self.sized = set()
 
     # ------------------------------------------------------------------ classification
 
@@ -362,6 +365,10 @@ class Typed:
         """Text for an Index node on a typed array, or None."""
         if e.lower or e.null_safe:
             return None
+        if id(e) in self.sized:
+            o, i = self.g.expr(e.obj), self.g.expr(e.index)
+            if o.isidentifier() and i.isidentifier():
+                return f"({o}[{i}] if type({o}) is list else _index({o}, {i}))"
         if self._proven(e):
             return self.index(e)
         if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):

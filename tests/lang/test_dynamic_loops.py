@@ -5,6 +5,8 @@ were produced by the general path (before these fast paths existed)."""
 
 import pytest
 
+import lang
+
 from fastpath_cases import check_case
 
 CASES = [
@@ -84,6 +86,16 @@ CASES = [
     ("def xs = [[n:'b', a:2], [n:'a', a:2], [n:'c', a:1]]; xs.sort{ p, q -> p.a != q.a ? p.a <=> q.a : p.n <=> q.n }.map{ it.n }", 'ok', "['c', 'a', 'b']", 'list'),
     ("def a = 'abc'; def b = 3; a <=> b", 'err', 'JactlRuntimeError', 'Cannot compare objects of type String and int'),
     ('const int M = 7; const String S = "ab"; def f = { x -> x % M + S.size() }; [f(10), M, S]', 'ok', "[5, 7, 'ab']", 'list'),
+    # ``for (int i = 0; i < a.size(); i++) { def x = a[i] ...``: the condition proves the index
+    ('def l = [1,2,3]; int s = 0; for (int i = 0; i < l.size(); i++) { def x = l[i]; s += x }; s', 'ok', '6', 'int'),
+    ('List l = [1,2,3]; def out = []; for (int i = 0; i < l.size(); i++) { def x = l[i]; l.remove(0); out <<= x }; out', 'ok', '[1, 3]', 'list'),
+    ('def m = [a:1, b:2]; def out = []; for (int i = 0; i < m.size(); i++) { def x = m[i]; out <<= x }; out', 'ok', '[None, None]', 'list'),
+    ("def s = 'abc'; def out = []; for (int i = 0; i < s.size(); i++) { def c = s[i]; out <<= c }; out", 'ok', "['a', 'b', 'c']", 'list'),
+    ('List l = [1,2]; def t = 0; for (int i = 0; i < l.size(); i++) { def x = l[i]; t += sleep(0, x) }; t', 'ok', '3', 'int'),
+    ('List l = [1,2,3]; def t = 0; for (int i = 1; i < l.size(); i++) { int x = l[i]; t += x }; t', 'ok', '5', 'int'),
+    ('List l = [4,5]; def x; for (int i = 0; i < l.size(); i++) { x = l[i] }; x', 'ok', '5', 'int'),
+    ('def f(List l) { def r = 0; for (int i = 0; i < l.size(); i++) { def g = l[i]; r = g(r) }; r }; f([{ it + 1 }, { sleep(0, it * 10) }])', 'ok', '10', 'int'),
+    ("List l = [1, 'a']; def out = []; for (int i = 0; i < l.size(); i++) { int x = l[i]; out <<= x }; out", 'ok', '[1, 97]', 'list'),
 ]
 
 
@@ -91,3 +103,11 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_dynamic_loop_path(case, cpe):
     check_case(case, cpe)
+
+
+def test_index_after_size_condition_tests_only_the_type():
+    """The first ``a[i]`` of the body needs no bounds test: the condition just proved it."""
+    src = "def f(List l) { def r = 0; for (int i = 0; i < l.size(); i++) { def g = l[i]; r = g(r) }; r }; f([])"
+    py = lang.Context().compile(src).py_source
+    assert "v_g = (v_l[v_i] if type(v_l) is list else _index(v_l, v_i))" in py
+    assert "v_i += 1" in py and "_w32" not in py.split("def _f1(")[1]
