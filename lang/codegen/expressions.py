@@ -190,7 +190,7 @@ class ExpressionsMixin:
         evals = []     # complex operands: evaluated (in order) into temps, then checked
         checks = []    # simple untyped operands: checked only
         ops_ = []
-        for x, t in ((l, lt), (r, rt)):
+        for side, (x, t) in enumerate(((l, lt), (r, rt))):
             if _is_simple_operand(x):
                 if t == "def" and not _is_int_literal(x):
                     checks.append(f"type({x}) is int")
@@ -198,7 +198,12 @@ class ExpressionsMixin:
             else:
                 self.nq += 1
                 q = f"_q{self.nq}"
-                evals.append(f"type({q} := {x}) is int")
+                if t == "int":
+                    # statically an int: only evaluated here (a zero divisor fails the test)
+                    evals.append(f"({q} := {x}) != 0" if op == "%" and side else
+                                 f"({q} := {x}) is not None")
+                else:
+                    evals.append(f"type({q} := {x}) is int")
                 ops_.append(q)
         if not evals and not checks:
             return None
@@ -211,7 +216,8 @@ class ExpressionsMixin:
             return (f"(_r if {cond} and {INT_MIN} <= (_r := {a} {op} {b}) <= {INT_MAX} "
                     f"else {other})")
         if op == "%":
-            nz = "" if _is_int_literal(b) and int(b) != 0 else f" and {b}"
+            nz = "" if _is_int_literal(b) and int(b) != 0 or \
+                (rt == "int" and not _is_simple_operand(r)) else f" and {b}"
             return f"({a} % {b} if {cond}{nz} else {other})"
         return f"({a} {op} {b} if {cond} else {other})"
 

@@ -96,6 +96,21 @@ CASES = [
     ('List l = [4,5]; def x; for (int i = 0; i < l.size(); i++) { x = l[i] }; x', 'ok', '5', 'int'),
     ('def f(List l) { def r = 0; for (int i = 0; i < l.size(); i++) { def g = l[i]; r = g(r) }; r }; f([{ it + 1 }, { sleep(0, it * 10) }])', 'ok', '10', 'int'),
     ("List l = [1, 'a']; def out = []; for (int i = 0; i < l.size(); i++) { int x = l[i]; out <<= x }; out", 'ok', '[1, 97]', 'list'),
+    # an untyped operand with a statically int one that is not a plain name (a call)
+    ('def f(x) { x }; int g(int y) { y }; f(7) % g(3)', 'ok', '1', 'int'),
+    ('def f(x) { x }; int g(int y) { y }; f(7) % g(0)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def f(x) { x }; int g(int y) { y }; f(7L) % g(3)', 'ok', '1L', 'Long'),
+    ('def f(x) { x }; int g(int y) { y }; f(7.5) % g(2)', 'ok', "Decimal('1.5')", 'Decimal'),
+    ("def f(x) { x }; int g(int y) { y }; f('a') % g(2)", 'err', 'JactlRuntimeError', "Non-numeric operand for left-hand side of '%': was String"),
+    ('def f(x) { x }; int g(int y) { y }; f(-7) % g(-3)', 'ok', '-1', 'int'),
+    ('def f(x) { x }; int g(int y) { y }; g(7) % f(0)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def f(x) { x }; int g(int y) { y }; f(2147483647) + g(1)', 'ok', '-2147483648', 'int'),
+    ('def f(x) { x }; int g(int y) { y }; g(5) * f(3L)', 'ok', '15L', 'Long'),
+    ('def f(x) { x }; int g(int y) { y }; g(5) - f(null)', 'err', 'NullError', "Null operand for right-hand side of '-'"),
+    ('int g(int y) { y }; g(7) % g(0)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('int g(int y) { y }; g(-7) % g(3)', 'ok', '2', 'int'),
+    ('def M = 1000003; def adder(k) { return { x -> (x + k) % M } }; adder(5)(2147483647)', 'ok', '522800', 'int'),
+    ('def M = 0; def adder(k) { return { x -> (x + k) % M } }; adder(5)(3)', 'err', 'JactlRuntimeError', 'Divide by zero'),
 ]
 
 
