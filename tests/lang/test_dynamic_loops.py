@@ -111,6 +111,21 @@ CASES = [
     ('int g(int y) { y }; g(-7) % g(3)', 'ok', '2', 'int'),
     ('def M = 1000003; def adder(k) { return { x -> (x + k) % M } }; adder(5)(2147483647)', 'ok', '522800', 'int'),
     ('def M = 0; def adder(k) { return { x -> (x + k) % M } }; adder(5)(3)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    # ``(x + k) % m`` over variables: one int path, the general code otherwise
+    ('def a = 5; def b = 3; def m = 4; (a + b) % m', 'ok', '0', 'int'),
+    ('def a = 2147483647; def b = 1; def m = 7; (a + b) % m', 'ok', '5', 'int'),
+    ('def a = 5L; def b = 3; (a * b) % 4', 'ok', '3L', 'Long'),
+    ('def a = 5.5; def b = 2; (a + b) % 3', 'ok', "Decimal('1.5')", 'Decimal'),
+    ('def a = 5; def b = 3; def m = 0; (a + b) % m', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def a = 5; def b = null; (a - b) % 3', 'err', 'NullError', "Null operand for right-hand side of '-'"),
+    ("def a = 5; def b = 'x'; (a + b) % 3", 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was String"),
+    ('def a = -5; int b = 3; def m = -3; (a * b) % m', 'ok', '0', 'int'),
+    ('def a = 5; def m = 3L; (a + 1) % m', 'ok', '0L', 'Long'),
+    ('def M = 7; def f(k) { { x -> (x + k) % M } }; f(2147483647)(5)', 'ok', '2', 'int'),
+    ('int a = 3; int b = 4; def m = 5; (a * b + 1) % m', 'ok', '3', 'int'),
+    ('def M = 7; def f(k) { { x -> (x * k) % M } }; [f(3)(5), f(3L)(5), f(1.5)(2), f(-3)(5)]', 'ok', "[1, 1L, Decimal('3.0'), 6]", 'list'),
+    ('def M = 0; def f(k) { { x -> (x * k) % M } }; f(3)(5)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def a = 65536; def b = 65536; def m = 1000; (a * b - 1) % m', 'ok', '999', 'int'),
 ]
 
 
@@ -126,3 +141,12 @@ def test_index_after_size_condition_tests_only_the_type():
     py = lang.Context().compile(src).py_source
     assert "v_g = (v_l[v_i] if type(v_l) is list else _index(v_l, v_i))" in py
     assert "v_i += 1" in py and "_w32" not in py.split("def _f1(")[1]
+
+
+def test_mod_of_a_variable_tree_is_one_int_path():
+    """``(x + k) % M`` in a closure with untyped x, k: one type test per variable, one
+    range check and one zero test, the general code only when they fail."""
+    src = "def M = 7; def f(k) { { x -> (x + k) % M } }; f(3)(5)"
+    py = lang.Context().compile(src).py_source
+    assert "(_r % _q2 if type((_q1 := k1_v_k.v)) is int and (_q2 := k0_v_M.v) != 0 and " \
+        "-2147483648 <= (_r := (v_x + _q1)) <= 2147483647 else " in py
