@@ -694,17 +694,10 @@ def numeric_uses(body):
     ``-``/``~``/``++``/``--`` or as an index in body (nested functions excluded): the
     parameters worth an int-specialised copy of a function. A parameter only passed on,
     switched on or used as a receiver would make every call take the general copy."""
-    from ..resolve.suspend import _children
+    from ..resolve.suspend import walk
     from ..syntax import nodes as N
     out = set()
-    stack = [body]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, list):
-            stack.extend(x)
-            continue
-        if not isinstance(x, N.Node):
-            continue
+    for x in walk(body):
         if isinstance(x, N.Binary) and x.op in _NUMERIC_OPS:
             operands = (x.left, x.right)
         elif isinstance(x, (N.Unary, N.Postfix)) and x.op in ("-", "~", "++", "--"):
@@ -714,5 +707,4 @@ def numeric_uses(body):
         else:
             operands = ()
         out.update(o.sym for o in operands if isinstance(o, N.Ident))
-        stack.extend(_children(x))
     return out

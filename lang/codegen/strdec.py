@@ -166,20 +166,10 @@ def append_stmt(g, e, read, write, ttype, want_value):
 
 def _assigns(node):
     """Whether evaluating node may assign a variable (an assignment, ``++``/``--``)."""
-    from ..resolve.suspend import _children
-    stack = [node]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, list):
-            stack.extend(x)
-            continue
-        if not isinstance(x, N.Node):
-            continue
-        if isinstance(x, (N.Assign, N.MultiAssign)) or \
-                isinstance(x, (N.Postfix, N.Unary)) and x.op in ("++", "--"):
-            return True
-        stack.extend(_children(x))
-    return False
+    from ..resolve.suspend import walk
+    return any(isinstance(x, (N.Assign, N.MultiAssign)) or
+               isinstance(x, (N.Postfix, N.Unary)) and x.op in ("++", "--")
+               for x in walk(node))
 
 
 _STR_CMP = ("<", "<=", ">", ">=", "==", "!=")

@@ -21,7 +21,7 @@ errors (divide by zero, index out of bounds, null operands) are the general ones
 
 import contextlib
 
-from ..resolve.suspend import _children
+from ..resolve.suspend import _children, walk
 from ..syntax import nodes as N
 from .classes import field_type
 from .dynamic import untyped_index
@@ -467,14 +467,7 @@ class Typed:
         it, an array never changes size). Returns [(array symbol, its Python type)]."""
         g = self.g
         found = {}
-        stack = [st.body]
-        while stack:
-            x = stack.pop()
-            if isinstance(x, list):
-                stack.extend(x)
-                continue
-            if not isinstance(x, N.Node):
-                continue
+        for x in walk(st.body):
             if isinstance(x, N.Index) and not x.null_safe and isinstance(x.obj, N.Ident) and \
                     isinstance(x.index, N.Ident) and x.index.sym is sym:
                 a = x.obj.sym
@@ -485,7 +478,6 @@ class Typed:
                         a not in assigned and a not in g.sym_alias and a.owner is g.f and \
                         found.get(a, kind) == kind:
                     found[a] = kind
-            stack.extend(_children(x))
         return list(found.items())
 
     # ------------------------------------------------------------------ counting loops
@@ -664,14 +656,7 @@ def _assigned(loop):
 def _assigned_in(roots):
     """Symbols assigned anywhere in the given nodes (lists of nodes)."""
     out = set()
-    stack = [roots]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, list):
-            stack.extend(x)
-            continue
-        if not isinstance(x, N.Node):
-            continue
+    for x in walk(roots):
         targets = ()
         if isinstance(x, N.Assign):
             targets = (x.target,)
@@ -684,7 +669,6 @@ def _assigned_in(roots):
         for t in targets:
             if isinstance(t, N.Ident):
                 out.add(t.sym)
-        stack.extend(_children(x))
     return out
 
 

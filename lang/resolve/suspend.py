@@ -162,6 +162,19 @@ def _emits_statements(n):
     return False
 
 
+def walk(root):
+    """Every node under root (a node, or lists of nodes), root first, through _children:
+    what is evaluated as part of it (not nested function bodies)."""
+    stack = [root]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+        elif isinstance(x, N.Node):
+            yield x
+            stack.extend(_children(x))
+
+
 def _children(n):
     """Child nodes evaluated as part of n, in evaluation order (nested function bodies are
     excluded: they run when called, not when declared)."""
