@@ -94,6 +94,17 @@ def item_function(f):
     return None
 
 
+def pair_function(f):
+    """What call_item(f, x) calls for an element x that is a two-element List (a Map
+    entry), as a Python function of its two values, when f is a closure of exactly two
+    parameters needing no conversion (``{ k, v -> }``), else None. It may suspend."""
+    if type(f) is Closure:
+        fi = f.fn
+        if fi.nparams == 2 and not fi.conv:
+            return functools.partial(fi.pyfunc, f.cells) if fi.has_cells else fi.pyfunc
+    return None
+
+
 def call_args(f, args):
     """Call a closure with several values (reduce, sort, mapWithIndex): a closure with a
     single parameter gets them as one list."""
@@ -320,11 +331,20 @@ def _run_direct(op, src, fn, acc=None):
     suspend: when item_function gives its function, the same steps without a call per
     element to dispatch; the LoopFrame is made only if the closure suspends."""
     direct = item_function(fn)
-    if direct is None:
+    pair = pair_function(fn) if direct is None else None
+    if direct is None and pair is None:
         return _run(op, src, fn, acc)
     i = 0
     try:
-        if acc is None:
+        if pair is not None:
+            # { k, v -> } over Map entries: the entry's two values are the arguments
+            while i < len(src):
+                x = src[i]
+                v = pair(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(fn, x)
+                if acc is not None:
+                    acc.append(v)
+                i += 1
+        elif acc is None:
             while i < len(src):
                 direct(src[i])
                 i += 1
@@ -382,6 +402,8 @@ def m_each(obj, action=NOARG):
             for x in src:
                 d(x)
             return None
+        if pair_function(f) is not None:
+            return _run_direct("each", src, f)
         for x in src:
             call_item(f, x)
         return None
@@ -398,6 +420,8 @@ def m_map(obj, mapper=NOARG):
         d = _direct(f, 1)
         if d is not None:
             return [d(x) for x in src]
+        if pair_function(f) is not None:
+            return _run_direct("map", src, f, [])
         return [call_item(f, x) for x in src]
     return _run_direct("map", src, f, [])
 
