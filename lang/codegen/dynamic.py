@@ -611,7 +611,7 @@ def int_ops(g, l, r, lt, rt, op, fn):
 
 def list_append(g, fn, cur, v):
     """``x <<= v`` with x untyped: a List appends in place inline."""
-    if fn != "_shl_assign" or not cur.isidentifier():
+    if fn != "_shl_assign":
         return None
     q = _q(g)       # the List as read before v is evaluated (as the general path has it)
     return f"({q}.append({v}) or {q} if type({q} := {cur}) is list else {fn}({q}, {v}))"
