@@ -33,7 +33,7 @@ def as_list(v):
         n = len(v)
         check_slots(n)
         charge(n)
-        return [[k, x] for k, x in v.items()]
+        return list(map(list, v.items()))
     if t is str:
         n = len(v)
         check_slots(n)
@@ -337,21 +337,23 @@ def _run_direct(op, src, fn, acc=None):
     i = 0
     try:
         if pair is not None:
-            # { k, v -> } over Map entries: the entry's two values are the arguments
-            while i < len(src):
-                x = src[i]
-                v = pair(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(fn, x)
-                if acc is not None:
-                    acc.append(v)
-                i += 1
+            # { k, v -> } over Map entries: the entry's two values are the arguments (a
+            # List iterator, like the loops below, sees elements the closure appends)
+            if acc is None:
+                for i, x in enumerate(src):
+                    pair(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(fn, x)
+            else:
+                append = acc.append
+                for i, x in enumerate(src):
+                    append(pair(x[0], x[1]) if type(x) is list and len(x) == 2
+                           else call_item(fn, x))
         elif acc is None:
-            while i < len(src):
-                direct(src[i])
-                i += 1
+            for i, x in enumerate(src):
+                direct(x)
         else:
-            while i < len(src):
-                acc.append(direct(src[i]))
-                i += 1
+            append = acc.append
+            for i, x in enumerate(src):
+                append(direct(x))
     except Suspend as s:
         fr = LoopFrame(op, src, fn, acc)
         fr.i = i
@@ -402,8 +404,11 @@ def m_each(obj, action=NOARG):
             for x in src:
                 d(x)
             return None
-        if pair_function(f) is not None:
-            return _run_direct("each", src, f)
+        p = pair_function(f)
+        if p is not None:
+            for x in src:
+                p(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(f, x)
+            return None
         for x in src:
             call_item(f, x)
         return None
@@ -420,8 +425,10 @@ def m_map(obj, mapper=NOARG):
         d = _direct(f, 1)
         if d is not None:
             return [d(x) for x in src]
-        if pair_function(f) is not None:
-            return _run_direct("map", src, f, [])
+        p = pair_function(f)
+        if p is not None:
+            return [p(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(f, x)
+                    for x in src]
         return [call_item(f, x) for x in src]
     return _run_direct("map", src, f, [])
 
