@@ -253,6 +253,9 @@ def method_call(g, obj, name, args, consumer=None):
         return f"({q}.pop({a}) if (type({q} := {obj}) is list) & (type({first}) is int) and " \
             f"-1 < {a} < len({q}) else {q}.pop({a}, None) if type({q}) is dict and " \
             f"type({a}) is str and 'remove' not in {q} else _meth1({q}, 'remove', {a}))"
+    if name == "sum" and not args:      # a List: methods.sum_list
+        q = _q(g)
+        return f"(_suml({q}) if type({q} := {obj}) is list else _meth0({q}, 'sum'))"
     if name == "join" and len(args) == 1:   # a List of Strings: str.join (methods.join_list)
         q = _q(g)
         return f"(_joinl({q}, {args[0]}) if type({q} := {obj}) is list else _meth1({q}, 'join', {args[0]}))"

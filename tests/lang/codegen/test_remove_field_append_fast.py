@@ -1,4 +1,4 @@
-"""Inline fast paths for ``x.remove(k)`` (codegen/dynamic.py: method_call — a List index in
+"""Inline fast paths for ``x.sum()`` on a List (methods.sum_list), ``x.remove(k)`` (codegen/dynamic.py: method_call — a List index in
 bounds is list.pop, a String Map key dict.pop), ``o.f[k] = v`` with o of a known class (its
 field's slot read inline: codegen/assign.py: autocreate) and ``o.f <<= v`` on any target
 (an in-place append): values, types and errors as the general path gives them, plain and in
@@ -31,6 +31,12 @@ CASES = [
     ('class X { def l = null }\nX a = new X(); a.l <<= 1; a.l', 'ok', '0', 'int'),
     ('def m = [:]; m.l <<= 1; m.l <<= 2; m', 'ok', "{'l': 0}", 'dict'),
     ("def m = [l: 'ab']; m.l <<= 'c'; m", 'err', 'JactlRuntimeError', "Left-hand side of '<<' must be int, byte, or long (not String)"),
+    ('[[1, 2, 3].sum(), [1, 2L].sum(), [1.5, 2].sum(), [].sum(), [a:1].map{ k, v -> v }.sum()]', 'ok', "[6, 3L, Decimal('3.5'), 0, 1]", 'list'),
+    ('[2147483647, 1].sum()', 'ok', '-2147483648', 'int'),
+    ('[1, null].sum()', 'err', 'NullError', 'Null value in list for sum()'),
+    ("['a'].sum()", 'err', 'JactlRuntimeError', 'Non-numeric element in list for sum(): was String'),
+    ('def x = null; x.sum()', 'err', 'NullError', 'Tried to invoke method on null value'),
+    ('def m = [sum: { -> 7 }]; m.sum()', 'ok', '7', 'int'),
 ]
 
 
