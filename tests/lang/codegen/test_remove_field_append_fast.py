@@ -2,7 +2,8 @@
 bounds is list.pop, a String Map key dict.pop), ``o.f[k] = v`` with o of a known class (its
 field's slot read inline: codegen/assign.py: autocreate) and ``o.f <<= v`` on any target
 (an in-place append): values, types and errors as the general path gives them, plain and in
-checkpoint-each-statement mode. Expected results were produced before these fast paths
+checkpoint-each-statement mode; also long values interpolated into Strings
+(codegen/strdec.py: their digits without the type dispatch). Expected results were produced before these fast paths
 existed."""
 
 import pytest
@@ -37,6 +38,9 @@ CASES = [
     ("['a'].sum()", 'err', 'JactlRuntimeError', 'Non-numeric element in list for sum(): was String'),
     ('def x = null; x.sum()', 'err', 'NullError', 'Tried to invoke method on null value'),
     ('def m = [sum: { -> 7 }]; m.sum()', 'ok', '7', 'int'),
+    ('long a = 12345678901L; long b = -3; def x = "${a}"; [x, "$b", "v${a}w${b}", "${a + 1}", "${a * 1000000000L}"]', 'ok', "['12345678901', '-3', 'v12345678901w-3', '12345678902', '-6101065172709551616']", 'list'),
+    ('class O { long id }; def o = new O(5L); O p = new O(-7L); ["${p.id}", "#${p.id} x", "$o.id"]', 'ok', "['-7', '#-7 x', '[id:5].id']", 'list'),
+    ('long a = 9223372036854775807L; "${a + 1}"', 'ok', "'-9223372036854775808'", 'str'),
 ]
 
 
