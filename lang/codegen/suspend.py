@@ -191,16 +191,8 @@ class SuspendMixin:
             self.resume.release(mark)
         else_buf = self.em.pop(saved)
         if not self.susp or self.npc == start:
-            self.em.emit(f"if {c}:")
-            if then_buf.lines:
-                self.em.splice(then_buf, 1)
-            else:
-                self.em.emit("    pass")
-            if else_buf.lines:
-                self.em.emit("else:")
-                self.em.splice(else_buf, 1)
-            return
-        if mid > start:
+            test = c
+        elif mid > start:
             test = f"({start + 1} <= _pc <= {mid} if _pc else {c})"
         else:
             test = f"(not _pc and {c})"

@@ -57,18 +57,24 @@ def sources():
                         yield case["id"], case["source"], None
 
 
-@pytest.mark.parametrize("cpe", [False, True], ids=["plain", "cpe"])
-def test_generated_code_uses_only_exported_names(cpe):
+def compiled_sources(cpe):
+    """(name, generated Python) of every source in sources() that compiles."""
     ctx = lang.Context()
-    outside = {}
-    compiled = 0
     for name, src, globals_names in sources():
         try:
             script = ctx.compile(src, globals=globals_names, checkpoint_each_statement=cpe)
         except lang.JactlError:
             continue
+        yield name, script.py_source
+
+
+@pytest.mark.parametrize("cpe", [False, True], ids=["plain", "cpe"])
+def test_generated_code_uses_only_exported_names(cpe):
+    outside = {}
+    compiled = 0
+    for name, py in compiled_sources(cpe):
         compiled += 1
-        for n in free_names(script.py_source) - ALLOWED:
+        for n in free_names(py) - ALLOWED:
             outside.setdefault(n, name)
     assert compiled > 20
     assert not outside, f"names outside runtime/exports.py (first source using each): {outside}"

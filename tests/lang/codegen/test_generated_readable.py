@@ -6,10 +6,9 @@ import ast
 
 import pytest
 
-import lang
 from lang.codegen.codegen import HEADER
 
-from test_exports_contract import sources  # (same directory: pytest puts it on sys.path)
+from test_exports_contract import compiled_sources  # (same directory: pytest puts it on sys.path)
 
 
 def doubled_guards(py_source):
@@ -29,16 +28,10 @@ def test_the_checker_finds_a_doubled_guard():
 
 @pytest.mark.parametrize("cpe", [False, True], ids=["plain", "cpe"])
 def test_generated_modules_name_the_contract_and_guard_once(cpe):
-    ctx = lang.Context()
     doubled = {}
     compiled = 0
-    for name, src, globals_names in sources():
-        try:
-            script = ctx.compile(src, globals=globals_names, checkpoint_each_statement=cpe)
-        except lang.JactlError:
-            continue
+    for name, py in compiled_sources(cpe):
         compiled += 1
-        py = script.py_source
         assert py.split("\n")[:len(HEADER)] == list(HEADER), name
         assert "runtime/exports.py" in HEADER[1]
         if (lines := doubled_guards(py)):

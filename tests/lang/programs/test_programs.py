@@ -6,7 +6,7 @@ Each program is ``<name>.jactl`` beside ``<name>.expected.json``, which holds
 value compares with the JSON one; the printed output checks number formats exactly.
 
 The expected values were worked out from the language guide and the semantics fact sheet
-(/work/shared/research/jactl-semantics.md), not copied from this implementation. Where
+(../shared/research/jactl-semantics.md, beside the repository), not copied from this implementation. Where
 lang disagrees with them the program is listed in KNOWN_BUGS (a bug report for lang) and
 runs as a strict xfail, so a fix shows up as XPASS and the entry must go.
 
