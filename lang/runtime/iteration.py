@@ -126,6 +126,8 @@ def call(f, args):
 
 
 def _may_suspend(f):
+    if type(f) is Closure:      # (its property, without the property call)
+        return f.fn.may_suspend
     return getattr(f, "may_suspend", True)
 
 
