@@ -192,16 +192,17 @@ def call_value(g, fv, args, arg_types=()):
     three arguments, the general ``_call`` otherwise."""
     if len(args) <= 3:
         q = _q(g)
+        fn = _q(g)      # the closure's FunctionInfo, looked up once
         n = len(args)
         if args and all(t == "int" for t in arg_types):
-            test = f"{q}.fn.fci == {n}"
+            test = f"({fn} := {q}.fn).fci == {n}"
         elif args and all(_NAME.match(a) for a in args):
             # arguments in variables: all-int parameters take them when they are ints
             ints = " and ".join(f"type({a}) is int" for a in args)
-            test = f"({q}.fn.fc == {n} or {q}.fn.fci == {n} and {ints})"
+            test = f"(({fn} := {q}.fn).fc == {n} or {fn}.fci == {n} and {ints})"
         else:
-            test = f"{q}.fn.fc == {n}"
-        return (f"({q}.fn.pyfunc({', '.join([q + '.cells'] + list(args))}) "
+            test = f"({fn} := {q}.fn).fc == {n}"
+        return (f"({fn}.pyfunc({', '.join([q + '.cells'] + list(args))}) "
                 f"if type({q} := {fv}) is _Closure and {test} "
                 f"else _call{n}({', '.join([q] + list(args))}))")
     return f"_call({fv}, ({', '.join(args)}))"

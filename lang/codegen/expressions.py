@@ -124,6 +124,9 @@ class ExpressionsMixin:
             fast = strdec.binary(self, e, BINOPS)     # String / Decimal operands
         if fast is not None:
             return fast
+        fast = self.def_mod_tree(e)
+        if fast is not None:
+            return fast
         if op in INT_NATIVE and self.int_tree(e):
             # + - * are ring operations: wrapping once at the end gives what wrapping
             # every intermediate result gives (mod 2**32), so one range check suffices
@@ -159,6 +162,48 @@ class ExpressionsMixin:
             not e.left.lower and not e.right.lower and \
             self.st(e.left) == "int" and self.st(e.right) == "int"
 
+    def def_mod_tree(self, e):
+        """``(x + k) % m`` whose operands are variables (untyped or int) or int literals:
+        when every untyped one holds an int, the whole tree is int arithmetic with one
+        range check and one zero test; otherwise (or on overflow) the general code runs,
+        reading the variables again (reads have no effects)."""
+        if e.op != "%" or not isinstance(e.left, N.Binary) or e.left.op not in INT_NATIVE \
+                or getattr(self, "general_mod", None) is e:
+            return None
+        leaves = []
+        if not _int_leaves(self, e.left, leaves) or not _int_leaves(self, e.right, leaves):
+            return None
+        tests, names = [], {}
+        for x in leaves:
+            v = self.expr(x)
+            if not v.isidentifier():
+                self.nq += 1
+                q = f"_q{self.nq}"
+                v, v_first = q, f"({q} := {v})"
+            else:
+                v_first = v
+            if self.st(x) != "int":
+                tests.append(f"type({v_first}) is int")
+            elif x is e.right:
+                tests.append(f"{v_first} != 0")     # (and a zero divisor takes _mod)
+            elif v_first != v:
+                tests.append(f"{v_first} is not None")
+            names[id(x)] = v
+        m = names[id(e.right)] if isinstance(e.right, N.Ident) else self.expr(e.right)
+        if isinstance(e.right, N.Ident) and self.st(e.right) != "int" or \
+                not isinstance(e.right, N.Ident) and int(m) == 0:
+            tests.append(m)
+        if not tests:       # (all int, a literal divisor: the int path)
+            return None
+        raw = _leaf_tree(e.left, names)
+        self.general_mod = e
+        try:
+            general = self.expr(e)
+        finally:
+            self.general_mod = None
+        return (f"(_r % {m} if {' and '.join(tests)} and {INT_MIN} <= (_r := {raw}) <= "
+                f"{INT_MAX} else {general})")
+
     def int_tree(self, e):
         """An int ``+ - *`` with another one as an operand (``i * 7 + j * 13``)."""
         return self.int_arith(e) and (self.int_arith(e.left) or self.int_arith(e.right))
@@ -190,7 +235,7 @@ class ExpressionsMixin:
         evals = []     # complex operands: evaluated (in order) into temps, then checked
         checks = []    # simple untyped operands: checked only
         ops_ = []
-        for x, t in ((l, lt), (r, rt)):
+        for side, (x, t) in enumerate(((l, lt), (r, rt))):
             if _is_simple_operand(x):
                 if t == "def" and not _is_int_literal(x):
                     checks.append(f"type({x}) is int")
@@ -198,7 +243,12 @@ class ExpressionsMixin:
             else:
                 self.nq += 1
                 q = f"_q{self.nq}"
-                evals.append(f"type({q} := {x}) is int")
+                if t == "int":
+                    # statically an int: only evaluated here (a zero divisor fails the test)
+                    evals.append(f"({q} := {x}) != 0" if op == "%" and side else
+                                 f"({q} := {x}) is not None")
+                else:
+                    evals.append(f"type({q} := {x}) is int")
                 ops_.append(q)
         if not evals and not checks:
             return None
@@ -211,7 +261,8 @@ class ExpressionsMixin:
             return (f"(_r if {cond} and {INT_MIN} <= (_r := {a} {op} {b}) <= {INT_MAX} "
                     f"else {other})")
         if op == "%":
-            nz = "" if _is_int_literal(b) and int(b) != 0 else f" and {b}"
+            nz = "" if _is_int_literal(b) and int(b) != 0 or \
+                (rt == "int" and not _is_simple_operand(r)) else f" and {b}"
             return f"({a} % {b} if {cond}{nz} else {other})"
         return f"({a} {op} {b} if {cond} else {other})"
 
@@ -395,3 +446,25 @@ def _negated_literal(lit):
     else:
         v = -v
     return N.Literal(lit.kind, v, line=lit.line, col=lit.col)
+
+
+def _int_leaves(g, e, out):
+    """e is an int/untyped ``+ - *`` tree whose leaves are local variables or int
+    literals (collected into out, literals excepted)."""
+    if isinstance(e, N.Binary) and e.op in INT_NATIVE:
+        return _int_leaves(g, e.left, out) and _int_leaves(g, e.right, out)
+    if isinstance(e, N.Literal):
+        return e.kind == "int" and type(e.value) is int
+    if isinstance(e, N.Ident) and not e.lower and e.sym is not None and \
+            e.sym.kind == "local" and g.st(e) in ("int", "def"):
+        out.append(e)
+        return True
+    return False
+
+
+def _leaf_tree(e, names):
+    if isinstance(e, N.Binary):
+        return f"({_leaf_tree(e.left, names)} {e.op} {_leaf_tree(e.right, names)})"
+    if isinstance(e, N.Literal):
+        return repr(e.value)
+    return names[id(e)]

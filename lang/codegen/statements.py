@@ -321,6 +321,9 @@ class StatementsMixin:
             for s in st.init:
                 self.statement(s)
 
+            first = _sized_first_index(st)
+            if first is not None:
+                self.typed.sized.add(id(first))
             if not self.susp and (self.typed.range_for(st) or self.fast_for(st)):
                 if mode:
                     self.finish_value(mode, result, "None")
@@ -331,9 +334,15 @@ class StatementsMixin:
                     c = self.cond(st.cond)
                     self.step(f"if not {c}: break")
 
+            counter = _bounded_counter(st)
+
             def update():
                 for e in st.update:
-                    self.discard_expr(e)
+                    if counter is not None and e is st.update[0]:
+                        # (as in fast_for: nothing else assigns i, so i < n still holds)
+                        self.step(f"{self.name_of(counter)} += 1")
+                    else:
+                        self.discard_expr(e)
             self.loop(st.label, header, st.body, st, update_fn=update if st.update else None,
                       first_flag=bool(st.update))
             if mode:
@@ -501,6 +510,38 @@ def _bound_syms(p):
         stack.extend(x.items or ())
         stack.extend(v for _, v in (x.entries or ()))
     return out
+
+
+def _sized_first_index(st):
+    """The ``a[i]`` that ``for (int i = K; i < a.size(); i++) { def x = a[i]; ...`` (K >= 0)
+    evaluates first in its body: nothing runs between the condition and it, so when a is
+    a List the condition has just proved 0 <= i < len(a) (the index needs only a's type)."""
+    counter = _bounded_counter(st)
+    cond = st.cond
+    if counter is None or not isinstance(cond.right, N.MethodCall) or \
+            cond.right.name != "size" or cond.right.args or cond.right.named or \
+            cond.right.null_safe or not isinstance(cond.right.obj, N.Ident):
+        return None
+    lst = cond.right.obj.sym
+    if lst is None or lst.kind != "local" or lst.captured:
+        return None
+    init = next(d.init for d in st.init if isinstance(d, N.VarDecl) and d.sym is counter)
+    if not (isinstance(init, N.Literal) and init.kind == "int" and type(init.value) is int
+            and init.value >= 0):
+        return None
+    body = st.body.stmts if isinstance(st.body, N.Block) else [st.body]
+    first = body[0] if body else None
+    if isinstance(first, N.VarDecl):
+        e = first.init
+    elif isinstance(first, N.ExprStmt) and isinstance(first.expr, N.Assign) and \
+            first.expr.op == "=" and isinstance(first.expr.target, N.Ident):
+        e = first.expr.value
+    else:
+        return None
+    if isinstance(e, N.Index) and not e.null_safe and isinstance(e.obj, N.Ident) and \
+            e.obj.sym is lst and isinstance(e.index, N.Ident) and e.index.sym is counter:
+        return e
+    return None
 
 
 def _bounded_counter(st):

@@ -53,6 +53,12 @@ class Typed:
         self.proven = set()
         self.lower = {}     # int local Symbol -> a known lower bound (known_lower)
         self.nb = 0     # range-loop bounds saved so far (names _rb1, _rb2, ...)
+        # id(node) -> (kind, text): a lowered operand already evaluated into a temp
+        # (``compound``), used raw like any typed operand
+        self.pre = {}
+        # id(Index node): an ``a[i]`` a loop condition ``i < a.size()`` has just proved in
+        # bounds when a is a List (statements._sized_first_index)
+        self.sized = set()
 
     # ------------------------------------------------------------------ classification
 
@@ -107,6 +113,8 @@ class Typed:
 
     def raw(self, e):
         """Python text for e's value as a plain number (kind(e) must not be None)."""
+        if id(e) in self.pre:
+            return self.pre[id(e)][1]
         if isinstance(e, N.Literal) and e.kind == "long":
             return repr(int(e.value))
         if isinstance(e, N.Ident) and e.sym.unboxed and e.sym.owner is self.g.f and \
@@ -290,11 +298,19 @@ class Typed:
         if ttype not in ("long", "double") or op[:-1] not in _ARITH or \
                 not isinstance(e.target, N.Ident) or e.target.sym.kind != "local":
             return None
+        g = self.g
         vk = self.kind(e.value)
+        if vk is None and e.value.lower and g.st(e.value) in ("int", "long", "double"):
+            # ``total += f(i)``: the call runs its statements (and may suspend) first; its
+            # typed result is then an operand like any other (the general path also reads
+            # a local target after the value)
+            vk = g.st(e.value)
+            if ttype == "long" and vk == "double":
+                return None
+            self.pre[id(e.value)] = (vk, g.expr(e.value))
         if vk is None or (ttype == "long" and vk == "double"):
             return None
         nv = self.box(ttype, self.arith(op[:-1], e.target, e.value), e.target)
-        g = self.g
         if not want_value:
             g.step(write(nv))
             return True, None
@@ -349,6 +365,10 @@ class Typed:
         """Text for an Index node on a typed array, or None."""
         if e.lower or e.null_safe:
             return None
+        if id(e) in self.sized:
+            o, i = self.g.expr(e.obj), self.g.expr(e.index)
+            if o.isidentifier() and i.isidentifier():
+                return f"({o}[{i}] if type({o}) is list else _index({o}, {i}))"
         if self._proven(e):
             return self.index(e)
         if self.g.st(e.obj) not in _ARRAYS or self.kind(e.index) not in ("int", "long"):

@@ -5,6 +5,8 @@ were produced by the general path (before these fast paths existed)."""
 
 import pytest
 
+import lang
+
 from fastpath_cases import check_case
 
 CASES = [
@@ -84,6 +86,46 @@ CASES = [
     ("def xs = [[n:'b', a:2], [n:'a', a:2], [n:'c', a:1]]; xs.sort{ p, q -> p.a != q.a ? p.a <=> q.a : p.n <=> q.n }.map{ it.n }", 'ok', "['c', 'a', 'b']", 'list'),
     ("def a = 'abc'; def b = 3; a <=> b", 'err', 'JactlRuntimeError', 'Cannot compare objects of type String and int'),
     ('const int M = 7; const String S = "ab"; def f = { x -> x % M + S.size() }; [f(10), M, S]', 'ok', "[5, 7, 'ab']", 'list'),
+    # ``for (int i = 0; i < a.size(); i++) { def x = a[i] ...``: the condition proves the index
+    ('def l = [1,2,3]; int s = 0; for (int i = 0; i < l.size(); i++) { def x = l[i]; s += x }; s', 'ok', '6', 'int'),
+    ('List l = [1,2,3]; def out = []; for (int i = 0; i < l.size(); i++) { def x = l[i]; l.remove(0); out <<= x }; out', 'ok', '[1, 3]', 'list'),
+    ('def m = [a:1, b:2]; def out = []; for (int i = 0; i < m.size(); i++) { def x = m[i]; out <<= x }; out', 'ok', '[None, None]', 'list'),
+    ("def s = 'abc'; def out = []; for (int i = 0; i < s.size(); i++) { def c = s[i]; out <<= c }; out", 'ok', "['a', 'b', 'c']", 'list'),
+    ('List l = [1,2]; def t = 0; for (int i = 0; i < l.size(); i++) { def x = l[i]; t += sleep(0, x) }; t', 'ok', '3', 'int'),
+    ('List l = [1,2,3]; def t = 0; for (int i = 1; i < l.size(); i++) { int x = l[i]; t += x }; t', 'ok', '5', 'int'),
+    ('List l = [4,5]; def x; for (int i = 0; i < l.size(); i++) { x = l[i] }; x', 'ok', '5', 'int'),
+    ('def f(List l) { def r = 0; for (int i = 0; i < l.size(); i++) { def g = l[i]; r = g(r) }; r }; f([{ it + 1 }, { sleep(0, it * 10) }])', 'ok', '10', 'int'),
+    ("List l = [1, 'a']; def out = []; for (int i = 0; i < l.size(); i++) { int x = l[i]; out <<= x }; out", 'ok', '[1, 97]', 'list'),
+    # an untyped operand with a statically int one that is not a plain name (a call)
+    ('def f(x) { x }; int g(int y) { y }; f(7) % g(3)', 'ok', '1', 'int'),
+    ('def f(x) { x }; int g(int y) { y }; f(7) % g(0)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def f(x) { x }; int g(int y) { y }; f(7L) % g(3)', 'ok', '1L', 'Long'),
+    ('def f(x) { x }; int g(int y) { y }; f(7.5) % g(2)', 'ok', "Decimal('1.5')", 'Decimal'),
+    ("def f(x) { x }; int g(int y) { y }; f('a') % g(2)", 'err', 'JactlRuntimeError', "Non-numeric operand for left-hand side of '%': was String"),
+    ('def f(x) { x }; int g(int y) { y }; f(-7) % g(-3)', 'ok', '-1', 'int'),
+    ('def f(x) { x }; int g(int y) { y }; g(7) % f(0)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def f(x) { x }; int g(int y) { y }; f(2147483647) + g(1)', 'ok', '-2147483648', 'int'),
+    ('def f(x) { x }; int g(int y) { y }; g(5) * f(3L)', 'ok', '15L', 'Long'),
+    ('def f(x) { x }; int g(int y) { y }; g(5) - f(null)', 'err', 'NullError', "Null operand for right-hand side of '-'"),
+    ('int g(int y) { y }; g(7) % g(0)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('int g(int y) { y }; g(-7) % g(3)', 'ok', '2', 'int'),
+    ('def M = 1000003; def adder(k) { return { x -> (x + k) % M } }; adder(5)(2147483647)', 'ok', '522800', 'int'),
+    ('def M = 0; def adder(k) { return { x -> (x + k) % M } }; adder(5)(3)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    # ``(x + k) % m`` over variables: one int path, the general code otherwise
+    ('def a = 5; def b = 3; def m = 4; (a + b) % m', 'ok', '0', 'int'),
+    ('def a = 2147483647; def b = 1; def m = 7; (a + b) % m', 'ok', '5', 'int'),
+    ('def a = 5L; def b = 3; (a * b) % 4', 'ok', '3L', 'Long'),
+    ('def a = 5.5; def b = 2; (a + b) % 3', 'ok', "Decimal('1.5')", 'Decimal'),
+    ('def a = 5; def b = 3; def m = 0; (a + b) % m', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def a = 5; def b = null; (a - b) % 3', 'err', 'NullError', "Null operand for right-hand side of '-'"),
+    ("def a = 5; def b = 'x'; (a + b) % 3", 'err', 'JactlRuntimeError', "Non-numeric operand for right-hand side of '+': was String"),
+    ('def a = -5; int b = 3; def m = -3; (a * b) % m', 'ok', '0', 'int'),
+    ('def a = 5; def m = 3L; (a + 1) % m', 'ok', '0L', 'Long'),
+    ('def M = 7; def f(k) { { x -> (x + k) % M } }; f(2147483647)(5)', 'ok', '2', 'int'),
+    ('int a = 3; int b = 4; def m = 5; (a * b + 1) % m', 'ok', '3', 'int'),
+    ('def M = 7; def f(k) { { x -> (x * k) % M } }; [f(3)(5), f(3L)(5), f(1.5)(2), f(-3)(5)]', 'ok', "[1, 1L, Decimal('3.0'), 6]", 'list'),
+    ('def M = 0; def f(k) { { x -> (x * k) % M } }; f(3)(5)', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('def a = 65536; def b = 65536; def m = 1000; (a * b - 1) % m', 'ok', '999', 'int'),
 ]
 
 
@@ -91,3 +133,20 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_dynamic_loop_path(case, cpe):
     check_case(case, cpe)
+
+
+def test_index_after_size_condition_tests_only_the_type():
+    """The first ``a[i]`` of the body needs no bounds test: the condition just proved it."""
+    src = "def f(List l) { def r = 0; for (int i = 0; i < l.size(); i++) { def g = l[i]; r = g(r) }; r }; f([])"
+    py = lang.Context().compile(src).py_source
+    assert "v_g = (v_l[v_i] if type(v_l) is list else _index(v_l, v_i))" in py
+    assert "v_i += 1" in py and "_w32" not in py.split("def _f1(")[1]
+
+
+def test_mod_of_a_variable_tree_is_one_int_path():
+    """``(x + k) % M`` in a closure with untyped x, k: one type test per variable, one
+    range check and one zero test, the general code only when they fail."""
+    src = "def M = 7; def f(k) { { x -> (x + k) % M } }; f(3)(5)"
+    py = lang.Context().compile(src).py_source
+    assert "(_r % _q2 if type((_q1 := k1_v_k.v)) is int and (_q2 := k0_v_M.v) != 0 and " \
+        "-2147483648 <= (_r := (v_x + _q1)) <= 2147483647 else " in py

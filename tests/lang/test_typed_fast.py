@@ -5,6 +5,8 @@ were produced by the general path (before the fast paths existed)."""
 
 import pytest
 
+import lang
+
 from fastpath_cases import check_case
 
 CASES = [
@@ -28,6 +30,17 @@ CASES = [
     ('long x = 5; def y = x; y.className()', 'ok', "'long'", 'str'),
     ('long x = 5; x += 2; x', 'ok', '7L', 'Long'),
     ('long x = 5; (x += 2).className()', 'ok', "'long'", 'str'),
+    # a compound assignment whose typed value is a call (lowered, may suspend)
+    ('int f(int x) { x * 2 }; long t = 9223372036854775807L; t += f(1); t', 'ok', '-9223372036854775807L', 'Long'),
+    ('long g(long x) { x + 1 }; long t = 5; t *= g(2); t', 'ok', '15L', 'Long'),
+    ('double h(int x) { x / 2.0 }; double d = 1.5; d *= h(3); d', 'ok', '2.25', 'float'),
+    ('int f(int x) { x }; double d = 1.5; d += f(2); d', 'ok', '3.5', 'float'),
+    ('int f(int x) { x }; long t = 7; (t -= f(2)).className()', 'ok', "'long'", 'str'),
+    ('int f(int x) { x }; long t = 7; t /= f(0); t', 'err', 'JactlRuntimeError', 'Divide by zero'),
+    ('int f(int x) { x }; long t = -7; t %= f(3); t', 'ok', '2L', 'Long'),
+    ('int f(int x) { sleep(0, x) }; long t = 5; t += f(3); t', 'ok', '8L', 'Long'),
+    ('int f(int x) { sleep(0, x) }; long t = 5; def c = { t += f(4) }; c(); t', 'ok', '9L', 'Long'),
+    ('double h(int x) { x / 2.0 }; long t = 5; t += h(3); t', 'ok', '6L', 'Long'),
     ('long x = 5; x -= 2.5; x', 'ok', '2L', 'Long'),
     ('long x = 5; [x, x+1, x*2]', 'ok', '[5L, 6L, 10L]', 'list'),
     ('long x = 5; def l = [x]; l[0].className()', 'ok', "'long'", 'str'),
@@ -202,3 +215,13 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_typed_fast_path(case, cpe):
     check_case(case, cpe)
+
+
+def test_compound_with_a_typed_call_value_is_inline():
+    """``total += f(i)`` with a long total and an int function: the call's result is added
+    with plain arithmetic and the inline 64-bit check, not the general operator."""
+    src = "int f(int x) { sleep(0, x) }; long t = 5; t += f(3); t"
+    py = lang.Context().compile(src).py_source
+    main = py.split("_FN0 =")[0]
+    assert "_add_assign" not in main and "_cv(" not in main
+    assert "v_t = _Long((_r if -9223372036854775808 <= (_r := v_t + _t1) <= " in main
