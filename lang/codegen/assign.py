@@ -103,8 +103,16 @@ class AssignMixin:
         if isinstance(e, N.Field):
             o = self.autocreate(e.obj, "map")
             nm = repr(e.name) if isinstance(e.name, str) else self.expr(e.name)
-            if _cls.facts(self).get(self.st(e.obj)) is not None:
+            fx = _cls.facts(self)
+            if fx.get(self.st(e.obj)) is not None:
                 kind += ":typed"       # (objects.auto_field)
+                f = fx.field(self.st(e.obj), e.name) if isinstance(e.name, str) else None
+                if f is not None and o.isidentifier():
+                    # a field of a known class: its slot, when it holds a value
+                    self.nq += 1
+                    q = f"_q{self.nq}"
+                    return f"({q} if {o} is not None and ({q} := {o}.{f[0]}) is not None " \
+                        f"else _field_auto({o}, {nm}, {kind!r}))"
             return f"_field_auto({o}, {nm}, {kind!r})"
         if isinstance(e, N.Index):
             o = self.autocreate(e.obj, "list")

@@ -9,6 +9,25 @@ from .callargs import check_positional, may_spread, named_arg_nodes
 from .shared import _prologue_may_suspend, _pure
 
 
+
+def _plain_ctor(g):
+    """The class name when g is a class's constructor whose body is only ``return
+    MakeObj(its parameters)`` (no field initialiser left to run, nothing that may
+    suspend), else None."""
+    node = g.node
+    if not g.name.endswith("$new") or g.may_suspend or g.needs_cells or \
+            not isinstance(node, N.FunDecl):
+        return None
+    stmts = node.body.stmts
+    if len(stmts) != 1 or not isinstance(stmts[0], N.Return) or \
+            not isinstance(stmts[0].expr, N.MakeObj):
+        return None
+    mk = stmts[0].expr
+    if len(mk.args) == len(node.params) and all(
+            isinstance(a, N.Ident) and a.name == p.name for a, p in zip(mk.args, node.params)):
+        return mk.cname
+    return None
+
 class CallsMixin:
     """The calls part of FuncGen (see the module docstring)."""
 
@@ -65,6 +84,11 @@ class CallsMixin:
             else:
                 args.insert(0, f"{self.read_sym(sym)}.cells")
         call = f"_f{g.id}({', '.join(args)})"
+        cname = _plain_ctor(g) if "_M" not in args else None
+        if cname is not None:
+            # every field given to a constructor that only makes the instance: the class
+            # itself (the arguments are converted above, as the constructor's callers do)
+            return f"{_cls.facts(self).pycls(cname)}({', '.join(args)})"
         if _prologue_may_suspend(g):     # then its frame may be missing: trust no type
             return self.maybe_suspend(e, call)
         return self.maybe_suspend(e, call, g.return_type or "def", g.id)

@@ -241,6 +241,22 @@ def method_call(g, obj, name, args, consumer=None):
         bounds = " <= ".join(["0"] + names + [f"len({q})"])
         return f"({q}[{':'.join(names) if len(names) == 2 else names[0] + ':'}] if " \
             f"{' & '.join(tests)} and {bounds} else _meth{len(args)}({q}, 'substring', {', '.join(names)}))"
+    if name == "remove" and len(args) == 1:
+        # a List index in bounds / a String Map key: list.pop / dict.pop (methods.py:
+        # m_list_remove, m_map_remove); a Map holding a "remove" entry calls that
+        q = _q(g)
+        a = args[0]
+        if not (a.isidentifier() or a.isdigit()):
+            qa = _q(g)
+            a, first = qa, f"({qa} := {a})"
+        else:
+            first = a
+        return f"({q}.pop({a}) if (type({q} := {obj}) is list) & (type({first}) is int) and " \
+            f"-1 < {a} < len({q}) else {q}.pop({a}, None) if type({q}) is dict and " \
+            f"type({a}) is str and 'remove' not in {q} else _meth1({q}, 'remove', {a}))"
+    if name == "sum" and not args:      # a List: methods.sum_list
+        q = _q(g)
+        return f"(_suml({q}) if type({q} := {obj}) is list else _meth0({q}, 'sum'))"
     if name == "join" and len(args) == 1:   # a List of Strings: str.join (methods.join_list)
         q = _q(g)
         return f"(_joinl({q}, {args[0]}) if type({q} := {obj}) is list else _meth1({q}, 'join', {args[0]}))"
@@ -599,7 +615,7 @@ def int_ops(g, l, r, lt, rt, op, fn):
 
 def list_append(g, fn, cur, v):
     """``x <<= v`` with x untyped: a List appends in place inline."""
-    if fn != "_shl_assign" or not cur.isidentifier():
+    if fn != "_shl_assign":
         return None
     q = _q(g)       # the List as read before v is evaluated (as the general path has it)
     return f"({q}.append({v}) or {q} if type({q} := {cur}) is list else {fn}({q}, {v}))"

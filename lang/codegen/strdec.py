@@ -271,15 +271,20 @@ def convert(node, tname):
 
 
 def interp_part(g, node, ex):
-    """``"${i}"`` with i statically int: an int's text is ``int.__repr__`` (what ``_str``
+    """``"${i}"`` with i statically int or long: an int's (a long's) text is ``int.__repr__`` (what ``_str``
     calls for an int) without the type dispatch; other values take ``_str``. Or None."""
-    if g.st(node) != "int":
+    py = _DIGITS.get(g.st(node))
+    if py is None:
         return None
     if ex.isidentifier():
-        return f"(_istr({ex}) if type({ex}) is int else _str({ex}))"
+        return f"(_istr({ex}) if type({ex}) is {py} else _str({ex}))"
     g.nq += 1
     q = f"_q{g.nq}"
-    return f"(_istr({q}) if type({q} := {ex}) is int else _str({q}))"
+    return f"(_istr({q}) if type({q} := {ex}) is {py} else _str({q}))"
+
+
+# static types whose values' text is their digits (int.__repr__) when of this Python type
+_DIGITS = {"int": "int", "long": "_Long"}
 
 
 def interpolation(g, parts, vals):
@@ -309,6 +314,8 @@ def interpolation(g, parts, vals):
             args.append(f"({q} if type({first}) is str else _str({q}))")
         elif st == "int":
             args.append(f"({q} if type({first}) is int else _str({q}))")
+        elif st == "long":
+            args.append(f"(_istr({q}) if type({first}) is _Long else _str({q}))")
         else:
             args.append(f"({q} if type({first}) is str or type({q}) is int else _str({q}))")
     return f"{''.join(fmt)!r} % ({', '.join(args)},)"

@@ -88,7 +88,7 @@ EXPORTS = {"_call0": call0, "_call1": call1, "_call2": call2, "_call3": call3}
 
 from .calls import invoke  # noqa: E402
 from .builtin_facts import CLOSURE_METHODS, LAZY_STAGES  # noqa: E402
-from .methods import find_method, join_list  # noqa: E402
+from .methods import find_method, join_list, sum_list  # noqa: E402
 from .types import MISSING, Decimal, JArray, Long  # noqa: E402
 
 _PLAIN = frozenset((list, str, dict, int, Long, float, Decimal, bool, JArray))
@@ -184,4 +184,5 @@ def meth2(o, name, a, b):
     return invoke(o, name, (a, b))
 
 
-EXPORTS.update({"_meth0": meth0, "_meth1": meth1, "_meth2": meth2, "_joinl": join_list})
+EXPORTS.update({"_meth0": meth0, "_meth1": meth1, "_meth2": meth2, "_joinl": join_list,
+                "_suml": sum_list})

@@ -33,7 +33,7 @@ def as_list(v):
         n = len(v)
         check_slots(n)
         charge(n)
-        return [[k, x] for k, x in v.items()]
+        return list(map(list, v.items()))
     if t is str:
         n = len(v)
         check_slots(n)
@@ -94,6 +94,17 @@ def item_function(f):
     return None
 
 
+def pair_function(f):
+    """What call_item(f, x) calls for an element x that is a two-element List (a Map
+    entry), as a Python function of its two values, when f is a closure of exactly two
+    parameters needing no conversion (``{ k, v -> }``), else None. It may suspend."""
+    if type(f) is Closure:
+        fi = f.fn
+        if fi.nparams == 2 and not fi.conv:
+            return functools.partial(fi.pyfunc, f.cells) if fi.has_cells else fi.pyfunc
+    return None
+
+
 def call_args(f, args):
     """Call a closure with several values (reduce, sort, mapWithIndex): a closure with a
     single parameter gets them as one list."""
@@ -115,6 +126,8 @@ def call(f, args):
 
 
 def _may_suspend(f):
+    if type(f) is Closure:      # (its property, without the property call)
+        return f.fn.may_suspend
     return getattr(f, "may_suspend", True)
 
 
@@ -320,18 +333,29 @@ def _run_direct(op, src, fn, acc=None):
     suspend: when item_function gives its function, the same steps without a call per
     element to dispatch; the LoopFrame is made only if the closure suspends."""
     direct = item_function(fn)
-    if direct is None:
+    pair = pair_function(fn) if direct is None else None
+    if direct is None and pair is None:
         return _run(op, src, fn, acc)
     i = 0
     try:
-        if acc is None:
-            while i < len(src):
-                direct(src[i])
-                i += 1
+        if pair is not None:
+            # { k, v -> } over Map entries: the entry's two values are the arguments (a
+            # List iterator, like the loops below, sees elements the closure appends)
+            if acc is None:
+                for i, x in enumerate(src):
+                    pair(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(fn, x)
+            else:
+                append = acc.append
+                for i, x in enumerate(src):
+                    append(pair(x[0], x[1]) if type(x) is list and len(x) == 2
+                           else call_item(fn, x))
+        elif acc is None:
+            for i, x in enumerate(src):
+                direct(x)
         else:
-            while i < len(src):
-                acc.append(direct(src[i]))
-                i += 1
+            append = acc.append
+            for i, x in enumerate(src):
+                append(direct(x))
     except Suspend as s:
         fr = LoopFrame(op, src, fn, acc)
         fr.i = i
@@ -382,6 +406,11 @@ def m_each(obj, action=NOARG):
             for x in src:
                 d(x)
             return None
+        p = pair_function(f)
+        if p is not None:
+            for x in src:
+                p(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(f, x)
+            return None
         for x in src:
             call_item(f, x)
         return None
@@ -398,6 +427,10 @@ def m_map(obj, mapper=NOARG):
         d = _direct(f, 1)
         if d is not None:
             return [d(x) for x in src]
+        p = pair_function(f)
+        if p is not None:
+            return [p(x[0], x[1]) if type(x) is list and len(x) == 2 else call_item(f, x)
+                    for x in src]
         return [call_item(f, x) for x in src]
     return _run_direct("map", src, f, [])
 

@@ -426,6 +426,11 @@ def m_sum(obj):
     return _sum(_all(_items(obj)))
 
 
+def sum_list(items):
+    """``x.sum()`` inline for a List x (codegen/dynamic.py ``method_call``)."""
+    return _sum(_all(items))
+
+
 def m_avg(obj):
     items = _all(_items(obj))
     if not items:

@@ -28,6 +28,12 @@ SUSPENDING = [
     # the same over a Map's entries, destructured into two parameters
     ("def f = { k, v -> sleep(0, k.size() + v) }; [a:1, bb:2].map{ k, v -> f(k, v) }.join(',')",
      "2,4"),
+    # the eager map and each over a Map's entries with a { k, v -> } closure called
+    # directly (iteration.py: pair_function), suspending at the second entry
+    ("def f = { k, v -> v == 2 ? sleep(0, v * 10) : v }; [a:1, b:2, c:3].map{ k, v -> f(k, v) }.sum()",
+     24),
+    ("def out = []; def f = { k, v -> v == 2 ? sleep(0, v * 10) : v }\n"
+     "[a:1, b:2, c:3].each{ k, v -> out <<= k + f(k, v) }; out", ["a1", "b20", "c3"]),
     # for-in in a function that may suspend (its first-entry copy loops with enumerate),
     # the List growing in the loop
     ("def f(l) { def r = []; for (x in l) { if (x < 3) { l <<= x + 2 }; r <<= sleep(0, x) }; r }"
@@ -92,3 +98,27 @@ def test_eager_stage_only_for_whole_consumers(src, eager):
     name = re.search(r"\[1\]\.(\w+)", src).group(1)
     call = py[:py.index(f"[1], '{name}', (")]      # the call of the method on [1]
     assert call[call.rindex("_invoke"):].startswith("_invoke_eager(") == eager
+
+
+NON_SUSPENDING_PAIRS = [
+    ("def out = []; [a:1, b:2].each{ k, v -> out <<= k + v }; out", ["a1", "b2"]),
+    ("[a:1, b:2].map{ k, v -> k + v }", ["a1", "b2"]),
+    ("[[1, 2], [3, 4]].map{ a, b -> a * b }", [2, 12]),
+]
+
+# elements that are not two-element Lists take the general call, with its errors
+PAIR_ERRORS = [
+    ("[[1, 2], [3, 4, 5]].map{ a, b -> [a, b] }", "Too many arguments"),
+    ("[[1, 2], 3].each{ a, b -> [a, b] }", "Missing mandatory arguments"),
+]
+
+
+@pytest.mark.parametrize("src,message", PAIR_ERRORS)
+def test_pair_closure_errors(src, message):
+    with pytest.raises(lang.JactlError, match=message):
+        lang.eval(src, {})
+
+
+@pytest.mark.parametrize("src,expected", NON_SUSPENDING_PAIRS)
+def test_pair_closures(src, expected):
+    assert lang.eval(src, {}) == expected
