@@ -37,3 +37,9 @@ def run_saving_each_suspension(source, cpe=False, restore=False):
             out = out.continuation.resume(out.request.value if out.request.kind == "sleep"
                                           else None)
     return out.value
+
+
+def py_source(src):
+    """The Python a fresh Context generates for src (tests that a fast path was taken)."""
+    import lang
+    return lang.Context().compile(src).py_source

@@ -10,7 +10,7 @@ checkpoint-each-statement."""
 import pytest
 
 import lang
-from fastpath_cases import check_case
+from fastpath_cases import check_case, py_source as _py
 
 CASES = [
     ('int[] a = new int[5]; int s = 0; for (int i = 0; i < 5; i++) { a[i] = i * i }; for (int i = 0; i < 5; i++) { s += a[i] }; s', 'ok', '30', 'int'),
@@ -101,10 +101,6 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_speed_case(case, cpe):
     check_case(case, cpe)
-
-
-def _py(src):
-    return lang.Context().compile(src).py_source
 
 
 def test_range_loop_indexes_proven_arrays_directly():

@@ -9,7 +9,7 @@ checkpoint-each-statement mode. Expected results were produced by the general pa
 import pytest
 
 import lang
-from fastpath_cases import check_case
+from fastpath_cases import check_case, py_source as _py
 
 CASES = [
     ('def x = 3; def y = "z"; "a${x}b${y}c${null}d${1.5}e${true}f${[1,2]}g${1L}h%s%%i${(byte)7}"', 'ok', "'a3bzcnulld1.5etruef[1, 2]g1h%s%%i7'", 'str'),
@@ -110,10 +110,6 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_string_building_fast_path(case, cpe):
     check_case(case, cpe)
-
-
-def _py(src):
-    return lang.Context().compile(src).py_source
 
 
 @pytest.mark.parametrize("src, text", [

@@ -9,8 +9,7 @@ called twice, now once."""
 
 import pytest
 
-import lang
-from fastpath_cases import check_case
+from fastpath_cases import check_case, py_source as _py
 
 
 
@@ -143,10 +142,6 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0][:60] for c in CASES])
 def test_string_fast_path(case, cpe):
     check_case(case, cpe)
-
-
-def _py(src):
-    return lang.Context().compile(src).py_source
 
 
 @pytest.mark.parametrize("src, text", [
